@@ -1,0 +1,359 @@
+/**
+ * `DataStream<T>`: a stream of records of type `T` and the operations that build a job on it.
+ * Output types are inferred from the functions; user code never declares a type for the engine.
+ *
+ * @module
+ */
+import { userError } from '../errors/eddy-error.ts';
+import { userCallSite } from '../util/call-site.ts';
+import { CollectSink } from '../connectors/collect/collect-sink.ts';
+import { FunctionSink } from '../connectors/function-sink.ts';
+import { PrintSink, type PrintSinkOptions } from '../connectors/print/print-sink.ts';
+import type { Sink } from '../connectors/spi.ts';
+import type { PartitioningKind } from '../plan/plan.ts';
+import type { WatermarkStrategy } from '../time/watermark-strategy.ts';
+import type { FilterFn, FilterFunction } from './functions/filter-function.ts';
+import type { FlatMapFn, FlatMapFunction } from './functions/flat-map-function.ts';
+import type { KeySelector } from './functions/key-selector.ts';
+import type { MapFn, MapFunction } from './functions/map-function.ts';
+import type { ProcessFn, ProcessFunction } from './functions/process-function.ts';
+import type { SinkFn, SinkFunction } from './functions/sink-function.ts';
+import type { OutputTag } from './output-tag.ts';
+import type { StreamEnvironment } from './stream-environment.ts';
+import type { StreamPort, Transformation, TransformationInput } from './transformation.ts';
+import { ConnectedStreams } from './connected-streams.ts';
+import { KeyedStream } from './keyed-stream.ts';
+
+/** Side outputs any user function may emit. */
+export const ANY_SIDE_OUTPUT = '*';
+
+/**
+ * A stream of records.
+ *
+ * @example
+ * ```ts
+ * const env = StreamEnvironment.create();
+ * const lengths = env.fromCollection(['a', 'bb', 'ccc']).map((s) => s.length);
+ * console.log(await lengths.executeAndCollect()); // [1, 2, 3]
+ * ```
+ */
+export class DataStream<T> {
+  /** Marker for type inference; never set. */
+  declare readonly __type?: T;
+
+  /** @internal Use the environment's and streams' methods to create streams. */
+  constructor(
+    readonly env: StreamEnvironment,
+    /** @internal The operator outputs this stream reads (several after `union`). */
+    readonly ports: readonly StreamPort[],
+    /** @internal The operator this stream is the main output of, if exactly one. */
+    protected readonly transformation: Transformation | undefined,
+  ) {}
+
+  /** One record in, one record out. */
+  map<O>(fn: MapFn<T, O> | MapFunction<T, O>): DataStream<O> {
+    return this.oneInput<O>('map', 'Map', fn);
+  }
+
+  /** Keeps the records for which `fn` returns true. */
+  filter(fn: FilterFn<T> | FilterFunction<T>): DataStream<T> {
+    return this.oneInput<T>('filter', 'Filter', fn);
+  }
+
+  /** Zero or more records out per record in, through `out.collect(x)`. */
+  flatMap<O>(fn: FlatMapFn<T, O> | FlatMapFunction<T, O>): DataStream<O> {
+    return this.oneInput<O>('flat-map', 'FlatMap', fn);
+  }
+
+  /** The most general operation: records, side outputs, metrics. */
+  process<O>(fn: ProcessFn<T, O> | ProcessFunction<T, O>): DataStream<O> {
+    return this.oneInput<O>('process', 'Process', fn);
+  }
+
+  /** Partitions the stream by key: keyed state and timers become available downstream. */
+  keyBy<K>(keySelector: KeySelector<T, K>): KeyedStream<K, T> {
+    if (typeof keySelector !== 'function') {
+      throw userError(
+        'INVALID_ARGUMENT',
+        'keyBy() takes a function that returns the key of a record',
+        {
+          hint: 'write keyBy((event) => event.userId)',
+        },
+      );
+    }
+    return new KeyedStream<K, T>(this.env, this.ports, keySelector);
+  }
+
+  /** Merges streams of the same type into one (no operator: records interleave). */
+  union(...others: DataStream<T>[]): DataStream<T> {
+    for (const o of others) {
+      if (o.env !== this.env)
+        throw userError('INVALID_JOB', 'union() of streams from different environments');
+    }
+    return new DataStream<T>(
+      this.env,
+      [...this.ports, ...others.flatMap((o) => o.ports)],
+      undefined,
+    );
+  }
+
+  /** Connects two streams of possibly different types for a two-input function. */
+  connect<U>(other: DataStream<U>): ConnectedStreams<T, U> {
+    return new ConnectedStreams<T, U>(this.env, this, other, undefined);
+  }
+
+  /** The records a function of this operator emitted with `ctx.output(tag, value)`. */
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    const t = this.requireOperator('getSideOutput()');
+    return new DataStream<X>(this.env, [{ node: t.id, tag: tag.id }], undefined);
+  }
+
+  /** Assigns event timestamps and watermarks to the records of this stream. */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
+    return this.addOperator<T>({
+      kind: 'timestamps-watermarks',
+      name: 'Timestamps/Watermarks',
+      partitioning: 'forward',
+      extra: { strategy },
+      config: { strategy: strategy.description },
+      sideOutputs: [],
+    });
+  }
+
+  /** Sets the operator's display name. */
+  name(name: string): this {
+    this.requireOperator('name()').name = name;
+    return this;
+  }
+
+  /** Sets the operator's stable id, which matches its state in savepoints. */
+  uid(uid: string): this {
+    if (uid.length === 0) throw userError('INVALID_ARGUMENT', 'uid() must not be empty');
+    this.requireOperator('uid()').uid = uid;
+    return this;
+  }
+
+  /** Sets how many parallel subtasks run the operator. */
+  setParallelism(parallelism: number): this {
+    const t = this.requireOperator('setParallelism()');
+    if (!Number.isInteger(parallelism) || parallelism < 1) {
+      throw userError(
+        'INVALID_ARGUMENT',
+        `parallelism must be a positive integer, got ${parallelism}`,
+        {
+          operator: { name: t.name, uid: t.uid, definedAt: t.definedAt },
+        },
+      );
+    }
+    t.parallelism = parallelism;
+    return this;
+  }
+
+  /** Sends records round-robin to all downstream subtasks. */
+  rebalance(): DataStream<T> {
+    return this.partition('rebalance');
+  }
+
+  /** Sends records round-robin to a subset of downstream subtasks (local exchange). */
+  rescale(): DataStream<T> {
+    return this.partition('rescale');
+  }
+
+  /** Sends every record to every downstream subtask. */
+  broadcast(): DataStream<T> {
+    return this.partition('broadcast');
+  }
+
+  /** Sends every record to the first downstream subtask. */
+  global(): DataStream<T> {
+    return this.partition('global');
+  }
+
+  /** Keeps records in the same subtask (needs equal parallelism). */
+  forward(): DataStream<T> {
+    return this.partition('forward');
+  }
+
+  /** Writes the stream to a sink: a {@link Sink}, or a function called per record. */
+  sinkTo(sink: Sink<T> | SinkFn<T> | SinkFunction<T>): DataStreamSink {
+    const s: Sink<T> =
+      typeof sink === 'function' || !('createWriter' in sink) ? new FunctionSink<T>(sink) : sink;
+    const t = this.env._addTransformation({
+      kind: 'sink',
+      name: s.name,
+      inputs: [
+        { ports: this.ports, partitioning: this.pendingPartitioning(), keySelector: undefined },
+      ],
+      sink: s,
+      config: s.describe(),
+      isSink: true,
+      sideOutputs: [],
+    });
+    return new DataStreamSink(t);
+  }
+
+  /** Flink's name for {@link DataStream.sinkTo} with a function. */
+  addSink(fn: SinkFn<T> | SinkFunction<T>): DataStreamSink {
+    return this.sinkTo(fn);
+  }
+
+  /** Prints every record to stdout. */
+  print(prefixOrOptions?: string | PrintSinkOptions<T>): DataStreamSink {
+    const options =
+      typeof prefixOrOptions === 'string' ? { prefix: prefixOrOptions } : prefixOrOptions;
+    return this.sinkTo(new PrintSink<T>(options));
+  }
+
+  /** Runs the (bounded) job and resolves to every record of this stream. */
+  async executeAndCollect(jobName?: string): Promise<T[]> {
+    const sink = new CollectSink<T>();
+    this.sinkTo(sink);
+    await this.env.execute(jobName);
+    return sink.values;
+  }
+
+  /** @internal Partitioning requested for the next operator by rebalance()/broadcast()/…. */
+  protected pendingPartitioning(): PartitioningKind | undefined {
+    return undefined;
+  }
+
+  private partition(kind: PartitioningKind): DataStream<T> {
+    return new PartitionedStream<T>(this.env, this.ports, kind);
+  }
+
+  /** @internal */
+  protected oneInput<O>(kind: string, defaultName: string, fn: unknown): DataStream<O> {
+    checkFunction(fn, kind, defaultName);
+    return this.addOperator<O>({
+      kind,
+      name: functionName(fn, defaultName),
+      partitioning: this.pendingPartitioning(),
+      fn,
+      config: {},
+      sideOutputs: [ANY_SIDE_OUTPUT],
+    });
+  }
+
+  /** @internal Adds a one-input operator reading this stream. */
+  addOperator<O>(spec: {
+    kind: string;
+    name: string;
+    partitioning: PartitioningKind | undefined;
+    fn?: unknown;
+    extra?: Readonly<Record<string, unknown>>;
+    config: Readonly<Record<string, unknown>>;
+    sideOutputs: readonly string[];
+  }): DataStream<O> {
+    const input: TransformationInput = {
+      ports: this.ports,
+      partitioning: spec.partitioning ?? this.pendingPartitioning(),
+      keySelector: undefined,
+    };
+    const t = this.env._addTransformation({
+      kind: spec.kind,
+      name: spec.name,
+      inputs: [input],
+      config: spec.config,
+      sideOutputs: spec.sideOutputs,
+      isSink: false,
+      ...(spec.fn !== undefined ? { fn: spec.fn } : {}),
+      ...(spec.extra !== undefined ? { extra: spec.extra } : {}),
+    });
+    return new DataStream<O>(this.env, [{ node: t.id, tag: undefined }], t);
+  }
+
+  private requireOperator(what: string): Transformation {
+    if (this.transformation === undefined) {
+      throw userError(
+        'INVALID_JOB',
+        `${what} applies to an operator, but this stream is a union, a side output or a partitioning`,
+        {
+          hint: 'call it on the stream returned by map/filter/process/... directly',
+          ...(this.ports[0] !== undefined ? {} : {}),
+        },
+      );
+    }
+    return this.transformation;
+  }
+}
+
+/** A stream with a partitioning chosen for the next operator (`rebalance()`, `broadcast()`, …). */
+class PartitionedStream<T> extends DataStream<T> {
+  constructor(
+    env: StreamEnvironment,
+    ports: readonly StreamPort[],
+    private readonly kind: PartitioningKind,
+  ) {
+    super(env, ports, undefined);
+  }
+  protected override pendingPartitioning(): PartitioningKind {
+    return this.kind;
+  }
+}
+
+/** The end of a stream in a sink; lets the sink be named and configured. */
+export class DataStreamSink {
+  /** @internal */
+  constructor(private readonly t: Transformation) {}
+  /** Sets the sink's display name. */
+  name(name: string): this {
+    this.t.name = name;
+    return this;
+  }
+  /** Sets the sink's stable id. */
+  uid(uid: string): this {
+    this.t.uid = uid;
+    return this;
+  }
+  /** Sets the sink's parallelism. */
+  setParallelism(parallelism: number): this {
+    if (!Number.isInteger(parallelism) || parallelism < 1) {
+      throw userError(
+        'INVALID_ARGUMENT',
+        `parallelism must be a positive integer, got ${parallelism}`,
+      );
+    }
+    this.t.parallelism = parallelism;
+    return this;
+  }
+}
+
+/** @internal Checks that a user function is a function or an object with the right method. */
+export function checkFunction(fn: unknown, kind: string, label: string): void {
+  if (typeof fn === 'function') return;
+  const methods: Readonly<Record<string, readonly string[]>> = {
+    map: ['map'],
+    filter: ['filter'],
+    'flat-map': ['flatMap'],
+    process: ['processElement'],
+    'keyed-process': ['processElement'],
+    'co-process': ['processElement1', 'processElement2'],
+    'keyed-co-process': ['processElement1', 'processElement2'],
+  };
+  const needed = methods[kind] ?? [];
+  const obj = fn as Record<string, unknown> | null;
+  const missing = needed.filter((m) => typeof obj?.[m] !== 'function');
+  if (obj === null || typeof obj !== 'object' || missing.length > 0) {
+    throw userError(
+      'INVALID_JOB',
+      `${label} needs a function or an object with ${needed.map((m) => `${m}()`).join(' and ')}`,
+      {
+        operator: { name: label, definedAt: userCallSite() },
+        hint:
+          missing.length > 0
+            ? `add ${missing.map((m) => `${m}()`).join(', ')} to the object`
+            : 'pass a function',
+      },
+    );
+  }
+}
+
+/** @internal A readable default name for a user function. */
+export function functionName(fn: unknown, fallback: string): string {
+  if (typeof fn === 'function' && fn.name !== '' && !fn.name.startsWith('bound ')) return fn.name;
+  if (typeof fn === 'object' && fn !== null) {
+    const ctor = (fn as { constructor?: { name?: string } }).constructor?.name;
+    if (ctor !== undefined && ctor !== 'Object') return ctor;
+  }
+  return fallback;
+}

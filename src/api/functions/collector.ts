@@ -1,0 +1,4 @@
+/** Receives the records a function emits. */
+export interface Collector<T> {
+  collect(value: T): void;
+}

@@ -1,0 +1,54 @@
+/**
+ * The seam between the API and the runtime: the API builds a {@link JobGraph} and hands it to a
+ * {@link JobExecutor}; the runtime registers the default executor (see `src/index.ts`), so the API
+ * never imports the runtime.
+ *
+ * @module
+ */
+import type { JobGraph } from '../plan/plan.ts';
+import type { EnvironmentOptions } from './environment-options.ts';
+
+/** Records in and out of one operator (summed over its subtasks). */
+export interface OperatorSummary {
+  readonly id: number;
+  readonly name: string;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+}
+
+/** How a job ended and what it did. */
+export interface JobExecutionResult {
+  readonly jobName: string;
+  /** `FINISHED` when all input was processed, `CANCELED` when it was stopped. */
+  readonly status: 'FINISHED' | 'CANCELED';
+  readonly durationMs: number;
+  readonly operators: readonly OperatorSummary[];
+}
+
+/** A handle on a running job. */
+export interface JobClient {
+  readonly jobName: string;
+  /** Resolves when the job ends; rejects with an EddyError when it fails. */
+  readonly result: Promise<JobExecutionResult>;
+  /** Stops the sources, lets in-flight records drain to the sinks, and ends the job. */
+  cancel(): Promise<JobExecutionResult>;
+  /** The job's metrics in Prometheus text format. */
+  metricsText(): Promise<string>;
+}
+
+/** Runs job graphs. */
+export interface JobExecutor {
+  execute(graph: JobGraph, options: EnvironmentOptions): JobClient;
+}
+
+let defaultExecutor: JobExecutor | undefined;
+
+/** Installs the executor that `env.execute()` uses. Called by the runtime when it is loaded. */
+export function registerDefaultExecutor(executor: JobExecutor): void {
+  defaultExecutor = executor;
+}
+
+/** The executor registered by the runtime. */
+export function getDefaultExecutor(): JobExecutor | undefined {
+  return defaultExecutor;
+}

@@ -1,0 +1,131 @@
+/**
+ * `KeyedStream<K, T>`: a stream partitioned by key. Functions applied to it have keyed state and
+ * timers for the key of the record (or timer) they process.
+ *
+ * @module
+ */
+import { userError } from '../errors/eddy-error.ts';
+import type { FilterFn, FilterFunction } from './functions/filter-function.ts';
+import type { FlatMapFn, FlatMapFunction } from './functions/flat-map-function.ts';
+import type { KeySelector } from './functions/key-selector.ts';
+import type { MapFn, MapFunction } from './functions/map-function.ts';
+import type { KeyedProcessFunction, ProcessFn } from './functions/process-function.ts';
+import type { ReduceFunction } from './functions/reduce-function.ts';
+import type { StreamEnvironment } from './stream-environment.ts';
+import type { StreamPort } from './transformation.ts';
+import { ANY_SIDE_OUTPUT, DataStream, checkFunction, functionName } from './data-stream.ts';
+import { ConnectedStreams } from './connected-streams.ts';
+
+/**
+ * A stream partitioned by key.
+ *
+ * @example
+ * ```ts
+ * const counts = clicks
+ *   .keyBy((c) => c.userId)
+ *   .process({
+ *     open(ctx) { this.count = ctx.getState(new ValueStateDescriptor<number>('count')); },
+ *     processElement(c, ctx, out) {
+ *       const n = (this.count.value() ?? 0) + 1;
+ *       this.count.update(n);
+ *       out.collect({ user: ctx.getCurrentKey(), n });
+ *     },
+ *   });
+ * ```
+ */
+export class KeyedStream<K, T> {
+  /** @internal */
+  constructor(
+    readonly env: StreamEnvironment,
+    /** @internal */ readonly ports: readonly StreamPort[],
+    /** The key selector given to `keyBy`. */
+    readonly keySelector: KeySelector<T, K>,
+  ) {}
+
+  /** Processes each record with keyed state and timers in scope. */
+  process<O>(fn: ProcessFn<T, O, K> | KeyedProcessFunction<K, T, O>): DataStream<O> {
+    return this.keyedOperator<O>('keyed-process', 'KeyedProcess', fn);
+  }
+
+  /** Keyed map: the function may use keyed state. */
+  map<O>(fn: MapFn<T, O, K> | MapFunction<T, O, K>): DataStream<O> {
+    return this.keyedOperator<O>('map', 'Map', fn);
+  }
+
+  /** Keyed filter: the function may use keyed state. */
+  filter(fn: FilterFn<T, K> | FilterFunction<T, K>): DataStream<T> {
+    return this.keyedOperator<T>('filter', 'Filter', fn);
+  }
+
+  /** Keyed flatMap: the function may use keyed state. */
+  flatMap<O>(fn: FlatMapFn<T, O, K> | FlatMapFunction<T, O, K>): DataStream<O> {
+    return this.keyedOperator<O>('flat-map', 'FlatMap', fn);
+  }
+
+  /** Emits the running reduction of each key for every record (a rolling aggregate). */
+  reduce(fn: ReduceFunction<T>): DataStream<T> {
+    if (typeof fn !== 'function') {
+      throw userError(
+        'INVALID_JOB',
+        'reduce() takes a function (accumulated, value) => accumulated',
+      );
+    }
+    return this.addKeyedOperator<T>({
+      kind: 'reduce',
+      name: functionName(fn, 'Reduce'),
+      fn,
+      sideOutputs: [],
+      config: {},
+    });
+  }
+
+  /** Connects to another keyed stream with the same key type, for a KeyedCoProcessFunction. */
+  connect<U>(other: KeyedStream<K, U>): ConnectedStreams<T, U, K> {
+    return new ConnectedStreams<T, U, K>(
+      this.env,
+      new DataStream<T>(this.env, this.ports, undefined),
+      new DataStream<U>(this.env, other.ports, undefined),
+      [this.keySelector as (v: never) => unknown, other.keySelector as (v: never) => unknown],
+    );
+  }
+
+  /** @internal Adds a keyed one-input operator. */
+  addKeyedOperator<O>(spec: {
+    kind: string;
+    name: string;
+    fn?: unknown;
+    extra?: Readonly<Record<string, unknown>>;
+    config: Readonly<Record<string, unknown>>;
+    sideOutputs: readonly string[];
+  }): DataStream<O> {
+    const t = this.env._addTransformation({
+      kind: spec.kind,
+      name: spec.name,
+      keyed: true,
+      inputs: [
+        {
+          ports: this.ports,
+          partitioning: 'hash',
+          keySelector: this.keySelector as (v: never) => unknown,
+        },
+      ],
+      config: spec.config,
+      sideOutputs: spec.sideOutputs,
+      isSink: false,
+      ...(spec.fn !== undefined ? { fn: spec.fn } : {}),
+      ...(spec.extra !== undefined ? { extra: spec.extra } : {}),
+    });
+    return new DataStream<O>(this.env, [{ node: t.id, tag: undefined }], t);
+  }
+
+  private keyedOperator<O>(kind: string, label: string, fn: unknown): DataStream<O> {
+    checkFunction(fn, kind, label);
+    return this.addKeyedOperator<O>({
+      kind,
+      name: functionName(fn, label),
+      fn,
+      sideOutputs: [ANY_SIDE_OUTPUT],
+      config: {},
+    });
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * How the CLI reaches environments created inside a job file (Flink's "context environment"):
+ * `eddy run` sets defaults (parallelism, properties, metrics port) and `eddy plan` asks for the
+ * plan instead of a run. Stored on `globalThis` under a registered symbol so that two copies of
+ * the module (CLI and job) still share it.
+ *
+ * @module
+ */
+import type { Plan } from '../plan/plan.ts';
+import type { EnvironmentOptions } from './environment-options.ts';
+import type { JobClient } from './job-executor.ts';
+
+/** What the launcher wants from `env.execute()`. */
+export interface LaunchContext {
+  /** `run` executes jobs; `plan` only captures their plans. */
+  readonly mode: 'run' | 'plan';
+  /** Defaults for every environment; options passed in code win. */
+  readonly defaults: EnvironmentOptions;
+  /** Called with each plan built (in `plan` mode instead of running it). */
+  onPlan(plan: Plan): void;
+  /** Called with each job started (in `run` mode). */
+  onJob(client: JobClient): void;
+}
+
+const KEY = Symbol.for('eddy.launch-context');
+
+/** Installs the launcher's context (CLI only). */
+export function setLaunchContext(ctx: LaunchContext | undefined): void {
+  (globalThis as Record<symbol, unknown>)[KEY] = ctx;
+}
+
+/** The launcher's context, when running under the CLI. */
+export function getLaunchContext(): LaunchContext | undefined {
+  return (globalThis as Record<symbol, unknown>)[KEY] as LaunchContext | undefined;
+}

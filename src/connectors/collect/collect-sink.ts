@@ -1,0 +1,36 @@
+import type { Sink, SinkWriter } from '../spi.ts';
+
+/**
+ * A sink that appends every record to an array in memory. Used by `executeAndCollect()` and
+ * tests; parallel subtasks append to the same array.
+ *
+ * @example
+ * ```ts
+ * const sink = new CollectSink<number>();
+ * env.fromCollection([1, 2, 3]).sinkTo(sink);
+ * await env.execute();
+ * sink.values; // [1, 2, 3]
+ * ```
+ */
+export class CollectSink<T> implements Sink<T> {
+  /** Everything collected so far. */
+  readonly values: T[] = [];
+  /** Event timestamps, index-aligned with `values` (NaN when a record had none). */
+  readonly timestamps: number[] = [];
+  constructor(readonly name = 'collect') {}
+  describe(): Readonly<Record<string, unknown>> {
+    return { kind: 'collect' };
+  }
+  createWriter(): SinkWriter<T> {
+    const values = this.values;
+    const timestamps = this.timestamps;
+    return {
+      write(batch, ts, count) {
+        for (let i = 0; i < count; i++) {
+          values.push(batch[i] as T);
+          timestamps.push(ts[i] as number);
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The connector SPI: what a source or a sink implements to plug into Eddy.
+ *
+ * A source creates one {@link SourceReader} per parallel subtask (Flink's FLIP-27 shape, with the
+ * split assignment done by the reader from its subtask index, so no coordinator round trip is
+ * needed); a sink creates one {@link SinkWriter} per subtask. Record hand-off is synchronous and
+ * batched; anything slow (I/O) happens behind promises that the runtime awaits between batches.
+ *
+ * @module
+ */
+import type { MetricGroup } from '../metrics/metric-group.ts';
+import type { RuntimeProperties } from '../api/runtime-properties.ts';
+import type { Context } from '../api/functions/context.ts';
+
+/** Whether a source ends. */
+export type Boundedness = 'bounded' | 'unbounded';
+
+/** What {@link SourceReader.pollNext} reports. */
+export type InputStatus = 'MORE_AVAILABLE' | 'NOTHING_AVAILABLE' | 'END_OF_INPUT';
+
+/** A record that could not be decoded, kept with where it came from and why it failed. */
+export interface DeadLetter {
+  /** The source's name. */
+  readonly source: string;
+  /** Where the record was: `file:line`, `topic-partition@offset`, a collection index, … */
+  readonly position: string;
+  /** The raw record as it was read. */
+  readonly raw: string | Uint8Array;
+  /** Why it could not be decoded. */
+  readonly error: string;
+}
+
+/** Where a reader emits records. */
+export interface SourceOutput<T> {
+  /** Emits a record, with its event timestamp when the source knows one. */
+  collect(value: T, timestamp?: number): void;
+  /**
+   * Reports a malformed record: it goes to the dead-letter side output and is counted, and the
+   * job goes on — or, when the user asked for fail-on-error, the job fails with it.
+   */
+  deadLetter(letter: DeadLetter): void;
+  /** How many more records fit in the current batch; stop emitting at 0 and return. */
+  readonly remaining: number;
+}
+
+/** What a reader knows about where it runs. */
+export interface SourceReaderContext {
+  readonly sourceName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly metrics: MetricGroup;
+  readonly properties: RuntimeProperties;
+  /** Wall-clock (or virtual, in tests) milliseconds. */
+  currentTime(): number;
+  /** Aborted when the job is cancelled; pass it to I/O you start. */
+  readonly signal: AbortSignal;
+}
+
+/** Reads one subtask's share of a source. */
+export interface SourceReader<T> {
+  /** Opens connections or files. */
+  start?(): void | Promise<void>;
+  /**
+   * Emits available records (up to `output.remaining`) synchronously and says whether more are
+   * available right away, none for now, or none ever again.
+   */
+  pollNext(output: SourceOutput<T>): InputStatus;
+  /** Resolves when `pollNext` may have records again after it returned `NOTHING_AVAILABLE`. */
+  isAvailable(): Promise<void>;
+  /** The reader's position, for checkpoints (collection index, file offset, sequence, offsets). */
+  snapshotState?(checkpointId: number): unknown;
+  /** Rewinds to a position taken by `snapshotState`. Called before `start`. */
+  restoreState?(state: unknown): void;
+  /** The checkpoint that included `snapshotState(checkpointId)` is complete. */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+/**
+ * A source of records.
+ *
+ * @example
+ * ```ts
+ * const source: Source<number> = {
+ *   name: 'numbers',
+ *   boundedness: 'bounded',
+ *   describe: () => ({ kind: 'numbers' }),
+ *   createReader: () => new MyReader(),
+ * };
+ * env.fromSource(source);
+ * ```
+ */
+export interface Source<T> {
+  /** Default operator name. */
+  readonly name: string;
+  readonly boundedness: Boundedness;
+  /** The largest parallelism the source supports (1 for non-parallel sources). */
+  readonly maxParallelism?: number;
+  /** The source's settings as plain data, shown in the plan. */
+  describe(): Readonly<Record<string, unknown>>;
+  createReader(ctx: SourceReaderContext): SourceReader<T>;
+}
+
+/** What a sink writer knows about where it runs. */
+export interface SinkWriterContext {
+  readonly sinkName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly metrics: MetricGroup;
+  readonly properties: RuntimeProperties;
+  /** The function context, for sinks that call user functions. */
+  readonly functionContext: Context<unknown>;
+}
+
+/** Writes one subtask's records. */
+export interface SinkWriter<T> {
+  open?(): void | Promise<void>;
+  /**
+   * Writes a batch. Synchronous hand-off; a returned promise makes the runtime wait before it
+   * sends more records (backpressure).
+   */
+  write(values: readonly T[], timestamps: readonly number[], count: number): void | Promise<void>;
+  /** Makes everything written so far durable or visible (at the end and at checkpoints). */
+  flush?(): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+/** A destination of records. */
+export interface Sink<T> {
+  readonly name: string;
+  describe(): Readonly<Record<string, unknown>>;
+  createWriter(ctx: SinkWriterContext): SinkWriter<T>;
+}

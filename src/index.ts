@@ -1,0 +1,128 @@
+/**
+ * Eddy: stateful stream processing for TypeScript — Flink's DataStream model on Node.js.
+ *
+ * @example
+ * ```ts
+ * import { StreamEnvironment, ValueStateDescriptor } from 'eddy';
+ *
+ * const env = StreamEnvironment.create();
+ * env
+ *   .fromCollection([{ user: 'a' }, { user: 'b' }, { user: 'a' }])
+ *   .keyBy((e) => e.user)
+ *   .map(function count(e, ctx) {
+ *     const seen = ctx.getState(new ValueStateDescriptor<number>('seen'));
+ *     const n = (seen.value() ?? 0) + 1;
+ *     seen.update(n);
+ *     return { user: e.user, n };
+ *   })
+ *   .print();
+ * await env.execute('count-per-user');
+ * ```
+ *
+ * @module
+ */
+import { registerDefaultExecutor } from './api/job-executor.ts';
+import { LocalExecutor } from './runtime/local-executor.ts';
+import { OutputTag } from './api/output-tag.ts';
+import type { DeadLetter } from './connectors/spi.ts';
+import { DEAD_LETTER_TAG_ID } from './runtime/source-task.ts';
+
+registerDefaultExecutor(new LocalExecutor());
+
+// Environment and streams
+export { StreamEnvironment } from './api/stream-environment.ts';
+export type { EnvironmentOptions, ProcessingTimeService } from './api/environment-options.ts';
+export { DataStream, DataStreamSink } from './api/data-stream.ts';
+export { KeyedStream } from './api/keyed-stream.ts';
+export { ConnectedStreams } from './api/connected-streams.ts';
+export { OutputTag } from './api/output-tag.ts';
+export type {
+  JobClient,
+  JobExecutionResult,
+  OperatorSummary,
+  JobExecutor,
+} from './api/job-executor.ts';
+export type { RuntimeProperties } from './api/runtime-properties.ts';
+export { createRuntimeProperties } from './api/properties.ts';
+
+// User functions
+export type { Collector } from './api/functions/collector.ts';
+export type { Context, OnTimerContext, TaskInfo } from './api/functions/context.ts';
+export type { RichFunction } from './api/functions/rich-function.ts';
+export type { MapFn, MapFunction } from './api/functions/map-function.ts';
+export type { FilterFn, FilterFunction } from './api/functions/filter-function.ts';
+export type { FlatMapFn, FlatMapFunction } from './api/functions/flat-map-function.ts';
+export type {
+  ProcessFn,
+  ProcessFunction,
+  KeyedProcessFunction,
+} from './api/functions/process-function.ts';
+export type {
+  CoProcessFunction,
+  KeyedCoProcessFunction,
+} from './api/functions/co-process-function.ts';
+export type { ReduceFunction } from './api/functions/reduce-function.ts';
+export type { KeySelector } from './api/functions/key-selector.ts';
+export type { SinkFn, SinkFunction } from './api/functions/sink-function.ts';
+export type { TimerService, TimeDomain } from './api/functions/timer-service.ts';
+
+// State
+export {
+  ValueStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  AggregatingStateDescriptor,
+} from './state/state-descriptor.ts';
+export type {
+  AggregateFunction,
+  StateTtlConfig,
+  StateDescriptorOptions,
+  TtlUpdateType,
+} from './state/state-descriptor.ts';
+export type {
+  ValueState,
+  ListState,
+  MapState,
+  ReducingState,
+  AggregatingState,
+} from './state/state.ts';
+
+// Time
+export { WatermarkStrategy } from './time/watermark-strategy.ts';
+export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from './time/watermark.ts';
+export { MIN_WATERMARK, MAX_WATERMARK } from './time/watermark.ts';
+export type { Duration } from './util/duration.ts';
+export { toMillis } from './util/duration.ts';
+
+// Metrics
+export type { MetricGroup, Counter, Gauge, Histogram, Meter } from './metrics/metric-group.ts';
+
+// Connectors
+export type {
+  Source,
+  SourceReader,
+  SourceOutput,
+  SourceReaderContext,
+  Sink,
+  SinkWriter,
+  SinkWriterContext,
+  InputStatus,
+  Boundedness,
+  DeadLetter,
+} from './connectors/spi.ts';
+export { CollectionSource } from './connectors/collection/collection-source.ts';
+export { IterableSource } from './connectors/collection/iterable-source.ts';
+export { CollectSink } from './connectors/collect/collect-sink.ts';
+export { PrintSink } from './connectors/print/print-sink.ts';
+export type { PrintSinkOptions } from './connectors/print/print-sink.ts';
+export { BlackholeSink } from './connectors/blackhole/blackhole-sink.ts';
+
+/** The side output of sources that receives malformed records (with position and error). */
+export const DEAD_LETTERS: OutputTag<DeadLetter> = new OutputTag<DeadLetter>(DEAD_LETTER_TAG_ID);
+
+// Plan and errors
+export type { Plan, PlanNode, PlanEdge, PartitioningKind, JobGraph } from './plan/plan.ts';
+export { formatPlan } from './plan/format-plan.ts';
+export { EddyError } from './errors/eddy-error.ts';
+export type { EddyErrorCode, ErrorDomain, OperatorRef } from './errors/eddy-error.ts';

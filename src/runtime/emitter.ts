@@ -1,0 +1,79 @@
+/**
+ * An operator's output: buffers what the operator emits into a reused {@link RecordBatch} and
+ * hands full batches to the edge writers. It is also the `Collector` user functions call.
+ *
+ * @module
+ */
+import type { Collector } from '../api/functions/collector.ts';
+import type { ChannelWriter } from './channel.ts';
+import { RecordBatch } from './record-batch.ts';
+
+export class Emitter implements Collector<unknown> {
+  /** The batch being filled. */
+  readonly batch = new RecordBatch();
+  /** Timestamp given to records emitted by `collect` (the current input record's). */
+  timestamp = Number.NaN;
+  /** Records emitted so far. */
+  recordsOut = 0;
+  /** The last watermark emitted. */
+  watermark = Number.NEGATIVE_INFINITY;
+  private writers: ChannelWriter[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  /** Adds an edge. */
+  addWriter(writer: ChannelWriter): void {
+    this.writers.push(writer);
+  }
+
+  /** Whether any edge reads this output. */
+  get connected(): boolean {
+    return this.writers.length > 0;
+  }
+
+  collect(value: unknown): void {
+    const b = this.batch;
+    const n = b.size;
+    b.values[n] = value;
+    b.timestamps[n] = this.timestamp;
+    b.size = n + 1;
+    if (n + 1 >= this.capacity) this.flush();
+  }
+
+  /** Emits a record with an explicit timestamp. */
+  collectWithTimestamp(value: unknown, timestamp: number): void {
+    const b = this.batch;
+    const n = b.size;
+    b.values[n] = value;
+    b.timestamps[n] = timestamp;
+    b.size = n + 1;
+    if (n + 1 >= this.capacity) this.flush();
+  }
+
+  /** Sends the buffered records downstream. */
+  flush(): void {
+    const b = this.batch;
+    if (b.size === 0) return;
+    this.recordsOut += b.size;
+    const ws = this.writers;
+    for (let i = 0; i < ws.length; i++) (ws[i] as ChannelWriter).writeBatch(b);
+    b.size = 0;
+  }
+
+  emitWatermark(watermark: number): void {
+    this.flush();
+    if (watermark <= this.watermark) return;
+    this.watermark = watermark;
+    for (const w of this.writers) w.writeWatermark(watermark);
+  }
+
+  emitIdle(idle: boolean): void {
+    this.flush();
+    for (const w of this.writers) w.writeIdle(idle);
+  }
+
+  emitEnd(): void {
+    this.flush();
+    for (const w of this.writers) w.writeEnd();
+  }
+}

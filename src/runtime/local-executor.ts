@@ -1,0 +1,60 @@
+/**
+ * The in-process executor behind `env.execute()`: runs a job in this process (parallel subtasks
+ * of an operator run in the same thread here; worker threads arrive with the parallel runtime).
+ *
+ * @module
+ */
+import type { EnvironmentOptions } from '../api/environment-options.ts';
+import type { JobClient, JobExecutor } from '../api/job-executor.ts';
+import type { JobGraph } from '../plan/plan.ts';
+import { JobRun } from './job-run.ts';
+
+const running = new Set<JobRun>();
+let signalsInstalled = false;
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (running.size === 0) {
+    process.kill(process.pid, signal);
+    return;
+  }
+  process.stderr.write(
+    `\neddy: ${signal} received, stopping ${running.size} job(s) gracefully (again to force)\n`,
+  );
+  removeSignalHandlers();
+  for (const run of running) void run.cancel();
+}
+
+function installSignalHandlers(): void {
+  if (signalsInstalled) return;
+  signalsInstalled = true;
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+function removeSignalHandlers(): void {
+  if (!signalsInstalled) return;
+  signalsInstalled = false;
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+}
+
+/** Runs jobs in this process. */
+export class LocalExecutor implements JobExecutor {
+  execute(graph: JobGraph, options: EnvironmentOptions): JobClient {
+    const run = new JobRun(graph, options);
+    running.add(run);
+    if (options.handleSignals !== false) installSignalHandlers();
+    const result = run.result.finally(() => {
+      running.delete(run);
+      if (running.size === 0) removeSignalHandlers();
+    });
+    result.catch(() => {});
+    run.start();
+    return {
+      jobName: run.jobName,
+      result,
+      cancel: () => run.cancel(),
+      metricsText: () => run.exporter.render(),
+    };
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Everything the executor gives an operator subtask when it creates it.
+ *
+ * @module
+ */
+import type { ProcessingTimeService } from '../api/environment-options.ts';
+import type { RuntimeProperties } from '../api/runtime-properties.ts';
+import type { MetricGroup } from '../metrics/metric-group.ts';
+import type { NodeBinding, PlanNode } from '../plan/plan.ts';
+import type { Emitter } from './emitter.ts';
+
+export interface OperatorSetup {
+  readonly jobName: string;
+  readonly node: PlanNode;
+  readonly binding: NodeBinding;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly attempt: number;
+  /** Main output. */
+  readonly output: Emitter;
+  /** Side outputs that something reads, by tag id. */
+  readonly sideOutputs: ReadonlyMap<string, Emitter>;
+  readonly metrics: MetricGroup;
+  readonly properties: RuntimeProperties;
+  readonly clock: ProcessingTimeService;
+  readonly batchSize: number;
+  readonly autoWatermarkInterval: number;
+  readonly failOnMalformedInput: boolean;
+  /** Runs work triggered outside a batch (timers, async results) as a task action. */
+  readonly runAction: (action: () => void) => void;
+  /** Makes the task wait for `promise` before the sources emit more (backpressure, async sinks). */
+  readonly addBlocker: (promise: Promise<void>) => void;
+  /** Aborted when the job is cancelled or fails. */
+  readonly signal: AbortSignal;
+}

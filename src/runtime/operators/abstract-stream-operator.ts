@@ -1,0 +1,148 @@
+/**
+ * The base of every operator: output, context, keyed state and timers (on keyed streams),
+ * watermark handling and failure wrapping. Subclasses implement `processBatch`; everything else
+ * has a sensible default (Arroyo's small operator trait is the model).
+ *
+ * @module
+ */
+import type { TimeDomain } from '../../api/functions/timer-service.ts';
+import type { RichFunction } from '../../api/functions/rich-function.ts';
+import { EddyError, type OperatorRef } from '../../errors/eddy-error.ts';
+import { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
+import type { Emitter } from '../emitter.ts';
+import type { GateOperator } from '../input-gate.ts';
+import { OperatorContext } from '../operator-context.ts';
+import type { OperatorSetup } from '../operator-setup.ts';
+import type { RecordBatch } from '../record-batch.ts';
+import { InternalTimerService, type TimerEntry } from '../timers/internal-timer-service.ts';
+
+export abstract class AbstractStreamOperator implements GateOperator {
+  readonly out: Emitter;
+  readonly ctx: OperatorContext;
+  readonly ref: OperatorRef;
+  readonly backend: HeapKeyedStateBackend | undefined;
+  readonly timers: InternalTimerService | undefined;
+  /** The last watermark this operator processed. */
+  currentWatermark = Number.NEGATIVE_INFINITY;
+  /** Late records dropped (windows, joins). */
+  lateRecordsDropped = 0;
+
+  constructor(protected readonly setup: OperatorSetup) {
+    const { node } = setup;
+    this.out = setup.output;
+    this.ref = { name: node.name, uid: node.uid, definedAt: node.definedAt };
+    if (node.keyed) {
+      this.backend = new HeapKeyedStateBackend(node.name);
+      this.timers = new InternalTimerService(
+        this.backend,
+        setup.clock,
+        (timer, domain) => this.onTimer(timer, domain),
+        (action) =>
+          setup.runAction(() => {
+            action();
+            this.flushOutputs();
+          }),
+      );
+    }
+    this.ctx = new OperatorContext(
+      setup.metrics,
+      setup.properties,
+      {
+        jobName: setup.jobName,
+        operatorName: node.name,
+        operatorUid: node.uid,
+        subtaskIndex: setup.subtaskIndex,
+        parallelism: setup.parallelism,
+        maxParallelism: setup.maxParallelism,
+        attempt: setup.attempt,
+      },
+      this.ref,
+      setup.sideOutputs,
+      this.backend as KeyedStateBackend | undefined,
+      this.timers,
+      setup.clock,
+    );
+  }
+
+  /** Prepares the operator (user `open`). */
+  open(): void | Promise<void> {}
+
+  abstract processBatch(batch: RecordBatch, input: number): void;
+
+  /** Fires event-time timers up to `watermark`, then forwards it. */
+  processWatermark(watermark: number): void {
+    this.currentWatermark = watermark;
+    this.ctx.currentWatermark = watermark;
+    this.timers?.advanceWatermark(watermark);
+    this.flushOutputs();
+    this.out.emitWatermark(watermark);
+    for (const e of this.setup.sideOutputs.values()) e.emitWatermark(watermark);
+  }
+
+  processIdle(idle: boolean): void {
+    this.out.emitIdle(idle);
+    for (const e of this.setup.sideOutputs.values()) e.emitIdle(idle);
+  }
+
+  /** All input has arrived: flush and end the outputs. */
+  endInput(): void {
+    this.finish();
+    this.out.emitEnd();
+    for (const e of this.setup.sideOutputs.values()) e.emitEnd();
+  }
+
+  /** Hook for operators that emit buffered results at the end of input. */
+  protected finish(): void {}
+
+  /** Called for each timer that fires; key and namespace are already set. */
+  protected onTimer(_timer: TimerEntry, _domain: TimeDomain): void {}
+
+  /** Sends buffered main and side output records downstream. */
+  flushOutputs(): void {
+    this.out.flush();
+    for (const e of this.setup.sideOutputs.values()) e.flush();
+  }
+
+  close(): void | Promise<void> {
+    this.timers?.dispose();
+  }
+
+  /** Wraps anything a user function threw with this operator's identity. */
+  wrapFailure(e: unknown): Error {
+    if (e instanceof EddyError) return e;
+    const message = e instanceof Error ? e.message : String(e);
+    return new EddyError(`user function failed: ${message}`, {
+      code: 'USER_FUNCTION_FAILED',
+      domain: 'user',
+      cause: e,
+      operator: this.ref,
+      hint: 'fix the function (the stack of the original error is in `cause`), or catch the error and send the record to a side output',
+    });
+  }
+}
+
+/** Gives each subtask its own copy of a user function object (Flink deserializes one per subtask). */
+export function instantiate<F>(fn: F): F {
+  if (typeof fn !== 'object' || fn === null) return fn;
+  const copy = Object.create(Object.getPrototypeOf(fn) as object | null) as F;
+  return Object.assign(copy as object, fn) as F;
+}
+
+/** Calls a user function object's `open` with the context. */
+export async function openFunction(fn: unknown, op: AbstractStreamOperator): Promise<void> {
+  const f = fn as RichFunction | undefined;
+  if (typeof f === 'object' && f !== null && typeof f.open === 'function') {
+    try {
+      await f.open(op.ctx);
+    } catch (e) {
+      throw op.wrapFailure(e);
+    }
+  }
+}
+
+/** Calls a user function object's `close`. */
+export async function closeFunction(fn: unknown): Promise<void> {
+  const f = fn as RichFunction | undefined;
+  if (typeof f === 'object' && f !== null && typeof f.close === 'function') await f.close();
+}

@@ -1,0 +1,35 @@
+import type { Collector } from '../../api/functions/collector.ts';
+import type { Context } from '../../api/functions/context.ts';
+import type { FlatMapFunction } from '../../api/functions/flat-map-function.ts';
+import type { OperatorSetup } from '../operator-setup.ts';
+import type { RecordBatch } from '../record-batch.ts';
+import { UdfOperator } from './udf-operator.ts';
+
+type FlatMapCall = (value: unknown, out: Collector<unknown>, ctx: Context<unknown>) => void;
+
+/** Emits zero or more records per input through the collector. */
+export class FlatMapOperator extends UdfOperator<FlatMapCall | FlatMapFunction<unknown, unknown>> {
+  private readonly call: FlatMapCall;
+  constructor(setup: OperatorSetup) {
+    super(setup);
+    const fn = this.fn;
+    this.call = typeof fn === 'function' ? fn : (v, o, c) => fn.flatMap(v, o, c);
+  }
+  processBatch(batch: RecordBatch): void {
+    const { values, timestamps, size } = batch;
+    const call = this.call;
+    const ctx = this.ctx;
+    const out = this.out;
+    const ks = this.keySelector;
+    const backend = this.backend;
+    for (let i = 0; i < size; i++) {
+      const v = values[i];
+      const t = timestamps[i] as number;
+      if (ks !== undefined) backend!.setCurrentKey(ks(v));
+      ctx.currentTimestamp = t;
+      out.timestamp = t;
+      call(v, out, ctx);
+    }
+    this.flushOutputs();
+  }
+}

@@ -1,0 +1,41 @@
+import type { Context } from '../../api/functions/context.ts';
+import type { MapFunction } from '../../api/functions/map-function.ts';
+import type { OperatorSetup } from '../operator-setup.ts';
+import type { RecordBatch } from '../record-batch.ts';
+import { UdfOperator } from './udf-operator.ts';
+
+type MapCall = (value: unknown, ctx: Context<unknown>) => unknown;
+
+/** Applies a map function to each record (keyed: with the record's key set for state). */
+export class MapOperator extends UdfOperator<MapCall | MapFunction<unknown, unknown>> {
+  private readonly call: MapCall;
+  constructor(setup: OperatorSetup) {
+    super(setup);
+    const fn = this.fn;
+    this.call = typeof fn === 'function' ? fn : (v, c) => fn.map(v, c);
+  }
+  processBatch(batch: RecordBatch): void {
+    const { values, timestamps, size } = batch;
+    const call = this.call;
+    const ctx = this.ctx;
+    const out = this.out;
+    const ks = this.keySelector;
+    if (ks === undefined) {
+      for (let i = 0; i < size; i++) {
+        const t = timestamps[i] as number;
+        ctx.currentTimestamp = t;
+        out.collectWithTimestamp(call(values[i], ctx), t);
+      }
+    } else {
+      const backend = this.backend!;
+      for (let i = 0; i < size; i++) {
+        const v = values[i];
+        const t = timestamps[i] as number;
+        backend.setCurrentKey(ks(v));
+        ctx.currentTimestamp = t;
+        out.collectWithTimestamp(call(v, ctx), t);
+      }
+    }
+    this.flushOutputs();
+  }
+}

@@ -1,0 +1,32 @@
+import type { ReduceFunction } from '../../api/functions/reduce-function.ts';
+import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
+import type { ValueState } from '../../state/state.ts';
+import type { OperatorSetup } from '../operator-setup.ts';
+import type { RecordBatch } from '../record-batch.ts';
+import { UdfOperator } from './udf-operator.ts';
+
+/** Keyed rolling reduce: emits the updated reduction of the key for every record. */
+export class ReduceOperator extends UdfOperator<ReduceFunction<unknown>> {
+  private readonly state: ValueState<unknown>;
+  constructor(setup: OperatorSetup) {
+    super(setup);
+    this.state = this.backend!.getValueState(new ValueStateDescriptor<unknown>('_reduce'));
+  }
+  processBatch(batch: RecordBatch): void {
+    const { values, timestamps, size } = batch;
+    const reduce = this.fn;
+    const ks = this.keySelector!;
+    const backend = this.backend!;
+    const state = this.state;
+    const out = this.out;
+    for (let i = 0; i < size; i++) {
+      const v = values[i];
+      backend.setCurrentKey(ks(v));
+      const cur = state.value();
+      const next = cur === undefined ? v : reduce(cur, v);
+      state.update(next);
+      out.collectWithTimestamp(next, timestamps[i] as number);
+    }
+    this.flushOutputs();
+  }
+}
