@@ -12,6 +12,7 @@ import type {
   ReducingStateDescriptor,
   ValueStateDescriptor,
 } from './state-descriptor.ts';
+import type { StateKind } from './state-descriptor.ts';
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from './state.ts';
 
 /** Keyed state of one operator subtask. */
@@ -33,7 +34,37 @@ export interface KeyedStateBackend {
   getAggregatingState<IN, ACC, OUT>(
     descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
   ): AggregatingState<IN, OUT>;
+  /**
+   * A consistent copy of every entry, grouped by key group (only non-empty groups). Values are
+   * copied as they are now (the caller serializes them before the next record).
+   */
+  snapshot(): KeyGroupSnapshot[];
+  /** Adds the entries of `groups` (from any backend and any parallelism) to this backend. */
+  restore(groups: readonly KeyGroupSnapshot[]): void;
   /** Number of entries over all states (a metric). */
   size(): number;
   dispose(): void;
+}
+
+/** One entry of one state: the user's key, the namespace (windows) and the value. */
+export interface StateEntry {
+  readonly key: unknown;
+  readonly namespace: string | number | undefined;
+  /** ValueState: the value; ListState: an array; MapState: `[k, v][]`; reducing/aggregating: the value/accumulator. */
+  readonly value: unknown;
+}
+
+/** The entries of one state in one key group. */
+export interface StateSnapshot {
+  readonly name: string;
+  readonly kind: StateKind;
+  /** Schema version of the values (the descriptor's `version`, default 1). */
+  readonly version: number;
+  readonly entries: readonly StateEntry[];
+}
+
+/** Everything a backend holds for one key group: the unit of rescaling. */
+export interface KeyGroupSnapshot {
+  readonly keyGroup: number;
+  readonly states: readonly StateSnapshot[];
 }

@@ -33,7 +33,7 @@ export abstract class AbstractStreamOperator implements GateOperator {
     this.out = setup.output;
     this.ref = { name: node.name, uid: node.uid, definedAt: node.definedAt };
     if (node.keyed) {
-      this.backend = new HeapKeyedStateBackend(node.name);
+      this.backend = new HeapKeyedStateBackend(node.name, setup.maxParallelism);
       this.timers = new InternalTimerService(
         this.backend,
         setup.clock,

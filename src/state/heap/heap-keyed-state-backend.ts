@@ -5,8 +5,13 @@
  * @module
  */
 import { userError } from '../../errors/eddy-error.ts';
-import { normalizeKey } from '../key-groups.ts';
-import type { KeyedStateBackend } from '../keyed-state-backend.ts';
+import { keyGroupOf, normalizeKey } from '../key-groups.ts';
+import type {
+  KeyGroupSnapshot,
+  KeyedStateBackend,
+  StateEntry,
+  StateSnapshot,
+} from '../keyed-state-backend.ts';
 import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -35,15 +40,28 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   /** Raw keys of object keys (whose normalized form is their JSON), for snapshots. */
   readonly rawKeys = new Map<unknown, unknown>();
   readonly tables = new Map<string, HeapStateTable>();
+  /** Key and namespace of composite state keys (namespaced state only). */
+  private readonly parts = new Map<string, readonly [unknown, string | number]>();
+  /** Restored entries of states not yet registered by the user code, by state name. */
+  private readonly pendingRestore = new Map<string, StateSnapshot[]>();
 
-  constructor(private readonly operatorName: string) {}
+  constructor(
+    private readonly operatorName: string,
+    private readonly maxParallelism = 128,
+  ) {}
+
+  private composite(k: unknown, ns: string | number): string {
+    const c = `${String(k)}${NS}${ns}`;
+    if (!this.parts.has(c)) this.parts.set(c, [k, ns]);
+    return c;
+  }
 
   setCurrentKey(rawKey: unknown): void {
     const k = normalizeKey(rawKey);
     if (k !== rawKey && !this.rawKeys.has(k)) this.rawKeys.set(k, rawKey);
     this.currentRawKey = rawKey;
     this.currentKey = k;
-    this.stateKey = this.namespace === undefined ? k : `${String(k)}${NS}${this.namespace}`;
+    this.stateKey = this.namespace === undefined ? k : this.composite(k, this.namespace);
   }
 
   setCurrentKeyNormalized(normalizedKey: unknown, rawKey: unknown): void {
@@ -58,7 +76,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   setCurrentNamespace(namespace: string | number | undefined): void {
     this.namespace = namespace;
     const k = this.currentKey;
-    this.stateKey = namespace === undefined ? k : `${String(k)}${NS}${namespace}`;
+    this.stateKey = namespace === undefined ? k : this.composite(k, namespace);
   }
 
   private table(descriptor: StateDescriptor): Map<unknown, unknown> {
@@ -78,7 +96,135 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
     const entries = new Map<unknown, unknown>();
     this.tables.set(descriptor.name, { descriptor, entries });
+    const pending = this.pendingRestore.get(descriptor.name);
+    if (pending !== undefined) {
+      this.pendingRestore.delete(descriptor.name);
+      for (const snap of pending) this.load(descriptor, entries, snap);
+    }
     return entries;
+  }
+
+  snapshot(): KeyGroupSnapshot[] {
+    const groups = new Map<number, Map<string, StateEntry[]>>();
+    const usedParts = new Set<string>();
+    const versions = new Map<string, { kind: StateSnapshot['kind']; version: number }>();
+    const add = (
+      name: string,
+      nk: unknown,
+      namespace: string | number | undefined,
+      value: unknown,
+    ) => {
+      const kg = keyGroupOf(nk, this.maxParallelism);
+      let byState = groups.get(kg);
+      if (byState === undefined) groups.set(kg, (byState = new Map()));
+      let list = byState.get(name);
+      if (list === undefined) byState.set(name, (list = []));
+      const key = this.rawKeys.get(nk) ?? nk;
+      list.push({
+        key,
+        namespace,
+        value:
+          value instanceof Map
+            ? [...(value as Map<unknown, unknown>)]
+            : Array.isArray(value)
+              ? value.slice()
+              : value,
+      });
+    };
+    for (const [name, table] of this.tables) {
+      versions.set(name, {
+        kind: table.descriptor.kind,
+        version: table.descriptor.options.version ?? 1,
+      });
+      for (const [sk, value] of table.entries) {
+        const p = typeof sk === 'string' ? this.parts.get(sk) : undefined;
+        if (p !== undefined) {
+          usedParts.add(sk as string);
+          add(name, p[0], p[1], value);
+        } else add(name, sk, undefined, value);
+      }
+    }
+    // Pending (restored but never registered) states survive the next checkpoint too.
+    for (const [name, snaps] of this.pendingRestore) {
+      for (const snap of snaps) {
+        versions.set(name, { kind: snap.kind, version: snap.version });
+        for (const e of snap.entries) add(name, normalizeKey(e.key), e.namespace, e.value);
+      }
+    }
+    for (const c of this.parts.keys()) if (!usedParts.has(c)) this.parts.delete(c);
+    const out: KeyGroupSnapshot[] = [];
+    for (const [keyGroup, byState] of [...groups].sort((a, b) => a[0] - b[0])) {
+      const states: StateSnapshot[] = [];
+      for (const [name, entries] of byState) {
+        const v = versions.get(name) as { kind: StateSnapshot['kind']; version: number };
+        states.push({ name, kind: v.kind, version: v.version, entries });
+      }
+      out.push({ keyGroup, states });
+    }
+    return out;
+  }
+
+  restore(groups: readonly KeyGroupSnapshot[]): void {
+    for (const g of groups) {
+      for (const snap of g.states) {
+        const table = this.tables.get(snap.name);
+        if (table !== undefined) this.load(table.descriptor, table.entries, snap);
+        else {
+          const list = this.pendingRestore.get(snap.name);
+          if (list === undefined) this.pendingRestore.set(snap.name, [snap]);
+          else list.push(snap);
+        }
+      }
+    }
+  }
+
+  private load(
+    descriptor: StateDescriptor,
+    entries: Map<unknown, unknown>,
+    snap: StateSnapshot,
+  ): void {
+    if (snap.kind !== descriptor.kind) {
+      throw userError(
+        'RESTORE_FAILED',
+        `state "${snap.name}" was saved as ${snap.kind} state but is now declared as ${descriptor.kind} state`,
+        {
+          operator: { name: this.operatorName },
+          hint: 'rename the new state, or start without the old snapshot (--allow-non-restored-state does not cover kind changes)',
+        },
+      );
+    }
+    const target = descriptor.options.version ?? 1;
+    const migrate = descriptor.options.migrate;
+    if (snap.version > target) {
+      throw userError(
+        'RESTORE_FAILED',
+        `state "${snap.name}" was saved with schema version ${snap.version}, newer than the declared version ${target}`,
+        {
+          operator: { name: this.operatorName },
+          hint: 'restore with the job version that wrote the snapshot, or raise the descriptor version',
+        },
+      );
+    }
+    if (snap.version < target && migrate === undefined) {
+      throw userError(
+        'RESTORE_FAILED',
+        `state "${snap.name}" was saved with schema version ${snap.version} but is declared as version ${target} without a migrate function`,
+        {
+          operator: { name: this.operatorName },
+          hint: 'add migrate(value, fromVersion) to the state descriptor options',
+        },
+      );
+    }
+    for (const e of snap.entries) {
+      const nk = normalizeKey(e.key);
+      if (nk !== e.key && !this.rawKeys.has(nk)) this.rawKeys.set(nk, e.key);
+      const sk = e.namespace === undefined ? nk : this.composite(nk, e.namespace);
+      let value =
+        snap.version < target && migrate !== undefined ? migrate(e.value, snap.version) : e.value;
+      if (descriptor.kind === 'map' && Array.isArray(value))
+        value = new Map(value as [unknown, unknown][]);
+      entries.set(sk, value);
+    }
   }
 
   getValueState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
