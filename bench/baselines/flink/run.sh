@@ -61,10 +61,10 @@ case "$cmd" in
     ;;
   pipeline-test)
     log "running PipelineTestTimingTest (10 fresh MiniClusters)"
-    (cd "$here" && { mvn -q -o -B test -DskipPipelineTests=false -Dtest=PipelineTestTimingTest \
+    (cd "$here" && { mvn -q -o -B -Dstyle.color=never test -DskipPipelineTests=false -Dtest=PipelineTestTimingTest \
       -Dsurefire.failIfNoSpecifiedTests=false 2>/dev/null ||
       mvn -q -B test -DskipPipelineTests=false -Dtest=PipelineTestTimingTest; }) |
-      grep -E '^\{"' || { log "failed; run mvn test -Dtest=PipelineTestTimingTest in $here"; exit 1; }
+      grep -oE '\{"engine".*\}' || { log "failed; run mvn test -Dtest=PipelineTestTimingTest in $here"; exit 1; }
     ;;
   *) sed -n '2,10p' "$0"; exit 2 ;;
 esac
