@@ -88,6 +88,18 @@ async function readRaw(
   from = 0n,
 ): Promise<string[]> {
   const { id, leader } = await topicInfo(client, topic);
+  if (isolationLevel === READ_COMMITTED) {
+    // EndTxn returns once the coordinator decided; markers reach partitions asynchronously.
+    // Wait until every transaction in the partition is decided (LSO = high watermark).
+    const end = async (level: FetchIsolationLevelValue) =>
+      (await client.listOffsets({ topics: [topic], isolationLevel: level })).get(topic)?.[
+        partition
+      ];
+    await waitFor(async () => (await end(READ_COMMITTED)) === (await end(READ_UNCOMMITTED)), {
+      timeoutMs: 10_000,
+      message: `transaction markers in ${topic}-${partition}`,
+    });
+  }
   const values: string[] = [];
   let offset = from;
   for (let round = 0; round < 1000; round++) {
