@@ -21,12 +21,19 @@ const events = env.fromSource(
     name: 'user-events',
   }),
 );
-const tagged = tagBots(events, props.getNumber('bots.threshold', 20) ?? 20, props.getNumber('bots.window-ms', 1000) ?? 1000);
+const tagged = tagBots(
+  events,
+  props.getNumber('bots.threshold', 20) ?? 20,
+  props.getNumber('bots.window-ms', 1000) ?? 1000,
+);
 
 tagged
   .filter((e) => e.botDetected)
   .name('new-bots')
-  .print({ prefix: 'bot detected', format: (e) => `${e.userId} at ${new Date(e.ts).toISOString()}` });
+  .print({
+    prefix: 'bot detected',
+    format: (e) => `${e.userId} at ${new Date(e.ts).toISOString()}`,
+  });
 
 tagged
   .map((e) => ({ kind: e.isBot ? 'bot' : 'human', events: 1 }))

@@ -148,7 +148,7 @@ export class SourceTask {
 
   /** Runs the reader until its input ends or the job is cancelled. */
   async run(): Promise<void> {
-    const { clock, autoWatermarkInterval, output: emitter } = this.setup;
+    const { clock, autoWatermarkInterval } = this.setup;
     try {
       await this.reader.start?.();
     } catch (e) {
@@ -169,21 +169,21 @@ export class SourceTask {
       } catch (e) {
         throw this.failure(e, 'failed while reading');
       }
-      if (out.count > 0) {
-        if (out.idle) out.markActive();
-        emitter.flush();
+      if (out.count > 0 || out.deadLetters > 0) {
+        if (out.idle && out.count > 0) out.markActive();
+        this.flush();
       }
       const now = clock.now();
       if (out.count > 0) lastRecordAt = now;
       if (this.generator !== undefined && now - lastPeriodic >= autoWatermarkInterval) {
         lastPeriodic = now;
         this.generator.onPeriodicEmit(out);
-        emitter.flush();
+        this.flush();
       }
       if (this.idlenessMs !== undefined && now - lastRecordAt >= this.idlenessMs) out.markIdle();
       await this.waitForBlockers();
       if (status === 'END_OF_INPUT') {
-        emitter.emitWatermark(MAX_WATERMARK);
+        for (const e of this.outputs) e.emitWatermark(MAX_WATERMARK);
         break;
       }
       if (status === 'NOTHING_AVAILABLE') {
@@ -196,7 +196,17 @@ export class SourceTask {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    emitter.emitEnd();
+    for (const e of this.outputs) e.emitEnd();
+  }
+
+  /** Main output and dead-letter output. */
+  private get outputs(): Emitter[] {
+    return [this.setup.output, ...this.setup.sideOutputs.values()];
+  }
+
+  private flush(): void {
+    this.setup.output.flush();
+    for (const e of this.setup.sideOutputs.values()) e.flush();
   }
 
   private waitAvailable(maxWaitMs: number | undefined): Promise<void> {
