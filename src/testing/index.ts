@@ -23,3 +23,7 @@ export { KeyedTwoInputHarness } from './keyed-two-input-harness.ts';
 export { ProcessFunctionTestHarnesses } from './process-function-test-harnesses.ts';
 export type { TimestampedValue } from './collecting-writer.ts';
 export type { MetricValues, MetricValue, MeterValue, HistogramValue } from './metric-values.ts';
+export { TestSource } from './test-source.ts';
+export type { TestStep } from './test-source.ts';
+export { runPipeline } from './run-pipeline.ts';
+export type { RunPipelineOptions, PipelineResult } from './run-pipeline.ts';
