@@ -41,6 +41,11 @@ export interface SourceOutput<T> {
   deadLetter(letter: DeadLetter): void;
   /** How many more records fit in the current batch; stop emitting at 0 and return. */
   readonly remaining: number;
+  /**
+   * Reports event-time progress directly, for sources that know it themselves (test sources,
+   * sources with watermarks in their data). Records collected before it are sent before it.
+   */
+  emitWatermark?(timestamp: number): void;
 }
 
 /** What a reader knows about where it runs. */
