@@ -23,6 +23,9 @@ import type { StreamEnvironment } from './stream-environment.ts';
 import type { StreamPort, Transformation, TransformationInput } from './transformation.ts';
 import { ConnectedStreams } from './connected-streams.ts';
 import { KeyedStream } from './keyed-stream.ts';
+import { AllWindowedStream } from './all-windowed-stream.ts';
+import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
+import type { Window } from '../time/windowing/window.ts';
 
 /** Side outputs any user function may emit. */
 export const ANY_SIDE_OUTPUT = '*';
@@ -82,6 +85,30 @@ export class DataStream<T> {
       );
     }
     return new KeyedStream<K, T>(this.env, this.ports, keySelector);
+  }
+
+  /**
+   * Windows over the whole stream, computed by one non-parallel subtask. Prefer
+   * `keyBy(...).window(...)`, which runs in parallel.
+   *
+   * @example
+   * ```ts
+   * events.windowAll(TumblingEventTimeWindows.of('1m')).aggregate(countAggregate);
+   * ```
+   */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(this, assigner);
+  }
+
+  /**
+   * Not available on a non-keyed stream: throws an error that says what to use instead. Windows
+   * are per key (`keyBy(...).window(...)`) or over the whole stream (`windowAll(...)`).
+   */
+  window(_assigner: never): never {
+    throw userError('INVALID_JOB', 'window() needs a keyed stream', {
+      operator: { name: 'Window', definedAt: userCallSite() },
+      hint: 'call keyBy(...) before window(), or use windowAll(...) for windows over the whole stream',
+    });
   }
 
   /** Merges streams of the same type into one (no operator: records interleave). */
