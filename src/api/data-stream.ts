@@ -24,6 +24,7 @@ import type { StreamPort, Transformation, TransformationInput } from './transfor
 import { ConnectedStreams } from './connected-streams.ts';
 import { KeyedStream } from './keyed-stream.ts';
 import { AllWindowedStream } from './all-windowed-stream.ts';
+import { JoinedStreams } from './joined-streams.ts';
 import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
 import type { Window } from '../time/windowing/window.ts';
 
@@ -98,6 +99,25 @@ export class DataStream<T> {
    */
   windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
     return new AllWindowedStream<T, W>(this, assigner);
+  }
+
+  /**
+   * Window join with another stream: pairs of records with equal keys in the same window.
+   *
+   * @example
+   * ```ts
+   * a.join(b).where((x) => x.id).equalTo((y) => y.id)
+   *   .window(TumblingEventTimeWindows.of('1m'))
+   *   .apply((x, y) => ({ x, y }));
+   * ```
+   */
+  join<U>(other: DataStream<U>): JoinedStreams<T, U, 'join'> {
+    return new JoinedStreams<T, U, 'join'>(this, other, 'join');
+  }
+
+  /** Window coGroup with another stream: both sides' records of a key and window as two lists. */
+  coGroup<U>(other: DataStream<U>): JoinedStreams<T, U, 'coGroup'> {
+    return new JoinedStreams<T, U, 'coGroup'>(this, other, 'coGroup');
   }
 
   /**

@@ -16,6 +16,7 @@ import { SinkOperator } from './sink-operator.ts';
 import { TimestampsWatermarksOperator } from './timestamps-watermarks-operator.ts';
 import { SlicingWindowOperator, canSlice } from './slicing-window-operator.ts';
 import { WindowOperator } from './window-operator.ts';
+import { IntervalJoinOperator } from './interval-join-operator.ts';
 import type { WindowSpec } from '../../time/windowing/window-spec.ts';
 
 /** Creates one operator subtask. */
@@ -32,6 +33,7 @@ const factories = new Map<string, OperatorFactory>([
   ['keyed-co-process', (s) => new CoProcessOperator(s)],
   ['sink', (s) => new SinkOperator(s)],
   ['timestamps-watermarks', (s) => new TimestampsWatermarksOperator(s)],
+  ['interval-join', (s) => new IntervalJoinOperator(s)],
   [
     'window',
     (s) =>
