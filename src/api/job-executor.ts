@@ -6,6 +6,7 @@
  * @module
  */
 import type { JobGraph } from '../plan/plan.ts';
+import type { MetricSample } from '../metrics/metric-sample.ts';
 import type { EnvironmentOptions } from './environment-options.ts';
 
 /** Records in and out of one operator (summed over its subtasks). */
@@ -34,6 +35,8 @@ export interface JobClient {
   cancel(): Promise<JobExecutionResult>;
   /** The job's metrics in Prometheus text format. */
   metricsText(): Promise<string>;
+  /** The job's metrics as plain data (executors that run in this process provide it). */
+  metrics?(): readonly MetricSample[];
 }
 
 /** Runs job graphs. */

@@ -44,10 +44,10 @@ export interface SplitOutput<T> extends WatermarkOutput {
 /**
  * Where a reader emits records. A reader with one logical input uses it directly; a reader of
  * several splits emits through {@link SourceOutput.createOutputForSplit} so that each split has
- * its own watermarks. `emitWatermark` / `markIdle` / `markActive` let a reader that knows event
- * time progress (or a test source) report it directly.
+ * its own watermarks. The runtime's output always has the optional members; they are optional
+ * only so that hand-made outputs (in tests of a reader) need not implement them.
  */
-export interface SourceOutput<T> extends WatermarkOutput {
+export interface SourceOutput<T> {
   /** Emits a record, with its event timestamp when the source knows one. */
   collect(value: T, timestamp?: number): void;
   /**
@@ -58,12 +58,21 @@ export interface SourceOutput<T> extends WatermarkOutput {
   /** How many more records fit in the current batch; stop emitting at 0 and return. */
   readonly remaining: number;
   /**
+   * Reports event-time progress directly, for sources that know it themselves (test sources,
+   * sources with watermarks in their data). Records collected before it are sent before it.
+   */
+  emitWatermark?(timestamp: number): void;
+  /** Reports that the reader's direct output is idle (it stops holding back the watermark). */
+  markIdle?(): void;
+  /** Reports that the reader's direct output is active again. */
+  markActive?(): void;
+  /**
    * The output of split `splitId` (created on first use, then the same object): its own watermark
    * generator and idleness timer; the source's watermark is the minimum over split outputs.
    */
-  createOutputForSplit(splitId: string): SplitOutput<T>;
+  createOutputForSplit?(splitId: string): SplitOutput<T>;
   /** The split is finished or was reassigned: it no longer holds back the watermark. */
-  releaseOutputForSplit(splitId: string): void;
+  releaseOutputForSplit?(splitId: string): void;
 }
 
 /** What a reader knows about where it runs. */

@@ -7,6 +7,7 @@
 import type { EnvironmentOptions } from '../api/environment-options.ts';
 import type { JobClient, JobExecutor } from '../api/job-executor.ts';
 import type { JobGraph } from '../plan/plan.ts';
+import { sampleMetrics } from '../metrics/metric-sample.ts';
 import { JobRun } from './job-run.ts';
 
 const running = new Set<JobRun>();
@@ -55,6 +56,7 @@ export class LocalExecutor implements JobExecutor {
       result,
       cancel: () => run.cancel(),
       metricsText: () => run.exporter.render(),
+      metrics: () => sampleMetrics(run.registry),
     };
   }
 }

@@ -81,7 +81,7 @@ class SplitState implements SplitOutput<unknown>, WatermarkOutput {
   }
 }
 
-class ReaderOutput implements SourceOutput<unknown> {
+class ReaderOutput implements Required<SourceOutput<unknown>> {
   count = 0;
   deadLetters = 0;
   /** The reader's direct output. */
@@ -274,7 +274,7 @@ export class SourceTask {
 
   /** Runs the reader until its input ends or the job is cancelled. */
   async run(): Promise<void> {
-    const { clock, autoWatermarkInterval, output: emitter } = this.setup;
+    const { clock, autoWatermarkInterval } = this.setup;
     try {
       await this.reader.start?.();
     } catch (e) {
@@ -294,16 +294,17 @@ export class SourceTask {
       } catch (e) {
         throw this.failure(e, 'failed while reading');
       }
-      if (out.count > 0) emitter.flush();
+      if (out.count > 0 || out.deadLetters > 0) this.flush();
       const now = clock.now();
       if (this.hasGenerator && now - lastPeriodic >= autoWatermarkInterval) {
         lastPeriodic = now;
         out.periodic(now, this.idlenessMs);
-        emitter.flush();
+        this.flush();
       }
       await this.waitForBlockers();
       if (status === 'END_OF_INPUT') {
         out.end();
+        for (const e of this.setup.sideOutputs.values()) e.emitWatermark(MAX_WATERMARK);
         break;
       }
       if (status === 'NOTHING_AVAILABLE') {
@@ -312,7 +313,17 @@ export class SourceTask {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    emitter.emitEnd();
+    for (const e of this.outputs) e.emitEnd();
+  }
+
+  /** Main output and dead-letter output. */
+  private get outputs(): Emitter[] {
+    return [this.setup.output, ...this.setup.sideOutputs.values()];
+  }
+
+  private flush(): void {
+    this.setup.output.flush();
+    for (const e of this.setup.sideOutputs.values()) e.flush();
   }
 
   private waitAvailable(maxWaitMs: number | undefined): Promise<void> {

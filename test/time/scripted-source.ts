@@ -37,8 +37,10 @@ export class ScriptedSource<T> implements Source<T> {
         while (i < steps.length && out.remaining > 0 && n < perPoll) {
           const s = steps[i++] as ScriptStep<T>;
           n++;
-          const target: WatermarkOutput & { collect(v: T, t?: number): void } =
-            s.split !== undefined ? out.createOutputForSplit(s.split) : out;
+          // The runtime's output always has the split and watermark methods.
+          const target = (
+            s.split !== undefined ? out.createOutputForSplit?.(s.split) : out
+          ) as WatermarkOutput & { collect(v: T, t?: number): void };
           switch (s.kind) {
             case 'record':
               target.collect(s.value, s.ts);
@@ -53,7 +55,7 @@ export class ScriptedSource<T> implements Source<T> {
               target.markActive();
               break;
             case 'release':
-              out.releaseOutputForSplit(s.split);
+              out.releaseOutputForSplit?.(s.split);
               break;
           }
         }
