@@ -7,9 +7,9 @@
 import type { EnvironmentOptions } from '../api/environment-options.ts';
 import type { JobClient, JobExecutor } from '../api/job-executor.ts';
 import type { JobGraph } from '../plan/plan.ts';
-import { JobRun } from './job-run.ts';
+import { JobSupervisor } from './recovery/job-supervisor.ts';
 
-const running = new Set<JobRun>();
+const running = new Set<JobSupervisor>();
 let signalsInstalled = false;
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -41,7 +41,7 @@ function removeSignalHandlers(): void {
 /** Runs jobs in this process. */
 export class LocalExecutor implements JobExecutor {
   execute(graph: JobGraph, options: EnvironmentOptions): JobClient {
-    const run = new JobRun(graph, options);
+    const run = new JobSupervisor(graph, options);
     running.add(run);
     if (options.handleSignals !== false) installSignalHandlers();
     const result = run.result.finally(() => {
@@ -49,12 +49,15 @@ export class LocalExecutor implements JobExecutor {
       if (running.size === 0) removeSignalHandlers();
     });
     result.catch(() => {});
-    run.start();
     return {
       jobName: run.jobName,
       result,
       cancel: () => run.cancel(),
-      metricsText: () => run.exporter.render(),
+      metricsText: () => run.metricsText(),
+      triggerSavepoint: (dir) => run.triggerSavepoint(dir),
+      stopWithSavepoint: (dir) => run.stopWithSavepoint(dir),
+      checkpointStats: () => run.checkpointStats(),
+      exceptionHistory: () => run.exceptionHistory(),
     };
   }
 }

@@ -10,6 +10,9 @@ import type { RichFunction } from '../../api/functions/rich-function.ts';
 import { EddyError, type OperatorRef } from '../../errors/eddy-error.ts';
 import { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
+import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
+import type { OperatorStateDistribution } from '../checkpoint/checkpoint-metadata.ts';
+import type { SubtaskState } from '../checkpoint/subtask-state.ts';
 import type { Emitter } from '../emitter.ts';
 import type { GateOperator } from '../input-gate.ts';
 import { OperatorContext } from '../operator-context.ts';
@@ -31,7 +34,12 @@ export abstract class AbstractStreamOperator implements GateOperator {
   constructor(protected readonly setup: OperatorSetup) {
     const { node } = setup;
     this.out = setup.output;
-    this.ref = { name: node.name, uid: node.uid, definedAt: node.definedAt };
+    this.ref = {
+      name: node.name,
+      uid: node.uid,
+      definedAt: node.definedAt,
+      subtask: setup.subtaskIndex,
+    };
     if (node.keyed) {
       this.backend = new HeapKeyedStateBackend(node.name, setup.maxParallelism);
       this.timers = new InternalTimerService(
@@ -63,6 +71,47 @@ export abstract class AbstractStreamOperator implements GateOperator {
       this.timers,
       setup.clock,
     );
+  }
+
+  /** How {@link AbstractStreamOperator.snapshotOperatorState} entries are spread on rescaling. */
+  readonly operatorStateDistribution: OperatorStateDistribution = 'split';
+
+  /**
+   * Operator (non-keyed) state to include in a checkpoint, as a list whose entries can be
+   * redistributed when the parallelism changes. Called synchronously at the barrier; the result
+   * is serialized before the next record, so it may share structure with live data.
+   */
+  snapshotOperatorState?(checkpointId: number): readonly unknown[];
+
+  /** Restores what {@link AbstractStreamOperator.snapshotOperatorState} returned (before `open`). */
+  restoreOperatorState?(entries: readonly unknown[]): void;
+
+  /** The checkpoint `checkpointId` is complete (all its files are durable). */
+  notifyCheckpointComplete(_checkpointId: number): void {}
+
+  /** Everything this subtask holds for a checkpoint, taken at the barrier. */
+  snapshotState(checkpointId: number): SubtaskState {
+    this.flushOutputs();
+    return {
+      ...(this.backend !== undefined ? { keyGroups: this.backend.snapshot() } : {}),
+      ...(this.timers !== undefined ? { timers: this.timers.timers() } : {}),
+      ...(this.snapshotOperatorState !== undefined
+        ? { operatorState: this.snapshotOperatorState(checkpointId) }
+        : {}),
+    };
+  }
+
+  /** Restores a subtask's share of a checkpoint; called before {@link AbstractStreamOperator.open}. */
+  restoreState(state: SubtaskState): void {
+    if (state.keyGroups !== undefined) this.backend?.restore(state.keyGroups);
+    if (state.timers !== undefined) this.timers?.restore(state.timers);
+    if (state.operatorState !== undefined) this.restoreOperatorState?.(state.operatorState);
+  }
+
+  /** Forwards a checkpoint barrier on every output after the snapshot. */
+  emitBarrier(barrier: CheckpointBarrier): void {
+    this.out.emitBarrier(barrier);
+    for (const e of this.setup.sideOutputs.values()) e.emitBarrier(barrier);
   }
 
   /** Prepares the operator (user `open`). */
