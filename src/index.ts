@@ -117,6 +117,12 @@ export { CollectSink } from './connectors/collect/collect-sink.ts';
 export { PrintSink } from './connectors/print/print-sink.ts';
 export type { PrintSinkOptions } from './connectors/print/print-sink.ts';
 export { BlackholeSink } from './connectors/blackhole/blackhole-sink.ts';
+export { DataGenSource } from './connectors/datagen/datagen-source.ts';
+export type { DataGenOptions } from './connectors/datagen/datagen-source.ts';
+export { FileSource } from './connectors/files/file-source.ts';
+export type { FileSourceOptions, LineDecoder } from './connectors/files/file-source.ts';
+export { FileSink } from './connectors/files/file-sink.ts';
+export type { FileSinkOptions } from './connectors/files/file-sink.ts';
 
 /** The side output of sources that receives malformed records (with position and error). */
 export const DEAD_LETTERS: OutputTag<DeadLetter> = new OutputTag<DeadLetter>(DEAD_LETTER_TAG_ID);

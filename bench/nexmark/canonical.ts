@@ -79,3 +79,20 @@ export function canonicalLines(records: Iterable<CanonicalRecord>): string[] {
   for (const r of records) lines.push(canonicalJson(r));
   return lines.sort();
 }
+
+/**
+ * The lines to compare for `query`, sorted. Every query compares its records as they are, except
+ * q12, whose processing-time windows depend on timing: it compares per-bidder totals of
+ * `bid_count` (`{"bid_count":…,"bidder":…}`), which do not.
+ */
+export function comparableLines(query: string, lines: readonly string[]): string[] {
+  if (query !== 'q12') return [...lines].sort();
+  const totals = new Map<number, number>();
+  for (const line of lines) {
+    const r = JSON.parse(line) as { bidder: number; bid_count: number };
+    totals.set(r.bidder, (totals.get(r.bidder) ?? 0) + r.bid_count);
+  }
+  const out: string[] = [];
+  for (const [bidder, count] of totals) out.push(canonicalJson({ bidder, bid_count: count }));
+  return out.sort();
+}

@@ -11,19 +11,26 @@ const QUANTILES = [0.5, 0.95, 0.99] as const;
 
 /** Serves a job's metrics in Prometheus text format. */
 export class PrometheusExporter {
-  private readonly processRegistry = new client.Registry();
+  /** Node's process metrics; created on the first scrape, so jobs nobody scrapes pay nothing. */
+  private processRegistry: client.Registry | undefined;
 
   constructor(
     private readonly metrics: MetricsRegistry,
-    defaultLabels: Readonly<Record<string, string>> = {},
-  ) {
-    this.processRegistry.setDefaultLabels({ ...defaultLabels });
-    client.collectDefaultMetrics({ register: this.processRegistry, prefix: 'eddy_process_' });
-  }
+    private readonly defaultLabels: Readonly<Record<string, string>> = {},
+  ) {}
 
   /** The content type of {@link PrometheusExporter.render}. */
   get contentType(): string {
-    return this.processRegistry.contentType;
+    return client.register.contentType;
+  }
+
+  private processMetrics(): client.Registry {
+    if (this.processRegistry === undefined) {
+      this.processRegistry = new client.Registry();
+      this.processRegistry.setDefaultLabels({ ...this.defaultLabels });
+      client.collectDefaultMetrics({ register: this.processRegistry, prefix: 'eddy_' });
+    }
+    return this.processRegistry;
   }
 
   /** Renders every metric. */
@@ -115,7 +122,7 @@ export class PrometheusExporter {
         }
       }
     }
-    return client.Registry.merge([registry, this.processRegistry]).metrics();
+    return client.Registry.merge([registry, this.processMetrics()]).metrics();
   }
 }
 

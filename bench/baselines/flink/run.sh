@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The Flink baseline of the Nexmark benchmark (see bench/nexmark/README.md).
+#
+#   run.sh build                                  build target/nexmark-flink.jar (once; cached)
+#   run.sh query qN [--events N] [--parallelism P] [--rate EPS] [--seed S] [--output F] [--warmup N]
+#   run.sh all [EVENTS] [PARALLELISM]             every query, one JSON result line each
+#   run.sh compare [EVENTS] [PARALLELISM]         Flink vs the loop baseline, outputs as multisets
+#   run.sh dump-events N [--parallelism P --split I] [--output F]
+#   run.sh pipeline-test                          issue 7: MiniCluster pipeline-test timing (JUnit)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+jar="$here/target/nexmark-flink.jar"
+queries=(q0 q1 q2 q3 q4 q5 q7 q8 q11 q12 q14 q15 q17 q18 q19 q20 q21 q22)
+java_opts=(${JAVA_OPTS:-} --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED)
+
+log() { echo "[flink-baseline] $*" >&2; }
+
+build() {
+  local newest
+  newest="$(find "$here/src" "$here/pom.xml" -newer "$jar" -print -quit 2>/dev/null || true)"
+  if [[ -f "$jar" && -z "$newest" ]]; then return; fi
+  log "building $jar (mvn package; offline first)"
+  (cd "$here" && { mvn -q -o -B package -DskipPipelineTests=true 2>/dev/null ||
+    mvn -q -B package -DskipPipelineTests=true; })
+}
+
+run_query() {
+  build
+  java "${java_opts[@]}" -cp "$jar" dev.eddy.bench.nexmark.NexmarkMain --query "$@" 2>/dev/null
+}
+
+cmd="${1:-help}"
+shift || true
+case "$cmd" in
+  build) build ;;
+  query) run_query "$@" ;;
+  all)
+    events="${1:-1000000}"; parallelism="${2:-1}"
+    for q in "${queries[@]}"; do
+      log "$q: $events events, parallelism $parallelism"
+      run_query "$q" --events "$events" --parallelism "$parallelism"
+    done
+    ;;
+  compare)
+    events="${1:-200000}"; parallelism="${2:-1}"
+    out="$(mktemp -d)"; failed=0
+    for q in "${queries[@]}"; do
+      log "$q: $events events, parallelism $parallelism"
+      run_query "$q" --events "$events" --parallelism "$parallelism" --output "$out/flink-$q.jsonl" >/dev/null
+      (cd "$root" && node --import tsx bench/nexmark/loop/run.ts --query "$q" --events "$events" \
+        --parallelism "$parallelism" --output "$out/loop-$q.jsonl" >/dev/null)
+      (cd "$root" && node --import tsx bench/nexmark/compare.ts "$q" "$out/flink-$q.jsonl" "$out/loop-$q.jsonl") || failed=1
+    done
+    rm -rf "$out"
+    exit "$failed"
+    ;;
+  dump-events)
+    build
+    java "${java_opts[@]}" -cp "$jar" dev.eddy.bench.nexmark.NexmarkMain --dump-events "$@" 2>/dev/null
+    ;;
+  pipeline-test)
+    log "running PipelineTestTimingTest (10 fresh MiniClusters)"
+    (cd "$here" && { mvn -q -o -B -Dstyle.color=never test -DskipPipelineTests=false -Dtest=PipelineTestTimingTest \
+      -Dsurefire.failIfNoSpecifiedTests=false 2>/dev/null ||
+      mvn -q -B test -DskipPipelineTests=false -Dtest=PipelineTestTimingTest; }) |
+      grep -oE '\{"engine".*\}' || { log "failed; run mvn test -Dtest=PipelineTestTimingTest in $here"; exit 1; }
+    ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,61 @@
+/** Scalar functions the queries share (mirrors the helpers in the Flink baseline's Queries.java). */
+import type { Bid } from '../generator/events.ts';
+
+export const DAY_MS = 86_400_000;
+
+/** 'dayTime' for UTC hour 8–18, 'nightTime' for ≤ 6 or ≥ 20, otherwise 'otherTime' (q14). */
+export function bidTimeType(dateTime: number): string {
+  const hour = Math.floor(dateTime / 3_600_000) % 24;
+  if (hour >= 8 && hour <= 18) return 'dayTime';
+  if (hour <= 6 || hour >= 20) return 'nightTime';
+  return 'otherTime';
+}
+
+/** Occurrences of the character `c` in `s` (q14's `count_char`). */
+export function countChar(s: string, c: string): number {
+  const code = c.charCodeAt(0);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === code) n++;
+  return n;
+}
+
+/** Flink SQL's `SPLIT_INDEX(s, sep, index)` (empty tokens kept); null when out of range. */
+export function splitIndex(s: string, sep: string, index: number): string | null {
+  let start = 0;
+  for (let i = 0; i < index; i++) {
+    const at = s.indexOf(sep, start);
+    if (at < 0) return null;
+    start = at + 1;
+  }
+  const end = s.indexOf(sep, start);
+  return end < 0 ? s.substring(start) : s.substring(start, end);
+}
+
+/** `DATE_FORMAT(dateTime, 'yyyy-MM-dd')` in UTC. */
+export function dayString(dateTime: number): string {
+  return new Date(Math.floor(dateTime / DAY_MS) * DAY_MS).toISOString().substring(0, 10);
+}
+
+/** Price band of q15/q17: 1 below 10^4, 2 below 10^6, otherwise 3. */
+export function band(price: number): 1 | 2 | 3 {
+  return price < 10_000 ? 1 : price < 1_000_000 ? 2 : 3;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** q18's order: by (dateTime, price, extra); the greatest bid is the "last" one. */
+export function compareLast(a: Bid, b: Bid): number {
+  if (a.dateTime !== b.dateTime) return a.dateTime < b.dateTime ? -1 : 1;
+  if (a.price !== b.price) return a.price < b.price ? -1 : 1;
+  return compareStrings(a.extra, b.extra);
+}
+
+/** q19's rank order: price desc, then dateTime, bidder, extra asc; negative when `a` ranks first. */
+export function compareRank(a: Bid, b: Bid): number {
+  if (a.price !== b.price) return a.price > b.price ? -1 : 1;
+  if (a.dateTime !== b.dateTime) return a.dateTime < b.dateTime ? -1 : 1;
+  if (a.bidder !== b.bidder) return a.bidder < b.bidder ? -1 : 1;
+  return compareStrings(a.extra, b.extra);
+}

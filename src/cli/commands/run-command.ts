@@ -1,0 +1,91 @@
+import { EddyError } from '../../errors/eddy-error.ts';
+import type { EnvironmentOptions } from '../../api/environment-options.ts';
+import { loadJob } from '../load-job.ts';
+import { usageError } from '../cli-error.ts';
+import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
+
+export const runFlags: readonly FlagSpec[] = [
+  { name: 'parallelism', short: 'p', type: 'number', placeholder: '<n>', description: 'default parallelism of operators (default 1)' },
+  { name: 'max-parallelism', type: 'number', placeholder: '<n>', description: 'number of key groups (default 128)' },
+  { name: 'metrics-port', type: 'number', placeholder: '<port>', description: 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics' },
+  { name: 'metrics-host', type: 'string', placeholder: '<host>', description: 'address to bind the metrics server to (default 127.0.0.1)' },
+  { name: 'prop', type: 'list', placeholder: '<group.key=value>', description: 'a runtime property, readable as ctx.properties.get("group.key"); repeatable' },
+  { name: 'job-name', type: 'string', placeholder: '<name>', description: 'job name, when the job file does not set one' },
+  { name: 'batch-size', type: 'number', placeholder: '<n>', description: 'records per batch on the record path (default 1024)' },
+  { name: 'fail-on-malformed-input', type: 'boolean', description: 'fail instead of sending malformed input to the dead-letter output' },
+  { name: 'quiet', short: 'q', type: 'boolean', description: 'do not print the job summary' },
+  { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
+];
+
+export const runHelp = `Usage: eddy run <job.ts|job.js> [flags]
+
+Runs a job file in this process until its input ends (bounded sources) or until Ctrl-C / SIGTERM,
+which stops it gracefully. The file builds a job with StreamEnvironment.create() and calls
+env.execute(), or default-exports (env) => { ... }.
+
+Flags:
+${formatFlags(runFlags)}
+
+Examples:
+  eddy run examples/bot-tagging.ts --metrics-port 9249
+  eddy run job.ts -p 2 --prop bots.threshold=5`;
+
+/** Parses run/plan flags into environment defaults. */
+export function environmentDefaults(flags: Readonly<Record<string, unknown>>): EnvironmentOptions {
+  const properties: Record<string, string> = {};
+  for (const p of (flags['prop'] as string[] | undefined) ?? []) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw usageError(`--prop "${p}" is not key=value`, 'write --prop group.key=value');
+    properties[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  const positive = (name: string): number | undefined => {
+    const v = flags[name] as number | undefined;
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw usageError(`--${name} must be a positive integer, got ${v}`);
+    return v;
+  };
+  const port = flags['metrics-port'] as number | undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw usageError(`--metrics-port must be a port number (0-65535), got ${port}`);
+  }
+  const o: Record<string, unknown> = { properties };
+  const set = (k: string, v: unknown) => {
+    if (v !== undefined) o[k] = v;
+  };
+  set('parallelism', positive('parallelism'));
+  set('maxParallelism', positive('max-parallelism'));
+  set('batchSize', positive('batch-size'));
+  set('metricsPort', port);
+  set('metricsHost', flags['metrics-host']);
+  set('jobName', flags['job-name']);
+  if (flags['fail-on-malformed-input'] === true) o['failOnMalformedInput'] = true;
+  return o as EnvironmentOptions;
+}
+
+/** `eddy run`. */
+export async function runCommand(argv: readonly string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv, runFlags, 'run');
+  if (flags['help'] === true) {
+    console.log(runHelp);
+    return 0;
+  }
+  const file = positionals[0];
+  if (file === undefined) throw usageError('eddy run needs a job file', 'eddy run examples/bot-tagging.ts');
+  if (positionals.length > 1) throw usageError(`unexpected argument "${positionals[1]}"`, 'pass one job file; use --prop key=value for job settings');
+  const { jobs } = await loadJob(file, 'run', environmentDefaults(flags));
+  let failed = 0;
+  for (const job of jobs) {
+    try {
+      const r = await job.result;
+      // Let printed records reach stdout before the summary goes to stderr.
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+      if (flags['quiet'] !== true) {
+        process.stderr.write(`eddy: job "${r.jobName}" ${r.status} in ${(r.durationMs / 1000).toFixed(2)} s\n`);
+        for (const op of r.operators) process.stderr.write(`  ${op.name.padEnd(28)} in ${String(op.recordsIn).padStart(9)}  out ${String(op.recordsOut).padStart(9)}\n`);
+      }
+    } catch (e) {
+      failed++;
+      throw e instanceof EddyError ? e : new EddyError(String(e), { code: 'INTERNAL', domain: 'internal', cause: e });
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}

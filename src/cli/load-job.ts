@@ -1,0 +1,91 @@
+/**
+ * Loads a job file under a launch context: the file builds its job(s) and calls `env.execute()`
+ * (or default-exports `(env) => void`, and the CLI executes). TypeScript job files load through
+ * tsx, which `bin/eddy.js` registered.
+ *
+ * @module
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { EnvironmentOptions } from '../api/environment-options.ts';
+import type { JobClient } from '../api/job-executor.ts';
+import { setLaunchContext } from '../api/launch-context.ts';
+import { StreamEnvironment } from '../api/stream-environment.ts';
+import { EddyError } from '../errors/eddy-error.ts';
+import type { Plan } from '../plan/plan.ts';
+
+/** What loading a job file produced. */
+export interface LoadedJob {
+  readonly plans: readonly Plan[];
+  readonly jobs: readonly JobClient[];
+}
+
+/** Resolves a job path or fails with a hint listing nearby job files. */
+export function resolveJobFile(file: string): string {
+  const abs = resolve(file);
+  if (existsSync(abs) && statSync(abs).isFile()) return abs;
+  const dir = existsSync(dirname(abs)) ? dirname(abs) : process.cwd();
+  const candidates = readdirSync(dir)
+    .filter((f) => /\.(ts|mts|js|mjs)$/.test(f) && !f.endsWith('.test.ts'))
+    .slice(0, 8)
+    .map((f) => relative(process.cwd(), resolve(dir, f)));
+  throw new EddyError(`job file not found: ${file}`, {
+    code: 'JOB_FILE_NOT_FOUND',
+    domain: 'user',
+    hint: candidates.length > 0 ? `job files in ${relative(process.cwd(), dir) || '.'}: ${candidates.join(', ')}` : 'pass the path of a .ts or .js file that builds a job',
+  });
+}
+
+/**
+ * Imports `file` with `defaults` as the environment defaults. In `plan` mode no job runs: the
+ * plans are captured instead.
+ */
+export async function loadJob(file: string, mode: 'run' | 'plan', defaults: EnvironmentOptions): Promise<LoadedJob> {
+  const abs = resolveJobFile(file);
+  const plans: Plan[] = [];
+  const jobs: JobClient[] = [];
+  let planned: () => void = () => {};
+  const planCaptured = new Promise<void>((r) => (planned = r));
+  setLaunchContext({
+    mode,
+    defaults,
+    onPlan: (plan) => {
+      plans.push(plan);
+      planned();
+    },
+    onJob: (client) => jobs.push(client),
+  });
+  try {
+    let mod: Record<string, unknown>;
+    try {
+      const importing = import(pathToFileURL(abs).href) as Promise<Record<string, unknown>>;
+      // In plan mode a job file that awaits execute() never finishes importing: stop at the plan.
+      const first = await Promise.race([importing, mode === 'plan' ? planCaptured.then(() => undefined) : importing]);
+      mod = first ?? {};
+    } catch (e) {
+      if (e instanceof EddyError) throw e;
+      throw new EddyError(`the job file threw while building the job: ${e instanceof Error ? e.message : String(e)}`, {
+        code: 'JOB_BUILD_FAILED',
+        domain: 'user',
+        cause: e,
+        hint: 'fix the error above (its stack points into the job file)',
+      });
+    }
+    if (plans.length === 0 && jobs.length === 0 && typeof mod['default'] === 'function') {
+      const env = StreamEnvironment.create();
+      await (mod['default'] as (env: StreamEnvironment) => unknown)(env);
+      if (plans.length === 0 && jobs.length === 0) env.executeAsync();
+    }
+    if (plans.length === 0 && jobs.length === 0) {
+      throw new EddyError(`${relative(process.cwd(), abs)} built no job`, {
+        code: 'JOB_BUILD_FAILED',
+        domain: 'user',
+        hint: 'call env.execute() at the end of the file, or export default (env) => { ...build the job on env... }',
+      });
+    }
+    return { plans, jobs };
+  } finally {
+    setLaunchContext(undefined);
+  }
+}

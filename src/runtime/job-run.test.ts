@@ -1,0 +1,292 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  CollectSink,
+  DataGenSource,
+  EddyError,
+  IterableSource,
+  OutputTag,
+  StreamEnvironment,
+  ValueStateDescriptor,
+  type Context,
+  type SinkWriter,
+} from '../index.ts';
+
+describe('runtime', () => {
+  it('runs map → filter → flatMap in order and reports records in/out per operator', async () => {
+    const env = StreamEnvironment.create();
+    const sink = new CollectSink<string>();
+    env
+      .fromCollection([1, 2, 3, 4, 5])
+      .map((x) => x * 10)
+      .name('times-ten')
+      .filter((x) => x !== 30)
+      .flatMap((x: number, out) => {
+        out.collect(`${x}a`);
+        out.collect(`${x}b`);
+      })
+      .sinkTo(sink);
+    const result = await env.execute('chain');
+    assert.deepEqual(sink.values, ['10a', '10b', '20a', '20b', '40a', '40b', '50a', '50b']);
+    assert.equal(result.status, 'FINISHED');
+    const byName = Object.fromEntries(result.operators.map((o) => [o.name, o]));
+    assert.equal(byName['times-ten']?.recordsIn, 5);
+    assert.equal(byName['Filter']?.recordsOut, 4);
+    assert.equal(byName['FlatMap']?.recordsOut, 8);
+  });
+
+  it('keyed reduce matches a brute-force reference at any parallelism and batch size', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ k: fc.integer({ min: 0, max: 20 }), v: fc.integer({ min: -100, max: 100 }) }), { maxLength: 300 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 64 }),
+        async (records, parallelism, batchSize) => {
+          const env = StreamEnvironment.create({ parallelism, batchSize });
+          const out = await env
+            .fromCollection(records)
+            .keyBy((r) => r.k)
+            .reduce((a, b) => ({ k: a.k, v: a.v + b.v }))
+            .executeAndCollect();
+          // Per key, the outputs are the running sums in input order (order across keys is free).
+          const expected = new Map<number, number[]>();
+          const sums = new Map<number, number>();
+          for (const r of records) {
+            const s = (sums.get(r.k) ?? 0) + r.v;
+            sums.set(r.k, s);
+            expected.set(r.k, [...(expected.get(r.k) ?? []), s]);
+          }
+          const actual = new Map<number, number[]>();
+          for (const r of out) actual.set(r.k, [...(actual.get(r.k) ?? []), r.v]);
+          assert.deepEqual(actual, expected);
+        },
+      ),
+      { seed: 42, numRuns: 60 },
+    );
+  });
+
+  it('rebalances records over all subtasks without losing or duplicating any', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer(), { maxLength: 200 }), fc.integer({ min: 1, max: 4 }), async (values, parallelism) => {
+        const env = StreamEnvironment.create({ parallelism, batchSize: 7 });
+        const out = await env.fromCollection(values).rebalance().map((v, ctx) => [v, ctx.taskInfo.subtaskIndex] as const).executeAndCollect();
+        assert.deepEqual(out.map((o) => o[0]).sort(), [...values].sort());
+        if (values.length >= parallelism) assert.equal(new Set(out.map((o) => o[1])).size, parallelism);
+      }),
+      { seed: 7, numRuns: 40 },
+    );
+  });
+
+  it('sends each key to exactly one subtask and keeps state per key', async () => {
+    const env = StreamEnvironment.create({ parallelism: 3 });
+    const sink = new CollectSink<{ key: string; n: number; subtask: number }>();
+    env
+      .fromCollection(Array.from({ length: 300 }, (_, i) => `k${i % 17}`))
+      .keyBy((k) => k)
+      .process({
+        open(ctx: Context<string>) {
+          (this as { count?: unknown }).count = ctx.getState(new ValueStateDescriptor<number>('count'));
+        },
+        processElement(key: string, ctx: Context<string>, out) {
+          const count = (this as unknown as { count: { value(): number | undefined; update(n: number): void } }).count;
+          const n = (count.value() ?? 0) + 1;
+          count.update(n);
+          out.collect({ key: ctx.getCurrentKey(), n, subtask: ctx.taskInfo.subtaskIndex });
+        },
+      })
+      .sinkTo(sink);
+    await env.execute();
+    const subtaskOf = new Map<string, Set<number>>();
+    const last = new Map<string, number>();
+    for (const r of sink.values) {
+      subtaskOf.set(r.key, (subtaskOf.get(r.key) ?? new Set()).add(r.subtask));
+      last.set(r.key, r.n);
+    }
+    for (const s of subtaskOf.values()) assert.equal(s.size, 1);
+    assert.equal(new Set([...subtaskOf.values()].map((s) => [...s][0])).size, 3, 'all subtasks get keys');
+    // 300 = 17 * 17 + 11: keys k0..k10 occur 18 times, k11..k16 17 times.
+    for (const [k, n] of last) assert.equal(n, Number(k.slice(1)) < 11 ? 18 : 17, `count of ${k}`);
+    assert.equal(last.size, 17);
+  });
+
+  it('unions streams and connects two keyed streams with shared state', async () => {
+    const env = StreamEnvironment.create();
+    const a = env.fromCollection(['a1', 'a2']);
+    const b = env.fromCollection(['b1']);
+    const merged = await a.union(b).executeAndCollect();
+    assert.deepEqual([...merged].sort(), ['a1', 'a2', 'b1']);
+
+    const env2 = StreamEnvironment.create({ parallelism: 2 });
+    const names = env2.fromCollection([
+      { id: 1, name: 'ana' },
+      { id: 2, name: 'bo' },
+    ]);
+    const scores = env2.fromCollection([
+      { id: 2, score: 7 },
+      { id: 1, score: 9 },
+      { id: 3, score: 1 },
+    ]);
+    const joined = await names
+      .keyBy((n) => n.id)
+      .connect(scores.keyBy((s) => s.id))
+      .process({
+        open(ctx: Context<number>) {
+          (this as Record<string, unknown>)['name'] = ctx.getState(new ValueStateDescriptor<string>('name'));
+          (this as Record<string, unknown>)['score'] = ctx.getState(new ValueStateDescriptor<number>('score'));
+        },
+        processElement1(n: { id: number; name: string }, _ctx: Context<number>, out) {
+          const self = this as unknown as Record<string, { value(): unknown; update(v: unknown): void }>;
+          self['name']?.update(n.name);
+          const s = self['score']?.value();
+          if (s !== undefined) out.collect(`${n.name}=${String(s)}`);
+        },
+        processElement2(s: { id: number; score: number }, _ctx: Context<number>, out) {
+          const self = this as unknown as Record<string, { value(): unknown; update(v: unknown): void }>;
+          self['score']?.update(s.score);
+          const n = self['name']?.value();
+          if (n !== undefined) out.collect(`${String(n)}=${s.score}`);
+        },
+      })
+      .executeAndCollect();
+    assert.deepEqual([...joined].sort(), ['ana=9', 'bo=7']);
+  });
+
+  it('routes side outputs and drops tags nobody reads', async () => {
+    const env = StreamEnvironment.create();
+    const odd = new OutputTag<number>('odd');
+    const unused = new OutputTag<number>('unused');
+    const evens = env.fromCollection([1, 2, 3, 4, 5]).process((x: number, ctx, out) => {
+      ctx.output(unused, x);
+      if (x % 2 === 1) ctx.output(odd, x);
+      else out.collect(x);
+    });
+    const oddSink = new CollectSink<number>();
+    evens.getSideOutput(odd).sinkTo(oddSink);
+    assert.deepEqual(await evens.executeAndCollect(), [2, 4]);
+    assert.deepEqual(oddSink.values, [1, 3, 5]);
+  });
+
+  it('fails the job with the operator name and the user stack when a function throws', async () => {
+    const env = StreamEnvironment.create();
+    env
+      .fromCollection([1, 2, 3])
+      .map(function explode(x: number) {
+        if (x === 2) throw new TypeError('bad record 2');
+        return x;
+      })
+      .print();
+    await assert.rejects(env.execute(), (e: unknown) => {
+      assert.ok(e instanceof EddyError);
+      assert.equal(e.code, 'USER_FUNCTION_FAILED');
+      assert.equal(e.domain, 'user');
+      assert.match(e.message, /operator "explode", defined at .*job-run\.test\.ts:\d+:\d+: user function failed: bad record 2/);
+      assert.ok(e.cause instanceof TypeError);
+      assert.match((e.cause as Error).stack ?? '', /job-run\.test\.ts/);
+      return true;
+    });
+  });
+
+  it('gives every function kind the same metrics: map, filter, flatMap, process, sink', async () => {
+    const env = StreamEnvironment.create();
+    const client = (() => {
+      env
+        .fromCollection([1, 2, 3, 4])
+        .map((x, ctx) => (ctx.metrics.counter('mapped').inc(), x))
+        .filter((x, ctx) => {
+          ctx.metrics.counter('rejected').inc(x % 2 === 0 ? 0 : 1);
+          return x % 2 === 0;
+        })
+        .flatMap((x: number, out, ctx) => {
+          ctx.metrics.histogram('values').observe(x);
+          out.collect(x);
+        })
+        .process((x: number, ctx, out) => {
+          ctx.metrics.meter('processed').markEvent();
+          ctx.metrics.gauge('last').set(x);
+          out.collect(x);
+        })
+        .sinkTo((_x: number, ctx) => ctx.metrics.addGroup('sink', 'custom').counter('written').inc());
+      return env.executeAsync('metrics-everywhere');
+    })();
+    await client.result;
+    const text = await client.metricsText();
+    assert.match(text, /eddy_mapped_total\{job="metrics-everywhere",operator="Map",operator_id="2",subtask="0"\} 4/);
+    assert.match(text, /eddy_rejected_total\{[^}]*operator="Filter"[^}]*\} 2/);
+    assert.match(text, /eddy_values_count\{[^}]*operator="FlatMap"[^}]*\} 2/);
+    assert.match(text, /eddy_processed_total\{[^}]*operator="Process"[^}]*\} 2/);
+    assert.match(text, /eddy_last\{[^}]*operator="Process"[^}]*\} 4/);
+    assert.match(text, /eddy_written_total\{[^}]*operator="sink"[^}]*sink="custom"\} 2/);
+    assert.match(text, /eddy_records_in_total\{[^}]*operator="Filter"[^}]*\} 4/);
+    assert.match(text, /eddy_records_out_total\{[^}]*operator="Filter"[^}]*\} 2/);
+    assert.match(text, /eddy_process_cpu_seconds_total/);
+  });
+
+  it('waits for async sink writes before more records flow (backpressure)', async () => {
+    const env = StreamEnvironment.create({ batchSize: 10 });
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const written: number[] = [];
+    env.fromCollection(Array.from({ length: 100 }, (_, i) => i)).sinkTo({
+      name: 'slow',
+      describe: () => ({ kind: 'slow' }),
+      createWriter: (): SinkWriter<number> => ({
+        write: async (values, _t, count) => {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await new Promise((r) => setImmediate(r));
+          for (let i = 0; i < count; i++) written.push(values[i] as number);
+          inFlight--;
+        },
+      }),
+    });
+    await env.execute();
+    assert.equal(maxInFlight, 1);
+    assert.deepEqual(written, Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('runs an unbounded job until cancelled, then ends with CANCELED', async () => {
+    const env = StreamEnvironment.create({ handleSignals: false });
+    const sink = new CollectSink<number>();
+    env.fromSource(new DataGenSource((i) => i)).sinkTo(sink);
+    const client = env.executeAsync('forever');
+    while (sink.values.length < 5000) await new Promise((r) => setImmediate(r));
+    const result = await client.cancel();
+    assert.equal(result.status, 'CANCELED');
+    const n = sink.values.length;
+    assert.deepEqual(sink.values, Array.from({ length: n }, (_, i) => i));
+  });
+
+  it('reads async iterables', async () => {
+    async function* gen() {
+      for (let i = 0; i < 1000; i++) {
+        if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+        yield i;
+      }
+    }
+    const env = StreamEnvironment.create();
+    const out = await env.fromSource(new IterableSource(gen())).filter((x) => x % 250 === 0).executeAndCollect();
+    assert.deepEqual(out, [0, 250, 500, 750]);
+  });
+
+  it('fires processing-time timers with the key and its state in scope', async () => {
+    const env = StreamEnvironment.create();
+    const out = await env
+      .fromCollection(['a', 'b', 'a'])
+      .keyBy((k) => k)
+      .process({
+        processElement(k: string, ctx: Context<string>) {
+          const seen = ctx.getState(new ValueStateDescriptor<number>('seen'));
+          seen.update((seen.value() ?? 0) + 1);
+          ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() - 1);
+        },
+        onTimer(ts: number, ctx, o) {
+          o.collect(`${ctx.getCurrentKey()}:${ctx.getState(new ValueStateDescriptor<number>('seen')).value()}:${ctx.timeDomain()}`);
+          void ts;
+        },
+      })
+      .executeAndCollect();
+    // Timers fire from the event loop; a bounded job may end first. Either way, when they fire they see their key.
+    for (const line of out) assert.match(line, /^(a:2|b:1):PROCESSING_TIME$/);
+  });
+});
