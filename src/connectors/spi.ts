@@ -110,6 +110,11 @@ export interface SinkWriterContext {
   readonly properties: RuntimeProperties;
   /** The function context, for sinks that call user functions. */
   readonly functionContext: Context<unknown>;
+  /**
+   * Whether periodic checkpoints run: sinks that can commit in two phases should then implement
+   * `preCommit`/`commit` (exactly-once); otherwise they are committed at the end of input.
+   */
+  readonly checkpointing?: boolean;
 }
 
 /**

@@ -34,6 +34,8 @@ export interface ExactlyOnceFileSinkOptions<T> {
   readonly format?: (value: T) => string;
   /** Bytes buffered in memory before they are appended to the part file (default 64 KiB). */
   readonly bufferBytes?: number;
+  /** File name extension of visible part files, without the dot (default none). */
+  readonly extension?: string;
 }
 
 /** What a checkpoint stores for a pre-committed part file. */
@@ -62,11 +64,12 @@ export class ExactlyOnceFileSink<T> implements Sink<T> {
     return { kind: 'exactly-once-file', dir: this.options.dir };
   }
   createWriter(ctx: SinkWriterContext): SinkWriter<T, FileCommittable> {
-    return new FileWriter<T>(this.options, ctx.subtaskIndex, ctx.parallelism);
+    return new TwoPhaseFileWriter<T>(this.options, ctx.subtaskIndex, ctx.parallelism);
   }
 }
 
-class FileWriter<T> implements SinkWriter<T, FileCommittable> {
+/** The writer of {@link ExactlyOnceFileSink}; `FileSink` uses it when checkpointing is on. */
+export class TwoPhaseFileWriter<T> implements SinkWriter<T, FileCommittable> {
   private readonly format: (value: T) => string;
   private readonly bufferBytes: number;
   /** Distinguishes part files of different runs, so a restarted job never reuses a name. */
@@ -135,7 +138,8 @@ class FileWriter<T> implements SinkWriter<T, FileCommittable> {
     this.current = undefined;
     const pending = `.${name}.pending`;
     renameSync(join(dir, `.${name}.inprogress`), join(dir, pending));
-    return [{ pending, final: name }];
+    const ext = this.options.extension;
+    return [{ pending, final: ext === undefined ? name : `${name}.${ext}` }];
   }
 
   commit(committables: readonly FileCommittable[]): void {

@@ -28,6 +28,7 @@ export class SinkOperator extends AbstractStreamOperator {
       metrics: setup.metrics,
       properties: setup.properties,
       functionContext: this.ctx,
+      checkpointing: setup.checkpointing,
     });
   }
   override async open(): Promise<void> {
