@@ -1,0 +1,183 @@
+/**
+ * A real Kafka broker for integration tests.
+ *
+ * {@link ensureKafka} starts the single-node KRaft broker of `scripts/kafka.mjs` (once per
+ * machine: the script's lock file makes concurrent starts from parallel test files safe) and
+ * returns its bootstrap address, or — outside CI, when Java or Maven is missing — a reason to
+ * skip. In CI (`CI=true`) a broker that cannot be started fails the tests loudly.
+ *
+ * @example
+ * ```ts
+ * const kafka = await ensureKafka();
+ * describe('my kafka test', { skip: 'skip' in kafka ? kafka.skip : false }, () => {
+ *   it('works', async () => {
+ *     const { bootstrap } = kafka as KafkaBroker;
+ *     const topic = await createTopic(bootstrap, uniqueName('orders'), 3);
+ *   });
+ * });
+ * ```
+ *
+ * @module
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Admin } from '@platformatic/kafka';
+import { waitFor } from './wait-for.ts';
+
+/** A running broker. */
+export interface KafkaBroker {
+  /** `host:port` to pass as bootstrap broker. */
+  readonly bootstrap: string;
+}
+
+/** Why Kafka tests are skipped on this machine, and how to enable them. */
+export interface KafkaSkip {
+  readonly skip: string;
+}
+
+const SCRIPT = fileURLToPath(new URL('../../scripts/kafka.mjs', import.meta.url));
+const START_TIMEOUT_MS = 10 * 60_000;
+
+let started: Promise<KafkaBroker | KafkaSkip> | undefined;
+
+function hasCommand(command: string, args: readonly string[]): boolean {
+  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 30_000 });
+  return result.error === undefined && result.status === 0;
+}
+
+/** The bootstrap address `scripts/kafka.mjs` uses, from the same environment variables. */
+export function defaultBootstrap(): string {
+  return `127.0.0.1:${process.env.EDDY_KAFKA_PORT || '39092'}`;
+}
+
+/** Runs `node scripts/kafka.mjs <command>`; rejects with its output when it fails. */
+export function runKafkaScript(command: 'start' | 'stop' | 'restart' | 'status'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [SCRIPT, command],
+      { timeout: START_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(
+            new Error(
+              `node scripts/kafka.mjs ${command} failed: ${error.message}\n${stdout}${stderr}`,
+              {
+                cause: error,
+              },
+            ),
+          );
+          return;
+        }
+        resolve(`${stdout}${stderr}`);
+      },
+    );
+  });
+}
+
+async function start(): Promise<KafkaBroker | KafkaSkip> {
+  const external = process.env.EDDY_KAFKA_BOOTSTRAP;
+  if (external !== undefined && external !== '') return { bootstrap: external };
+  const missing = [
+    hasCommand('java', ['-version']) ? null : 'java',
+    hasCommand('mvn', ['-v']) ? null : 'mvn',
+  ].filter((name): name is string => name !== null);
+  if (missing.length > 0) {
+    const message =
+      `Kafka tests need ${missing.join(' and ')}: install Java 17 and Maven ` +
+      '(Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless maven), then run ' +
+      'npm run kafka:start (or set EDDY_KAFKA_BOOTSTRAP to an existing broker)';
+    if (process.env.CI === 'true') throw new Error(`CI=true: ${message}`);
+    return { skip: message };
+  }
+  await runKafkaScript('start');
+  return { bootstrap: defaultBootstrap() };
+}
+
+/**
+ * Makes sure a broker runs and returns its bootstrap address, or a skip reason outside CI when
+ * Java or Maven is missing. Idempotent and safe to call from many test files at once; the
+ * broker is left running for the other files (stop it with `npm run kafka:stop`).
+ */
+export function ensureKafka(): Promise<KafkaBroker | KafkaSkip> {
+  started ??= start();
+  return started;
+}
+
+/** Like {@link ensureKafka}, for code that already knows the tests are not skipped. */
+export async function requireKafka(): Promise<KafkaBroker> {
+  const kafka = await ensureKafka();
+  if ('skip' in kafka) throw new Error(kafka.skip);
+  return kafka;
+}
+
+let counter = 0;
+
+/** A name unique to this process and call, usable as topic, group or transactional id. */
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  const random = Math.random().toString(36).slice(2, 8);
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${random}-${counter}`;
+}
+
+/** Runs `fn` with an Admin client that is closed afterwards. */
+export async function withAdmin<T>(
+  bootstrap: string,
+  fn: (admin: Admin) => Promise<T>,
+): Promise<T> {
+  const admin = new Admin({ clientId: 'eddy-test-admin', bootstrapBrokers: [bootstrap] });
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * Creates a topic with `partitions` partitions (one replica) and waits until every partition has
+ * a leader in the broker's metadata, so producers and fetchers can use it at once.
+ * Returns the topic's name.
+ */
+export async function createTopic(
+  bootstrap: string,
+  name: string,
+  partitions: number,
+  configs: Readonly<Record<string, string>> = {},
+): Promise<string> {
+  await withAdmin(bootstrap, async (admin) => {
+    await admin.createTopics({
+      topics: [name],
+      partitions,
+      replicas: 1,
+      configs: Object.entries(configs).map(([configName, value]) => ({ name: configName, value })),
+    });
+    await waitFor(
+      async () => {
+        const metadata = await admin.metadata({ topics: [name], forceUpdate: true });
+        const topic = metadata.topics.get(name);
+        return (
+          topic !== undefined &&
+          topic.partitionsCount === partitions &&
+          topic.partitions.every((partition) => partition.leader >= 0)
+        );
+      },
+      {
+        timeoutMs: 15_000,
+        message: `topic ${name} has no leaders for its ${partitions} partitions`,
+      },
+    );
+  });
+  return name;
+}
+
+/** Deletes topics; missing topics are ignored. */
+export async function deleteTopics(bootstrap: string, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  await withAdmin(bootstrap, async (admin) => {
+    try {
+      await admin.deleteTopics({ topics: [...names] });
+    } catch {
+      // Best effort: a test's cleanup must not hide its real failure.
+    }
+  });
+}
