@@ -93,4 +93,11 @@ export interface EnvironmentOptions {
   readonly allowNonRestoredState?: boolean;
   /** Take a savepoint into this directory when the job is stopped (CLI `--savepoint-on-stop DIR`). */
   readonly savepointOnStop?: string;
+  /**
+   * Where keyed state lives: `heap` (default; JavaScript Maps) or `lmdb` (on disk, for state
+   * larger than memory; durability still comes from checkpoints).
+   */
+  readonly stateBackend?: 'heap' | 'lmdb';
+  /** Working directory of the `lmdb` state backend (default `<tmpdir>/eddy-state`). */
+  readonly stateDir?: string;
 }

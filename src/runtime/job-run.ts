@@ -309,6 +309,8 @@ export class JobRun {
           autoWatermarkInterval,
           failOnMalformedInput: o.failOnMalformedInput ?? false,
           checkpointing: periodicCheckpointing(o),
+          stateBackend: o.stateBackend ?? 'heap',
+          stateDir: o.stateDir,
           runAction: (action) => this.runAction(action),
           addBlocker: (p) => {
             this.blockers.push(p);

@@ -27,6 +27,9 @@ export interface OperatorSetup {
   readonly batchSize: number;
   readonly autoWatermarkInterval: number;
   readonly failOnMalformedInput: boolean;
+  /** Keyed state backend kind and its working directory. */
+  readonly stateBackend: 'heap' | 'lmdb';
+  readonly stateDir: string | undefined;
   /** Whether periodic checkpoints run (exactly-once sinks then commit on checkpoint completion). */
   readonly checkpointing: boolean;
   /** Runs work triggered outside a batch (timers, async results) as a task action. */

@@ -165,3 +165,22 @@ test('a corrupt newest checkpoint is skipped and the previous one restored', asy
   // at-least-once here, but every value must be right (the state came back from n-1 intact).
   assert.deepEqual([...new Set(committed(dir))].sort(), await expected());
 });
+
+test('the LMDB state backend checkpoints and restores the same way', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-lmdb-job-'));
+  const client = build(
+    dir,
+    {
+      stateBackend: 'lmdb',
+      stateDir: join(dir, 'state'),
+      checkpointInterval: 10,
+      checkpointDir: join(dir, 'chk'),
+      restartStrategy: { type: 'fixed-delay', attempts: 3, delay: 10 },
+    },
+    new SlowSource(N, 100, { at: 3000, once: { done: false } }),
+  ).executeAsync();
+  await client.result;
+  assert.equal(client.exceptionHistory().length, 1);
+  assert.deepEqual(committed(dir), await expected());
+  assert.deepEqual(readdirSync(join(dir, 'state')), [], 'working copies are deleted on close');
+});
