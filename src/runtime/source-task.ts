@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { EddyError, userError } from '../errors/eddy-error.ts';
+import { EddyError, userError, type OperatorRef } from '../errors/eddy-error.ts';
 import type {
   DeadLetter,
   InputStatus,
@@ -22,6 +22,7 @@ import {
   type WatermarkGenerator,
   type WatermarkOutput,
 } from '../time/watermark.ts';
+import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import type { OperatorSetup } from './operator-setup.ts';
 import type { Emitter } from './emitter.ts';
 
@@ -220,12 +221,17 @@ class ReaderOutput implements Required<SourceOutput<unknown>> {
 
 export class SourceTask {
   readonly reader: SourceReader<unknown>;
-  readonly ref: { name: string; uid: string | undefined; definedAt: string | undefined };
+  readonly ref: OperatorRef;
   private readonly output: ReaderOutput;
   private readonly hasGenerator: boolean;
   private readonly idlenessMs: number | undefined;
   private cancelled = false;
   private wake: (() => void) | undefined;
+  private pendingBarrier: { barrier: CheckpointBarrier; stopAfter: boolean } | undefined;
+  /** Snapshots the reader and sends the barrier on (set by the runtime when checkpointing). */
+  onBarrier: ((barrier: CheckpointBarrier) => void) | undefined;
+  /** Whether the loop has ended (no barrier will be injected any more). */
+  finished = false;
   /** Records emitted. */
   get recordsOut(): number {
     return this.setup.output.recordsOut;
@@ -240,7 +246,12 @@ export class SourceTask {
     private readonly waitForBlockers: () => Promise<void>,
   ) {
     const { node, binding } = setup;
-    this.ref = { name: node.name, uid: node.uid, definedAt: node.definedAt };
+    this.ref = {
+      name: node.name,
+      uid: node.uid,
+      definedAt: node.definedAt,
+      subtask: setup.subtaskIndex,
+    };
     const source = binding.source as Source<unknown>;
     const strategy = binding.extra?.['watermarkStrategy'] as WatermarkStrategy<unknown> | undefined;
     this.hasGenerator = strategy !== undefined;
@@ -264,6 +275,23 @@ export class SourceTask {
       setup.failOnMalformedInput,
       () => setup.clock.now(),
     );
+  }
+
+  /**
+   * Asks for `barrier` to be injected at the next batch boundary (waking a source that waits for
+   * input). With `stopAfter` the source ends right after it (stop-with-savepoint).
+   */
+  requestBarrier(barrier: CheckpointBarrier, stopAfter = false): void {
+    this.pendingBarrier = { barrier, stopAfter };
+    this.wake?.();
+  }
+
+  private injectBarrier(): void {
+    const p = this.pendingBarrier;
+    if (p === undefined) return;
+    this.pendingBarrier = undefined;
+    this.onBarrier?.(p.barrier);
+    if (p.stopAfter) this.cancelled = true;
   }
 
   /** Stops the loop at the next batch boundary. */
@@ -301,10 +329,14 @@ export class SourceTask {
         out.periodic(now, this.idlenessMs);
         this.flush();
       }
+      // Between two batches: the only place a barrier enters the stream (one check per batch).
+      if (this.pendingBarrier !== undefined && status !== 'END_OF_INPUT') this.injectBarrier();
       await this.waitForBlockers();
       if (status === 'END_OF_INPUT') {
         out.end();
         for (const e of this.setup.sideOutputs.values()) e.emitWatermark(MAX_WATERMARK);
+        // A barrier requested before the end still goes out, after the final watermark.
+        this.injectBarrier();
         break;
       }
       if (status === 'NOTHING_AVAILABLE') {
@@ -313,6 +345,7 @@ export class SourceTask {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
+    this.finished = true;
     for (const e of this.outputs) e.emitEnd();
   }
 
