@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -175,6 +178,53 @@ describe('eddy CLI', { concurrency: true }, () => {
       /eddy_bots_detected_total\{job="bot-tagging",operator="bot-tag-enrichment"/,
     );
     assert.match(scraped, /eddy_process_cpu_seconds_total/);
+  });
+
+  it('takes a savepoint on SIGINT and resumes from it with the state it had', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eddy-savepoint-'));
+    try {
+      let sent = false;
+      const first = await eddy(
+        [
+          'run',
+          'examples/bot-tagging.ts',
+          '--prop',
+          'source.events=0',
+          '--prop',
+          'source.rate=20000',
+          '--savepoint-on-stop',
+          dir,
+        ],
+        (out, child) => {
+          if (!sent && out.includes('progress> 2000 bot events')) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        },
+      );
+      assert.equal(first.code, 0, first.stderr);
+      const path = /savepoint written to (\S+)/.exec(first.stderr)?.[1];
+      assert.ok(path !== undefined, first.stderr);
+      assert.match(first.stdout, /bot detected> bot-0/);
+      const second = await eddy([
+        'run',
+        'examples/bot-tagging.ts',
+        '--prop',
+        'source.events=20000',
+        '--prop',
+        'source.rate=0',
+        '--from-savepoint',
+        path,
+      ]);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stderr, /restoring from /);
+      // The bots are already tagged in the restored state, and the counts continue from it.
+      assert.doesNotMatch(second.stdout, /bot detected/);
+      assert.doesNotMatch(second.stdout, /progress> 2000 bot events/);
+      assert.match(second.stdout, /progress> 12000 human events/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops an unbounded job gracefully on SIGINT', async () => {
