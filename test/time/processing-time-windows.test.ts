@@ -6,7 +6,10 @@ import {
   PrintSink,
   ProcessingTimeSessionWindows,
   SlidingProcessingTimeWindows,
+  TimeWindow,
   TumblingProcessingTimeWindows,
+  type GlobalWindow,
+  type ProcessWindowFunction,
   type StreamEnvironment,
 } from '../../src/index.ts';
 import { TestSource, runPipeline } from '../../src/testing/index.ts';
@@ -16,30 +19,39 @@ interface Click {
   readonly n: number;
 }
 
-/** Sums clicks per user in processing-time windows of the given kind; the output names the window. */
+/** Sums the clicks of a window; the output names the key and the window. */
+function summing<W extends TimeWindow | GlobalWindow>(): ProcessWindowFunction<
+  Click,
+  string,
+  string,
+  W
+> {
+  return {
+    process(key, ctx, elements, out) {
+      let total = 0;
+      for (const c of elements) total += c.n;
+      const w: TimeWindow | GlobalWindow = ctx.window;
+      out.collect(`${key}[${w instanceof TimeWindow ? `${w.start},${w.end}` : 'global'})=${total}`);
+    },
+  };
+}
+
+/** Sums clicks per user in processing-time windows of the given kind. */
 function build(windows: 'tumbling' | 'sliding' | 'session' | 'continuous') {
   return (env: StreamEnvironment): void => {
     const keyed = env.fromCollection<Click>([], 'clicks').keyBy((c) => c.user);
-    const windowed =
+    const sums =
       windows === 'tumbling'
-        ? keyed.window(TumblingProcessingTimeWindows.of(1000))
+        ? keyed.window(TumblingProcessingTimeWindows.of(1000)).process(summing<TimeWindow>())
         : windows === 'sliding'
-          ? keyed.window(SlidingProcessingTimeWindows.of(1000, 500))
+          ? keyed.window(SlidingProcessingTimeWindows.of(1000, 500)).process(summing<TimeWindow>())
           : windows === 'session'
-            ? keyed.window(ProcessingTimeSessionWindows.withGap(300))
+            ? keyed.window(ProcessingTimeSessionWindows.withGap(300)).process(summing<TimeWindow>())
             : keyed
                 .window(GlobalWindows.create())
-                .trigger(ContinuousProcessingTimeTrigger.of(1000));
-    windowed
-      .process({
-        process(key: string, ctx, elements: Iterable<Click>, out) {
-          let sum = 0;
-          for (const c of elements) sum += c.n;
-          out.collect(`${key}[${ctx.window.start},${ctx.window.end})=${sum}`);
-        },
-      })
-      .sinkTo(new PrintSink<string>())
-      .name('out');
+                .trigger(ContinuousProcessingTimeTrigger.of(1000))
+                .process(summing<GlobalWindow>());
+    sums.sinkTo(new PrintSink<string>()).name('out');
   };
 }
 
