@@ -115,10 +115,24 @@ export interface SinkWriterContext {
   readonly properties: RuntimeProperties;
   /** The function context, for sinks that call user functions. */
   readonly functionContext: Context<unknown>;
+  /**
+   * Whether periodic checkpoints run: sinks that can commit in two phases should then implement
+   * `preCommit`/`commit` (exactly-once); otherwise they are committed at the end of input.
+   */
+  readonly checkpointing?: boolean;
 }
 
-/** Writes one subtask's records. */
-export interface SinkWriter<T> {
+/**
+ * Writes one subtask's records.
+ *
+ * Exactly-once sinks implement two-phase commit: at each checkpoint barrier `preCommit` seals what
+ * was written since the previous barrier and returns *committables* (e.g. pending file names);
+ * the runtime stores them in the checkpoint and calls `commit` once the checkpoint is complete —
+ * and again after a restore from that checkpoint, so `commit` must be idempotent. Committables of
+ * a checkpoint that failed are committed with the next one that completes. Without checkpointing,
+ * the runtime pre-commits and commits once at the end of input.
+ */
+export interface SinkWriter<T, C = unknown> {
   open?(): void | Promise<void>;
   /**
    * Writes a batch. Synchronous hand-off; a returned promise makes the runtime wait before it
@@ -127,6 +141,15 @@ export interface SinkWriter<T> {
   write(values: readonly T[], timestamps: readonly number[], count: number): void | Promise<void>;
   /** Makes everything written so far durable or visible (at the end and at checkpoints). */
   flush?(): void | Promise<void>;
+  /**
+   * Seals what was written since the previous checkpoint and returns what {@link SinkWriter.commit}
+   * must make visible. Synchronous: it runs at the barrier, before the next record.
+   */
+  preCommit?(checkpointId: number): readonly C[];
+  /** Makes committables visible. Idempotent: it is called again for them after a restore. */
+  commit?(committables: readonly C[]): void | Promise<void>;
+  /** Discards work that will never be committed (the job failed or was cancelled). */
+  abort?(committables: readonly C[]): void | Promise<void>;
   close?(): void | Promise<void>;
 }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { EddyError, userError } from '../errors/eddy-error.ts';
+import { EddyError, userError, type OperatorRef } from '../errors/eddy-error.ts';
 import type {
   DeadLetter,
   InputStatus,
@@ -20,6 +20,7 @@ import {
   type WatermarkGenerator,
   type WatermarkOutput,
 } from '../time/watermark.ts';
+import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import type { OperatorSetup } from './operator-setup.ts';
 import type { Emitter } from './emitter.ts';
 
@@ -95,12 +96,17 @@ class ReaderOutput implements SourceOutput<unknown>, WatermarkOutput {
 
 export class SourceTask {
   readonly reader: SourceReader<unknown>;
-  readonly ref: { name: string; uid: string | undefined; definedAt: string | undefined };
+  readonly ref: OperatorRef;
   private readonly output: ReaderOutput;
   private readonly generator: WatermarkGenerator<unknown> | undefined;
   private readonly idlenessMs: number | undefined;
   private cancelled = false;
   private wake: (() => void) | undefined;
+  private pendingBarrier: { barrier: CheckpointBarrier; stopAfter: boolean } | undefined;
+  /** Snapshots the reader and sends the barrier on (set by the runtime when checkpointing). */
+  onBarrier: ((barrier: CheckpointBarrier) => void) | undefined;
+  /** Whether the loop has ended (no barrier will be injected any more). */
+  finished = false;
   /** Records emitted. */
   get recordsOut(): number {
     return this.setup.output.recordsOut;
@@ -115,7 +121,12 @@ export class SourceTask {
     private readonly waitForBlockers: () => Promise<void>,
   ) {
     const { node, binding } = setup;
-    this.ref = { name: node.name, uid: node.uid, definedAt: node.definedAt };
+    this.ref = {
+      name: node.name,
+      uid: node.uid,
+      definedAt: node.definedAt,
+      subtask: setup.subtaskIndex,
+    };
     const source = binding.source as Source<unknown>;
     const strategy = binding.extra?.['watermarkStrategy'] as WatermarkStrategy<unknown> | undefined;
     this.generator = strategy?.createGenerator();
@@ -138,6 +149,23 @@ export class SourceTask {
       setup.sideOutputs.get(DEAD_LETTER_TAG_ID),
       setup.failOnMalformedInput,
     );
+  }
+
+  /**
+   * Asks for `barrier` to be injected at the next batch boundary (waking a source that waits for
+   * input). With `stopAfter` the source ends right after it (stop-with-savepoint).
+   */
+  requestBarrier(barrier: CheckpointBarrier, stopAfter = false): void {
+    this.pendingBarrier = { barrier, stopAfter };
+    this.wake?.();
+  }
+
+  private injectBarrier(): void {
+    const p = this.pendingBarrier;
+    if (p === undefined) return;
+    this.pendingBarrier = undefined;
+    this.onBarrier?.(p.barrier);
+    if (p.stopAfter) this.cancelled = true;
   }
 
   /** Stops the loop at the next batch boundary. */
@@ -181,9 +209,13 @@ export class SourceTask {
         this.flush();
       }
       if (this.idlenessMs !== undefined && now - lastRecordAt >= this.idlenessMs) out.markIdle();
+      // Between two batches: the only place a barrier enters the stream (one check per batch).
+      if (this.pendingBarrier !== undefined && status !== 'END_OF_INPUT') this.injectBarrier();
       await this.waitForBlockers();
       if (status === 'END_OF_INPUT') {
         for (const e of this.outputs) e.emitWatermark(MAX_WATERMARK);
+        // A barrier requested before the end still goes out, after the final watermark.
+        this.injectBarrier();
         break;
       }
       if (status === 'NOTHING_AVAILABLE') {
@@ -196,6 +228,7 @@ export class SourceTask {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
+    this.finished = true;
     for (const e of this.outputs) e.emitEnd();
   }
 

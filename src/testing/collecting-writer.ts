@@ -35,6 +35,8 @@ export class CollectingWriter implements ChannelWriter {
     this.watermarks.push(watermark);
   }
   writeIdle(): void {}
+  /** Barriers are not records: a harness has no checkpoints to align. */
+  writeBarrier(): void {}
   writeEnd(): void {
     this.ended = true;
   }

@@ -184,6 +184,9 @@ export abstract class OperatorHarness<OUT, K = unknown> {
         'autoWatermarkInterval',
       ),
       failOnMalformedInput: false,
+      stateBackend: 'heap',
+      stateDir: undefined,
+      checkpointing: false,
       // Timers and periodic work run right inside setProcessingTime(); a failure surfaces there.
       runAction: (action) => {
         try {

@@ -5,6 +5,8 @@
  * @module
  */
 import { userError } from '../../errors/eddy-error.ts';
+import { toMillis } from '../../util/duration.ts';
+import { TtlMap } from './ttl-map.ts';
 import { keyGroupOf, normalizeKey } from '../key-groups.ts';
 import type {
   KeyGroupSnapshot,
@@ -48,6 +50,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   constructor(
     private readonly operatorName: string,
     private readonly maxParallelism = 128,
+    /** Milliseconds now, for state TTL. */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   private composite(k: unknown, ns: string | number): string {
@@ -94,7 +98,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       }
       return existing.entries;
     }
-    const entries = new Map<unknown, unknown>();
+    const ttl = descriptor.options.ttl;
+    const entries =
+      ttl === undefined
+        ? new Map<unknown, unknown>()
+        : new TtlMap(toMillis(ttl.ttl, 'ttl'), ttl.updateType === 'OnReadAndWrite', this.clock);
     this.tables.set(descriptor.name, { descriptor, entries });
     const pending = this.pendingRestore.get(descriptor.name);
     if (pending !== undefined) {
@@ -289,7 +297,10 @@ class HeapListState<T> implements ListState<T> {
     const k = this.b.stateKey;
     const l = this.t.get(k) as T[] | undefined;
     if (l === undefined) this.t.set(k, [value]);
-    else l.push(value);
+    else {
+      l.push(value);
+      if (this.t instanceof TtlMap) this.t.set(k, l); // a write refreshes the TTL
+    }
   }
   addAll(values: readonly T[]): void {
     for (const v of values) this.add(v);
@@ -320,7 +331,7 @@ class HeapMapState<UK, UV> implements MapState<UK, UV> {
     if (m === undefined) {
       m = new Map();
       this.t.set(k, m);
-    }
+    } else if (this.t instanceof TtlMap) this.t.set(k, m); // a write refreshes the TTL
     m.set(key, value);
   }
   putAll(entries: Iterable<readonly [UK, UV]>): void {
