@@ -47,7 +47,17 @@ export class ProtobufDeserializationSchema<T> implements DeserializationSchema<T
     this.type = protobufType(type);
   }
   deserialize(bytes: Uint8Array): T {
-    return this.type.toObject(this.type.decode(bytes), TO_OBJECT) as T;
+    // The plain Reader, not Reader.create(): for Buffers that picks BufferReader, whose string()
+    // clamps a length that runs past the end instead of throwing (a cut string decodes to its
+    // prefix), so truncated input would pass as valid.
+    const reader = new protobuf.Reader(bytes);
+    const message = this.type.decode(reader);
+    if (reader.pos !== reader.len) {
+      throw new Error(
+        `truncated ${this.type.name}: decoding ended at byte ${reader.pos} of ${reader.len}`,
+      );
+    }
+    return this.type.toObject(message, TO_OBJECT) as T;
   }
 }
 
