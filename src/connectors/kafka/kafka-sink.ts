@@ -62,13 +62,7 @@ export class KafkaSink<T> implements Sink<T> {
     if (this.options.deliveryGuarantee !== 'exactly-once') {
       return new IdempotentKafkaWriter<T>(this.options, ctx);
     }
-    if (ctx.checkpointing === false && ctx.subtaskIndex === 0) {
-      // Bounded jobs commit once at the end of input; unbounded ones never would.
-      process.emitWarning(
-        `sink "${this.name}": exactly-once without checkpointing commits only at the end of input`,
-        'EddyKafkaSink',
-      );
-    }
+    // Without checkpointing the runtime pre-commits and commits once at the end of input.
     if (this.options.transactionalIdPrefix === undefined) {
       throw userError('INVALID_ARGUMENT', 'exactly-once needs a transactional id prefix', {
         operator: { name: this.name },
