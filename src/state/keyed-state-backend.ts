@@ -46,21 +46,20 @@ export interface KeyedStateBackend {
   dispose(): void;
 }
 
-/** One entry of one state: the user's key, the namespace (windows) and the value. */
-export interface StateEntry {
-  readonly key: unknown;
-  readonly namespace: string | number | undefined;
-  /** ValueState: the value; ListState: an array; MapState: `[k, v][]`; reducing/aggregating: the value/accumulator. */
-  readonly value: unknown;
-}
-
-/** The entries of one state in one key group. */
+/**
+ * The entries of one state in one key group, as columns: entry `i` is `keys[i]` (the user's key),
+ * `namespaces?.[i]` (windows) and `values[i]` (ValueState: the value; ListState: an array;
+ * MapState: `[k, v][]`; reducing/aggregating: the value/accumulator).
+ */
 export interface StateSnapshot {
   readonly name: string;
   readonly kind: StateKind;
   /** Schema version of the values (the descriptor's `version`, default 1). */
   readonly version: number;
-  readonly entries: readonly StateEntry[];
+  readonly keys: readonly unknown[];
+  readonly values: readonly unknown[];
+  /** Absent when no entry has a namespace. */
+  readonly namespaces?: readonly (string | number | undefined)[];
 }
 
 /** Everything a backend holds for one key group: the unit of rescaling. */

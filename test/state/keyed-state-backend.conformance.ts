@@ -272,7 +272,12 @@ function canonical(groups: readonly KeyGroupSnapshot[]): unknown {
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((s) => ({
         ...s,
-        entries: s.entries.map((e) => JSON.stringify(e)).sort(),
+        keys: undefined,
+        values: undefined,
+        namespaces: undefined,
+        entries: s.keys
+          .map((k, i) => JSON.stringify([k, s.namespaces?.[i] ?? null, s.values[i]]))
+          .sort(),
       })),
   }));
 }

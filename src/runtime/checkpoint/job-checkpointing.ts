@@ -11,7 +11,6 @@
  *
  * @module
  */
-import { serialize } from 'node:v8';
 import type { EnvironmentOptions } from '../../api/environment-options.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
 import type { MetricsRegistry } from '../../metrics/metrics-registry.ts';
@@ -28,6 +27,7 @@ import type { CheckpointStore } from './checkpoint-store.ts';
 import { LocalCheckpointStore } from './local-checkpoint-store.ts';
 import { operatorKey, planFingerprint } from './operator-key.ts';
 import { SourceRescaleError, assignSubtaskState } from './state-assignment.ts';
+import { encodeSubtaskState } from './state-codec.ts';
 import type { SubtaskState } from './subtask-state.ts';
 
 /** What a run knows about where its checkpoints come from and go. */
@@ -299,7 +299,7 @@ export class JobCheckpointing implements CheckpointHost {
         s.source !== undefined
           ? { source: s.source.reader.snapshotState?.(barrier.id) }
           : (s.operator?.snapshotState(barrier.id) ?? {});
-      data = serialize(state);
+      data = encodeSubtaskState(state);
     } catch (e) {
       this.coordinator.decline(
         barrier.id,

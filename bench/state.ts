@@ -1,0 +1,173 @@
+/**
+ * State benchmarks (issue 4). Run: `node --import tsx bench/state.ts [--keys N] [--big]
+ * [--records N] [--overhead-seconds S] [--skip overhead,kill]`.
+ *
+ * 1. Checkpoint duration and size of `ValueState<number>` with N keys (default 1M; `--big` adds
+ *    10M on heap) on heap and LMDB: the synchronous part at the barrier (snapshot + serialize),
+ *    and the total including the durable write of the file.
+ * 2. Records/s of a keyed aggregation (DataGen → keyBy → reduce → blackhole), heap vs LMDB.
+ * 3. Throughput with 10 s checkpoints vs without (same job, 1M keys, long enough for checkpoints).
+ * 4. Time from SIGKILL to processing again with 1M keys of state (child process, restart from
+ *    the latest checkpoint).
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BlackholeSink, StreamEnvironment, type EnvironmentOptions } from '../src/index.ts';
+import { DataGenSource } from '../src/connectors/datagen/datagen-source.ts';
+import { LocalCheckpointStore } from '../src/runtime/checkpoint/local-checkpoint-store.ts';
+import { encodeSubtaskState } from '../src/runtime/checkpoint/state-codec.ts';
+import {
+  createKeyedStateBackend,
+  type StateBackendKind,
+} from '../src/state/create-keyed-state-backend.ts';
+import { ValueStateDescriptor } from '../src/state/state-descriptor.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    keys: { type: 'string', default: '1000000' },
+    big: { type: 'boolean', default: false },
+    records: { type: 'string', default: '5000000' },
+    'overhead-seconds': { type: 'string', default: '25' },
+    skip: { type: 'string', default: '' },
+  },
+});
+const skip = new Set((args.skip ?? '').split(','));
+const root = mkdtempSync(join(tmpdir(), 'eddy-bench-state-'));
+const mb = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
+
+async function checkpointCost(kind: StateBackendKind, keys: number): Promise<void> {
+  const backend = createKeyedStateBackend({
+    kind,
+    operatorName: 'bench',
+    maxParallelism: 128,
+    dir: join(root, 'state'),
+    clock: Date.now,
+  });
+  const s = backend.getValueState(new ValueStateDescriptor<number>('v'));
+  const t0 = performance.now();
+  for (let i = 0; i < keys; i++) {
+    backend.setCurrentKey(i);
+    s.update(i);
+  }
+  const fill = performance.now() - t0;
+  const store = new LocalCheckpointStore(join(root, 'chk'));
+  for (let round = 1; round <= 2; round++) {
+    const a = performance.now();
+    const data = encodeSubtaskState({ keyGroups: backend.snapshot() });
+    const b = performance.now();
+    await store.write(`chk-${round}`, 'state', data);
+    const c = performance.now();
+    if (round === 2) {
+      console.log(
+        `checkpoint ${kind.padEnd(4)} ${String(keys).padStart(9)} keys: at barrier ${(b - a).toFixed(0)} ms, ` +
+          `total ${(c - a).toFixed(0)} ms, ${mb(data.byteLength)} (fill ${(fill / 1000).toFixed(1)} s)`,
+      );
+    }
+  }
+  backend.dispose();
+  rmSync(join(root, 'chk'), { recursive: true, force: true });
+}
+
+async function keyedAggregation(
+  records: number,
+  keys: number,
+  options: EnvironmentOptions,
+): Promise<{ rate: number; checkpoints: number }> {
+  const env = StreamEnvironment.create({ handleSignals: false, ...options });
+  env
+    .fromSource(new DataGenSource((i) => ({ k: i % keys, v: 1 }), { count: records }))
+    .uid('gen')
+    .keyBy((r) => r.k)
+    .reduce((a, b) => ({ k: a.k, v: a.v + b.v }))
+    .uid('sum')
+    .sinkTo(new BlackholeSink())
+    .uid('sink');
+  const client = env.executeAsync('bench-state');
+  const result = await client.result;
+  return {
+    rate: records / (result.durationMs / 1000),
+    checkpoints: client.checkpointStats().completed,
+  };
+}
+
+async function recoveryTime(keys: number, backend: StateBackendKind): Promise<void> {
+  const dir = mkdtempSync(join(root, 'recovery-'));
+  const job = new URL('./state-recovery-job.ts', import.meta.url).pathname;
+  const start = () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', job, dir, String(keys), backend], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines: string[] = [];
+    const waiters: (() => void)[] = [];
+    child.stdout.on('data', (d: Buffer) => {
+      lines.push(...d.toString().split('\n').filter(Boolean));
+      for (const w of waiters.splice(0)) w();
+    });
+    const until = async (p: (l: string) => boolean) => {
+      for (;;) {
+        const hit = lines.find(p);
+        if (hit !== undefined) return hit;
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    };
+    return { child, until };
+  };
+  const first = start();
+  await first.until((l) => l.startsWith('records') && Number(l.split(' ')[1]) >= keys);
+  // Wait for two more completed checkpoints so the newest one holds every key.
+  const completed = () =>
+    readdirSync(join(dir, 'chk')).filter((d) => d.startsWith('chk-')).length > 0;
+  await new Promise((r) => setTimeout(r, 4500));
+  if (!completed()) throw new Error('no checkpoint completed');
+  const killedAt = Date.now();
+  first.child.kill('SIGKILL');
+  const second = start();
+  const line = await second.until((l) => l.startsWith('first'));
+  const back = Number(line.split(' ')[1]) - killedAt;
+  second.child.kill('SIGKILL');
+  const chk = readdirSync(join(dir, 'chk')).filter((d) => d.startsWith('chk-'));
+  console.log(
+    `recovery ${backend} ${keys} keys: SIGKILL → processing again in ${back} ms (restart of node + restore of ${chk.join(',')})`,
+  );
+}
+
+const keys = Number(args.keys);
+console.log(`node ${process.version}, results in ms; temp dir ${root}`);
+await checkpointCost('heap', keys);
+await checkpointCost('lmdb', keys);
+if (args.big) await checkpointCost('heap', 10 * keys);
+
+const records = Number(args.records);
+for (const kind of ['heap', 'lmdb'] as const) {
+  const r = await keyedAggregation(records, 100_000, {
+    stateBackend: kind,
+    stateDir: join(root, 'state'),
+  });
+  console.log(
+    `keyed aggregation ${kind}: ${(r.rate / 1e6).toFixed(2)} M records/s (${records} records, 100k keys)`,
+  );
+}
+
+if (!skip.has('overhead')) {
+  // Size the run so it lasts about `overhead-seconds` without checkpoints.
+  const probe = await keyedAggregation(2_000_000, 1_000_000, {});
+  const n = Math.round(probe.rate * Number(args['overhead-seconds']));
+  const without = await keyedAggregation(n, 1_000_000, {});
+  const withChk = await keyedAggregation(n, 1_000_000, {
+    checkpointInterval: '10s',
+    checkpointDir: join(root, 'overhead-chk'),
+  });
+  const overhead = (1 - withChk.rate / without.rate) * 100;
+  console.log(
+    `throughput, 1M keys, ${n} records: without checkpoints ${(without.rate / 1e6).toFixed(2)} M/s, ` +
+      `with 10 s checkpoints ${(withChk.rate / 1e6).toFixed(2)} M/s (${withChk.checkpoints} checkpoints incl. the final one): overhead ${overhead.toFixed(1)}%`,
+  );
+}
+
+if (!skip.has('kill')) await recoveryTime(1_000_000, 'heap');
+rmSync(root, { recursive: true, force: true });
