@@ -60,6 +60,8 @@ export interface StateSnapshot {
   readonly values: readonly unknown[];
   /** Absent when no entry has a namespace. */
   readonly namespaces?: readonly (string | number | undefined)[];
+  /** Expiry times (ms) of states with a TTL, so a restore keeps them; absent otherwise. */
+  readonly expiresAt?: readonly number[];
 }
 
 /** Everything a backend holds for one key group: the unit of rescaling. */

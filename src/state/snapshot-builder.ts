@@ -13,6 +13,7 @@ interface Columns {
   readonly keys: unknown[];
   readonly values: unknown[];
   namespaces: (string | number | undefined)[] | undefined;
+  expiresAt: number[] | undefined;
 }
 
 interface StateColumns {
@@ -44,11 +45,13 @@ export class SnapshotBuilder {
     rawKey: unknown,
     namespace: string | number | undefined,
     value: unknown,
+    expiresAt?: number,
   ): void {
     const s = this.current as StateColumns;
     const kg = keyGroupOf(normalizedKey, this.maxParallelism);
     let c = s.groups[kg];
-    if (c === undefined) s.groups[kg] = c = { keys: [], values: [], namespaces: undefined };
+    if (c === undefined)
+      s.groups[kg] = c = { keys: [], values: [], namespaces: undefined, expiresAt: undefined };
     const i = c.keys.length;
     c.keys.push(rawKey);
     c.values.push(value);
@@ -56,6 +59,10 @@ export class SnapshotBuilder {
       c.namespaces ??= new Array<string | number | undefined>(i).fill(undefined);
       c.namespaces[i] = namespace;
     } else if (c.namespaces !== undefined) c.namespaces[i] = undefined;
+    if (expiresAt !== undefined) {
+      c.expiresAt ??= new Array<number>(i).fill(Number.POSITIVE_INFINITY);
+      c.expiresAt[i] = expiresAt;
+    } else if (c.expiresAt !== undefined) c.expiresAt[i] = Number.POSITIVE_INFINITY;
   }
 
   /** Adds every entry of a snapshot (restored state not yet registered by the user code). */
@@ -63,7 +70,7 @@ export class SnapshotBuilder {
     this.state(snap.name, snap.kind, snap.version);
     for (let i = 0; i < snap.keys.length; i++) {
       const key = snap.keys[i];
-      this.add(normalizeKey(key), key, snap.namespaces?.[i], snap.values[i]);
+      this.add(normalizeKey(key), key, snap.namespaces?.[i], snap.values[i], snap.expiresAt?.[i]);
     }
   }
 
@@ -82,6 +89,7 @@ export class SnapshotBuilder {
           keys: c.keys,
           values: c.values,
           ...(c.namespaces !== undefined ? { namespaces: c.namespaces } : {}),
+          ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
         });
       }
       if (states.length > 0) out.push({ keyGroup: kg, states });

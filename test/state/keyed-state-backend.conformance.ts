@@ -242,6 +242,30 @@ export function runConformance(
       b.dispose();
     });
 
+    test('TTL keeps running across snapshot and restore', () => {
+      const d = new ValueStateDescriptor<number>('kept', { ttl: { ttl: 100 } });
+      const b = make();
+      const s = b.getValueState(d);
+      now = 1_000;
+      b.setCurrentKey('a');
+      s.update(1);
+      now = 1_050;
+      b.setCurrentKey('b');
+      s.update(2);
+      const snap = b.snapshot();
+      const c = make();
+      c.restore(snap);
+      const s2 = c.getValueState(d);
+      now = 1_120;
+      c.setCurrentKey('a');
+      assert.equal(s2.value(), undefined, 'written at 1000, expired at 1100');
+      c.setCurrentKey('b');
+      assert.equal(s2.value(), 2);
+      now = 1_000;
+      b.dispose();
+      c.dispose();
+    });
+
     test('TTL on read and write: a read keeps the entry alive', () => {
       const b = make();
       const s = b.getValueState(
@@ -275,6 +299,7 @@ function canonical(groups: readonly KeyGroupSnapshot[]): unknown {
         keys: undefined,
         values: undefined,
         namespaces: undefined,
+        expiresAt: undefined,
         entries: s.keys
           .map((k, i) => JSON.stringify([k, s.namespaces?.[i] ?? null, s.values[i]]))
           .sort(),

@@ -114,15 +114,20 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const rawKeys = this.rawKeys;
     for (const [name, table] of this.tables) {
       builder.state(name, table.descriptor.kind, table.descriptor.options.version ?? 1);
-      for (const [sk, v] of table.entries) {
+      const t = table.entries;
+      const timed =
+        t instanceof TtlMap
+          ? t.timedEntries()
+          : (t.entries() as Iterable<[unknown, unknown, number?]>);
+      for (const [sk, v, expiresAt] of timed) {
         // Map values are saved as entry arrays; lists are copied (values are plain data).
         const value =
           v instanceof Map ? [...(v as Map<unknown, unknown>)] : Array.isArray(v) ? v.slice() : v;
         const p = typeof sk === 'string' ? this.parts.get(sk) : undefined;
         if (p !== undefined) {
           usedParts.add(sk as string);
-          builder.add(p[0], rawKeys.get(p[0]) ?? p[0], p[1], value);
-        } else builder.add(sk, rawKeys.get(sk) ?? sk, undefined, value);
+          builder.add(p[0], rawKeys.get(p[0]) ?? p[0], p[1], value, expiresAt);
+        } else builder.add(sk, rawKeys.get(sk) ?? sk, undefined, value, expiresAt);
       }
     }
     // Pending (restored but never registered) states survive the next checkpoint too.
@@ -194,7 +199,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
         snap.version < target && migrate !== undefined ? migrate(saved, snap.version) : saved;
       if (descriptor.kind === 'map' && Array.isArray(value))
         value = new Map(value as [unknown, unknown][]);
-      entries.set(sk, value);
+      // A TTL keeps running across a restore: saved expiry times are kept.
+      const expiresAt = snap.expiresAt?.[i];
+      if (entries instanceof TtlMap && expiresAt !== undefined)
+        entries.setExpiring(sk, value, expiresAt);
+      else entries.set(sk, value);
     }
   }
 

@@ -263,6 +263,7 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
         raw,
         ns,
         v instanceof Map ? [...(v as Map<unknown, unknown>)] : v,
+        Number.isNaN(expiresAt) ? undefined : expiresAt,
       );
     }
     if (expired.length > 0) {
@@ -294,7 +295,8 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     checkCompatible(this.operatorName, descriptor, snap);
     const target = descriptor.options.version ?? 1;
     const migrate = descriptor.options.migrate;
-    const expiresAt = table.ttlMs === undefined ? Number.NaN : this.clock() + table.ttlMs;
+    const now = this.clock();
+    const freshExpiry = table.ttlMs === undefined ? Number.NaN : now + table.ttlMs;
     const savedKey = this.currentRawKey;
     const savedNs = this.namespace;
     for (let i = 0; i < snap.keys.length; i++) {
@@ -307,6 +309,10 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
         value = new Map(value as [unknown, unknown][]);
       this.setCurrentKey(key);
       this.setCurrentNamespace(ns);
+      // A TTL keeps running across a restore: saved expiry times are kept, expired entries dropped.
+      const savedExpiry = snap.expiresAt?.[i];
+      const expiresAt = table.ttlMs === undefined ? Number.NaN : (savedExpiry ?? freshExpiry);
+      if (expiresAt <= now) continue;
       this.write(table.prefix + this.suffix, { raw: key, ns, value, expiresAt });
     }
     this.setCurrentKey(savedKey);
