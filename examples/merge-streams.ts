@@ -5,7 +5,14 @@
  * Run it: `npx eddy run examples/merge-streams.ts`
  */
 import { StreamEnvironment } from 'eddy';
-import { UNPAID, matchPayments, mergeClicks, type Click, type Order, type Payment } from './lib/order-payment-matcher.ts';
+import {
+  UNPAID,
+  matchPayments,
+  mergeClicks,
+  type Click,
+  type Order,
+  type Payment,
+} from './lib/order-payment-matcher.ts';
 
 const env = StreamEnvironment.create({ jobName: 'merge-streams' });
 

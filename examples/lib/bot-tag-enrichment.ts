@@ -82,11 +82,14 @@ export function syntheticEvent(i: number): UserEvent {
 }
 
 /** Builds the bot-tagging pipeline on `events`. */
-export function tagBots(events: DataStream<UserEvent>, threshold: number, windowMs: number): DataStream<TaggedEvent> {
+export function tagBots(
+  events: DataStream<UserEvent>,
+  threshold: number,
+  windowMs: number,
+): DataStream<TaggedEvent> {
   return events
     .keyBy((e) => e.userId)
     .flatMap(new BotTagEnrichment(threshold, windowMs))
     .name('bot-tag-enrichment')
     .uid('bot-tag-enrichment');
 }
-

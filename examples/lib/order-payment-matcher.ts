@@ -49,7 +49,12 @@ export const UNPAID = new OutputTag<Order>('unpaid-orders');
  * Matches orders and payments of the same order id, whichever arrives first; warns about orders
  * not paid within `timeoutMs` through a side output.
  */
-export class OrderPaymentMatcher implements KeyedCoProcessFunction<string, Order, Payment, PaidOrder> {
+export class OrderPaymentMatcher implements KeyedCoProcessFunction<
+  string,
+  Order,
+  Payment,
+  PaidOrder
+> {
   private order!: ValueState<Order>;
   private payment!: ValueState<Payment>;
 
@@ -68,7 +73,9 @@ export class OrderPaymentMatcher implements KeyedCoProcessFunction<string, Order
       return;
     }
     this.order.update(order);
-    ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + this.timeoutMs);
+    ctx
+      .timerService()
+      .registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + this.timeoutMs);
   }
 
   processElement2(payment: Payment, _ctx: Context<string>, out: Collector<PaidOrder>): void {
@@ -88,7 +95,13 @@ export class OrderPaymentMatcher implements KeyedCoProcessFunction<string, Order
 }
 
 function match(order: Order, payment: Payment): PaidOrder {
-  return { orderId: order.orderId, userId: order.userId, amount: order.amount, paid: payment.paid, settled: payment.paid >= order.amount };
+  return {
+    orderId: order.orderId,
+    userId: order.userId,
+    amount: order.amount,
+    paid: payment.paid,
+    settled: payment.paid >= order.amount,
+  };
 }
 
 /** Merges web and app clicks into one stream (no operator: records interleave). */
@@ -97,7 +110,11 @@ export function mergeClicks(web: DataStream<Click>, app: DataStream<Click>): Dat
 }
 
 /** Matches orders with payments. */
-export function matchPayments(orders: DataStream<Order>, payments: DataStream<Payment>, timeoutMs: number): DataStream<PaidOrder> {
+export function matchPayments(
+  orders: DataStream<Order>,
+  payments: DataStream<Payment>,
+  timeoutMs: number,
+): DataStream<PaidOrder> {
   return orders
     .connect(payments)
     .keyBy(

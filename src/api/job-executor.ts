@@ -6,6 +6,7 @@
  * @module
  */
 import type { JobGraph } from '../plan/plan.ts';
+import type { MetricSample } from '../metrics/metric-sample.ts';
 import type { EnvironmentOptions } from './environment-options.ts';
 import type { CheckpointStats, ExceptionRecord } from './job-status.ts';
 
@@ -35,6 +36,8 @@ export interface JobClient {
   cancel(): Promise<JobExecutionResult>;
   /** The job's metrics in Prometheus text format. */
   metricsText(): Promise<string>;
+  /** The job's metrics as plain data (executors that run in this process provide it). */
+  metrics?(): readonly MetricSample[];
   /**
    * Takes a savepoint into directory `dir` while the job goes on; resolves with the savepoint's
    * path (pass it to `fromSavepoint` / `--from-savepoint`).

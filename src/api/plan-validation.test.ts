@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EddyError, OutputTag, StreamEnvironment, ValueStateDescriptor, formatPlan } from '../index.ts';
+import {
+  EddyError,
+  OutputTag,
+  StreamEnvironment,
+  ValueStateDescriptor,
+  formatPlan,
+} from '../index.ts';
 
 function expectEddyError(fn: () => unknown, code: string, pattern: RegExp): EddyError {
   try {
@@ -26,7 +32,9 @@ describe('plan', () => {
       .reduce((a, b) => a + b)
       .print();
     const plan = env.getPlan('p');
-    assert.ok(Object.isFrozen(plan) && Object.isFrozen(plan.nodes) && Object.isFrozen(plan.nodes[0]));
+    assert.ok(
+      Object.isFrozen(plan) && Object.isFrozen(plan.nodes) && Object.isFrozen(plan.nodes[0]),
+    );
     assert.deepEqual(
       plan.nodes.map((n) => [n.kind, n.name, n.parallelism, n.keyed]),
       [
@@ -68,9 +76,19 @@ describe('plan', () => {
   it('fails duplicate uids, naming both operators and where they were defined', () => {
     const env = StreamEnvironment.create();
     const s = env.fromCollection([1]);
-    s.map((x) => x).name('first').uid('same').print();
-    s.filter(() => true).name('second').uid('same').print();
-    const e = expectEddyError(() => env.getPlan(), 'DUPLICATE_UID', /operator "second" \(uid "same"\), defined at .*plan-validation\.test\.ts:\d+:\d+: uid "same" is also used by operator "first"/);
+    s.map((x) => x)
+      .name('first')
+      .uid('same')
+      .print();
+    s.filter(() => true)
+      .name('second')
+      .uid('same')
+      .print();
+    const e = expectEddyError(
+      () => env.getPlan(),
+      'DUPLICATE_UID',
+      /operator "second" \(uid "same"\), defined at .*plan-validation\.test\.ts:\d+:\d+: uid "same" is also used by operator "first"/,
+    );
     assert.equal(e.operator?.name, 'second');
   });
 
@@ -83,22 +101,43 @@ describe('plan', () => {
       .reduce((a, b) => a + b)
       .name('sum');
     reduced.getSideOutput(tag).print();
-    expectEddyError(() => env.getPlan(), 'UNKNOWN_SIDE_OUTPUT', /operator "sum".*side output "late" is read from this operator, but it emits no side outputs/);
+    expectEddyError(
+      () => env.getPlan(),
+      'UNKNOWN_SIDE_OUTPUT',
+      /operator "sum".*side output "late" is read from this operator, but it emits no side outputs/,
+    );
   });
 
   it('rejects a bad parallelism with the operator name', () => {
     const env = StreamEnvironment.create();
-    expectEddyError(() => env.fromCollection([1]).map((x) => x).name('m').setParallelism(0), 'INVALID_ARGUMENT', /parallelism must be a positive integer/);
+    expectEddyError(
+      () =>
+        env
+          .fromCollection([1])
+          .map((x) => x)
+          .name('m')
+          .setParallelism(0),
+      'INVALID_ARGUMENT',
+      /parallelism must be a positive integer/,
+    );
     const env2 = StreamEnvironment.create();
     env2.fromCollection([1]).setParallelism(2).print();
     expectEddyError(() => env2.getPlan(), 'INVALID_JOB', /not parallel/);
-    expectEddyError(() => StreamEnvironment.create({ parallelism: 0 }), 'INVALID_ARGUMENT', /parallelism must be a positive integer/);
+    expectEddyError(
+      () => StreamEnvironment.create({ parallelism: 0 }),
+      'INVALID_ARGUMENT',
+      /parallelism must be a positive integer/,
+    );
   });
 
   it('rejects a function object without the method the operator needs', () => {
     const env = StreamEnvironment.create();
     const s = env.fromCollection([1]);
-    expectEddyError(() => s.process({ process: () => {} } as never), 'INVALID_JOB', /Process needs a function or an object with processElement\(\)/);
+    expectEddyError(
+      () => s.process({ process: () => {} } as never),
+      'INVALID_JOB',
+      /Process needs a function or an object with processElement\(\)/,
+    );
   });
 
   it('reports keyed state used on a non-keyed stream at first use, naming the operator', async () => {
@@ -114,7 +153,10 @@ describe('plan', () => {
     await assert.rejects(env.execute(), (e: unknown) => {
       assert.ok(e instanceof EddyError);
       assert.equal(e.code, 'NOT_KEYED');
-      assert.match(e.message, /operator "stateful-map".*keyed state is only available on a keyed stream/);
+      assert.match(
+        e.message,
+        /operator "stateful-map".*keyed state is only available on a keyed stream/,
+      );
       return true;
     });
   });

@@ -14,6 +14,8 @@ import { setLaunchContext } from '../api/launch-context.ts';
 import { StreamEnvironment } from '../api/stream-environment.ts';
 import { EddyError } from '../errors/eddy-error.ts';
 import type { Plan } from '../plan/plan.ts';
+// Loads the runtime and registers the default executor, even for job files that import only types.
+import '../index.ts';
 
 /** What loading a job file produced. */
 export interface LoadedJob {
@@ -33,7 +35,10 @@ export function resolveJobFile(file: string): string {
   throw new EddyError(`job file not found: ${file}`, {
     code: 'JOB_FILE_NOT_FOUND',
     domain: 'user',
-    hint: candidates.length > 0 ? `job files in ${relative(process.cwd(), dir) || '.'}: ${candidates.join(', ')}` : 'pass the path of a .ts or .js file that builds a job',
+    hint:
+      candidates.length > 0
+        ? `job files in ${relative(process.cwd(), dir) || '.'}: ${candidates.join(', ')}`
+        : 'pass the path of a .ts or .js file that builds a job',
   });
 }
 
@@ -41,7 +46,11 @@ export function resolveJobFile(file: string): string {
  * Imports `file` with `defaults` as the environment defaults. In `plan` mode no job runs: the
  * plans are captured instead.
  */
-export async function loadJob(file: string, mode: 'run' | 'plan', defaults: EnvironmentOptions): Promise<LoadedJob> {
+export async function loadJob(
+  file: string,
+  mode: 'run' | 'plan',
+  defaults: EnvironmentOptions,
+): Promise<LoadedJob> {
   const abs = resolveJobFile(file);
   const plans: Plan[] = [];
   const jobs: JobClient[] = [];
@@ -61,16 +70,22 @@ export async function loadJob(file: string, mode: 'run' | 'plan', defaults: Envi
     try {
       const importing = import(pathToFileURL(abs).href) as Promise<Record<string, unknown>>;
       // In plan mode a job file that awaits execute() never finishes importing: stop at the plan.
-      const first = await Promise.race([importing, mode === 'plan' ? planCaptured.then(() => undefined) : importing]);
+      const first = await Promise.race([
+        importing,
+        mode === 'plan' ? planCaptured.then(() => undefined) : importing,
+      ]);
       mod = first ?? {};
     } catch (e) {
       if (e instanceof EddyError) throw e;
-      throw new EddyError(`the job file threw while building the job: ${e instanceof Error ? e.message : String(e)}`, {
-        code: 'JOB_BUILD_FAILED',
-        domain: 'user',
-        cause: e,
-        hint: 'fix the error above (its stack points into the job file)',
-      });
+      throw new EddyError(
+        `the job file threw while building the job: ${e instanceof Error ? e.message : String(e)}`,
+        {
+          code: 'JOB_BUILD_FAILED',
+          domain: 'user',
+          cause: e,
+          hint: 'fix the error above (its stack points into the job file)',
+        },
+      );
     }
     if (plans.length === 0 && jobs.length === 0 && typeof mod['default'] === 'function') {
       const env = StreamEnvironment.create();

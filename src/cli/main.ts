@@ -9,15 +9,25 @@ import { suggest, usageError } from './cli-error.ts';
 import { planCommand, planHelp } from './commands/plan-command.ts';
 import { runCommand, runHelp } from './commands/run-command.ts';
 
-type Command = { readonly summary: string; readonly help: string; run(argv: readonly string[]): Promise<number> };
+type Command = {
+  readonly summary: string;
+  readonly help: string;
+  run(argv: readonly string[]): Promise<number>;
+};
 
 const commands: Record<string, Command> = {
   run: { summary: 'run a job file in this process', help: runHelp, run: runCommand },
-  plan: { summary: 'print the plan of a job file without running it', help: planHelp, run: planCommand },
+  plan: {
+    summary: 'print the plan of a job file without running it',
+    help: planHelp,
+    run: planCommand,
+  },
 };
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -54,7 +64,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const command = commands[name];
     if (command === undefined) {
       const close = suggest(name, Object.keys(commands));
-      throw usageError(`unknown command "${name}"`, close !== undefined ? `did you mean "eddy ${close}"? (eddy --help lists commands)` : 'eddy --help lists the commands');
+      throw usageError(
+        `unknown command "${name}"`,
+        close !== undefined
+          ? `did you mean "eddy ${close}"? (eddy --help lists commands)`
+          : 'eddy --help lists the commands',
+      );
     }
     return await command.run(rest);
   } catch (e) {
@@ -72,5 +87,7 @@ function printError(e: unknown): void {
     }
     return;
   }
-  process.stderr.write(`eddy: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(
+    `eddy: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+  );
 }

@@ -17,14 +17,22 @@ export interface FlagSpec {
 
 /** Parsed flags and positional arguments. */
 export interface ParsedArgs {
-  readonly flags: Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
+  readonly flags: Readonly<
+    Record<string, string | number | boolean | readonly string[] | undefined>
+  >;
   readonly positionals: readonly string[];
 }
 
 /** Parses `argv` against `specs`; throws a usage error on unknown or malformed flags. */
-export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], command: string): ParsedArgs {
+export function parseFlags(
+  argv: readonly string[],
+  specs: readonly FlagSpec[],
+  command: string,
+): ParsedArgs {
   const byName = new Map(specs.map((s) => [s.name, s]));
-  const byShort = new Map(specs.filter((s) => s.short !== undefined).map((s) => [s.short as string, s]));
+  const byShort = new Map(
+    specs.filter((s) => s.short !== undefined).map((s) => [s.short as string, s]),
+  );
   const flags: Record<string, string | number | boolean | string[] | undefined> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -39,18 +47,26 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     }
     const eq = arg.indexOf('=');
     const rawName = eq >= 0 ? arg.slice(0, eq) : arg;
-    const spec = rawName.startsWith('--') ? byName.get(rawName.slice(2)) : byShort.get(rawName.slice(1));
+    const spec = rawName.startsWith('--')
+      ? byName.get(rawName.slice(2))
+      : byShort.get(rawName.slice(1));
     if (spec === undefined) {
-      const close = suggest(rawName.replace(/^-+/, ''), specs.map((s) => s.name));
+      const close = suggest(
+        rawName.replace(/^-+/, ''),
+        specs.map((s) => s.name),
+      );
       throw usageError(
         `unknown flag ${rawName} for "eddy ${command}"`,
-        close !== undefined ? `did you mean --${close}? (eddy ${command} --help lists the flags)` : `eddy ${command} --help lists the flags`,
+        close !== undefined
+          ? `did you mean --${close}? (eddy ${command} --help lists the flags)`
+          : `eddy ${command} --help lists the flags`,
       );
     }
     if (spec.type === 'boolean') {
       if (eq >= 0) {
         const v = arg.slice(eq + 1);
-        if (v !== 'true' && v !== 'false') throw usageError(`--${spec.name} takes true or false, got "${v}"`);
+        if (v !== 'true' && v !== 'false')
+          throw usageError(`--${spec.name} takes true or false, got "${v}"`);
         flags[spec.name] = v === 'true';
       } else flags[spec.name] = true;
       continue;
@@ -62,12 +78,18 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
       i++;
     }
     if (value === undefined || (eq < 0 && value.startsWith('--'))) {
-      throw usageError(`--${spec.name} needs a value`, `write --${spec.name} ${spec.placeholder ?? '<value>'}`);
+      throw usageError(
+        `--${spec.name} needs a value`,
+        `write --${spec.name} ${spec.placeholder ?? '<value>'}`,
+      );
     }
     if (spec.type === 'number') {
       const n = Number(value);
       if (value.trim() === '' || !Number.isFinite(n)) {
-        throw usageError(`--${spec.name} takes a number, got "${value}"`, `write --${spec.name} ${spec.placeholder ?? '<number>'}`);
+        throw usageError(
+          `--${spec.name} takes a number, got "${value}"`,
+          `write --${spec.name} ${spec.placeholder ?? '<number>'}`,
+        );
       }
       flags[spec.name] = n;
     } else if (spec.type === 'list') {

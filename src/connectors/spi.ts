@@ -11,6 +11,7 @@
 import type { MetricGroup } from '../metrics/metric-group.ts';
 import type { RuntimeProperties } from '../api/runtime-properties.ts';
 import type { Context } from '../api/functions/context.ts';
+import type { WatermarkOutput } from '../time/watermark.ts';
 
 /** Whether a source ends. */
 export type Boundedness = 'bounded' | 'unbounded';
@@ -30,7 +31,22 @@ export interface DeadLetter {
   readonly error: string;
 }
 
-/** Where a reader emits records. */
+/**
+ * The output of one split (a Kafka partition, a file): records collected here feed the split's
+ * own watermark generator and idleness, and the source's watermark is the minimum over its
+ * non-idle splits (Flink's `SourceOutput` from `ReaderOutput.createOutputForSplit`).
+ */
+export interface SplitOutput<T> extends WatermarkOutput {
+  /** Emits a record of this split, with its event timestamp when the source knows one. */
+  collect(value: T, timestamp?: number): void;
+}
+
+/**
+ * Where a reader emits records. A reader with one logical input uses it directly; a reader of
+ * several splits emits through {@link SourceOutput.createOutputForSplit} so that each split has
+ * its own watermarks. The runtime's output always has the optional members; they are optional
+ * only so that hand-made outputs (in tests of a reader) need not implement them.
+ */
 export interface SourceOutput<T> {
   /** Emits a record, with its event timestamp when the source knows one. */
   collect(value: T, timestamp?: number): void;
@@ -41,6 +57,22 @@ export interface SourceOutput<T> {
   deadLetter(letter: DeadLetter): void;
   /** How many more records fit in the current batch; stop emitting at 0 and return. */
   readonly remaining: number;
+  /**
+   * Reports event-time progress directly, for sources that know it themselves (test sources,
+   * sources with watermarks in their data). Records collected before it are sent before it.
+   */
+  emitWatermark?(timestamp: number): void;
+  /** Reports that the reader's direct output is idle (it stops holding back the watermark). */
+  markIdle?(): void;
+  /** Reports that the reader's direct output is active again. */
+  markActive?(): void;
+  /**
+   * The output of split `splitId` (created on first use, then the same object): its own watermark
+   * generator and idleness timer; the source's watermark is the minimum over split outputs.
+   */
+  createOutputForSplit?(splitId: string): SplitOutput<T>;
+  /** The split is finished or was reassigned: it no longer holds back the watermark. */
+  releaseOutputForSplit?(splitId: string): void;
 }
 
 /** What a reader knows about where it runs. */

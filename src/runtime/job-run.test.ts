@@ -9,8 +9,13 @@ import {
   OutputTag,
   StreamEnvironment,
   ValueStateDescriptor,
+  type Collector,
   type Context,
+  type KeyedCoProcessFunction,
+  type KeyedProcessFunction,
+  type OnTimerContext,
   type SinkWriter,
+  type ValueState,
 } from '../index.ts';
 
 describe('runtime', () => {
@@ -22,10 +27,7 @@ describe('runtime', () => {
       .map((x) => x * 10)
       .name('times-ten')
       .filter((x) => x !== 30)
-      .flatMap((x: number, out) => {
-        out.collect(`${x}a`);
-        out.collect(`${x}b`);
-      })
+      .flatMap((x) => [`${x}a`, `${x}b`])
       .sinkTo(sink);
     const result = await env.execute('chain');
     assert.deepEqual(sink.values, ['10a', '10b', '20a', '20b', '40a', '40b', '50a', '50b']);
@@ -39,7 +41,10 @@ describe('runtime', () => {
   it('keyed reduce matches a brute-force reference at any parallelism and batch size', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ k: fc.integer({ min: 0, max: 20 }), v: fc.integer({ min: -100, max: 100 }) }), { maxLength: 300 }),
+        fc.array(
+          fc.record({ k: fc.integer({ min: 0, max: 20 }), v: fc.integer({ min: -100, max: 100 }) }),
+          { maxLength: 300 },
+        ),
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 64 }),
         async (records, parallelism, batchSize) => {
@@ -68,12 +73,21 @@ describe('runtime', () => {
 
   it('rebalances records over all subtasks without losing or duplicating any', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer(), { maxLength: 200 }), fc.integer({ min: 1, max: 4 }), async (values, parallelism) => {
-        const env = StreamEnvironment.create({ parallelism, batchSize: 7 });
-        const out = await env.fromCollection(values).rebalance().map((v, ctx) => [v, ctx.taskInfo.subtaskIndex] as const).executeAndCollect();
-        assert.deepEqual(out.map((o) => o[0]).sort(), [...values].sort());
-        if (values.length >= parallelism) assert.equal(new Set(out.map((o) => o[1])).size, parallelism);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer(), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (values, parallelism) => {
+          const env = StreamEnvironment.create({ parallelism, batchSize: 7 });
+          const out = await env
+            .fromCollection(values)
+            .rebalance()
+            .map((v, ctx) => [v, ctx.taskInfo.subtaskIndex] as const)
+            .executeAndCollect();
+          assert.deepEqual(out.map((o) => o[0]).sort(), [...values].sort());
+          if (values.length >= parallelism)
+            assert.equal(new Set(out.map((o) => o[1])).size, parallelism);
+        },
+      ),
       { seed: 7, numRuns: 40 },
     );
   });
@@ -84,17 +98,27 @@ describe('runtime', () => {
     env
       .fromCollection(Array.from({ length: 300 }, (_, i) => `k${i % 17}`))
       .keyBy((k) => k)
-      .process({
-        open(ctx: Context<string>) {
-          (this as { count?: unknown }).count = ctx.getState(new ValueStateDescriptor<number>('count'));
-        },
-        processElement(key: string, ctx: Context<string>, out) {
-          const count = (this as unknown as { count: { value(): number | undefined; update(n: number): void } }).count;
-          const n = (count.value() ?? 0) + 1;
-          count.update(n);
-          out.collect({ key: ctx.getCurrentKey(), n, subtask: ctx.taskInfo.subtaskIndex });
-        },
-      })
+      .process(
+        new (class CountPerKey implements KeyedProcessFunction<
+          string,
+          string,
+          { key: string; n: number; subtask: number }
+        > {
+          private count!: ValueState<number>;
+          open(ctx: Context<string>): void {
+            this.count = ctx.getState(new ValueStateDescriptor<number>('count'));
+          }
+          processElement(
+            _key: string,
+            ctx: Context<string>,
+            out: Collector<{ key: string; n: number; subtask: number }>,
+          ): void {
+            const n = (this.count.value() ?? 0) + 1;
+            this.count.update(n);
+            out.collect({ key: ctx.getCurrentKey(), n, subtask: ctx.taskInfo.subtaskIndex });
+          }
+        })(),
+      )
       .sinkTo(sink);
     await env.execute();
     const subtaskOf = new Map<string, Set<number>>();
@@ -104,7 +128,11 @@ describe('runtime', () => {
       last.set(r.key, r.n);
     }
     for (const s of subtaskOf.values()) assert.equal(s.size, 1);
-    assert.equal(new Set([...subtaskOf.values()].map((s) => [...s][0])).size, 3, 'all subtasks get keys');
+    assert.equal(
+      new Set([...subtaskOf.values()].map((s) => [...s][0])).size,
+      3,
+      'all subtasks get keys',
+    );
     // 300 = 17 * 17 + 11: keys k0..k10 occur 18 times, k11..k16 17 times.
     for (const [k, n] of last) assert.equal(n, Number(k.slice(1)) < 11 ? 18 : 17, `count of ${k}`);
     assert.equal(last.size, 17);
@@ -127,27 +155,41 @@ describe('runtime', () => {
       { id: 1, score: 9 },
       { id: 3, score: 1 },
     ]);
+    class JoinNames implements KeyedCoProcessFunction<
+      number,
+      { id: number; name: string },
+      { id: number; score: number },
+      string
+    > {
+      private name!: ValueState<string>;
+      private score!: ValueState<number>;
+      open(ctx: Context<number>): void {
+        this.name = ctx.getState(new ValueStateDescriptor<string>('name'));
+        this.score = ctx.getState(new ValueStateDescriptor<number>('score'));
+      }
+      processElement1(
+        n: { id: number; name: string },
+        _ctx: Context<number>,
+        out: Collector<string>,
+      ): void {
+        this.name.update(n.name);
+        const s = this.score.value();
+        if (s !== undefined) out.collect(`${n.name}=${s}`);
+      }
+      processElement2(
+        s: { id: number; score: number },
+        _ctx: Context<number>,
+        out: Collector<string>,
+      ): void {
+        this.score.update(s.score);
+        const n = this.name.value();
+        if (n !== undefined) out.collect(`${n}=${s.score}`);
+      }
+    }
     const joined = await names
       .keyBy((n) => n.id)
       .connect(scores.keyBy((s) => s.id))
-      .process({
-        open(ctx: Context<number>) {
-          (this as Record<string, unknown>)['name'] = ctx.getState(new ValueStateDescriptor<string>('name'));
-          (this as Record<string, unknown>)['score'] = ctx.getState(new ValueStateDescriptor<number>('score'));
-        },
-        processElement1(n: { id: number; name: string }, _ctx: Context<number>, out) {
-          const self = this as unknown as Record<string, { value(): unknown; update(v: unknown): void }>;
-          self['name']?.update(n.name);
-          const s = self['score']?.value();
-          if (s !== undefined) out.collect(`${n.name}=${String(s)}`);
-        },
-        processElement2(s: { id: number; score: number }, _ctx: Context<number>, out) {
-          const self = this as unknown as Record<string, { value(): unknown; update(v: unknown): void }>;
-          self['score']?.update(s.score);
-          const n = self['name']?.value();
-          if (n !== undefined) out.collect(`${String(n)}=${s.score}`);
-        },
-      })
+      .process(new JoinNames())
       .executeAndCollect();
     assert.deepEqual([...joined].sort(), ['ana=9', 'bo=7']);
   });
@@ -180,7 +222,10 @@ describe('runtime', () => {
       assert.ok(e instanceof EddyError);
       assert.equal(e.code, 'USER_FUNCTION_FAILED');
       assert.equal(e.domain, 'user');
-      assert.match(e.message, /operator "explode", defined at .*job-run\.test\.ts:\d+:\d+: user function failed: bad record 2/);
+      assert.match(
+        e.message,
+        /operator "explode", defined at .*job-run\.test\.ts:\d+:\d+: user function failed: bad record 2/,
+      );
       assert.ok(e.cause instanceof TypeError);
       assert.match((e.cause as Error).stack ?? '', /job-run\.test\.ts/);
       return true;
@@ -197,21 +242,24 @@ describe('runtime', () => {
           ctx.metrics.counter('rejected').inc(x % 2 === 0 ? 0 : 1);
           return x % 2 === 0;
         })
-        .flatMap((x: number, out, ctx) => {
+        .flatMap((x, out: Collector<number>, ctx) => {
           ctx.metrics.histogram('values').observe(x);
           out.collect(x);
         })
-        .process((x: number, ctx, out) => {
+        .process((x, ctx, out: Collector<number>) => {
           ctx.metrics.meter('processed').markEvent();
           ctx.metrics.gauge('last').set(x);
           out.collect(x);
         })
-        .sinkTo((_x: number, ctx) => ctx.metrics.addGroup('sink', 'custom').counter('written').inc());
+        .sinkTo((_x, ctx) => ctx.metrics.addGroup('sink', 'custom').counter('written').inc());
       return env.executeAsync('metrics-everywhere');
     })();
     await client.result;
     const text = await client.metricsText();
-    assert.match(text, /eddy_mapped_total\{job="metrics-everywhere",operator="Map",operator_id="2",subtask="0"\} 4/);
+    assert.match(
+      text,
+      /eddy_mapped_total\{job="metrics-everywhere",operator="Map",operator_id="2",subtask="0"\} 4/,
+    );
     assert.match(text, /eddy_rejected_total\{[^}]*operator="Filter"[^}]*\} 2/);
     assert.match(text, /eddy_values_count\{[^}]*operator="FlatMap"[^}]*\} 2/);
     assert.match(text, /eddy_processed_total\{[^}]*operator="Process"[^}]*\} 2/);
@@ -242,7 +290,10 @@ describe('runtime', () => {
     });
     await env.execute();
     assert.equal(maxInFlight, 1);
-    assert.deepEqual(written, Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      written,
+      Array.from({ length: 100 }, (_, i) => i),
+    );
   });
 
   it('runs an unbounded job until cancelled, then ends with CANCELED', async () => {
@@ -254,7 +305,10 @@ describe('runtime', () => {
     const result = await client.cancel();
     assert.equal(result.status, 'CANCELED');
     const n = sink.values.length;
-    assert.deepEqual(sink.values, Array.from({ length: n }, (_, i) => i));
+    assert.deepEqual(
+      sink.values,
+      Array.from({ length: n }, (_, i) => i),
+    );
   });
 
   it('reads async iterables', async () => {
@@ -265,28 +319,44 @@ describe('runtime', () => {
       }
     }
     const env = StreamEnvironment.create();
-    const out = await env.fromSource(new IterableSource(gen())).filter((x) => x % 250 === 0).executeAndCollect();
+    const out = await env
+      .fromSource(new IterableSource(gen()))
+      .filter((x) => x % 250 === 0)
+      .executeAndCollect();
     assert.deepEqual(out, [0, 250, 500, 750]);
   });
 
   it('fires processing-time timers with the key and its state in scope', async () => {
+    // The source stays open until both timers have fired, so the job sees them.
+    let fired = 0;
+    let fireAt: number | undefined;
+    async function* keys() {
+      yield* ['a', 'b', 'a'];
+      while (fired < 2) await new Promise((r) => setTimeout(r, 5));
+    }
     const env = StreamEnvironment.create();
     const out = await env
-      .fromCollection(['a', 'b', 'a'])
+      .fromSource(new IterableSource(keys()))
       .keyBy((k) => k)
-      .process({
-        processElement(k: string, ctx: Context<string>) {
-          const seen = ctx.getState(new ValueStateDescriptor<number>('seen'));
-          seen.update((seen.value() ?? 0) + 1);
-          ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() - 1);
-        },
-        onTimer(ts: number, ctx, o) {
-          o.collect(`${ctx.getCurrentKey()}:${ctx.getState(new ValueStateDescriptor<number>('seen')).value()}:${ctx.timeDomain()}`);
-          void ts;
-        },
-      })
+      .process(
+        new (class Timed implements KeyedProcessFunction<string, string, string> {
+          private seen!: ValueState<number>;
+          open(ctx: Context<string>): void {
+            this.seen = ctx.getState(new ValueStateDescriptor<number>('seen'));
+          }
+          processElement(_k: string, ctx: Context<string>): void {
+            this.seen.update((this.seen.value() ?? 0) + 1);
+            // One timestamp for every registration, so that 'a' registers the same timer twice.
+            fireAt ??= ctx.timerService().currentProcessingTime() + 5;
+            ctx.timerService().registerProcessingTimeTimer(fireAt);
+          }
+          onTimer(_ts: number, ctx: OnTimerContext<string>, out: Collector<string>): void {
+            fired++;
+            out.collect(`${ctx.getCurrentKey()}:${this.seen.value()}:${ctx.timeDomain()}`);
+          }
+        })(),
+      )
       .executeAndCollect();
-    // Timers fire from the event loop; a bounded job may end first. Either way, when they fire they see their key.
-    for (const line of out) assert.match(line, /^(a:2|b:1):PROCESSING_TIME$/);
+    assert.deepEqual([...out].sort(), ['a:2:PROCESSING_TIME', 'b:1:PROCESSING_TIME']);
   });
 });

@@ -26,6 +26,7 @@ import { operatorFactory } from './operators/operator-registry.ts';
 import type { OperatorSetup } from './operator-setup.ts';
 import { connectedTargets, createWriter } from './partitioners.ts';
 import { SourceTask } from './source-task.ts';
+import { registerBuiltInMetrics } from './built-in-metrics.ts';
 import { wallClock } from './wall-clock.ts';
 
 /** One parallel instance of a plan node. */
@@ -351,46 +352,8 @@ export class JobRun {
           }
           operator = factory(setup);
           gate = new InputGate(operator);
-          const g = gate;
-          const op = operator;
-          this.registry.derivedCounter('records_in', 'records received', labels, () => g.recordsIn);
-          this.registry.derivedMeter(
-            'records_in_rate',
-            'records received',
-            labels,
-            () => g.recordsIn,
-          );
-          this.registry.derivedGauge(
-            'current_input_watermark',
-            'combined watermark of the inputs (ms)',
-            labels,
-            () => g.valve?.output ?? Number.NEGATIVE_INFINITY,
-          );
-          this.registry.derivedCounter(
-            'late_records_dropped',
-            'records dropped for arriving after their window closed',
-            labels,
-            () => op.lateRecordsDropped,
-          );
         }
-        this.registry.derivedCounter(
-          'records_out',
-          'records emitted',
-          labels,
-          () => output.recordsOut,
-        );
-        this.registry.derivedMeter(
-          'records_out_rate',
-          'records emitted',
-          labels,
-          () => output.recordsOut,
-        );
-        this.registry.derivedGauge(
-          'current_output_watermark',
-          'last watermark emitted (ms)',
-          labels,
-          () => output.watermark,
-        );
+        registerBuiltInMetrics(this.registry, labels, { output, gate, operator });
         list.push({ node, index: i, output, sideOutputs, operator, source, gate });
       }
       this.subtasks.set(node.id, list);

@@ -7,6 +7,7 @@
 import type { EnvironmentOptions } from '../api/environment-options.ts';
 import type { JobClient, JobExecutor } from '../api/job-executor.ts';
 import type { JobGraph } from '../plan/plan.ts';
+import { sampleMetrics } from '../metrics/metric-sample.ts';
 import { JobSupervisor } from './recovery/job-supervisor.ts';
 
 const running = new Set<JobSupervisor>();
@@ -54,6 +55,7 @@ export class LocalExecutor implements JobExecutor {
       result,
       cancel: () => run.cancel(),
       metricsText: () => run.metricsText(),
+      metrics: () => (run.run !== undefined ? sampleMetrics(run.run.registry) : []),
       triggerSavepoint: (dir) => run.triggerSavepoint(dir),
       stopWithSavepoint: (dir) => run.stopWithSavepoint(dir),
       checkpointStats: () => run.checkpointStats(),

@@ -1,7 +1,8 @@
 /**
- * Drives one source reader: polls it for batches, stamps records, generates watermarks (periodic,
- * punctuated, idleness), sends the batches down the operator chain synchronously, yields the event
- * loop between batches, and ends bounded input with a final watermark at +∞.
+ * Drives one source reader: polls it for batches, stamps records, generates watermarks per split
+ * (periodic, punctuated, idleness) and combines them by minimum, sends the batches down the
+ * operator chain synchronously, yields the event loop between batches, and ends bounded input
+ * with a final watermark at +∞.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import type {
   Source,
   SourceOutput,
   SourceReader,
+  SplitOutput,
 } from '../connectors/spi.ts';
 import type { WatermarkStrategy } from '../time/watermark-strategy.ts';
 import {
@@ -27,31 +29,169 @@ import type { Emitter } from './emitter.ts';
 /** Tag id of the dead-letter side output of sources. */
 export const DEAD_LETTER_TAG_ID = 'dead-letters';
 
-class ReaderOutput implements SourceOutput<unknown>, WatermarkOutput {
-  count = 0;
+/** Watermark state of one split (or of the reader's direct output). */
+class SplitState implements SplitOutput<unknown>, WatermarkOutput {
+  watermark = Number.NEGATIVE_INFINITY;
   idle = false;
+  /** Whether the split takes part in the minimum (the direct output only once used). */
+  used: boolean;
+  /** A record arrived since the last idleness check. */
+  sawRecord = false;
+  lastRecordAt: number;
+  constructor(
+    private readonly owner: ReaderOutput,
+    readonly generator: WatermarkGenerator<unknown> | undefined,
+    now: number,
+    used: boolean,
+  ) {
+    this.lastRecordAt = now;
+    this.used = used;
+  }
+  collect(value: unknown, timestamp?: number): void {
+    const owner = this.owner;
+    let t = timestamp ?? Number.NaN;
+    const assigner = owner.assigner;
+    if (assigner !== undefined) t = assigner(value, timestamp);
+    this.sawRecord = true;
+    if (this.idle || !this.used) this.activate();
+    if (this.generator !== undefined) this.generator.onEvent(value, t, this);
+    owner.emitter.collectWithTimestamp(value, t);
+    owner.count++;
+  }
+  emitWatermark(timestamp: number): void {
+    if (timestamp > this.watermark) this.watermark = timestamp;
+    this.used = true;
+    this.idle = false;
+    this.owner.recompute();
+  }
+  markIdle(): void {
+    if (this.idle) return;
+    this.used = true;
+    this.idle = true;
+    this.owner.recompute();
+  }
+  markActive(): void {
+    if (!this.idle) return;
+    this.idle = false;
+    this.owner.recompute();
+  }
+  private activate(): void {
+    this.used = true;
+    this.idle = false;
+    this.owner.recompute();
+  }
+}
+
+class ReaderOutput implements Required<SourceOutput<unknown>> {
+  count = 0;
   deadLetters = 0;
+  /** The reader's direct output. */
+  readonly main: SplitState;
+  readonly splits = new Map<string, SplitState>();
+  private outputIdle = false;
   private warned = false;
   constructor(
     private readonly task: SourceTask,
-    private readonly emitter: Emitter,
+    readonly emitter: Emitter,
     private readonly capacity: number,
-    private readonly assigner: TimestampAssigner<unknown> | undefined,
-    private readonly generator: WatermarkGenerator<unknown> | undefined,
+    readonly assigner: TimestampAssigner<unknown> | undefined,
+    private readonly strategy: WatermarkStrategy<unknown> | undefined,
     private readonly deadLetterOut: Emitter | undefined,
     private readonly failOnMalformed: boolean,
-  ) {}
+    private readonly now: () => number,
+  ) {
+    this.main = new SplitState(this, strategy?.createGenerator(), now(), false);
+  }
 
   get remaining(): number {
     return this.capacity - this.count;
   }
 
   collect(value: unknown, timestamp?: number): void {
-    let t = timestamp ?? Number.NaN;
-    if (this.assigner !== undefined) t = this.assigner(value, timestamp);
-    if (this.generator !== undefined) this.generator.onEvent(value, t, this);
-    this.emitter.collectWithTimestamp(value, t);
-    this.count++;
+    this.main.collect(value, timestamp);
+  }
+  emitWatermark(timestamp: number): void {
+    this.main.emitWatermark(timestamp);
+  }
+  markIdle(): void {
+    this.main.markIdle();
+  }
+  markActive(): void {
+    this.main.markActive();
+  }
+
+  createOutputForSplit(splitId: string): SplitOutput<unknown> {
+    let s = this.splits.get(splitId);
+    if (s === undefined) {
+      s = new SplitState(this, this.strategy?.createGenerator(), this.now(), true);
+      this.splits.set(splitId, s);
+    }
+    return s;
+  }
+
+  releaseOutputForSplit(splitId: string): void {
+    if (this.splits.delete(splitId)) this.recompute();
+  }
+
+  /** Emits the minimum watermark over non-idle splits, or idleness when all are idle. */
+  recompute(): void {
+    let min = Number.POSITIVE_INFINITY;
+    let candidates = 0;
+    let active = 0;
+    const main = this.main;
+    if (main.used) {
+      candidates++;
+      if (!main.idle) {
+        active++;
+        min = main.watermark;
+      }
+    }
+    for (const s of this.splits.values()) {
+      candidates++;
+      if (s.idle) continue;
+      active++;
+      if (s.watermark < min) min = s.watermark;
+    }
+    if (candidates === 0) return;
+    const emitter = this.emitter;
+    if (active === 0) {
+      if (!this.outputIdle) {
+        this.outputIdle = true;
+        emitter.emitIdle(true);
+      }
+      return;
+    }
+    if (this.outputIdle) {
+      this.outputIdle = false;
+      emitter.emitIdle(false);
+    }
+    // The emitter keeps the output from going backwards.
+    if (min > emitter.watermark) emitter.emitWatermark(min);
+  }
+
+  /** Periodic watermarks and idleness of every split. */
+  periodic(now: number, idlenessMs: number | undefined): void {
+    this.tick(this.main, now, idlenessMs);
+    for (const s of this.splits.values()) this.tick(s, now, idlenessMs);
+  }
+
+  private tick(s: SplitState, now: number, idlenessMs: number | undefined): void {
+    s.generator?.onPeriodicEmit(s);
+    if (s.sawRecord) {
+      s.sawRecord = false;
+      s.lastRecordAt = now;
+    } else if (idlenessMs !== undefined && s.used && now - s.lastRecordAt >= idlenessMs) {
+      s.markIdle();
+    }
+  }
+
+  /** End of input: leave idleness so the final watermark is not ignored downstream. */
+  end(): void {
+    if (this.outputIdle) {
+      this.outputIdle = false;
+      this.emitter.emitIdle(false);
+    }
+    this.emitter.emitWatermark(MAX_WATERMARK);
   }
 
   deadLetter(letter: DeadLetter): void {
@@ -77,28 +217,13 @@ class ReaderOutput implements SourceOutput<unknown>, WatermarkOutput {
       );
     }
   }
-
-  emitWatermark(timestamp: number): void {
-    if (this.idle) this.markActive();
-    this.emitter.emitWatermark(timestamp);
-  }
-  markIdle(): void {
-    if (this.idle) return;
-    this.idle = true;
-    this.emitter.emitIdle(true);
-  }
-  markActive(): void {
-    if (!this.idle) return;
-    this.idle = false;
-    this.emitter.emitIdle(false);
-  }
 }
 
 export class SourceTask {
   readonly reader: SourceReader<unknown>;
   readonly ref: OperatorRef;
   private readonly output: ReaderOutput;
-  private readonly generator: WatermarkGenerator<unknown> | undefined;
+  private readonly hasGenerator: boolean;
   private readonly idlenessMs: number | undefined;
   private cancelled = false;
   private wake: (() => void) | undefined;
@@ -129,7 +254,7 @@ export class SourceTask {
     };
     const source = binding.source as Source<unknown>;
     const strategy = binding.extra?.['watermarkStrategy'] as WatermarkStrategy<unknown> | undefined;
-    this.generator = strategy?.createGenerator();
+    this.hasGenerator = strategy !== undefined;
     this.idlenessMs = strategy?.idlenessMs;
     this.reader = source.createReader({
       sourceName: node.name,
@@ -145,9 +270,10 @@ export class SourceTask {
       setup.output,
       setup.batchSize,
       strategy?.timestampAssigner,
-      this.generator,
+      strategy,
       setup.sideOutputs.get(DEAD_LETTER_TAG_ID),
       setup.failOnMalformedInput,
+      () => setup.clock.now(),
     );
   }
 
@@ -176,14 +302,13 @@ export class SourceTask {
 
   /** Runs the reader until its input ends or the job is cancelled. */
   async run(): Promise<void> {
-    const { clock, autoWatermarkInterval, output: emitter } = this.setup;
+    const { clock, autoWatermarkInterval } = this.setup;
     try {
       await this.reader.start?.();
     } catch (e) {
       throw this.failure(e, 'could not start');
     }
     let lastPeriodic = clock.now();
-    let lastRecordAt = lastPeriodic;
     const out = this.output;
     const reader = this.reader;
     for (;;) {
@@ -197,39 +322,41 @@ export class SourceTask {
       } catch (e) {
         throw this.failure(e, 'failed while reading');
       }
-      if (out.count > 0) {
-        if (out.idle) out.markActive();
-        emitter.flush();
-      }
+      if (out.count > 0 || out.deadLetters > 0) this.flush();
       const now = clock.now();
-      if (out.count > 0) lastRecordAt = now;
-      if (this.generator !== undefined && now - lastPeriodic >= autoWatermarkInterval) {
+      if (this.hasGenerator && now - lastPeriodic >= autoWatermarkInterval) {
         lastPeriodic = now;
-        this.generator.onPeriodicEmit(out);
-        emitter.flush();
+        out.periodic(now, this.idlenessMs);
+        this.flush();
       }
-      if (this.idlenessMs !== undefined && now - lastRecordAt >= this.idlenessMs) out.markIdle();
       // Between two batches: the only place a barrier enters the stream (one check per batch).
       if (this.pendingBarrier !== undefined && status !== 'END_OF_INPUT') this.injectBarrier();
       await this.waitForBlockers();
       if (status === 'END_OF_INPUT') {
-        emitter.emitWatermark(MAX_WATERMARK);
+        out.end();
+        for (const e of this.setup.sideOutputs.values()) e.emitWatermark(MAX_WATERMARK);
         // A barrier requested before the end still goes out, after the final watermark.
         this.injectBarrier();
         break;
       }
       if (status === 'NOTHING_AVAILABLE') {
-        await this.waitAvailable(
-          this.generator !== undefined || this.idlenessMs !== undefined
-            ? autoWatermarkInterval
-            : undefined,
-        );
+        await this.waitAvailable(this.hasGenerator ? autoWatermarkInterval : undefined);
       } else {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
     this.finished = true;
-    emitter.emitEnd();
+    for (const e of this.outputs) e.emitEnd();
+  }
+
+  /** Main output and dead-letter output. */
+  private get outputs(): Emitter[] {
+    return [this.setup.output, ...this.setup.sideOutputs.values()];
+  }
+
+  private flush(): void {
+    this.setup.output.flush();
+    for (const e of this.setup.sideOutputs.values()) e.flush();
   }
 
   private waitAvailable(maxWaitMs: number | undefined): Promise<void> {

@@ -88,6 +88,18 @@ async function readRaw(
   from = 0n,
 ): Promise<string[]> {
   const { id, leader } = await topicInfo(client, topic);
+  if (isolationLevel === READ_COMMITTED) {
+    // EndTxn returns once the coordinator decided; markers reach partitions asynchronously.
+    // Wait until every transaction in the partition is decided (LSO = high watermark).
+    const end = async (level: FetchIsolationLevelValue) =>
+      (await client.listOffsets({ topics: [topic], isolationLevel: level })).get(topic)?.[
+        partition
+      ];
+    await waitFor(async () => (await end(READ_COMMITTED)) === (await end(READ_UNCOMMITTED)), {
+      timeoutMs: 10_000,
+      message: `transaction markers in ${topic}-${partition}`,
+    });
+  }
   const values: string[] = [];
   let offset = from;
   for (let round = 0; round < 1000; round++) {
@@ -476,7 +488,7 @@ describe(
       await commitTransaction(producer, topic, ['ok'], true);
     });
 
-    test('(d) a transaction left open by a SIGKILLed process is aborted by the next InitProducerId', async () => {
+    test('(d) a transaction left open by a SIGKILLed process is aborted by the next InitProducerId', async (t) => {
       const topic = await newTopic('spike-d');
       const transactionalId = uniqueName('spike-d-txn');
       const killed = await leaveLingeringTransaction(bootstrap, topic, transactionalId, 5);
@@ -505,6 +517,9 @@ describe(
       const elapsed = Date.now() - started;
       // The child's transaction timeout is 120 s: anything this fast was the InitProducerId.
       assert.ok(elapsed < 20_000, `aborted after ${elapsed} ms`);
+      t.diagnostic(
+        `lingering transaction aborted ${elapsed} ms after the successor's InitProducerId`,
+      );
       await transaction.send({
         messages: [{ topic, partition: 0, value: Buffer.from('successor') }],
       });

@@ -6,8 +6,19 @@ import { environmentDefaults } from './run-command.ts';
 
 const planFlags: readonly FlagSpec[] = [
   { name: 'json', type: 'boolean', description: 'print only the JSON plan' },
-  { name: 'parallelism', short: 'p', type: 'number', placeholder: '<n>', description: 'default parallelism to plan with' },
-  { name: 'prop', type: 'list', placeholder: '<group.key=value>', description: 'a runtime property the job reads while building; repeatable' },
+  {
+    name: 'parallelism',
+    short: 'p',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'default parallelism to plan with',
+  },
+  {
+    name: 'prop',
+    type: 'list',
+    placeholder: '<group.key=value>',
+    description: 'a runtime property the job reads while building; repeatable',
+  },
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
@@ -27,7 +38,8 @@ export async function planCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const file = positionals[0];
-  if (file === undefined) throw usageError('eddy plan needs a job file', 'eddy plan examples/bot-tagging.ts');
+  if (file === undefined)
+    throw usageError('eddy plan needs a job file', 'eddy plan examples/bot-tagging.ts');
   const { plans } = await loadJob(file, 'plan', environmentDefaults(flags));
   for (const plan of plans) {
     if (flags['json'] === true) console.log(JSON.stringify(plan, null, 2));

@@ -1,18 +1,112 @@
 import { EddyError } from '../../errors/eddy-error.ts';
+import { toMillis, type Duration } from '../../util/duration.ts';
 import type { EnvironmentOptions } from '../../api/environment-options.ts';
 import { loadJob } from '../load-job.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 
 export const runFlags: readonly FlagSpec[] = [
-  { name: 'parallelism', short: 'p', type: 'number', placeholder: '<n>', description: 'default parallelism of operators (default 1)' },
-  { name: 'max-parallelism', type: 'number', placeholder: '<n>', description: 'number of key groups (default 128)' },
-  { name: 'metrics-port', type: 'number', placeholder: '<port>', description: 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics' },
-  { name: 'metrics-host', type: 'string', placeholder: '<host>', description: 'address to bind the metrics server to (default 127.0.0.1)' },
-  { name: 'prop', type: 'list', placeholder: '<group.key=value>', description: 'a runtime property, readable as ctx.properties.get("group.key"); repeatable' },
-  { name: 'job-name', type: 'string', placeholder: '<name>', description: 'job name, when the job file does not set one' },
-  { name: 'batch-size', type: 'number', placeholder: '<n>', description: 'records per batch on the record path (default 1024)' },
-  { name: 'fail-on-malformed-input', type: 'boolean', description: 'fail instead of sending malformed input to the dead-letter output' },
+  {
+    name: 'parallelism',
+    short: 'p',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'default parallelism of operators (default 1)',
+  },
+  {
+    name: 'max-parallelism',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'number of key groups (default 128)',
+  },
+  {
+    name: 'metrics-port',
+    type: 'number',
+    placeholder: '<port>',
+    description: 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics',
+  },
+  {
+    name: 'metrics-host',
+    type: 'string',
+    placeholder: '<host>',
+    description: 'address to bind the metrics server to (default 127.0.0.1)',
+  },
+  {
+    name: 'prop',
+    type: 'list',
+    placeholder: '<group.key=value>',
+    description: 'a runtime property, readable as ctx.properties.get("group.key"); repeatable',
+  },
+  {
+    name: 'job-name',
+    type: 'string',
+    placeholder: '<name>',
+    description: 'job name, when the job file does not set one',
+  },
+  {
+    name: 'batch-size',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'records per batch on the record path (default 1024)',
+  },
+  {
+    name: 'checkpoint-interval',
+    type: 'string',
+    placeholder: '<duration>',
+    description: 'take a checkpoint every <duration> (e.g. 10s); off by default',
+  },
+  {
+    name: 'checkpoint-dir',
+    type: 'string',
+    placeholder: '<dir>',
+    description: 'where checkpoints go; a restarted job resumes from the newest one here',
+  },
+  {
+    name: 'checkpointing-mode',
+    type: 'string',
+    placeholder: '<mode>',
+    description: 'exactly-once (default) or at-least-once',
+  },
+  {
+    name: 'from-savepoint',
+    type: 'string',
+    placeholder: '<path>',
+    description: 'start from a savepoint (state matched by operator uid)',
+  },
+  {
+    name: 'allow-non-restored-state',
+    type: 'boolean',
+    description: 'with --from-savepoint: skip state whose operator no longer exists',
+  },
+  {
+    name: 'savepoint-on-stop',
+    type: 'string',
+    placeholder: '<dir>',
+    description: 'on Ctrl-C/SIGTERM, take a savepoint into <dir> before stopping',
+  },
+  {
+    name: 'state-backend',
+    type: 'string',
+    placeholder: '<kind>',
+    description: 'keyed state backend: heap (default) or lmdb (larger than memory)',
+  },
+  {
+    name: 'state-dir',
+    type: 'string',
+    placeholder: '<dir>',
+    description: 'working directory of the lmdb state backend',
+  },
+  {
+    name: 'restart-strategy',
+    type: 'string',
+    placeholder: '<kind>',
+    description: 'none, or exponential-backoff (default with checkpoints)',
+  },
+  {
+    name: 'fail-on-malformed-input',
+    type: 'boolean',
+    description: 'fail instead of sending malformed input to the dead-letter output',
+  },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'do not print the job summary' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
@@ -28,7 +122,9 @@ ${formatFlags(runFlags)}
 
 Examples:
   eddy run examples/bot-tagging.ts --metrics-port 9249
-  eddy run job.ts -p 2 --prop bots.threshold=5`;
+  eddy run job.ts -p 2 --prop bots.threshold=5
+  eddy run job.ts --checkpoint-interval 10s --checkpoint-dir /var/lib/eddy/job --savepoint-on-stop ./savepoints
+  eddy run job.ts -p 4 --from-savepoint ./savepoints/savepoint-1732550000000`;
 
 /** Parses run/plan flags into environment defaults. */
 export function environmentDefaults(flags: Readonly<Record<string, unknown>>): EnvironmentOptions {
@@ -40,7 +136,8 @@ export function environmentDefaults(flags: Readonly<Record<string, unknown>>): E
   }
   const positive = (name: string): number | undefined => {
     const v = flags[name] as number | undefined;
-    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw usageError(`--${name} must be a positive integer, got ${v}`);
+    if (v !== undefined && (!Number.isInteger(v) || v < 1))
+      throw usageError(`--${name} must be a positive integer, got ${v}`);
     return v;
   };
   const port = flags['metrics-port'] as number | undefined;
@@ -58,6 +155,39 @@ export function environmentDefaults(flags: Readonly<Record<string, unknown>>): E
   set('metricsHost', flags['metrics-host']);
   set('jobName', flags['job-name']);
   if (flags['fail-on-malformed-input'] === true) o['failOnMalformedInput'] = true;
+  const oneOf = (name: string, allowed: readonly string[]): string | undefined => {
+    const v = flags[name] as string | undefined;
+    if (v !== undefined && !allowed.includes(v)) {
+      throw usageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+    }
+    return v;
+  };
+  const interval = flags['checkpoint-interval'] as string | undefined;
+  if (interval !== undefined) {
+    try {
+      set(
+        'checkpointInterval',
+        toMillis(
+          /^\d+$/.test(interval) ? Number(interval) : (interval as Duration),
+          '--checkpoint-interval',
+        ),
+      );
+    } catch {
+      throw usageError(
+        `--checkpoint-interval "${interval}" is not a duration`,
+        'write e.g. --checkpoint-interval 10s or 500ms',
+      );
+    }
+  }
+  set('checkpointDir', flags['checkpoint-dir']);
+  set('checkpointingMode', oneOf('checkpointing-mode', ['exactly-once', 'at-least-once']));
+  set('fromSavepoint', flags['from-savepoint']);
+  if (flags['allow-non-restored-state'] === true) o['allowNonRestoredState'] = true;
+  set('savepointOnStop', flags['savepoint-on-stop']);
+  set('stateBackend', oneOf('state-backend', ['heap', 'lmdb']));
+  set('stateDir', flags['state-dir']);
+  const restart = oneOf('restart-strategy', ['none', 'exponential-backoff']);
+  if (restart !== undefined) o['restartStrategy'] = { type: restart };
   return o as EnvironmentOptions;
 }
 
@@ -69,8 +199,13 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const file = positionals[0];
-  if (file === undefined) throw usageError('eddy run needs a job file', 'eddy run examples/bot-tagging.ts');
-  if (positionals.length > 1) throw usageError(`unexpected argument "${positionals[1]}"`, 'pass one job file; use --prop key=value for job settings');
+  if (file === undefined)
+    throw usageError('eddy run needs a job file', 'eddy run examples/bot-tagging.ts');
+  if (positionals.length > 1)
+    throw usageError(
+      `unexpected argument "${positionals[1]}"`,
+      'pass one job file; use --prop key=value for job settings',
+    );
   const { jobs } = await loadJob(file, 'run', environmentDefaults(flags));
   let failed = 0;
   for (const job of jobs) {
@@ -79,12 +214,19 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       // Let printed records reach stdout before the summary goes to stderr.
       await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
       if (flags['quiet'] !== true) {
-        process.stderr.write(`eddy: job "${r.jobName}" ${r.status} in ${(r.durationMs / 1000).toFixed(2)} s\n`);
-        for (const op of r.operators) process.stderr.write(`  ${op.name.padEnd(28)} in ${String(op.recordsIn).padStart(9)}  out ${String(op.recordsOut).padStart(9)}\n`);
+        process.stderr.write(
+          `eddy: job "${r.jobName}" ${r.status} in ${(r.durationMs / 1000).toFixed(2)} s\n`,
+        );
+        for (const op of r.operators)
+          process.stderr.write(
+            `  ${op.name.padEnd(28)} in ${String(op.recordsIn).padStart(9)}  out ${String(op.recordsOut).padStart(9)}\n`,
+          );
       }
     } catch (e) {
       failed++;
-      throw e instanceof EddyError ? e : new EddyError(String(e), { code: 'INTERNAL', domain: 'internal', cause: e });
+      throw e instanceof EddyError
+        ? e
+        : new EddyError(String(e), { code: 'INTERNAL', domain: 'internal', cause: e });
     }
   }
   return failed > 0 ? 1 : 0;

@@ -28,12 +28,16 @@ export class IterableSource<T> implements Source<T> {
   }
 }
 
+/** Items pulled ahead of the record path; pulling pauses when this many wait. */
+const READ_AHEAD = 1024;
+
 class IterableReader<T> implements SourceReader<T> {
-  private readonly buffer: T[] = [];
+  private buffer: T[] = [];
   private done = false;
-  private pulling: Promise<void> | undefined;
+  private pulling = false;
   private readonly iterator: AsyncIterator<T> | Iterator<T>;
   private error: unknown;
+  private wake: (() => void) | undefined;
   constructor(iterable: AsyncIterable<T> | Iterable<T>) {
     this.iterator =
       Symbol.asyncIterator in iterable
@@ -42,40 +46,54 @@ class IterableReader<T> implements SourceReader<T> {
   }
   pollNext(output: SourceOutput<T>): InputStatus {
     if (this.error !== undefined) throw this.error;
-    let n = Math.min(output.remaining, this.buffer.length);
+    const n = Math.min(output.remaining, this.buffer.length);
     if (n > 0) {
-      const items = this.buffer.splice(0, n);
-      for (const item of items) output.collect(item);
+      const items = this.buffer;
+      for (let i = 0; i < n; i++) output.collect(items[i] as T);
+      this.buffer = n === items.length ? [] : items.slice(n);
     }
-    n = this.buffer.length;
-    if (n > 0) return 'MORE_AVAILABLE';
+    if (this.buffer.length > 0) return 'MORE_AVAILABLE';
     if (this.done) return 'END_OF_INPUT';
     this.pull();
     return 'NOTHING_AVAILABLE';
   }
   isAvailable(): Promise<void> {
-    return this.pulling ?? Promise.resolve();
+    if (this.buffer.length > 0 || this.done || this.error !== undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
   }
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+  /** Pulls items in the background; wakes the reader as soon as one is there. */
   private pull(): void {
-    if (this.pulling !== undefined) return;
-    this.pulling = (async () => {
+    if (this.pulling) return;
+    this.pulling = true;
+    void (async () => {
       try {
-        for (let i = 0; i < 256; i++) {
+        while (this.buffer.length < READ_AHEAD) {
           const r = await this.iterator.next();
           if (r.done === true) {
             this.done = true;
             break;
           }
           this.buffer.push(r.value);
+          this.notify();
         }
       } catch (e) {
         this.error = e;
       } finally {
-        this.pulling = undefined;
+        this.pulling = false;
+        this.notify();
       }
     })();
   }
   async close(): Promise<void> {
-    await this.iterator.return?.();
+    // A generator blocked in next() would also block return(): only wait when it is idle.
+    const returned = this.iterator.return?.();
+    if (!this.pulling) await returned;
   }
 }

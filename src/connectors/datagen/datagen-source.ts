@@ -1,4 +1,10 @@
-import type { InputStatus, Source, SourceOutput, SourceReader, SourceReaderContext } from '../spi.ts';
+import type {
+  InputStatus,
+  Source,
+  SourceOutput,
+  SourceReader,
+  SourceReaderContext,
+} from '../spi.ts';
 
 /** Options of {@link DataGenSource}. */
 export interface DataGenOptions {
@@ -28,20 +34,38 @@ export class DataGenSource<T> implements Source<T> {
     private readonly options: DataGenOptions = {},
   ) {
     if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 0)) {
-      throw new RangeError(`DataGenSource count must be a non-negative integer, got ${options.count}`);
+      throw new RangeError(
+        `DataGenSource count must be a non-negative integer, got ${options.count}`,
+      );
     }
     if (options.rowsPerSecond !== undefined && !(options.rowsPerSecond > 0)) {
-      throw new RangeError(`DataGenSource rowsPerSecond must be positive, got ${options.rowsPerSecond}`);
+      throw new RangeError(
+        `DataGenSource rowsPerSecond must be positive, got ${options.rowsPerSecond}`,
+      );
     }
     this.boundedness = options.count === undefined ? 'unbounded' : 'bounded';
     this.name = options.name ?? 'DataGen';
   }
   describe(): Readonly<Record<string, unknown>> {
-    return { kind: 'datagen', count: this.options.count ?? 'unbounded', rowsPerSecond: this.options.rowsPerSecond ?? 'unlimited' };
+    return {
+      kind: 'datagen',
+      count: this.options.count ?? 'unbounded',
+      rowsPerSecond: this.options.rowsPerSecond ?? 'unlimited',
+    };
   }
   createReader(ctx: SourceReaderContext): SourceReader<T> {
-    const rate = this.options.rowsPerSecond === undefined ? undefined : this.options.rowsPerSecond / ctx.parallelism;
-    return new DataGenReader(this.generate, ctx.subtaskIndex, ctx.parallelism, this.options.count ?? Number.POSITIVE_INFINITY, rate, ctx);
+    const rate =
+      this.options.rowsPerSecond === undefined
+        ? undefined
+        : this.options.rowsPerSecond / ctx.parallelism;
+    return new DataGenReader(
+      this.generate,
+      ctx.subtaskIndex,
+      ctx.parallelism,
+      this.options.count ?? Number.POSITIVE_INFINITY,
+      rate,
+      ctx,
+    );
   }
 }
 
@@ -67,7 +91,8 @@ class DataGenReader<T> implements SourceReader<T> {
     if (this.ratePerSubtask !== undefined) {
       const now = this.ctx.currentTime();
       this.startedAt ??= now;
-      const due = Math.floor(((now - this.startedAt) / 1000) * this.ratePerSubtask) + 1 - this.emitted;
+      const due =
+        Math.floor(((now - this.startedAt) / 1000) * this.ratePerSubtask) + 1 - this.emitted;
       if (due <= 0) return 'NOTHING_AVAILABLE';
       allowed = Math.min(allowed, due);
     }

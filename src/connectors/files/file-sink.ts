@@ -38,13 +38,22 @@ export class FileSink<T> implements Sink<T> {
   }
 
   /** One line per record: `String(value)` or the given formatter. */
-  static lines<T>(directory: string, format: (value: T) => string = String, options: FileSinkOptions = {}): FileSink<T> {
+  static lines<T>(
+    directory: string,
+    format: (value: T) => string = String,
+    options: FileSinkOptions = {},
+  ): FileSink<T> {
     return new FileSink<T>(directory, format, options.extension ?? 'txt', options);
   }
 
   /** One JSON document per line. */
   static jsonLines<T>(directory: string, options: FileSinkOptions = {}): FileSink<T> {
-    return new FileSink<T>(directory, (v) => JSON.stringify(v), options.extension ?? 'jsonl', options);
+    return new FileSink<T>(
+      directory,
+      (v) => JSON.stringify(v),
+      options.extension ?? 'jsonl',
+      options,
+    );
   }
 
   describe(): Readonly<Record<string, unknown>> {

@@ -8,7 +8,13 @@
  */
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InputStatus, Source, SourceOutput, SourceReader, SourceReaderContext } from '../spi.ts';
+import type {
+  InputStatus,
+  Source,
+  SourceOutput,
+  SourceReader,
+  SourceReaderContext,
+} from '../spi.ts';
 
 /** Options of a file source. */
 export interface FileSourceOptions {
@@ -51,17 +57,27 @@ export class FileSource<T> implements Source<T> {
   }
 
   /** Each line as a string (without its line break). */
-  static lines(path: string | readonly string[], options: FileSourceOptions = {}): FileSource<string> {
+  static lines(
+    path: string | readonly string[],
+    options: FileSourceOptions = {},
+  ): FileSource<string> {
     return new FileSource<string>(toList(path), undefined, 'lines', options);
   }
 
   /** Each line parsed as JSON; lines that do not parse go to the dead-letter output. */
-  static jsonLines<T>(path: string | readonly string[], options: FileSourceOptions = {}): FileSource<T> {
+  static jsonLines<T>(
+    path: string | readonly string[],
+    options: FileSourceOptions = {},
+  ): FileSource<T> {
     return new FileSource<T>(toList(path), (line) => JSON.parse(line) as T, 'json-lines', options);
   }
 
   /** Each line decoded by `decode`; lines it throws on go to the dead-letter output. */
-  static decoded<T>(path: string | readonly string[], decode: LineDecoder<T>, options: FileSourceOptions = {}): FileSource<T> {
+  static decoded<T>(
+    path: string | readonly string[],
+    decode: LineDecoder<T>,
+    options: FileSourceOptions = {},
+  ): FileSource<T> {
     return new FileSource<T>(toList(path), decode, 'decoded', options);
   }
 
@@ -200,7 +216,10 @@ class FileReader<T> implements SourceReader<T> {
     const { bytesRead } = await this.handle.read(buf, 0, this.chunkSize, this.readOffset);
     const base = this.readOffset - this.carry.length;
     this.readOffset += bytesRead;
-    const data = this.carry.length > 0 ? Buffer.concat([this.carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+    const data =
+      this.carry.length > 0
+        ? Buffer.concat([this.carry, buf.subarray(0, bytesRead)])
+        : buf.subarray(0, bytesRead);
     const lines: string[] = [];
     const ends: number[] = [];
     let start = 0;

@@ -189,15 +189,23 @@ export function instantiate<F>(fn: F): F {
   return Object.assign(copy as object, fn) as F;
 }
 
-/** Calls a user function object's `open` with the context. */
-export async function openFunction(fn: unknown, op: AbstractStreamOperator): Promise<void> {
+/**
+ * Calls a user function object's `open` with the context. Synchronous when `open` returns no
+ * promise, so test harnesses can open operators without an event-loop turn.
+ */
+export function openFunction(fn: unknown, op: AbstractStreamOperator): void | Promise<void> {
   const f = fn as RichFunction | undefined;
-  if (typeof f === 'object' && f !== null && typeof f.open === 'function') {
-    try {
-      await f.open(op.ctx);
-    } catch (e) {
+  if (typeof f !== 'object' || f === null || typeof f.open !== 'function') return;
+  let r: void | Promise<void>;
+  try {
+    r = f.open(op.ctx);
+  } catch (e) {
+    throw op.wrapFailure(e);
+  }
+  if (r instanceof Promise) {
+    return r.catch((e: unknown) => {
       throw op.wrapFailure(e);
-    }
+    });
   }
 }
 

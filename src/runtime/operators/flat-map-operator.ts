@@ -5,7 +5,11 @@ import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import { UdfOperator } from './udf-operator.ts';
 
-type FlatMapCall = (value: unknown, out: Collector<unknown>, ctx: Context<unknown>) => void;
+type FlatMapCall = (
+  value: unknown,
+  out: Collector<unknown>,
+  ctx: Context<unknown>,
+) => void | Iterable<unknown>;
 
 /** Emits zero or more records per input through the collector. */
 export class FlatMapOperator extends UdfOperator<FlatMapCall | FlatMapFunction<unknown, unknown>> {
@@ -28,7 +32,8 @@ export class FlatMapOperator extends UdfOperator<FlatMapCall | FlatMapFunction<u
       if (ks !== undefined) backend!.setCurrentKey(ks(v));
       ctx.currentTimestamp = t;
       out.timestamp = t;
-      call(v, out, ctx);
+      const returned = call(v, out, ctx);
+      if (returned !== undefined) for (const x of returned) out.collect(x);
     }
     this.flushOutputs();
   }

@@ -26,8 +26,8 @@ export abstract class UdfOperator<F> extends AbstractStreamOperator {
     this.keySelector = setup.binding.keySelectors?.[0] as KeyFn | undefined;
   }
 
-  override async open(): Promise<void> {
-    await openFunction(this.fn, this);
+  override open(): void | Promise<void> {
+    return openFunction(this.fn, this);
   }
 
   override async close(): Promise<void> {

@@ -7,6 +7,7 @@
 import { userError } from '../../errors/eddy-error.ts';
 import { toMillis } from '../../util/duration.ts';
 import { TtlMap } from './ttl-map.ts';
+import { checkCompatible } from '../check-compatible.ts';
 import { normalizeKey } from '../key-groups.ts';
 import type { KeyGroupSnapshot, KeyedStateBackend, StateSnapshot } from '../keyed-state-backend.ts';
 import { SnapshotBuilder } from '../snapshot-builder.ts';
@@ -156,38 +157,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     entries: Map<unknown, unknown>,
     snap: StateSnapshot,
   ): void {
-    if (snap.kind !== descriptor.kind) {
-      throw userError(
-        'RESTORE_FAILED',
-        `state "${snap.name}" was saved as ${snap.kind} state but is now declared as ${descriptor.kind} state`,
-        {
-          operator: { name: this.operatorName },
-          hint: 'rename the new state, or start without the old snapshot (--allow-non-restored-state does not cover kind changes)',
-        },
-      );
-    }
+    checkCompatible(this.operatorName, descriptor, snap);
     const target = descriptor.options.version ?? 1;
     const migrate = descriptor.options.migrate;
-    if (snap.version > target) {
-      throw userError(
-        'RESTORE_FAILED',
-        `state "${snap.name}" was saved with schema version ${snap.version}, newer than the declared version ${target}`,
-        {
-          operator: { name: this.operatorName },
-          hint: 'restore with the job version that wrote the snapshot, or raise the descriptor version',
-        },
-      );
-    }
-    if (snap.version < target && migrate === undefined) {
-      throw userError(
-        'RESTORE_FAILED',
-        `state "${snap.name}" was saved with schema version ${snap.version} but is declared as version ${target} without a migrate function`,
-        {
-          operator: { name: this.operatorName },
-          hint: 'add migrate(value, fromVersion) to the state descriptor options',
-        },
-      );
-    }
     for (let i = 0; i < snap.keys.length; i++) {
       const key = snap.keys[i];
       const namespace = snap.namespaces?.[i];

@@ -22,6 +22,7 @@ import { deserialize, serialize } from 'node:v8';
 import { open, type RootDatabase } from 'lmdb';
 import { userError } from '../../errors/eddy-error.ts';
 import { toMillis } from '../../util/duration.ts';
+import { checkCompatible } from '../check-compatible.ts';
 import { normalizeKey } from '../key-groups.ts';
 import type { KeyGroupSnapshot, KeyedStateBackend, StateSnapshot } from '../keyed-state-backend.ts';
 import { SnapshotBuilder } from '../snapshot-builder.ts';
@@ -348,45 +349,6 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     this.cache.clear();
     this.db.close().catch(() => {});
     rmSync(this.path, { recursive: true, force: true });
-  }
-}
-
-/** Refuses a snapshot whose kind or version does not fit the declared descriptor. */
-export function checkCompatible(
-  operatorName: string,
-  descriptor: StateDescriptor,
-  snap: StateSnapshot,
-): void {
-  if (snap.kind !== descriptor.kind) {
-    throw userError(
-      'RESTORE_FAILED',
-      `state "${snap.name}" was saved as ${snap.kind} state but is now declared as ${descriptor.kind} state`,
-      {
-        operator: { name: operatorName },
-        hint: 'rename the new state, or start without the old snapshot (--allow-non-restored-state does not cover kind changes)',
-      },
-    );
-  }
-  const target = descriptor.options.version ?? 1;
-  if (snap.version > target) {
-    throw userError(
-      'RESTORE_FAILED',
-      `state "${snap.name}" was saved with schema version ${snap.version}, newer than the declared version ${target}`,
-      {
-        operator: { name: operatorName },
-        hint: 'restore with the job version that wrote the snapshot, or raise the descriptor version',
-      },
-    );
-  }
-  if (snap.version < target && descriptor.options.migrate === undefined) {
-    throw userError(
-      'RESTORE_FAILED',
-      `state "${snap.name}" was saved with schema version ${snap.version} but is declared as version ${target} without a migrate function`,
-      {
-        operator: { name: operatorName },
-        hint: 'add migrate(value, fromVersion) to the state descriptor options',
-      },
-    );
   }
 }
 

@@ -61,7 +61,9 @@ export function toKafkaClientError(
   const ids = protocolErrorIds(error);
   const idList = ids.size > 0 ? ` [${[...ids].join(', ')}]` : '';
   const message = `Kafka ${operation} failed: ${detail}${idList}`;
-  if (ids.has('UNKNOWN_TOPIC_OR_PARTITION') || ids.has('UNKNOWN_TOPIC_ID')) {
+  // The library reports a missing topic in metadata as a UserError "Unknown topic <name>."
+  const unknownTopic = error instanceof Error && /^Unknown topic /.test(error.message);
+  if (unknownTopic || ids.has('UNKNOWN_TOPIC_OR_PARTITION') || ids.has('UNKNOWN_TOPIC_ID')) {
     return new KafkaClientError(message, { reason: 'unknown-topic-or-partition', cause: error });
   }
   if (ids.has('INVALID_TXN_STATE')) {

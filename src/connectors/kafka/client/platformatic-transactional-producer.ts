@@ -21,9 +21,13 @@ import {
   type Message,
 } from '@platformatic/kafka';
 import { KafkaClientError, ProducerFencedError } from './kafka-client-error.ts';
-import { isFencingError, toKafkaClientError } from './kafka-error-mapping.ts';
+import { isFencingError, protocolErrorIds, toKafkaClientError } from './kafka-error-mapping.ts';
 import type { ProducerRecord } from './kafka-record.ts';
-import { createJavaCompatiblePartitioner, toLibraryMessages } from './producer-messages.ts';
+import {
+  chunkBySize,
+  createJavaCompatiblePartitioner,
+  toLibraryMessages,
+} from './producer-messages.ts';
 import type { PartitionOffset } from './topic-partition.ts';
 import type {
   ConsumerGroupMetadata,
@@ -116,10 +120,10 @@ export class PlatformaticTransactionalProducer implements TransactionalProducer 
     this.#check('in-transaction', 'send');
     if (records.length === 0) return Promise.resolve();
     const transaction = this.#currentTransaction();
-    const messages = toLibraryMessages(records);
+    const chunks = chunkBySize(toLibraryMessages(records));
     this.#dirty = true;
     return this.#enqueue('send', async () => {
-      await transaction.send({ messages });
+      for (const messages of chunks) await transaction.send({ messages });
     });
   }
 
@@ -179,7 +183,7 @@ export class PlatformaticTransactionalProducer implements TransactionalProducer 
     if (this.#chainError !== undefined && commit) {
       // A failed send or offset commit must not be followed by a commit: abort instead.
       const cause = this.#chainError;
-      await this.#end(false).catch(() => undefined);
+      await this.#end(false).catch(() => this.#resetLocally(transaction));
       throw this.#fail(cause, 'send (commit refused)');
     }
     try {
@@ -190,10 +194,21 @@ export class PlatformaticTransactionalProducer implements TransactionalProducer 
         await transaction.cancel();
       }
     } catch (error) {
+      if (!commit && !isFencingError(error) && protocolErrorIds(error).has('INVALID_TXN_STATE')) {
+        // The writes failed before the broker registered the transaction: nothing to abort.
+        await this.#resetLocally(transaction);
+        return;
+      }
       throw this.#fail(error, operation);
     }
     this.#transaction = undefined;
     this.#state = 'ready';
+  }
+
+  async #resetLocally(transaction: Transaction): Promise<void> {
+    await transaction.cancel().catch(() => undefined);
+    this.#transaction = undefined;
+    if (this.#state === 'in-transaction') this.#state = 'ready';
   }
 
   #enqueue(operation: string, task: () => Promise<void>): Promise<void> {

@@ -1,0 +1,50 @@
+/**
+ * The built-in metrics of an operator subtask, derived from runtime fields (nothing is counted
+ * twice on the record path). Shared by the executor and the test harnesses so both report the
+ * same names.
+ *
+ * @module
+ */
+import type { MetricLabels, MetricsRegistry } from '../metrics/metrics-registry.ts';
+import type { Emitter } from './emitter.ts';
+import type { InputGate } from './input-gate.ts';
+import type { AbstractStreamOperator } from './operators/abstract-stream-operator.ts';
+
+/** Registers records in/out, their rates, input/output watermarks and late records dropped. */
+export function registerBuiltInMetrics(
+  registry: MetricsRegistry,
+  labels: MetricLabels,
+  parts: {
+    readonly output: Emitter;
+    readonly gate?: InputGate | undefined;
+    readonly operator?: AbstractStreamOperator | undefined;
+  },
+): void {
+  const { output, gate, operator } = parts;
+  if (gate !== undefined) {
+    registry.derivedCounter('records_in', 'records received', labels, () => gate.recordsIn);
+    registry.derivedMeter('records_in_rate', 'records received', labels, () => gate.recordsIn);
+    registry.derivedGauge(
+      'current_input_watermark',
+      'combined watermark of the inputs (ms)',
+      labels,
+      () => gate.valve?.output ?? Number.NEGATIVE_INFINITY,
+    );
+  }
+  if (operator !== undefined) {
+    registry.derivedCounter(
+      'late_records_dropped',
+      'records dropped for arriving after their window closed',
+      labels,
+      () => operator.lateRecordsDropped,
+    );
+  }
+  registry.derivedCounter('records_out', 'records emitted', labels, () => output.recordsOut);
+  registry.derivedMeter('records_out_rate', 'records emitted', labels, () => output.recordsOut);
+  registry.derivedGauge(
+    'current_output_watermark',
+    'last watermark emitted (ms)',
+    labels,
+    () => output.watermark,
+  );
+}
