@@ -39,6 +39,11 @@ export interface KeyedStateBackend {
    * copied as they are now (the caller serializes them before the next record).
    */
   snapshot(): KeyGroupSnapshot[];
+  /**
+   * Like {@link KeyedStateBackend.snapshot}, for backends that can fix a consistent view
+   * synchronously (when called) and read it afterwards without blocking the record path.
+   */
+  snapshotAsync?(): Promise<KeyGroupSnapshot[]>;
   /** Adds the entries of `groups` (from any backend and any parallelism) to this backend. */
   restore(groups: readonly KeyGroupSnapshot[]): void;
   /** Number of entries over all states (a metric). */

@@ -156,6 +156,27 @@ export function runConformance(
       c.dispose();
     });
 
+    test('an async snapshot shows the state as it was when it was called', async () => {
+      const b = make();
+      const s = b.getValueState(new ValueStateDescriptor<number>('async'));
+      for (let i = 0; i < 30_000; i++) {
+        b.setCurrentKey(i);
+        s.update(1);
+      }
+      const pending = b.snapshotAsync?.() ?? Promise.resolve(b.snapshot());
+      for (let i = 0; i < 30_000; i++) {
+        b.setCurrentKey(i);
+        s.update(2);
+      }
+      b.setCurrentKey('late');
+      s.update(3);
+      const snap = await pending;
+      const values = snap.flatMap((g) => g.states.flatMap((st) => [...st.values]));
+      assert.equal(values.length, 30_000);
+      assert.ok(values.every((v) => v === 1));
+      b.dispose();
+    });
+
     test('key groups restore into the subtask that owns them (rescaling)', () => {
       const maxP = 16;
       const b = make(maxP);

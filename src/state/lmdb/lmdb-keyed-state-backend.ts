@@ -98,6 +98,7 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
   /** Entry keys written since the last flush. */
   private readonly dirty = new Set<string>();
   private readonly cacheEntries: number;
+  private disposed = false;
   private readonly tables = new Map<string, Table>();
   private readonly pendingRestore = new Map<string, StateSnapshot[]>();
   private readonly maxParallelism: number;
@@ -245,18 +246,62 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     const builder = new SnapshotBuilder(this.maxParallelism);
     const now = this.clock();
     const expired: string[] = [];
-    let state = '';
+    const add = this.collector(builder, now, expired);
     // One read transaction: a consistent view even if something wrote meanwhile.
-    for (const { key, value } of this.db.getRange({ snapshot: true })) {
+    for (const { key, value } of this.db.getRange({ snapshot: true })) add(key, value);
+    if (expired.length > 0) {
+      // TTL: expired entries are not saved, and are deleted now.
+      this.db.transactionSync(() => {
+        for (const k of expired) this.db.removeSync(k);
+      });
+    }
+    for (const snaps of this.pendingRestore.values())
+      for (const snap of snaps) builder.addSnapshot(snap);
+    return builder.build();
+  }
+
+  /**
+   * A snapshot whose point in time is the call: the write buffer is flushed and a read
+   * transaction opened synchronously; the entries are then read in chunks between which the
+   * record path runs (LMDB readers never block the writer, and never see its later writes).
+   */
+  async snapshotAsync(): Promise<KeyGroupSnapshot[]> {
+    this.flush();
+    const builder = new SnapshotBuilder(this.maxParallelism);
+    const add = this.collector(builder, this.clock(), undefined, new Map(this.tables));
+    const pending = [...this.pendingRestore.values()].flat();
+    const it = this.db.getRange({ snapshot: true })[Symbol.iterator]();
+    let n = it.next(); // opens the read transaction now
+    for (let count = 1; n.done !== true; count++) {
+      add(n.value.key, n.value.value);
+      if (count % 20_000 === 0) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (this.disposed) throw new Error('the state backend was closed during a snapshot');
+      }
+      n = it.next();
+    }
+    for (const snap of pending) builder.addSnapshot(snap);
+    return builder.build();
+  }
+
+  /** Adds stored entries to `builder`, skipping (and listing in `expired`) expired ones. */
+  private collector(
+    builder: SnapshotBuilder,
+    now: number,
+    expired: string[] | undefined,
+    tables: ReadonlyMap<string, Table> = this.tables,
+  ): (key: string, value: Buffer) => void {
+    let state = '';
+    return (key, value) => {
       const name = key.slice(0, key.indexOf('\u0000'));
       const [raw, ns, v, expiresAt] = deserialize(value) as [unknown, Rec['ns'], unknown, number];
       if (expiresAt <= now) {
-        expired.push(key); // TTL: expired entries are not saved, and are deleted now
-        continue;
+        expired?.push(key);
+        return;
       }
       if (name !== state) {
         state = name;
-        const d = this.tables.get(name)?.descriptor;
+        const d = tables.get(name)?.descriptor;
         builder.state(name, d?.kind ?? 'value', d?.options.version ?? 1);
       }
       builder.add(
@@ -266,15 +311,7 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
         v instanceof Map ? [...(v as Map<unknown, unknown>)] : v,
         Number.isNaN(expiresAt) ? undefined : expiresAt,
       );
-    }
-    if (expired.length > 0) {
-      this.db.transactionSync(() => {
-        for (const k of expired) this.db.removeSync(k);
-      });
-    }
-    for (const snaps of this.pendingRestore.values())
-      for (const snap of snaps) builder.addSnapshot(snap);
-    return builder.build();
+    };
   }
 
   restore(groups: readonly KeyGroupSnapshot[]): void {
@@ -345,6 +382,7 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
 
   /** Closes LMDB and deletes the working copy. */
   dispose(): void {
+    this.disposed = true;
     this.dirty.clear();
     this.cache.clear();
     this.db.close().catch(() => {});
