@@ -104,7 +104,7 @@ export class JobRun {
         (path) => this.checkpointContext.log(`savepoint written to ${path}`),
         (e: unknown) => {
           this.checkpointContext.log(`savepoint on stop failed: ${(e as Error).message}`);
-          this.cancel().catch(() => {});
+          for (const list of this.subtasks.values()) for (const s of list) s.source?.cancel();
         },
       );
       return this.result;
@@ -158,6 +158,18 @@ export class JobRun {
     );
     this.checkpointing = checkpointing;
     checkpointing.registerMetrics(this.registry, { job: this.graph.plan.jobName });
+    this.registry.derivedGauge(
+      'restarts',
+      'in-process restarts of the job so far',
+      { job: this.graph.plan.jobName },
+      () => this.attempt,
+    );
+    this.registry.derivedGauge(
+      'uptime_ms',
+      'time since this attempt of the job started',
+      { job: this.graph.plan.jobName },
+      () => Date.now() - this.started,
+    );
     const restore = this.checkpointContext.restore;
     if (restore !== undefined) checkpointing.restore(restore);
     if (o.metricsPort !== undefined) {

@@ -156,6 +156,27 @@ export function runConformance(
       c.dispose();
     });
 
+    test('an async snapshot shows the state as it was when it was called', async () => {
+      const b = make();
+      const s = b.getValueState(new ValueStateDescriptor<number>('async'));
+      for (let i = 0; i < 30_000; i++) {
+        b.setCurrentKey(i);
+        s.update(1);
+      }
+      const pending = b.snapshotAsync?.() ?? Promise.resolve(b.snapshot());
+      for (let i = 0; i < 30_000; i++) {
+        b.setCurrentKey(i);
+        s.update(2);
+      }
+      b.setCurrentKey('late');
+      s.update(3);
+      const snap = await pending;
+      const values = snap.flatMap((g) => g.states.flatMap((st) => [...st.values]));
+      assert.equal(values.length, 30_000);
+      assert.ok(values.every((v) => v === 1));
+      b.dispose();
+    });
+
     test('key groups restore into the subtask that owns them (rescaling)', () => {
       const maxP = 16;
       const b = make(maxP);
@@ -242,6 +263,30 @@ export function runConformance(
       b.dispose();
     });
 
+    test('TTL keeps running across snapshot and restore', () => {
+      const d = new ValueStateDescriptor<number>('kept', { ttl: { ttl: 100 } });
+      const b = make();
+      const s = b.getValueState(d);
+      now = 1_000;
+      b.setCurrentKey('a');
+      s.update(1);
+      now = 1_050;
+      b.setCurrentKey('b');
+      s.update(2);
+      const snap = b.snapshot();
+      const c = make();
+      c.restore(snap);
+      const s2 = c.getValueState(d);
+      now = 1_120;
+      c.setCurrentKey('a');
+      assert.equal(s2.value(), undefined, 'written at 1000, expired at 1100');
+      c.setCurrentKey('b');
+      assert.equal(s2.value(), 2);
+      now = 1_000;
+      b.dispose();
+      c.dispose();
+    });
+
     test('TTL on read and write: a read keeps the entry alive', () => {
       const b = make();
       const s = b.getValueState(
@@ -272,7 +317,13 @@ function canonical(groups: readonly KeyGroupSnapshot[]): unknown {
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((s) => ({
         ...s,
-        entries: s.entries.map((e) => JSON.stringify(e)).sort(),
+        keys: undefined,
+        values: undefined,
+        namespaces: undefined,
+        expiresAt: undefined,
+        entries: s.keys
+          .map((k, i) => JSON.stringify([k, s.namespaces?.[i] ?? null, s.values[i]]))
+          .sort(),
       })),
   }));
 }

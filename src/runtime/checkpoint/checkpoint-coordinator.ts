@@ -45,14 +45,23 @@ export interface OperatorLayout {
   readonly distribution: OperatorStateDistribution;
 }
 
+/** A subtask's serialized state and the keyed states it holds. */
+export interface EncodedState {
+  /** The serialized `SubtaskState`. */
+  readonly data: Uint8Array;
+  readonly states: readonly StateInfo[];
+}
+
 /** One subtask's acknowledgement of a barrier. */
 export interface SubtaskAck {
   readonly nodeId: number;
   readonly index: number;
-  /** The serialized {@link SubtaskState}. */
-  readonly data: Uint8Array;
+  /**
+   * The state, serialized at the barrier — or, for backends that take a consistent view at the
+   * barrier and read it afterwards (LMDB's read transaction), a promise of it.
+   */
+  readonly encoded: EncodedState | Promise<EncodedState>;
   readonly keyGroups: { readonly start: number; readonly end: number } | undefined;
-  readonly states: readonly StateInfo[];
   readonly alignmentMs: number;
 }
 
@@ -253,20 +262,25 @@ export class CheckpointCoordinator {
     const p = this.pending;
     if (p === undefined || p.done || p.barrier.id !== checkpointId) return; // aborted or late
     const file = `state-${ack.nodeId}-${ack.index}`;
-    const meta: SubtaskMetadata = {
-      index: ack.index,
-      file,
-      bytes: ack.data.byteLength,
-      sha256: sha256(ack.data),
-      keyGroups: ack.keyGroups,
-      states: ack.states,
-    };
     let list = p.subtasks.get(ack.nodeId);
     if (list === undefined) p.subtasks.set(ack.nodeId, (list = []));
-    list.push(meta);
-    p.bytes += ack.data.byteLength;
+    const subtasks = list;
     if (ack.alignmentMs > p.alignmentMs) p.alignmentMs = ack.alignmentMs;
-    p.writes.push(p.store.write(p.location, file, ack.data));
+    const write = Promise.resolve(ack.encoded).then(({ data, states }) => {
+      subtasks.push({
+        index: ack.index,
+        file,
+        bytes: data.byteLength,
+        sha256: sha256(data),
+        keyGroups: ack.keyGroups,
+        states,
+      });
+      p.bytes += data.byteLength;
+      return p.store.write(p.location, file, data);
+    });
+    // A failed write fails the checkpoint (in finish), not the process: never leave it unhandled.
+    write.catch(() => {});
+    p.writes.push(write);
     p.acks++;
     if (p.acks === this.expected) void this.finish(p);
   }

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { deserialize } from 'node:v8';
 import { CHECKPOINT_PREFIX } from './checkpoint-coordinator.ts';
 import {
   decodeMetadata,
@@ -15,6 +14,7 @@ import {
   type OperatorMetadata,
 } from './checkpoint-metadata.ts';
 import { METADATA_FILE, type CheckpointStore } from './checkpoint-store.ts';
+import { decodeSubtaskState } from './state-codec.ts';
 import type { SubtaskState } from './subtask-state.ts';
 
 /** The state of one operator in a loaded checkpoint. */
@@ -61,7 +61,7 @@ export async function loadCheckpoint(
         throw new Error(`state file ${st.file} has ${data.byteLength} bytes, expected ${st.bytes}`);
       }
       if (sha256(data) !== st.sha256) throw new Error(`state file ${st.file} checksum mismatch`);
-      subtasks[st.index] = deserialize(data) as SubtaskState;
+      subtasks[st.index] = decodeSubtaskState(data);
     }
     operators.set(op.key, { meta: op, subtasks });
   }

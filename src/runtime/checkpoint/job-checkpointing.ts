@@ -11,7 +11,6 @@
  *
  * @module
  */
-import { serialize } from 'node:v8';
 import type { EnvironmentOptions } from '../../api/environment-options.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
 import type { MetricsRegistry } from '../../metrics/metrics-registry.ts';
@@ -21,13 +20,18 @@ import { toMillis } from '../../util/duration.ts';
 import type { Subtask } from '../job-run.ts';
 import type { SinkOperator } from '../operators/sink-operator.ts';
 import type { CheckpointBarrier } from './checkpoint-barrier.ts';
-import { CheckpointCoordinator, type CheckpointHost } from './checkpoint-coordinator.ts';
+import {
+  CheckpointCoordinator,
+  type CheckpointHost,
+  type EncodedState,
+} from './checkpoint-coordinator.ts';
 import type { LoadedCheckpoint } from './checkpoint-loader.ts';
 import type { StateInfo } from './checkpoint-metadata.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { LocalCheckpointStore } from './local-checkpoint-store.ts';
 import { operatorKey, planFingerprint } from './operator-key.ts';
 import { SourceRescaleError, assignSubtaskState } from './state-assignment.ts';
+import { encodeSubtaskState } from './state-codec.ts';
 import type { SubtaskState } from './subtask-state.ts';
 
 /** What a run knows about where its checkpoints come from and go. */
@@ -292,14 +296,17 @@ export class JobCheckpointing implements CheckpointHost {
 
   private snapshot(s: Subtask, barrier: CheckpointBarrier, alignmentMs: number): void {
     const node = s.node;
-    let data: Uint8Array;
-    let state: SubtaskState;
+    let encoded: EncodedState | Promise<EncodedState>;
     try {
-      state =
-        s.source !== undefined
-          ? { source: s.source.reader.snapshotState?.(barrier.id) }
-          : (s.operator?.snapshotState(barrier.id) ?? {});
-      data = serialize(state);
+      const backend = s.operator?.backend;
+      if (s.source !== undefined) {
+        encoded = encode({ source: s.source.reader.snapshotState?.(barrier.id) });
+      } else if (s.operator !== undefined && backend?.snapshotAsync !== undefined) {
+        // The backend fixes its consistent view now; the entries are read off the record path.
+        const keyed = backend.snapshotAsync();
+        const rest = s.operator.snapshotState(barrier.id, false);
+        encoded = keyed.then((keyGroups) => encode({ ...rest, keyGroups }));
+      } else encoded = encode(s.operator?.snapshotState(barrier.id) ?? {});
     } catch (e) {
       this.coordinator.decline(
         barrier.id,
@@ -307,21 +314,25 @@ export class JobCheckpointing implements CheckpointHost {
       );
       return;
     }
-    const states = new Map<string, StateInfo>();
-    for (const g of state.keyGroups ?? [])
-      for (const st of g.states)
-        states.set(st.name, { name: st.name, kind: st.kind, version: st.version });
     this.coordinator.acknowledge(barrier.id, {
       nodeId: node.id,
       index: s.index,
-      data,
+      encoded,
       keyGroups: node.keyed
         ? keyGroupRange(s.index, node.parallelism, this.plan.maxParallelism)
         : undefined,
-      states: [...states.values()],
       alignmentMs,
     });
   }
+}
+
+/** Serializes a subtask's state and lists its keyed states (names, kinds, versions). */
+function encode(state: SubtaskState): EncodedState {
+  const states = new Map<string, StateInfo>();
+  for (const g of state.keyGroups ?? [])
+    for (const st of g.states)
+      states.set(st.name, { name: st.name, kind: st.kind, version: st.version });
+  return { data: encodeSubtaskState(state), states: [...states.values()] };
 }
 
 function isEmpty(s: SubtaskState | undefined): boolean {

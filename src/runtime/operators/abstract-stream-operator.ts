@@ -96,11 +96,14 @@ export abstract class AbstractStreamOperator implements GateOperator {
   /** The checkpoint `checkpointId` is complete (all its files are durable). */
   notifyCheckpointComplete(_checkpointId: number): void {}
 
-  /** Everything this subtask holds for a checkpoint, taken at the barrier. */
-  snapshotState(checkpointId: number): SubtaskState {
+  /**
+   * Everything this subtask holds for a checkpoint, taken at the barrier (without keyed state when
+   * `keyed` is false: the caller takes it asynchronously from the backend).
+   */
+  snapshotState(checkpointId: number, keyed = true): SubtaskState {
     this.flushOutputs();
     return {
-      ...(this.backend !== undefined ? { keyGroups: this.backend.snapshot() } : {}),
+      ...(this.backend !== undefined && keyed ? { keyGroups: this.backend.snapshot() } : {}),
       ...(this.timers !== undefined ? { timers: this.timers.timers() } : {}),
       ...(this.snapshotOperatorState !== undefined
         ? { operatorState: this.snapshotOperatorState(checkpointId) }

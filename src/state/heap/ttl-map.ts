@@ -45,6 +45,20 @@ export class TtlMap extends Map<unknown, unknown> {
     return this;
   }
 
+  /** Sets a value with a given expiry time (restore); an already expired one is dropped. */
+  setExpiring(key: unknown, value: unknown, expiresAt: number): void {
+    if (expiresAt > this.clock()) super.set(key, { v: value, exp: expiresAt });
+  }
+
+  /** Live entries with their expiry times (snapshots). */
+  *timedEntries(): Generator<[unknown, unknown, number]> {
+    const now = this.clock();
+    for (const [k, r] of super.entries() as MapIterator<[unknown, Timed]>) {
+      if (r.exp <= now) super.delete(k);
+      else yield [k, r.v, r.exp];
+    }
+  }
+
   override *entries(): MapIterator<[unknown, unknown]> {
     const now = this.clock();
     for (const [k, r] of super.entries() as MapIterator<[unknown, Timed]>) {

@@ -1,10 +1,11 @@
 /**
  * A keyed state backend on LMDB, for state larger than memory.
  *
- * Reads are synchronous (`getBinaryFast` + `v8.deserialize`). Writes go to an in-memory write
- * buffer (a Map of dirty entries, which is also where the live objects of list and map states are
- * mutated) and are flushed to LMDB in one synchronous write transaction once the buffer holds
- * `flushThreshold` entries, and at every snapshot. The environment is opened with `noSync`: the
+ * Reads are synchronous (`getBinaryFast` + `v8.deserialize`) and go through a cache of recently
+ * used entries. Writes go to that cache and mark the entry dirty (the cache is thus the write
+ * buffer, and where the live objects of list and map states are mutated); dirty entries are
+ * flushed to LMDB in one synchronous write transaction once there are `flushThreshold` of them,
+ * and at every snapshot. After a flush the cache is dropped if it outgrew `cacheEntries`. The environment is opened with `noSync`: the
  * LMDB files are a working copy, and durability comes from checkpoints (as Flink disables the
  * RocksDB WAL). A snapshot flushes the buffer and iterates a read transaction, which sees one
  * consistent version of the data.
@@ -21,14 +22,10 @@ import { deserialize, serialize } from 'node:v8';
 import { open, type RootDatabase } from 'lmdb';
 import { userError } from '../../errors/eddy-error.ts';
 import { toMillis } from '../../util/duration.ts';
-import { keyGroupOf, normalizeKey } from '../key-groups.ts';
 import { checkCompatible } from '../check-compatible.ts';
-import type {
-  KeyGroupSnapshot,
-  KeyedStateBackend,
-  StateEntry,
-  StateSnapshot,
-} from '../keyed-state-backend.ts';
+import { normalizeKey } from '../key-groups.ts';
+import type { KeyGroupSnapshot, KeyedStateBackend, StateSnapshot } from '../keyed-state-backend.ts';
+import { SnapshotBuilder } from '../snapshot-builder.ts';
 import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -46,8 +43,10 @@ export interface LmdbKeyedStateBackendOptions {
   /** Operator name, for errors. */
   readonly operatorName: string;
   readonly maxParallelism?: number;
-  /** Dirty entries buffered before a write transaction (default 10 000). */
+  /** Dirty entries buffered before a write transaction (default 50 000). */
   readonly flushThreshold?: number;
+  /** Entries kept in the read cache (default 200 000). */
+  readonly cacheEntries?: number;
   /** Milliseconds now, for state TTL (default `Date.now`). */
   readonly clock?: () => number;
 }
@@ -94,7 +93,12 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
   private suffix = 'u';
   private readonly db: RootDatabase<Buffer, string>;
   private readonly path: string;
-  private readonly dirty = new Map<string, Rec | undefined>();
+  /** Recently used entries by entry key; `undefined`: known absent (or deleted). */
+  private readonly cache = new Map<string, Rec | undefined>();
+  /** Entry keys written since the last flush. */
+  private readonly dirty = new Set<string>();
+  private readonly cacheEntries: number;
+  private disposed = false;
   private readonly tables = new Map<string, Table>();
   private readonly pendingRestore = new Map<string, StateSnapshot[]>();
   private readonly maxParallelism: number;
@@ -107,7 +111,8 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     this.path = join(options.dir, `lmdb-${process.pid}-${randomBytes(6).toString('hex')}`);
     this.db = open<Buffer, string>({ path: this.path, noSync: true, encoding: 'binary' });
     this.maxParallelism = options.maxParallelism ?? 128;
-    this.flushThreshold = options.flushThreshold ?? 10_000;
+    this.flushThreshold = options.flushThreshold ?? 50_000;
+    this.cacheEntries = Math.max(options.cacheEntries ?? 200_000, this.flushThreshold);
     this.operatorName = options.operatorName;
     this.clock = options.clock ?? Date.now;
   }
@@ -139,13 +144,19 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
   /** @internal The entry of the current key in `table`, or undefined (expired entries too). */
   read(table: Table): Rec | undefined {
     const k = table.prefix + this.suffix;
-    let rec: Rec | undefined;
-    if (this.dirty.has(k)) rec = this.dirty.get(k);
-    else {
+    let rec = this.cache.get(k);
+    if (rec === undefined && !this.cache.has(k)) {
       const buf = this.db.getBinaryFast(k);
-      if (buf === undefined) return undefined;
-      const [raw, ns, value, expiresAt] = deserialize(buf) as [unknown, Rec['ns'], unknown, number];
-      rec = { raw, ns, value, expiresAt };
+      if (buf !== undefined) {
+        const [raw, ns, value, expiresAt] = deserialize(buf) as [
+          unknown,
+          Rec['ns'],
+          unknown,
+          number,
+        ];
+        rec = { raw, ns, value, expiresAt };
+      }
+      this.cache.set(k, rec);
     }
     if (rec === undefined) return undefined;
     if (table.ttlMs !== undefined) {
@@ -179,22 +190,24 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
   }
 
   private write(k: string, rec: Rec | undefined): void {
-    this.dirty.set(k, rec);
+    this.cache.set(k, rec);
+    this.dirty.add(k);
     if (this.dirty.size >= this.flushThreshold) this.flush();
   }
 
   /** Writes the buffer to LMDB in one transaction (no fsync: checkpoints give durability). */
   flush(): void {
     if (this.dirty.size === 0) return;
-    const db = this.db;
-    const dirty = this.dirty;
+    const { db, dirty, cache } = this;
     db.transactionSync(() => {
-      for (const [k, rec] of dirty) {
+      for (const k of dirty) {
+        const rec = cache.get(k);
         if (rec === undefined) db.removeSync(k);
         else db.putSync(k, serialize([rec.raw, rec.ns, rec.value, rec.expiresAt]));
       }
     });
     dirty.clear();
+    if (cache.size > this.cacheEntries) cache.clear();
   }
 
   private table(descriptor: StateDescriptor): Table {
@@ -230,60 +243,75 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
 
   snapshot(): KeyGroupSnapshot[] {
     this.flush();
-    const groups = new Map<number, Map<string, StateEntry[]>>();
-    const versions = new Map<string, { kind: StateSnapshot['kind']; version: number }>();
-    const add = (name: string, e: StateEntry) => {
-      const kg = keyGroupOf(normalizeKey(e.key), this.maxParallelism);
-      let byState = groups.get(kg);
-      if (byState === undefined) groups.set(kg, (byState = new Map()));
-      let list = byState.get(name);
-      if (list === undefined) byState.set(name, (list = []));
-      list.push(e);
-    };
+    const builder = new SnapshotBuilder(this.maxParallelism);
     const now = this.clock();
     const expired: string[] = [];
+    const add = this.collector(builder, now, expired);
     // One read transaction: a consistent view even if something wrote meanwhile.
-    for (const { key, value } of this.db.getRange({ snapshot: true })) {
-      const name = key.slice(0, key.indexOf('\u0000'));
-      const table = this.tables.get(name);
-      const [raw, ns, v, expiresAt] = deserialize(value) as [unknown, Rec['ns'], unknown, number];
-      if (expiresAt <= now) {
-        expired.push(key); // TTL: expired entries are not saved, and are deleted now
-        continue;
-      }
-      if (table !== undefined && !versions.has(name)) {
-        versions.set(name, {
-          kind: table.descriptor.kind,
-          version: table.descriptor.options.version ?? 1,
-        });
-      }
-      add(name, {
-        key: raw,
-        namespace: ns,
-        value: v instanceof Map ? [...(v as Map<unknown, unknown>)] : v,
-      });
-    }
+    for (const { key, value } of this.db.getRange({ snapshot: true })) add(key, value);
     if (expired.length > 0) {
+      // TTL: expired entries are not saved, and are deleted now.
       this.db.transactionSync(() => {
         for (const k of expired) this.db.removeSync(k);
       });
     }
-    for (const [name, snaps] of this.pendingRestore) {
-      for (const snap of snaps) {
-        versions.set(name, { kind: snap.kind, version: snap.version });
-        for (const e of snap.entries) add(name, e);
+    for (const snaps of this.pendingRestore.values())
+      for (const snap of snaps) builder.addSnapshot(snap);
+    return builder.build();
+  }
+
+  /**
+   * A snapshot whose point in time is the call: the write buffer is flushed and a read
+   * transaction opened synchronously; the entries are then read in chunks between which the
+   * record path runs (LMDB readers never block the writer, and never see its later writes).
+   */
+  async snapshotAsync(): Promise<KeyGroupSnapshot[]> {
+    this.flush();
+    const builder = new SnapshotBuilder(this.maxParallelism);
+    const add = this.collector(builder, this.clock(), undefined, new Map(this.tables));
+    const pending = [...this.pendingRestore.values()].flat();
+    const it = this.db.getRange({ snapshot: true })[Symbol.iterator]();
+    let n = it.next(); // opens the read transaction now
+    for (let count = 1; n.done !== true; count++) {
+      add(n.value.key, n.value.value);
+      if (count % 20_000 === 0) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (this.disposed) throw new Error('the state backend was closed during a snapshot');
       }
+      n = it.next();
     }
-    const out: KeyGroupSnapshot[] = [];
-    for (const [keyGroup, byState] of [...groups].sort((a, b) => a[0] - b[0])) {
-      const states: StateSnapshot[] = [];
-      for (const [name, entries] of byState) {
-        const v = versions.get(name) ?? { kind: 'value' as const, version: 1 };
-        states.push({ name, kind: v.kind, version: v.version, entries });
+    for (const snap of pending) builder.addSnapshot(snap);
+    return builder.build();
+  }
+
+  /** Adds stored entries to `builder`, skipping (and listing in `expired`) expired ones. */
+  private collector(
+    builder: SnapshotBuilder,
+    now: number,
+    expired: string[] | undefined,
+    tables: ReadonlyMap<string, Table> = this.tables,
+  ): (key: string, value: Buffer) => void {
+    let state = '';
+    return (key, value) => {
+      const name = key.slice(0, key.indexOf('\u0000'));
+      const [raw, ns, v, expiresAt] = deserialize(value) as [unknown, Rec['ns'], unknown, number];
+      if (expiresAt <= now) {
+        expired?.push(key);
+        return;
       }
-      out.push({ keyGroup, states });
-    }
-    return out;
+      if (name !== state) {
+        state = name;
+        const d = tables.get(name)?.descriptor;
+        builder.state(name, d?.kind ?? 'value', d?.options.version ?? 1);
+      }
+      builder.add(
+        normalizeKey(raw),
+        raw,
+        ns,
+        v instanceof Map ? [...(v as Map<unknown, unknown>)] : v,
+        Number.isNaN(expiresAt) ? undefined : expiresAt,
+      );
+    };
   }
 
   restore(groups: readonly KeyGroupSnapshot[]): void {
@@ -305,22 +333,25 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     checkCompatible(this.operatorName, descriptor, snap);
     const target = descriptor.options.version ?? 1;
     const migrate = descriptor.options.migrate;
-    const expiresAt = table.ttlMs === undefined ? Number.NaN : this.clock() + table.ttlMs;
+    const now = this.clock();
+    const freshExpiry = table.ttlMs === undefined ? Number.NaN : now + table.ttlMs;
     const savedKey = this.currentRawKey;
     const savedNs = this.namespace;
-    for (const e of snap.entries) {
+    for (let i = 0; i < snap.keys.length; i++) {
+      const key = snap.keys[i];
+      const ns = snap.namespaces?.[i];
+      const saved = snap.values[i];
       let value =
-        snap.version < target && migrate !== undefined ? migrate(e.value, snap.version) : e.value;
+        snap.version < target && migrate !== undefined ? migrate(saved, snap.version) : saved;
       if (descriptor.kind === 'map' && Array.isArray(value))
         value = new Map(value as [unknown, unknown][]);
-      this.setCurrentKey(e.key);
-      this.setCurrentNamespace(e.namespace);
-      this.write(table.prefix + this.suffix, {
-        raw: e.key,
-        ns: e.namespace,
-        value,
-        expiresAt,
-      });
+      this.setCurrentKey(key);
+      this.setCurrentNamespace(ns);
+      // A TTL keeps running across a restore: saved expiry times are kept, expired entries dropped.
+      const savedExpiry = snap.expiresAt?.[i];
+      const expiresAt = table.ttlMs === undefined ? Number.NaN : (savedExpiry ?? freshExpiry);
+      if (expiresAt <= now) continue;
+      this.write(table.prefix + this.suffix, { raw: key, ns, value, expiresAt });
     }
     this.setCurrentKey(savedKey);
     this.setCurrentNamespace(savedNs);
@@ -351,7 +382,9 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
 
   /** Closes LMDB and deletes the working copy. */
   dispose(): void {
+    this.disposed = true;
     this.dirty.clear();
+    this.cache.clear();
     this.db.close().catch(() => {});
     rmSync(this.path, { recursive: true, force: true });
   }
