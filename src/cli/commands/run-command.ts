@@ -124,7 +124,7 @@ Examples:
   eddy run examples/bot-tagging.ts --metrics-port 9249
   eddy run job.ts -p 2 --prop bots.threshold=5
   eddy run job.ts --checkpoint-interval 10s --checkpoint-dir /var/lib/eddy/job --savepoint-on-stop ./savepoints
-  eddy run job.ts -p 4 --from-savepoint ./savepoints/savepoint-1732550000000`;
+  eddy run job.ts -p 4 --from-savepoint ./savepoints/savepoint-3-1a2b3c4d`;
 
 /** Parses run/plan flags into environment defaults. */
 export function environmentDefaults(flags: Readonly<Record<string, unknown>>): EnvironmentOptions {
