@@ -36,6 +36,14 @@ export { DataStream, DataStreamSink } from './api/data-stream.ts';
 export { KeyedStream } from './api/keyed-stream.ts';
 export { ConnectedStreams } from './api/connected-streams.ts';
 export { OutputTag } from './api/output-tag.ts';
+export { AsyncDataStream } from './api/async-data-stream.ts';
+export { ASYNC_FAILURES } from './api/async-failure.ts';
+export type { AsyncFailure } from './api/async-failure.ts';
+export type {
+  AsyncWaitOptions,
+  AsyncRetryOptions,
+  MapAsyncOptions,
+} from './api/async-wait-options.ts';
 export type {
   JobClient,
   JobExecutionResult,
@@ -64,6 +72,7 @@ export type {
 export type { ReduceFunction } from './api/functions/reduce-function.ts';
 export type { KeySelector } from './api/functions/key-selector.ts';
 export type { SinkFn, SinkFunction } from './api/functions/sink-function.ts';
+export type { AsyncFn, AsyncFunction } from './api/functions/async-function.ts';
 export type { TimerService, TimeDomain } from './api/functions/timer-service.ts';
 
 // State

@@ -12,6 +12,9 @@ import { PrintSink, type PrintSinkOptions } from '../connectors/print/print-sink
 import type { Sink } from '../connectors/spi.ts';
 import type { PartitioningKind } from '../plan/plan.ts';
 import type { WatermarkStrategy } from '../time/watermark-strategy.ts';
+import { addAsyncWait } from './async-data-stream.ts';
+import type { MapAsyncOptions } from './async-wait-options.ts';
+import type { AsyncFn, AsyncFunction } from './functions/async-function.ts';
 import type { FilterFn, FilterFunction } from './functions/filter-function.ts';
 import type { FlatMapFn, FlatMapFunction } from './functions/flat-map-function.ts';
 import type { KeySelector } from './functions/key-selector.ts';
@@ -53,6 +56,32 @@ export class DataStream<T> {
   /** One record in, one record out. */
   map<O>(fn: MapFn<T, O> | MapFunction<T, O>): DataStream<O> {
     return this.oneInput<O>('map', 'Map', fn);
+  }
+
+  /**
+   * One record in, one result out through a promise: many requests in flight at once, in input
+   * order (default) or as they arrive, with timeouts, retries and the `ASYNC_FAILURES` side
+   * output. Sugar for {@link AsyncDataStream.orderedWait} / `unorderedWait`.
+   *
+   * @example
+   * ```ts
+   * const enriched = clicks.mapAsync(
+   *   async (click) => ({ ...click, profile: await fetchProfile(click.user) }),
+   *   { capacity: 100, timeout: '1s', ordered: false },
+   * );
+   * ```
+   */
+  mapAsync<O>(
+    fn: AsyncFn<T, O> | AsyncFunction<T, O>,
+    options: MapAsyncOptions<T, O> = {},
+  ): DataStream<O> {
+    return addAsyncWait(
+      this,
+      fn,
+      options,
+      options.ordered === false ? 'unordered' : 'ordered',
+      'MapAsync',
+    );
   }
 
   /** Keeps the records for which `fn` returns true. */

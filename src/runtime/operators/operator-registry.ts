@@ -6,6 +6,7 @@
  */
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { AbstractStreamOperator } from './abstract-stream-operator.ts';
+import { AsyncWaitOperator } from './async-wait-operator.ts';
 import { CoProcessOperator } from './co-process-operator.ts';
 import { FilterOperator } from './filter-operator.ts';
 import { FlatMapOperator } from './flat-map-operator.ts';
@@ -29,6 +30,7 @@ const factories = new Map<string, OperatorFactory>([
   ['keyed-co-process', (s) => new CoProcessOperator(s)],
   ['sink', (s) => new SinkOperator(s)],
   ['timestamps-watermarks', (s) => new TimestampsWatermarksOperator(s)],
+  ['async-wait', (s) => new AsyncWaitOperator(s)],
 ]);
 
 /** Registers the constructor of an operator kind. */
