@@ -35,6 +35,11 @@ export type { EnvironmentOptions, ProcessingTimeService } from './api/environmen
 export { DataStream, DataStreamSink } from './api/data-stream.ts';
 export { KeyedStream } from './api/keyed-stream.ts';
 export { ConnectedStreams } from './api/connected-streams.ts';
+export { BroadcastStream } from './api/broadcast-stream.ts';
+export {
+  BroadcastConnectedStream,
+  KeyedBroadcastConnectedStream,
+} from './api/broadcast-connected-stream.ts';
 export { OutputTag } from './api/output-tag.ts';
 export { AsyncDataStream } from './api/async-data-stream.ts';
 export { ASYNC_FAILURES } from './api/async-failure.ts';
@@ -73,6 +78,14 @@ export type { ReduceFunction } from './api/functions/reduce-function.ts';
 export type { KeySelector } from './api/functions/key-selector.ts';
 export type { SinkFn, SinkFunction } from './api/functions/sink-function.ts';
 export type { AsyncFn, AsyncFunction } from './api/functions/async-function.ts';
+export type {
+  BroadcastProcessFunction,
+  KeyedBroadcastProcessFunction,
+  ReadOnlyContext,
+  ReadOnlyOnTimerContext,
+  BroadcastContext,
+  KeyedBroadcastContext,
+} from './api/functions/broadcast-process-function.ts';
 export type { TimerService, TimeDomain } from './api/functions/timer-service.ts';
 
 // State
@@ -96,6 +109,7 @@ export type {
   ReducingState,
   AggregatingState,
 } from './state/state.ts';
+export type { BroadcastState, ReadOnlyBroadcastState } from './state/broadcast-state.ts';
 
 // Time
 export { WatermarkStrategy } from './time/watermark-strategy.ts';
