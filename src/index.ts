@@ -43,6 +43,10 @@ export {
 export { OutputTag } from './api/output-tag.ts';
 export { AsyncDataStream } from './api/async-data-stream.ts';
 export { ASYNC_FAILURES } from './api/async-failure.ts';
+export { LookupJoin } from './api/lookup-join.ts';
+export type { LookupJoinOptions, LookupCacheOptions } from './api/lookup-join.ts';
+export { LruCache } from './util/lru-cache.ts';
+export type { LruEntry } from './util/lru-cache.ts';
 export type { AsyncFailure } from './api/async-failure.ts';
 export type {
   AsyncWaitOptions,
