@@ -33,7 +33,7 @@ test('LRU agrees with a reference model (property)', () => {
       (maxSize, ops) => {
         const ttl = 50;
         const c = new LruCache<number, number>({ maxSize, ttlMs: ttl });
-        let model: { k: number; v: number; exp: number }[] = []; // least recent first
+        const model: { k: number; v: number; exp: number }[] = []; // least recent first
         let now = 0;
         for (const [isSet, k, dt] of ops) {
           now += dt;
