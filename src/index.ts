@@ -122,6 +122,58 @@ export { MIN_WATERMARK, MAX_WATERMARK } from './time/watermark.ts';
 export type { Duration } from './util/duration.ts';
 export { toMillis } from './util/duration.ts';
 
+// Windows
+export { WindowedStream } from './api/windowed-stream.ts';
+export { AllWindowedStream } from './api/all-windowed-stream.ts';
+export { TimeWindow, GlobalWindow } from './time/windowing/window.ts';
+export type { Window } from './time/windowing/window.ts';
+export type {
+  WindowAssigner,
+  MergingWindowAssigner,
+  WindowAssignerContext,
+} from './time/windowing/window-assigner.ts';
+export type {
+  Trigger,
+  TriggerContext,
+  TriggerResult,
+  OnMergeContext,
+} from './time/windowing/trigger.ts';
+export { TumblingEventTimeWindows } from './time/windowing/assigners/tumbling-event-time-windows.ts';
+export { SlidingEventTimeWindows } from './time/windowing/assigners/sliding-event-time-windows.ts';
+export { EventTimeSessionWindows } from './time/windowing/assigners/event-time-session-windows.ts';
+export { TumblingProcessingTimeWindows } from './time/windowing/assigners/tumbling-processing-time-windows.ts';
+export { SlidingProcessingTimeWindows } from './time/windowing/assigners/sliding-processing-time-windows.ts';
+export { ProcessingTimeSessionWindows } from './time/windowing/assigners/processing-time-session-windows.ts';
+export { GlobalWindows } from './time/windowing/assigners/global-windows.ts';
+export { EventTimeTrigger } from './time/windowing/triggers/event-time-trigger.ts';
+export { ProcessingTimeTrigger } from './time/windowing/triggers/processing-time-trigger.ts';
+export { CountTrigger } from './time/windowing/triggers/count-trigger.ts';
+export { ContinuousEventTimeTrigger } from './time/windowing/triggers/continuous-event-time-trigger.ts';
+export { ContinuousProcessingTimeTrigger } from './time/windowing/triggers/continuous-processing-time-trigger.ts';
+export { PurgingTrigger } from './time/windowing/triggers/purging-trigger.ts';
+export { NeverTrigger } from './time/windowing/triggers/never-trigger.ts';
+export type {
+  ProcessWindowFunction,
+  ProcessWindowFn,
+  ProcessWindowContext,
+  ProcessAllWindowFunction,
+  ProcessAllWindowFn,
+  KeyedStateStore,
+} from './api/functions/process-window-function.ts';
+
+// Joins
+export { JoinedStreams, JoinWhereEqual, WindowedJoin } from './api/joined-streams.ts';
+export type { JoinMode } from './api/joined-streams.ts';
+export { IntervalJoin, IntervalJoined } from './api/interval-join.ts';
+export type { SignedDuration } from './api/interval-join.ts';
+export type {
+  ProcessJoinFunction,
+  ProcessJoinFn,
+  ProcessJoinContext,
+  JoinFunction,
+  CoGroupFunction,
+} from './api/functions/process-join-function.ts';
+
 // Metrics
 export type { MetricGroup, Counter, Gauge, Histogram, Meter } from './metrics/metric-group.ts';
 
@@ -130,6 +182,7 @@ export type {
   Source,
   SourceReader,
   SourceOutput,
+  SplitOutput,
   SourceReaderContext,
   Sink,
   SinkWriter,

@@ -29,6 +29,10 @@ import { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
 import { BroadcastStream } from './broadcast-stream.ts';
 import { ConnectedStreams } from './connected-streams.ts';
 import { KeyedStream } from './keyed-stream.ts';
+import { AllWindowedStream } from './all-windowed-stream.ts';
+import { JoinedStreams } from './joined-streams.ts';
+import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
+import type { Window } from '../time/windowing/window.ts';
 
 /** Side outputs any user function may emit. */
 export const ANY_SIDE_OUTPUT = '*';
@@ -114,6 +118,49 @@ export class DataStream<T> {
       );
     }
     return new KeyedStream<K, T>(this.env, this.ports, keySelector);
+  }
+
+  /**
+   * Windows over the whole stream, computed by one non-parallel subtask. Prefer
+   * `keyBy(...).window(...)`, which runs in parallel.
+   *
+   * @example
+   * ```ts
+   * events.windowAll(TumblingEventTimeWindows.of('1m')).aggregate(countAggregate);
+   * ```
+   */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(this, assigner);
+  }
+
+  /**
+   * Window join with another stream: pairs of records with equal keys in the same window.
+   *
+   * @example
+   * ```ts
+   * a.join(b).where((x) => x.id).equalTo((y) => y.id)
+   *   .window(TumblingEventTimeWindows.of('1m'))
+   *   .apply((x, y) => ({ x, y }));
+   * ```
+   */
+  join<U>(other: DataStream<U>): JoinedStreams<T, U, 'join'> {
+    return new JoinedStreams<T, U, 'join'>(this, other, 'join');
+  }
+
+  /** Window coGroup with another stream: both sides' records of a key and window as two lists. */
+  coGroup<U>(other: DataStream<U>): JoinedStreams<T, U, 'coGroup'> {
+    return new JoinedStreams<T, U, 'coGroup'>(this, other, 'coGroup');
+  }
+
+  /**
+   * Not available on a non-keyed stream: throws an error that says what to use instead. Windows
+   * are per key (`keyBy(...).window(...)`) or over the whole stream (`windowAll(...)`).
+   */
+  window(_assigner: never): never {
+    throw userError('INVALID_JOB', 'window() needs a keyed stream', {
+      operator: { name: 'Window', definedAt: userCallSite() },
+      hint: 'call keyBy(...) before window(), or use windowAll(...) for windows over the whole stream',
+    });
   }
 
   /** Merges streams of the same type into one (no operator: records interleave). */

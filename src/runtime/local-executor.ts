@@ -8,9 +8,9 @@ import type { EnvironmentOptions } from '../api/environment-options.ts';
 import type { JobClient, JobExecutor } from '../api/job-executor.ts';
 import type { JobGraph } from '../plan/plan.ts';
 import { sampleMetrics } from '../metrics/metric-sample.ts';
-import { JobRun } from './job-run.ts';
+import { JobSupervisor } from './recovery/job-supervisor.ts';
 
-const running = new Set<JobRun>();
+const running = new Set<JobSupervisor>();
 let signalsInstalled = false;
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -42,7 +42,7 @@ function removeSignalHandlers(): void {
 /** Runs jobs in this process. */
 export class LocalExecutor implements JobExecutor {
   execute(graph: JobGraph, options: EnvironmentOptions): JobClient {
-    const run = new JobRun(graph, options);
+    const run = new JobSupervisor(graph, options);
     running.add(run);
     if (options.handleSignals !== false) installSignalHandlers();
     const result = run.result.finally(() => {
@@ -50,13 +50,16 @@ export class LocalExecutor implements JobExecutor {
       if (running.size === 0) removeSignalHandlers();
     });
     result.catch(() => {});
-    run.start();
     return {
       jobName: run.jobName,
       result,
       cancel: () => run.cancel(),
-      metricsText: () => run.exporter.render(),
-      metrics: () => sampleMetrics(run.registry),
+      metricsText: () => run.metricsText(),
+      metrics: () => (run.run !== undefined ? sampleMetrics(run.run.registry) : []),
+      triggerSavepoint: (dir) => run.triggerSavepoint(dir),
+      stopWithSavepoint: (dir) => run.stopWithSavepoint(dir),
+      checkpointStats: () => run.checkpointStats(),
+      exceptionHistory: () => run.exceptionHistory(),
     };
   }
 }

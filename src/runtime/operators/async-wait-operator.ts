@@ -190,7 +190,7 @@ export class AsyncWaitOperator
   }
 
   /** The records not yet emitted, in arrival order: a restore issues their requests again. */
-  snapshotOperatorState(_checkpointId?: number): readonly AsyncWaitStateEntry[] {
+  override snapshotOperatorState(_checkpointId?: number): readonly AsyncWaitStateEntry[] {
     const out: AsyncWaitStateEntry[] = [];
     for (const e of this.started) {
       if (e.state === RUNNING || e.state === DONE) {
@@ -202,7 +202,7 @@ export class AsyncWaitOperator
   }
 
   /** Takes the records of a snapshot; their requests start when the operator opens. */
-  restoreOperatorState(entries: readonly unknown[]): void {
+  override restoreOperatorState(entries: readonly unknown[]): void {
     for (const e of entries) this.restored.push(e as AsyncWaitStateEntry);
   }
 

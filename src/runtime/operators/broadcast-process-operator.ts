@@ -77,7 +77,7 @@ class WritableView extends ReadOnlyView implements BroadcastState<unknown, unkno
 
 export class BroadcastProcessOperator extends UdfOperator<BroadcastFunctionObject> {
   /** Checkpoints give every new subtask every old subtask's copy. */
-  readonly operatorStateDistribution = 'union' as const;
+  override readonly operatorStateDistribution = 'union' as const;
   private readonly states = new Map<string, Map<unknown, unknown>>();
   private readonly readOnly = new Map<string, ReadOnlyView>();
   private readonly writable = new Map<string, WritableView>();
@@ -163,7 +163,7 @@ export class BroadcastProcessOperator extends UdfOperator<BroadcastFunctionObjec
   }
 
   /** Every broadcast state, as `[key, value]` lists. */
-  snapshotOperatorState(_checkpointId?: number): readonly BroadcastStateSnapshot[] {
+  override snapshotOperatorState(_checkpointId?: number): readonly BroadcastStateSnapshot[] {
     return [...this.states].map(([name, map]) => ({ name, entries: [...map] }));
   }
 
@@ -171,7 +171,7 @@ export class BroadcastProcessOperator extends UdfOperator<BroadcastFunctionObjec
    * Loads broadcast state from a checkpoint. With `union` distribution every old subtask's copy
    * arrives; they are equal, so loading all of them gives the same map.
    */
-  restoreOperatorState(entries: readonly unknown[]): void {
+  override restoreOperatorState(entries: readonly unknown[]): void {
     for (const e of entries) {
       const s = e as BroadcastStateSnapshot;
       let map = this.states.get(s.name);

@@ -5,6 +5,9 @@
  * @module
  */
 import { userError } from '../../errors/eddy-error.ts';
+import { toMillis } from '../../util/duration.ts';
+import { TtlMap } from './ttl-map.ts';
+import { checkCompatible } from '../check-compatible.ts';
 import { keyGroupOf, normalizeKey } from '../key-groups.ts';
 import type {
   KeyGroupSnapshot,
@@ -48,6 +51,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   constructor(
     private readonly operatorName: string,
     private readonly maxParallelism = 128,
+    /** Milliseconds now, for state TTL. */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   private composite(k: unknown, ns: string | number): string {
@@ -94,7 +99,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       }
       return existing.entries;
     }
-    const entries = new Map<unknown, unknown>();
+    const ttl = descriptor.options.ttl;
+    const entries =
+      ttl === undefined
+        ? new Map<unknown, unknown>()
+        : new TtlMap(toMillis(ttl.ttl, 'ttl'), ttl.updateType === 'OnReadAndWrite', this.clock);
     this.tables.set(descriptor.name, { descriptor, entries });
     const pending = this.pendingRestore.get(descriptor.name);
     if (pending !== undefined) {
@@ -183,38 +192,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     entries: Map<unknown, unknown>,
     snap: StateSnapshot,
   ): void {
-    if (snap.kind !== descriptor.kind) {
-      throw userError(
-        'RESTORE_FAILED',
-        `state "${snap.name}" was saved as ${snap.kind} state but is now declared as ${descriptor.kind} state`,
-        {
-          operator: { name: this.operatorName },
-          hint: 'rename the new state, or start without the old snapshot (--allow-non-restored-state does not cover kind changes)',
-        },
-      );
-    }
+    checkCompatible(this.operatorName, descriptor, snap);
     const target = descriptor.options.version ?? 1;
     const migrate = descriptor.options.migrate;
-    if (snap.version > target) {
-      throw userError(
-        'RESTORE_FAILED',
-        `state "${snap.name}" was saved with schema version ${snap.version}, newer than the declared version ${target}`,
-        {
-          operator: { name: this.operatorName },
-          hint: 'restore with the job version that wrote the snapshot, or raise the descriptor version',
-        },
-      );
-    }
-    if (snap.version < target && migrate === undefined) {
-      throw userError(
-        'RESTORE_FAILED',
-        `state "${snap.name}" was saved with schema version ${snap.version} but is declared as version ${target} without a migrate function`,
-        {
-          operator: { name: this.operatorName },
-          hint: 'add migrate(value, fromVersion) to the state descriptor options',
-        },
-      );
-    }
     for (const e of snap.entries) {
       const nk = normalizeKey(e.key);
       if (nk !== e.key && !this.rawKeys.has(nk)) this.rawKeys.set(nk, e.key);
@@ -289,7 +269,10 @@ class HeapListState<T> implements ListState<T> {
     const k = this.b.stateKey;
     const l = this.t.get(k) as T[] | undefined;
     if (l === undefined) this.t.set(k, [value]);
-    else l.push(value);
+    else {
+      l.push(value);
+      if (this.t instanceof TtlMap) this.t.set(k, l); // a write refreshes the TTL
+    }
   }
   addAll(values: readonly T[]): void {
     for (const v of values) this.add(v);
@@ -320,7 +303,7 @@ class HeapMapState<UK, UV> implements MapState<UK, UV> {
     if (m === undefined) {
       m = new Map();
       this.t.set(k, m);
-    }
+    } else if (this.t instanceof TtlMap) this.t.set(k, m); // a write refreshes the TTL
     m.set(key, value);
   }
   putAll(entries: Iterable<readonly [UK, UV]>): void {

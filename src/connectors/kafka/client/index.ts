@@ -21,6 +21,7 @@ export {
 } from './platformatic-kafka-client.ts';
 export {
   topicPartitionKey,
+  type CommittedOffset,
   type PartitionOffset,
   type TopicPartition,
   type TopicSelector,

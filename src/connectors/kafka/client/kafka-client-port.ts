@@ -12,7 +12,12 @@ import type { FetchBatch, FetchOptions, FetchPositions } from './fetch-batch.ts'
 import type { IdempotentProducer, IdempotentProducerOptions } from './idempotent-producer.ts';
 import type { IsolationLevel } from './isolation-level.ts';
 import type { ListedOffset, OffsetSpec } from './offset-spec.ts';
-import type { PartitionOffset, TopicPartition, TopicSelector } from './topic-partition.ts';
+import type {
+  CommittedOffset,
+  PartitionOffset,
+  TopicPartition,
+  TopicSelector,
+} from './topic-partition.ts';
 import type {
   TransactionalProducer,
   TransactionalProducerOptions,
@@ -53,7 +58,7 @@ export interface KafkaClientPort {
   listGroupOffsets(
     groupId: string,
     partitions: readonly TopicPartition[],
-  ): Promise<(PartitionOffset | (TopicPartition & { readonly offset: null }))[]>;
+  ): Promise<CommittedOffset[]>;
 
   /** A producer with a transactional id; call its `init()` before use. */
   createTransactionalProducer(options: TransactionalProducerOptions): TransactionalProducer;

@@ -28,7 +28,12 @@ import {
   type PlatformaticConnection,
 } from './platformatic-transactional-producer.ts';
 import { decodePartitionRecords, toSafeNumber } from './record-batch-decoder.ts';
-import type { PartitionOffset, TopicPartition, TopicSelector } from './topic-partition.ts';
+import type {
+  CommittedOffset,
+  PartitionOffset,
+  TopicPartition,
+  TopicSelector,
+} from './topic-partition.ts';
 import type {
   TransactionalProducer,
   TransactionalProducerOptions,
@@ -214,7 +219,7 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
   async listGroupOffsets(
     groupId: string,
     partitions: readonly TopicPartition[],
-  ): Promise<(PartitionOffset | (TopicPartition & { readonly offset: null }))[]> {
+  ): Promise<CommittedOffset[]> {
     if (partitions.length === 0) return [];
     try {
       const groups = await this.#admin.listConsumerGroupOffsets({
