@@ -410,16 +410,16 @@ test('snapshot holds the queued records; a restore re-issues them', async () => 
   first.calls[0]?.d.resolve(1);
   await tick();
   assert.deepEqual(h.output(), [1]);
-  const op = h.operator as AsyncWaitOperator;
-  const state = structuredClone(op.snapshotOperatorState(1));
-  assert.deepEqual(state, [
+  // 2 is in flight, 3 waits for a slot: both are in the checkpoint, in arrival order.
+  const snapshot = h.snapshot();
+  assert.deepEqual(snapshot.operatorState, [
     { value: 2, timestamp: 9 },
     { value: 3, timestamp: 9 },
   ]);
 
   const h2 = harness('ordered', (n: number) => Promise.resolve(n * 10), { capacity: 2 });
-  (h2.operator as AsyncWaitOperator).restoreOperatorState(state);
-  h2.open();
+  h2.restore(snapshot);
+  h2.open(); // re-issues the requests
   await tick();
   await tick();
   assert.deepEqual(h2.outputWithTimestamps(), [

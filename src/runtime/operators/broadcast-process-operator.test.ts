@@ -74,8 +74,8 @@ test('broadcast state is in the operator-state snapshot and restores on a fresh 
   h.processElement2({ ip: 'b', why: 'scan' });
   const op = h.operator as BroadcastProcessOperator;
   assert.equal(op.operatorStateDistribution, 'union');
-  const snapshot = structuredClone(op.snapshotOperatorState(1));
-  assert.deepEqual(snapshot, [
+  const snapshot = h.snapshot();
+  assert.deepEqual(snapshot.operatorState, [
     {
       name: 'blocked',
       entries: [
@@ -86,7 +86,8 @@ test('broadcast state is in the operator-state snapshot and restores on a fresh 
   ]);
   const fresh = blockHarness();
   // Union distribution: a rescaled subtask receives every old subtask's (equal) copy.
-  (fresh.operator as BroadcastProcessOperator).restoreOperatorState([...snapshot, ...snapshot]);
+  const copies = [...(snapshot.operatorState ?? []), ...(snapshot.operatorState ?? [])];
+  fresh.restore({ ...snapshot, operatorState: copies });
   fresh.processElement1({ ip: 'b' });
   fresh.processElement1({ ip: 'c' });
   assert.deepEqual(fresh.output(), ['blocked:b:scan', 'ok:c']);
