@@ -266,6 +266,9 @@ export class AsyncWaitOperator
     } finally {
       this.draining = false;
     }
+    // Forget emitted records at the head of the start order (the timeout timer skips them anyway).
+    const started = this.started;
+    while (started.peek()?.state === EMITTED) started.shift();
     const cw = this.capacityWaiter;
     if (cw !== undefined && this.queue.size < this.config.capacity) {
       this.capacityWaiter = undefined;
