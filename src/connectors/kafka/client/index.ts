@@ -29,6 +29,7 @@ export {
 export {
   standaloneGroup,
   type ConsumerGroupMetadata,
+  type PreparedTransaction,
   type TransactionalProducer,
   type TransactionalProducerOptions,
 } from './transactional-producer.ts';

@@ -19,6 +19,7 @@ import type {
   TopicSelector,
 } from './topic-partition.ts';
 import type {
+  PreparedTransaction,
   TransactionalProducer,
   TransactionalProducerOptions,
 } from './transactional-producer.ts';
@@ -62,6 +63,15 @@ export interface KafkaClientPort {
 
   /** A producer with a transactional id; call its `init()` before use. */
   createTransactionalProducer(options: TransactionalProducerOptions): TransactionalProducer;
+
+  /**
+   * Commits a transaction pre-committed by a producer that is gone (a crashed or restarted sink):
+   * sends EndTxn(commit) with its producer id and epoch, without InitProducerId (which would abort
+   * it). Resolves when it is committed, and also when it was already decided (committed earlier,
+   * or the id was re-initialized since: the broker then answers a fencing error) — a recovery
+   * commit is idempotent, as Flink's `KafkaCommitter` treats it.
+   */
+  commitPreparedTransaction(prepared: PreparedTransaction): Promise<void>;
 
   /** An idempotent producer (at-least-once sinks). */
   createIdempotentProducer(options?: IdempotentProducerOptions): IdempotentProducer;
