@@ -35,7 +35,24 @@ export type { EnvironmentOptions, ProcessingTimeService } from './api/environmen
 export { DataStream, DataStreamSink } from './api/data-stream.ts';
 export { KeyedStream } from './api/keyed-stream.ts';
 export { ConnectedStreams } from './api/connected-streams.ts';
+export { BroadcastStream } from './api/broadcast-stream.ts';
+export {
+  BroadcastConnectedStream,
+  KeyedBroadcastConnectedStream,
+} from './api/broadcast-connected-stream.ts';
 export { OutputTag } from './api/output-tag.ts';
+export { AsyncDataStream } from './api/async-data-stream.ts';
+export { ASYNC_FAILURES } from './api/async-failure.ts';
+export { LookupJoin } from './api/lookup-join.ts';
+export type { LookupJoinOptions, LookupCacheOptions } from './api/lookup-join.ts';
+export { LruCache } from './util/lru-cache.ts';
+export type { LruEntry } from './util/lru-cache.ts';
+export type { AsyncFailure } from './api/async-failure.ts';
+export type {
+  AsyncWaitOptions,
+  AsyncRetryOptions,
+  MapAsyncOptions,
+} from './api/async-wait-options.ts';
 export type {
   JobClient,
   JobExecutionResult,
@@ -64,6 +81,15 @@ export type {
 export type { ReduceFunction } from './api/functions/reduce-function.ts';
 export type { KeySelector } from './api/functions/key-selector.ts';
 export type { SinkFn, SinkFunction } from './api/functions/sink-function.ts';
+export type { AsyncFn, AsyncFunction } from './api/functions/async-function.ts';
+export type {
+  BroadcastProcessFunction,
+  KeyedBroadcastProcessFunction,
+  ReadOnlyContext,
+  ReadOnlyOnTimerContext,
+  BroadcastContext,
+  KeyedBroadcastContext,
+} from './api/functions/broadcast-process-function.ts';
 export type { TimerService, TimeDomain } from './api/functions/timer-service.ts';
 
 // State
@@ -87,6 +113,7 @@ export type {
   ReducingState,
   AggregatingState,
 } from './state/state.ts';
+export type { BroadcastState, ReadOnlyBroadcastState } from './state/broadcast-state.ts';
 
 // Time
 export { WatermarkStrategy } from './time/watermark-strategy.ts';

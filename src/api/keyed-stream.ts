@@ -14,6 +14,8 @@ import type { ReduceFunction } from './functions/reduce-function.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
 import type { StreamPort } from './transformation.ts';
 import { ANY_SIDE_OUTPUT, DataStream, checkFunction, functionName } from './data-stream.ts';
+import { KeyedBroadcastConnectedStream } from './broadcast-connected-stream.ts';
+import { BroadcastStream } from './broadcast-stream.ts';
 import { ConnectedStreams } from './connected-streams.ts';
 import { WindowedStream } from './windowed-stream.ts';
 import { IntervalJoin } from './interval-join.ts';
@@ -108,7 +110,23 @@ export class KeyedStream<K, T> {
   }
 
   /** Connects to another keyed stream with the same key type, for a KeyedCoProcessFunction. */
-  connect<U>(other: KeyedStream<K, U>): ConnectedStreams<T, U, K> {
+  connect<U>(other: KeyedStream<K, U>): ConnectedStreams<T, U, K>;
+  /** Connects to a broadcast stream, for a {@link KeyedBroadcastProcessFunction}. */
+  connect<U>(other: BroadcastStream<U>): KeyedBroadcastConnectedStream<K, T, U>;
+  connect<U>(
+    other: KeyedStream<K, U> | BroadcastStream<U>,
+  ): ConnectedStreams<T, U, K> | KeyedBroadcastConnectedStream<K, T, U> {
+    if (other instanceof BroadcastStream) {
+      return new KeyedBroadcastConnectedStream<K, T, U>(
+        this.env,
+        {
+          ports: this.ports,
+          partitioning: 'hash',
+          keySelector: this.keySelector as (v: never) => unknown,
+        },
+        other,
+      );
+    }
     return new ConnectedStreams<T, U, K>(
       this.env,
       new DataStream<T>(this.env, this.ports, undefined),

@@ -6,6 +6,8 @@
  */
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { AbstractStreamOperator } from './abstract-stream-operator.ts';
+import { AsyncWaitOperator } from './async-wait-operator.ts';
+import { BroadcastProcessOperator } from './broadcast-process-operator.ts';
 import { CoProcessOperator } from './co-process-operator.ts';
 import { FilterOperator } from './filter-operator.ts';
 import { FlatMapOperator } from './flat-map-operator.ts';
@@ -33,6 +35,9 @@ const factories = new Map<string, OperatorFactory>([
   ['keyed-co-process', (s) => new CoProcessOperator(s)],
   ['sink', (s) => new SinkOperator(s)],
   ['timestamps-watermarks', (s) => new TimestampsWatermarksOperator(s)],
+  ['async-wait', (s) => new AsyncWaitOperator(s)],
+  ['broadcast-process', (s) => new BroadcastProcessOperator(s)],
+  ['keyed-broadcast-process', (s) => new BroadcastProcessOperator(s)],
   ['interval-join', (s) => new IntervalJoinOperator(s)],
   [
     'window',
