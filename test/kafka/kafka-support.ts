@@ -55,7 +55,21 @@ export async function readAll(
   });
   try {
     const partitions = await client.listPartitions({ topics: [topic] });
-    const ends = await client.listOffsets(partitions, 'latest', isolationLevel);
+    let ends = await client.listOffsets(partitions, 'latest', isolationLevel);
+    if (isolationLevel === 'read_committed') {
+      // A commit returns before its markers are written: wait (bounded) until the last stable
+      // offset catches up with the log end, so a just-committed transaction is visible.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const logEnds = await client.listOffsets(partitions, 'latest', 'read_uncommitted');
+        const caughtUp = logEnds.every(
+          (l) => ends.find((e) => e.partition === l.partition)?.offset === l.offset,
+        );
+        if (caughtUp || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 20));
+        ends = await client.listOffsets(partitions, 'latest', isolationLevel);
+      }
+    }
     const out: KafkaRecord[] = [];
     for (const end of ends) {
       let offset = 0;
