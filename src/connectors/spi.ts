@@ -172,7 +172,7 @@ export interface SinkWriter<T, C = unknown> {
    * Seals what was written since the previous checkpoint and returns what {@link SinkWriter.commit}
    * must make visible. Synchronous: it runs at the barrier, before the next record.
    */
-  preCommit?(checkpointId: number): readonly C[];
+  preCommit?(checkpointId: number): readonly C[] | Promise<readonly C[]>;
   /** Makes committables visible. Idempotent: it is called again for them after a restore. */
   commit?(committables: readonly C[]): void | Promise<void>;
   /** Discards work that will never be committed (the job failed or was cancelled). */

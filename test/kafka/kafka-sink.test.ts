@@ -128,11 +128,11 @@ describe('KafkaSink', { skip }, () => {
     await first.open?.();
     // Checkpoint 1: pre-committed, then aborted (the checkpoint failed).
     await first.write([{ i: 1 }, { i: 2 }], [NaN, NaN], 2);
-    const aborted = first.preCommit?.(1) ?? [];
+    const aborted = (await first.preCommit?.(1)) ?? [];
     await first.abort?.(aborted);
     // Checkpoint 2: pre-committed and complete, but the process dies before committing.
     await first.write([{ i: 3 }, { i: 4 }], [NaN, NaN], 2);
-    const prepared = first.preCommit?.(2) ?? [];
+    const prepared = (await first.preCommit?.(2)) ?? [];
     assert.equal(prepared.length, 1);
     // Records after the barrier: in an open transaction that the crash leaves lingering.
     await first.write([{ i: 5 }], [NaN], 1);
@@ -145,7 +145,7 @@ describe('KafkaSink', { skip }, () => {
     await second.commit?.(prepared); // idempotent, as a second restore would do
     await second.open?.();
     await second.write([{ i: 6 }], [NaN], 1);
-    await second.commit?.(second.preCommit?.(3) ?? []);
+    await second.commit?.((await second.preCommit?.(3)) ?? []);
     await second.close?.();
     assert.deepEqual(values(await readAll(bootstrap, topic)), [3, 4, 6]);
     assert.deepEqual(

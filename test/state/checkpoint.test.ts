@@ -185,3 +185,35 @@ test('the LMDB state backend checkpoints and restores the same way', async () =>
   assert.deepEqual(committed(dir), await expected());
   assert.deepEqual(readdirSync(join(dir, 'state')), [], 'working copies are deleted on close');
 });
+
+test('a checkpoint completes only after an asynchronous pre-commit has resolved', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-async-precommit-'));
+  let release: () => void = () => {};
+  const acknowledged = new Promise<void>((r) => (release = r));
+  let preCommits = 0;
+  const env = StreamEnvironment.create({
+    handleSignals: false,
+    checkpointInterval: 10,
+    checkpointDir: join(dir, 'chk'),
+  });
+  env.fromSource(new SlowSource(1_000_000, 50)).sinkTo({
+    name: 'acked',
+    describe: () => ({ kind: 'acked' }),
+    createWriter: () => ({
+      write: () => {},
+      // Like a broker flush: the checkpoint must wait for the acknowledgement.
+      preCommit: () => {
+        preCommits++;
+        return acknowledged.then(() => ['batch']);
+      },
+      commit: () => {},
+    }),
+  });
+  const client = env.executeAsync();
+  while (preCommits === 0) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(client.checkpointStats().completed, 0, 'no checkpoint may complete before the ack');
+  release();
+  while (client.checkpointStats().completed === 0) await new Promise((r) => setTimeout(r, 5));
+  await client.cancel();
+});

@@ -126,16 +126,18 @@ export class IdempotentKafkaWriter<T> implements SinkWriter<T> {
   }
 
   /**
-   * At the barrier (at-least-once): starts a flush; its failure fails the job at the next write.
-   * The SPI's preCommit is synchronous, so the checkpoint does not wait for the acknowledgement.
+   * At the barrier (at-least-once): flushes, and the checkpoint completes only once the broker has
+   * acknowledged everything written before the barrier; records after it keep flowing meanwhile.
    */
-  preCommit(): readonly never[] {
-    if (this.options.deliveryGuarantee === 'at-least-once' && this.producer !== undefined) {
-      this.flushing = this.producer.flush().catch((e: unknown) => {
-        this.failure ??= e;
-      });
-    }
-    return [];
+  preCommit(): readonly never[] | Promise<readonly never[]> {
+    if (this.options.deliveryGuarantee !== 'at-least-once' || this.producer === undefined)
+      return [];
+    const flushed = this.producer.flush().catch((e: unknown) => {
+      this.failure ??= e;
+      throw this.error(e, 'flush');
+    });
+    this.flushing = flushed.catch(() => {});
+    return flushed.then(() => []);
   }
 
   async flush(): Promise<void> {
@@ -247,7 +249,12 @@ export class TransactionalKafkaWriter<T> implements SinkWriter<T, KafkaCommittab
     return undefined;
   }
 
-  preCommit(): readonly KafkaCommittable[] {
+  /**
+   * Seals the open transaction at the barrier (synchronously: later records go to the next
+   * transactional id) and resolves once the broker acknowledged all of its records, so a
+   * completed checkpoint never refers to a transaction that lost a send.
+   */
+  preCommit(): readonly KafkaCommittable[] | Promise<readonly KafkaCommittable[]> {
     if (this.failure !== undefined) throw this.error(this.failure, 'send');
     const slot = this.current as Slot;
     if (slot.records === 0) return [];
@@ -263,14 +270,16 @@ export class TransactionalKafkaWriter<T> implements SinkWriter<T, KafkaCommittab
     }
     this.prepared.set(slot.transactionalId, slot);
     this.current = next;
-    return [
-      {
-        transactionalId: slot.transactionalId,
-        producerId: id.producerId.toString(),
-        epoch: id.epoch,
-        subtask: this.ctx.subtaskIndex,
-      },
-    ];
+    const committable: KafkaCommittable = {
+      transactionalId: slot.transactionalId,
+      producerId: id.producerId.toString(),
+      epoch: id.epoch,
+      subtask: this.ctx.subtaskIndex,
+    };
+    return slot.chain.then(() => {
+      if (this.failure !== undefined) throw this.error(this.failure, 'send');
+      return [committable];
+    });
   }
 
   async commit(committables: readonly KafkaCommittable[]): Promise<void> {

@@ -305,8 +305,13 @@ export class JobCheckpointing implements CheckpointHost {
         // The backend fixes its consistent view now; the entries are read off the record path.
         const keyed = backend.snapshotAsync();
         const rest = s.operator.snapshotState(barrier.id, false);
-        encoded = keyed.then((keyGroups) => encode({ ...rest, keyGroups }));
-      } else encoded = encode(s.operator?.snapshotState(barrier.id) ?? {});
+        encoded = Promise.all([keyed, rest]).then(([keyGroups, r]) => encode({ ...r, keyGroups }));
+      } else {
+        // A sink whose pre-commit waits for its destination (a broker's acknowledgement) answers
+        // with a promise: the checkpoint waits for it, the record path does not.
+        const state = s.operator?.snapshotState(barrier.id) ?? {};
+        encoded = state instanceof Promise ? state.then(encode) : encode(state);
+      }
     } catch (e) {
       this.coordinator.decline(
         barrier.id,

@@ -100,7 +100,7 @@ export abstract class AbstractStreamOperator implements GateOperator {
    * Everything this subtask holds for a checkpoint, taken at the barrier (without keyed state when
    * `keyed` is false: the caller takes it asynchronously from the backend).
    */
-  snapshotState(checkpointId: number, keyed = true): SubtaskState {
+  snapshotState(checkpointId: number, keyed = true): SubtaskState | Promise<SubtaskState> {
     this.flushOutputs();
     return {
       ...(this.backend !== undefined && keyed ? { keyGroups: this.backend.snapshot() } : {}),

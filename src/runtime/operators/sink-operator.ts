@@ -1,4 +1,6 @@
 import type { Sink, SinkWriter } from '../../connectors/spi.ts';
+import { EddyError } from '../../errors/eddy-error.ts';
+import type { SubtaskState } from '../checkpoint/subtask-state.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
@@ -47,8 +49,37 @@ export class SinkOperator extends AbstractStreamOperator {
       this.setup.addBlocker(r.catch((e: unknown) => Promise.reject(this.wrapFailure(e))));
   }
   override snapshotOperatorState(checkpointId: number): readonly unknown[] {
-    for (const committable of this.writer.preCommit?.(checkpointId) ?? [])
-      this.pending.push({ checkpointId, committable });
+    const sealed = this.writer.preCommit?.(checkpointId) ?? [];
+    if (sealed instanceof Promise) {
+      throw new EddyError(
+        'this sink pre-commits asynchronously; snapshot it with snapshotState()',
+        {
+          code: 'INTERNAL',
+          domain: 'internal',
+          operator: this.ref,
+        },
+      );
+    }
+    return this.addPending(checkpointId, sealed);
+  }
+  /**
+   * Pre-commits at the barrier. When the writer's pre-commit is asynchronous (it waits for its
+   * destination to acknowledge what was written before the barrier), the snapshot is a promise and
+   * the checkpoint completes only after it; records after the barrier keep flowing meanwhile.
+   */
+  override snapshotState(checkpointId: number, keyed = true): SubtaskState | Promise<SubtaskState> {
+    const sealed = this.writer.preCommit?.(checkpointId) ?? [];
+    if (!(sealed instanceof Promise)) {
+      return { operatorState: this.addPending(checkpointId, sealed) };
+    }
+    void keyed;
+    return sealed.then(
+      (committables) => ({ operatorState: this.addPending(checkpointId, committables) }),
+      (e: unknown) => Promise.reject(this.wrapFailure(e)),
+    );
+  }
+  private addPending(checkpointId: number, committables: readonly unknown[]): readonly unknown[] {
+    for (const committable of committables) this.pending.push({ checkpointId, committable });
     return this.pending.map((p) => p.committable);
   }
   override restoreOperatorState(entries: readonly unknown[]): void {
@@ -64,8 +95,12 @@ export class SinkOperator extends AbstractStreamOperator {
     this.block(this.writer.flush?.());
     // Without checkpoints nothing else will ever commit: seal and commit at the end of input.
     if (!this.setup.checkpointing && this.writer.preCommit !== undefined) {
-      const committables = this.writer.preCommit(0);
-      this.block(this.writer.commit?.(committables));
+      const sealed = this.writer.preCommit(0);
+      this.block(
+        sealed instanceof Promise
+          ? sealed.then((c) => this.writer.commit?.(c))
+          : this.writer.commit?.(sealed),
+      );
     }
   }
   /** Discards pre-committed work that no completed checkpoint covers (failure or cancel). */
