@@ -15,6 +15,12 @@ export interface OperatorSummary {
   readonly name: string;
   readonly recordsIn: number;
   readonly recordsOut: number;
+  /** Milliseconds its subtasks were busy (summed). */
+  readonly busyMs?: number;
+  /** Milliseconds its most backpressured subtask waited for downstream capacity. */
+  readonly backPressuredMs?: number;
+  /** Share of the run its most backpressured subtask was blocked: OK < 10 %, LOW < 50 %, HIGH. */
+  readonly backPressureLevel?: 'OK' | 'LOW' | 'HIGH';
 }
 
 /** How a job ended and what it did. */

@@ -57,6 +57,7 @@ export async function loadJob(
   setLaunchContext({
     mode,
     defaults,
+    jobUrl: pathToFileURL(abs).href,
     onPlan: (plan) => {
       plans.push(plan);
       planned();

@@ -7,6 +7,7 @@
  */
 import type { ChannelTarget } from './channel.ts';
 import type { RecordBatch } from './record-batch.ts';
+import { busyClock, TaskTimes } from './task-times.ts';
 import { WatermarkValve } from './watermark-valve.ts';
 
 /** What the gate drives. */
@@ -30,7 +31,13 @@ class GateChannel implements ChannelTarget {
     this.gate.batch(batch, this.input);
   }
   pushWatermark(watermark: number): void {
-    this.gate.valve.watermark(this.index, watermark);
+    const gate = this.gate;
+    busyClock.enter(gate.times);
+    try {
+      gate.valve.watermark(this.index, watermark);
+    } finally {
+      busyClock.exit();
+    }
   }
   pushIdle(idle: boolean): void {
     this.gate.valve.setIdle(this.index, idle);
@@ -51,7 +58,14 @@ export class InputGate {
   /** Whether all inputs have ended. */
   finished = false;
 
-  constructor(private readonly operator: GateOperator) {}
+  /**
+   * @param times where the subtask's busy time is counted (one per subtask; a fresh one when the
+   *   caller does not read it)
+   */
+  constructor(
+    private readonly operator: GateOperator,
+    readonly times: TaskTimes = new TaskTimes(),
+  ) {}
 
   /** Adds a channel for `input` (0 or 1); call before {@link InputGate.seal}. */
   addChannel(input: number): ChannelTarget {
@@ -78,10 +92,13 @@ export class InputGate {
   /** @internal */
   batch(batch: RecordBatch, input: number): void {
     this.recordsIn += batch.size;
+    busyClock.enter(this.times);
     try {
       this.operator.processBatch(batch, input);
     } catch (e) {
       throw this.operator.wrapFailure(e);
+    } finally {
+      busyClock.exit();
     }
   }
 

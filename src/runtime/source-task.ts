@@ -22,6 +22,7 @@ import {
 } from '../time/watermark.ts';
 import type { OperatorSetup } from './operator-setup.ts';
 import type { Emitter } from './emitter.ts';
+import { busyClock, TaskTimes } from './task-times.ts';
 
 /** Tag id of the dead-letter side output of sources. */
 export const DEAD_LETTER_TAG_ID = 'dead-letters';
@@ -101,6 +102,8 @@ export class SourceTask {
   private readonly idlenessMs: number | undefined;
   private cancelled = false;
   private wake: (() => void) | undefined;
+  /** Busy and backpressured time of this subtask. */
+  readonly times = new TaskTimes();
   /** Records emitted. */
   get recordsOut(): number {
     return this.setup.output.recordsOut;
@@ -162,26 +165,29 @@ export class SourceTask {
       if (this.cancelled) break;
       out.count = 0;
       let status: InputStatus;
+      busyClock.enter(this.times);
       try {
-        do {
-          status = reader.pollNext(out);
-        } while (status === 'MORE_AVAILABLE' && out.count < this.setup.batchSize);
-      } catch (e) {
-        throw this.failure(e, 'failed while reading');
-      }
-      if (out.count > 0 || out.deadLetters > 0) {
-        if (out.idle && out.count > 0) out.markActive();
-        this.flush();
+        status = this.step(out, reader);
+      } finally {
+        busyClock.exit();
       }
       const now = clock.now();
       if (out.count > 0) lastRecordAt = now;
       if (this.generator !== undefined && now - lastPeriodic >= autoWatermarkInterval) {
         lastPeriodic = now;
-        this.generator.onPeriodicEmit(out);
-        this.flush();
+        busyClock.enter(this.times);
+        try {
+          this.generator.onPeriodicEmit(out);
+          this.flush();
+        } finally {
+          busyClock.exit();
+        }
       }
       if (this.idlenessMs !== undefined && now - lastRecordAt >= this.idlenessMs) out.markIdle();
+      // Time spent waiting for downstream capacity (credits, sink flushes) is backpressure.
+      const waitStart = performance.now();
       await this.waitForBlockers();
+      this.times.backPressuredMs += performance.now() - waitStart;
       if (status === 'END_OF_INPUT') {
         for (const e of this.outputs) e.emitWatermark(MAX_WATERMARK);
         break;
@@ -197,6 +203,23 @@ export class SourceTask {
       }
     }
     for (const e of this.outputs) e.emitEnd();
+  }
+
+  /** Polls one batch from the reader and sends it downstream (synchronously). */
+  private step(out: ReaderOutput, reader: SourceReader<unknown>): InputStatus {
+    let status: InputStatus;
+    try {
+      do {
+        status = reader.pollNext(out);
+      } while (status === 'MORE_AVAILABLE' && out.count < this.setup.batchSize);
+    } catch (e) {
+      throw this.failure(e, 'failed while reading');
+    }
+    if (out.count > 0 || out.deadLetters > 0) {
+      if (out.idle && out.count > 0) out.markActive();
+      this.flush();
+    }
+    return status;
   }
 
   /** Main output and dead-letter output. */
