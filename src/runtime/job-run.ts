@@ -120,16 +120,16 @@ export class JobRun {
       const all = [...this.subtasks.values()].flat().reverse();
       for (const s of all) await s.operator?.open();
       for (const s of all) if (s.gate !== undefined && s.gate.channelCount === 0) s.gate.endAll();
+      // Cross-thread input is delivered from now on (messages that came earlier were queued).
+      const inputsEnded = this.placement?.start({
+        addBlocker: (p) => this.addBlocker(p),
+        fail: (e) => this.fail(e),
+      });
       for (const list of this.subtasks.values()) {
         for (const s of list) {
           if (s.source !== undefined) this.sourcesDone.push(this.runSource(s.source));
         }
       }
-      const inputsEnded = this.placement?.start({
-        addBlocker: (p) => this.addBlocker(p),
-        waitForBlockers: () => this.waitForBlockers(),
-        fail: (e) => this.fail(e),
-      });
       await Promise.all(this.sourcesDone);
       if (inputsEnded !== undefined) await inputsEnded;
       await this.drainBlockers();
@@ -328,7 +328,8 @@ export class JobRun {
           else if (p !== undefined) {
             targets.push((this.placement as SlotPlacement).outbound(ch, j, producerNode));
           } else if (gate !== undefined) {
-            (this.placement as SlotPlacement).inbound(ch, gate.addChannel(edge.input), gate.times);
+            const placement = this.placement as SlotPlacement;
+            placement.inbound(ch, pi, gate.addChannel(edge.input), gate.times);
           }
         }
         if (p === undefined) continue;

@@ -1,16 +1,23 @@
 /**
- * The in-process executor behind `env.execute()`: runs a job in this process (parallel subtasks
- * of an operator run in the same thread here; worker threads arrive with the parallel runtime).
+ * The executor behind `env.execute()`. A job file run by the CLI with parallelism > 1 runs on
+ * worker threads (one per slot, see `parallel/threaded-job.ts`) unless `runtimeMode` is
+ * `in-process`; everything else (tests, parallelism 1) runs every subtask in this thread with
+ * no serialization.
  *
  * @module
  */
 import type { EnvironmentOptions } from '../api/environment-options.ts';
 import type { JobClient, JobExecutor } from '../api/job-executor.ts';
+import { getLaunchContext, type LaunchContext } from '../api/launch-context.ts';
+import { userError } from '../errors/eddy-error.ts';
 import type { JobGraph } from '../plan/plan.ts';
 import { sampleMetrics } from '../metrics/metric-sample.ts';
 import { JobRun } from './job-run.ts';
+import { slotsOf, ThreadedJob } from './parallel/threaded-job.ts';
 
-const running = new Set<JobRun>();
+const running = new Set<{ cancel(): unknown }>();
+/** Threaded jobs started per launch, to tell workers which `execute()` call is theirs. */
+const jobIndexes = new WeakMap<LaunchContext, number>();
 let signalsInstalled = false;
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -39,9 +46,36 @@ function removeSignalHandlers(): void {
   process.removeListener('SIGTERM', onSignal);
 }
 
-/** Runs jobs in this process. */
+/** Runs jobs in this process: in this thread, or on worker threads. */
 export class LocalExecutor implements JobExecutor {
   execute(graph: JobGraph, options: EnvironmentOptions): JobClient {
+    const launch = getLaunchContext();
+    const slots = slotsOf(graph);
+    if (slots > 1 && options.runtimeMode !== 'in-process') {
+      if (launch?.mode === 'run' && launch.jobUrl !== undefined) {
+        const jobIndex = jobIndexes.get(launch) ?? 0;
+        jobIndexes.set(launch, jobIndex + 1);
+        return this.executeThreaded(
+          new ThreadedJob(graph, options, {
+            jobUrl: launch.jobUrl,
+            jobIndex,
+            defaults: launch.defaults,
+          }),
+          options,
+        );
+      }
+      if (options.runtimeMode === 'threads') {
+        throw userError(
+          'INVALID_ARGUMENT',
+          "runtimeMode 'threads' needs a job file run by the CLI (eddy run job.ts -p N)",
+          {
+            hint:
+              'worker threads re-import the job file to get its functions; jobs built elsewhere ' +
+              "(tests, REPL) run with runtimeMode 'in-process'",
+          },
+        );
+      }
+    }
     const run = new JobRun(graph, options);
     running.add(run);
     if (options.handleSignals !== false) installSignalHandlers();
@@ -57,6 +91,24 @@ export class LocalExecutor implements JobExecutor {
       cancel: () => run.cancel(),
       metricsText: () => run.exporter.render(),
       metrics: () => sampleMetrics(run.registry),
+    };
+  }
+
+  private executeThreaded(job: ThreadedJob, options: EnvironmentOptions): JobClient {
+    running.add(job);
+    if (options.handleSignals !== false) installSignalHandlers();
+    const result = job.result.finally(() => {
+      running.delete(job);
+      if (running.size === 0) removeSignalHandlers();
+    });
+    result.catch(() => {});
+    job.start();
+    return {
+      jobName: job.jobName,
+      result,
+      cancel: () => job.cancel(),
+      metricsText: () => job.exporter.render(),
+      metrics: () => job.metrics(),
     };
   }
 }

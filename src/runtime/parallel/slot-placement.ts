@@ -11,10 +11,8 @@ import type { TaskTimes } from '../task-times.ts';
 
 /** Hooks of the job run that the cross-thread exchange uses while delivering. */
 export interface SlotRunHooks {
-  /** Registers work the sources must wait for (a producer out of credits). */
+  /** Registers work the slot's sources must wait for (a producer out of credits). */
   addBlocker(promise: Promise<void>): void;
-  /** Resolves when no blocker is pending (rejects with the job's failure). */
-  waitForBlockers(): Promise<void>;
   /** Fails the job. */
   fail(e: unknown): void;
 }
@@ -25,8 +23,8 @@ export interface SlotPlacement {
   readonly slot: number;
   /** The sending end of channel `channel` to consumer subtask `consumerSlot` in another slot. */
   outbound(channel: number, consumerSlot: number, producer: OperatorRef): ChannelTarget;
-  /** The receiving end of channel `channel`, from a producer in another slot. */
-  inbound(channel: number, target: ChannelTarget, times: TaskTimes): void;
+  /** The receiving end of channel `channel`, from the producer subtask in `producerSlot`. */
+  inbound(channel: number, producerSlot: number, target: ChannelTarget, times: TaskTimes): void;
   /** Starts delivering inbound messages; resolves when every inbound channel has ended. */
   start(hooks: SlotRunHooks): Promise<void>;
 }
