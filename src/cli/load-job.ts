@@ -42,12 +42,13 @@ export function resolveJobFile(file: string): string {
 
 /**
  * Imports `file` with `defaults` as the environment defaults. In `plan` mode no job runs: the
- * plans are captured instead.
+ * plans are captured instead. `onJob` sees each job as it starts (before the import finishes).
  */
 export async function loadJob(
   file: string,
   mode: 'run' | 'plan',
   defaults: EnvironmentOptions,
+  onJob?: (client: JobClient) => void,
 ): Promise<LoadedJob> {
   const abs = resolveJobFile(file);
   const plans: Plan[] = [];
@@ -62,7 +63,10 @@ export async function loadJob(
       plans.push(plan);
       planned();
     },
-    onJob: (client) => jobs.push(client),
+    onJob: (client) => {
+      jobs.push(client);
+      onJob?.(client);
+    },
   });
   try {
     let mod: Record<string, unknown>;

@@ -59,6 +59,11 @@ export class JobRun {
   private meterTicker: ReturnType<typeof setInterval> | undefined;
   private timesTicker: ReturnType<typeof setInterval> | undefined;
   private readonly sourcesDone: Promise<void>[] = [];
+  private resolveRunning!: () => void;
+  /** Resolves when every subtask is open and the sources are about to start. */
+  readonly running = new Promise<void>((resolve) => (this.resolveRunning = resolve));
+  /** Awaited after opening, before the sources start (the threaded runtime's start barrier). */
+  beforeStart: (() => Promise<void>) | undefined;
 
   constructor(
     readonly graph: JobGraph,
@@ -120,6 +125,8 @@ export class JobRun {
       const all = [...this.subtasks.values()].flat().reverse();
       for (const s of all) await s.operator?.open();
       for (const s of all) if (s.gate !== undefined && s.gate.channelCount === 0) s.gate.endAll();
+      if (this.beforeStart !== undefined) await this.beforeStart();
+      this.resolveRunning();
       // Cross-thread input is delivered from now on (messages that came earlier were queued).
       const inputsEnded = this.placement?.start({
         addBlocker: (p) => this.addBlocker(p),

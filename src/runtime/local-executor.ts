@@ -87,6 +87,7 @@ export class LocalExecutor implements JobExecutor {
     run.start();
     return {
       jobName: run.jobName,
+      running: run.running,
       result,
       cancel: () => run.cancel(),
       metricsText: () => run.exporter.render(),
@@ -105,6 +106,7 @@ export class LocalExecutor implements JobExecutor {
     job.start();
     return {
       jobName: job.jobName,
+      running: job.running,
       result,
       cancel: () => job.cancel(),
       metricsText: () => job.exporter.render(),

@@ -27,6 +27,7 @@ export interface SlotWorkerData {
 
 /** Worker → coordinator. */
 export type SlotReport =
+  | { readonly type: 'ready' }
   | { readonly type: 'metrics'; readonly samples: readonly MetricSample[] }
   | {
       readonly type: 'done';
@@ -36,4 +37,5 @@ export type SlotReport =
   | { readonly type: 'failed'; readonly error: WorkerError };
 
 /** Coordinator → worker. */
-export type SlotCommand = { readonly type: 'cancel' } | { readonly type: 'close' };
+export type SlotCommand =
+  { readonly type: 'start' } | { readonly type: 'cancel' } | { readonly type: 'close' };

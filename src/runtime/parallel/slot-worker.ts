@@ -40,8 +40,12 @@ function fail(e: unknown): void {
   report({ type: 'failed', error: toWorkerError(e) });
 }
 
+let go: (() => void) | undefined;
+const started = new Promise<void>((resolve) => (go = resolve));
+
 port.on('message', (c: SlotCommand) => {
-  if (c.type === 'cancel') void run?.cancel();
+  if (c.type === 'start') go?.();
+  else if (c.type === 'cancel') void run?.cancel();
   else if (c.type === 'close') {
     // Let the thread end by itself (so its stdout drains): close every port, stop timers.
     exchange?.close();
@@ -89,6 +93,11 @@ function submit(graph: JobGraph, options: EnvironmentOptions): JobClient {
   exchange = new RemoteExchange(data.slot, data.ports);
   const r = new JobRun(graph, { ...rest, handleSignals: false }, exchange);
   run = r;
+  // Every slot opens its operators, then all start together (the coordinator's start barrier).
+  r.beforeStart = () => {
+    report({ type: 'ready' });
+    return started;
+  };
   const ticker = setInterval(
     () => report({ type: 'metrics', samples: sampleMetrics(r.registry) }),
     1000,

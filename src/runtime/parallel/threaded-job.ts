@@ -56,6 +56,10 @@ export class ThreadedJob {
   private metricsServer: MetricsServer | undefined;
   private meterTicker: ReturnType<typeof setInterval> | undefined;
   private finished = false;
+  private ready = 0;
+  private resolveRunning!: () => void;
+  /** Resolves when every slot is open and the sources start. */
+  readonly running = new Promise<void>((resolve) => (this.resolveRunning = resolve));
 
   constructor(
     readonly graph: JobGraph,
@@ -159,6 +163,12 @@ export class ThreadedJob {
 
   private onReport(slot: number, r: SlotReport): void {
     switch (r.type) {
+      case 'ready':
+        if (++this.ready === this.workers.length) {
+          this.resolveRunning();
+          this.broadcast({ type: 'start' });
+        }
+        break;
       case 'metrics':
         this.ingest(slot, r.samples);
         break;
