@@ -49,10 +49,13 @@ export class JobRun {
   readonly subtasks = new Map<number, Subtask[]>();
   readonly result: Promise<JobExecutionResult>;
   private readonly abort = new AbortController();
+  private markFailed!: () => void;
+  private readonly failed = new Promise<void>((resolve) => (this.markFailed = resolve));
   private readonly blockers = new Set<Promise<void>>();
   private failure: EddyError | undefined;
   private cancelled = false;
   private readonly started = Date.now();
+  private runningSince: number | undefined;
   private resolveResult!: (r: JobExecutionResult) => void;
   private rejectResult!: (e: unknown) => void;
   private metricsServer: MetricsServer | undefined;
@@ -104,6 +107,7 @@ export class JobRun {
   fail(e: unknown): void {
     if (this.failure !== undefined) return;
     this.failure = toEddyError(e);
+    this.markFailed();
     this.abort.abort(this.failure);
     for (const list of this.subtasks.values()) for (const s of list) s.source?.cancel();
   }
@@ -126,6 +130,7 @@ export class JobRun {
       for (const s of all) await s.operator?.open();
       for (const s of all) if (s.gate !== undefined && s.gate.channelCount === 0) s.gate.endAll();
       if (this.beforeStart !== undefined) await this.beforeStart();
+      this.runningSince = Date.now();
       this.resolveRunning();
       // Cross-thread input is delivered from now on (messages that came earlier were queued).
       const inputsEnded = this.placement?.start({
@@ -138,7 +143,8 @@ export class JobRun {
         }
       }
       await Promise.all(this.sourcesDone);
-      if (inputsEnded !== undefined) await inputsEnded;
+      // A failed slot stops waiting for input that the other slots will never end.
+      if (inputsEnded !== undefined) await Promise.race([inputsEnded, this.failed]);
       await this.drainBlockers();
       if (this.failure !== undefined) throw this.failure;
       return this.summary(this.cancelled ? 'CANCELED' : 'FINISHED');
@@ -188,6 +194,7 @@ export class JobRun {
   private summary(status: 'FINISHED' | 'CANCELED'): JobExecutionResult {
     const operators: OperatorSummary[] = [];
     const durationMs = Math.max(1, Date.now() - this.started);
+    const runningMs = Math.max(1, Date.now() - (this.runningSince ?? this.started));
     for (const [id, list] of this.subtasks) {
       const node = list[0]?.node;
       if (node === undefined) continue;
@@ -208,7 +215,7 @@ export class JobRun {
         recordsOut,
         busyMs: Math.round(busyMs),
         backPressuredMs: Math.round(backPressuredMs),
-        backPressureLevel: backPressureLevel(backPressuredMs / durationMs),
+        backPressureLevel: backPressureLevel(backPressuredMs / runningMs),
       });
     }
     return { jobName: this.jobName, status, durationMs, operators };

@@ -53,6 +53,12 @@ export const runFlags: readonly FlagSpec[] = [
     type: 'boolean',
     description: 'fail instead of sending malformed input to the dead-letter output',
   },
+  {
+    name: 'runtime-mode',
+    type: 'string',
+    placeholder: '<threads|in-process>',
+    description: 'threads: one worker thread per slot when parallelism > 1 (default); in-process',
+  },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'do not print the job summary' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
@@ -99,6 +105,11 @@ export function environmentDefaults(flags: Readonly<Record<string, unknown>>): E
   set('metricsHost', flags['metrics-host']);
   set('jobName', flags['job-name']);
   if (flags['fail-on-malformed-input'] === true) o['failOnMalformedInput'] = true;
+  const mode = flags['runtime-mode'];
+  if (mode !== undefined && mode !== 'threads' && mode !== 'in-process') {
+    throw usageError(`--runtime-mode must be threads or in-process, got ${String(mode)}`);
+  }
+  set('runtimeMode', mode);
   return o as EnvironmentOptions;
 }
 
@@ -130,7 +141,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
         );
         for (const op of r.operators)
           process.stderr.write(
-            `  ${op.name.padEnd(28)} in ${String(op.recordsIn).padStart(9)}  out ${String(op.recordsOut).padStart(9)}\n`,
+            `  ${op.name.padEnd(28)} in ${String(op.recordsIn).padStart(9)}  out ${String(op.recordsOut).padStart(9)}` +
+              `${op.backPressureLevel !== undefined && op.backPressureLevel !== 'OK' ? `  backpressure ${op.backPressureLevel}` : ''}\n`,
           );
       }
     } catch (e) {

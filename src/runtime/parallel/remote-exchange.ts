@@ -242,8 +242,7 @@ function notSerializable(e: unknown, values: readonly unknown[], producer: Opera
     const part = findUnserializable(values[i]);
     if (part !== undefined) {
       return new EddyError(
-        `a record emitted by "${producer.name}" cannot be sent to another thread: ` +
-          `${part.path} is ${part.what}`,
+        `a record it emitted cannot be sent to another thread: ` + `${part.path} is ${part.what}`,
         {
           code: 'NOT_SERIALIZABLE',
           domain: 'user',
@@ -257,7 +256,7 @@ function notSerializable(e: unknown, values: readonly unknown[], producer: Opera
     }
   }
   return new EddyError(
-    `a record emitted by "${producer.name}" cannot be sent to another thread: ${
+    `a record it emitted cannot be sent to another thread: ${
       e instanceof Error ? e.message : String(e)
     }`,
     {

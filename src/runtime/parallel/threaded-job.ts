@@ -57,6 +57,7 @@ export class ThreadedJob {
   private meterTicker: ReturnType<typeof setInterval> | undefined;
   private finished = false;
   private ready = 0;
+  private runningSince: number | undefined;
   private resolveRunning!: () => void;
   /** Resolves when every slot is open and the sources start. */
   readonly running = new Promise<void>((resolve) => (this.resolveRunning = resolve));
@@ -165,6 +166,7 @@ export class ThreadedJob {
     switch (r.type) {
       case 'ready':
         if (++this.ready === this.workers.length) {
+          this.runningSince = Date.now();
           this.resolveRunning();
           this.broadcast({ type: 'start' });
         }
@@ -232,6 +234,7 @@ export class ThreadedJob {
     if (this.finished) return;
     this.finished = true;
     const durationMs = Math.max(1, Date.now() - this.started);
+    const runningMs = Math.max(1, Date.now() - (this.runningSince ?? this.started));
     const byId = new Map<number, OperatorSummary>();
     for (const r of this.results) {
       for (const op of r?.operators ?? []) {
@@ -250,7 +253,7 @@ export class ThreadedJob {
       .sort((a, b) => a.id - b.id)
       .map((op) => ({
         ...op,
-        backPressureLevel: backPressureLevel((op.backPressuredMs ?? 0) / durationMs),
+        backPressureLevel: backPressureLevel((op.backPressuredMs ?? 0) / runningMs),
       }));
     const canceled = this.cancelled || this.results.some((r) => r?.status === 'CANCELED');
     const result: JobExecutionResult = {
