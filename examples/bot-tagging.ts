@@ -14,13 +14,15 @@ const env = StreamEnvironment.create({ jobName: 'bot-tagging' });
 const props = env.properties;
 const count = props.getNumber('source.events', 20_000) ?? 20_000;
 const rate = props.getNumber('source.rate', 2_000) ?? 2_000;
-const events = env.fromSource(
-  new DataGenSource(syntheticEvent, {
-    ...(count > 0 ? { count } : {}),
-    ...(rate > 0 ? { rowsPerSecond: rate } : {}),
-    name: 'user-events',
-  }),
-);
+const events = env
+  .fromSource(
+    new DataGenSource(syntheticEvent, {
+      ...(count > 0 ? { count } : {}),
+      ...(rate > 0 ? { rowsPerSecond: rate } : {}),
+      name: 'user-events',
+    }),
+  )
+  .uid('user-events');
 const tagged = tagBots(
   events,
   props.getNumber('bots.threshold', 20) ?? 20,
@@ -39,6 +41,7 @@ tagged
   .map((e) => ({ kind: e.isBot ? 'bot' : 'human', events: 1 }))
   .keyBy((c) => c.kind)
   .reduce((a, b) => ({ kind: a.kind, events: a.events + b.events }))
+  .uid('event-counts')
   .filter((c) => c.events % 2000 === 0)
   .name('progress')
   .print({ prefix: 'progress', format: (c) => `${c.events} ${c.kind} events` });

@@ -35,7 +35,24 @@ export type { EnvironmentOptions, ProcessingTimeService } from './api/environmen
 export { DataStream, DataStreamSink } from './api/data-stream.ts';
 export { KeyedStream } from './api/keyed-stream.ts';
 export { ConnectedStreams } from './api/connected-streams.ts';
+export { BroadcastStream } from './api/broadcast-stream.ts';
+export {
+  BroadcastConnectedStream,
+  KeyedBroadcastConnectedStream,
+} from './api/broadcast-connected-stream.ts';
 export { OutputTag } from './api/output-tag.ts';
+export { AsyncDataStream } from './api/async-data-stream.ts';
+export { ASYNC_FAILURES } from './api/async-failure.ts';
+export { LookupJoin } from './api/lookup-join.ts';
+export type { LookupJoinOptions, LookupCacheOptions } from './api/lookup-join.ts';
+export { LruCache } from './util/lru-cache.ts';
+export type { LruEntry } from './util/lru-cache.ts';
+export type { AsyncFailure } from './api/async-failure.ts';
+export type {
+  AsyncWaitOptions,
+  AsyncRetryOptions,
+  MapAsyncOptions,
+} from './api/async-wait-options.ts';
 export type {
   JobClient,
   JobExecutionResult,
@@ -64,6 +81,15 @@ export type {
 export type { ReduceFunction } from './api/functions/reduce-function.ts';
 export type { KeySelector } from './api/functions/key-selector.ts';
 export type { SinkFn, SinkFunction } from './api/functions/sink-function.ts';
+export type { AsyncFn, AsyncFunction } from './api/functions/async-function.ts';
+export type {
+  BroadcastProcessFunction,
+  KeyedBroadcastProcessFunction,
+  ReadOnlyContext,
+  ReadOnlyOnTimerContext,
+  BroadcastContext,
+  KeyedBroadcastContext,
+} from './api/functions/broadcast-process-function.ts';
 export type { TimerService, TimeDomain } from './api/functions/timer-service.ts';
 
 // State
@@ -87,6 +113,7 @@ export type {
   ReducingState,
   AggregatingState,
 } from './state/state.ts';
+export type { BroadcastState, ReadOnlyBroadcastState } from './state/broadcast-state.ts';
 
 // Time
 export { WatermarkStrategy } from './time/watermark-strategy.ts';
@@ -94,6 +121,58 @@ export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from './t
 export { MIN_WATERMARK, MAX_WATERMARK } from './time/watermark.ts';
 export type { Duration } from './util/duration.ts';
 export { toMillis } from './util/duration.ts';
+
+// Windows
+export { WindowedStream } from './api/windowed-stream.ts';
+export { AllWindowedStream } from './api/all-windowed-stream.ts';
+export { TimeWindow, GlobalWindow } from './time/windowing/window.ts';
+export type { Window } from './time/windowing/window.ts';
+export type {
+  WindowAssigner,
+  MergingWindowAssigner,
+  WindowAssignerContext,
+} from './time/windowing/window-assigner.ts';
+export type {
+  Trigger,
+  TriggerContext,
+  TriggerResult,
+  OnMergeContext,
+} from './time/windowing/trigger.ts';
+export { TumblingEventTimeWindows } from './time/windowing/assigners/tumbling-event-time-windows.ts';
+export { SlidingEventTimeWindows } from './time/windowing/assigners/sliding-event-time-windows.ts';
+export { EventTimeSessionWindows } from './time/windowing/assigners/event-time-session-windows.ts';
+export { TumblingProcessingTimeWindows } from './time/windowing/assigners/tumbling-processing-time-windows.ts';
+export { SlidingProcessingTimeWindows } from './time/windowing/assigners/sliding-processing-time-windows.ts';
+export { ProcessingTimeSessionWindows } from './time/windowing/assigners/processing-time-session-windows.ts';
+export { GlobalWindows } from './time/windowing/assigners/global-windows.ts';
+export { EventTimeTrigger } from './time/windowing/triggers/event-time-trigger.ts';
+export { ProcessingTimeTrigger } from './time/windowing/triggers/processing-time-trigger.ts';
+export { CountTrigger } from './time/windowing/triggers/count-trigger.ts';
+export { ContinuousEventTimeTrigger } from './time/windowing/triggers/continuous-event-time-trigger.ts';
+export { ContinuousProcessingTimeTrigger } from './time/windowing/triggers/continuous-processing-time-trigger.ts';
+export { PurgingTrigger } from './time/windowing/triggers/purging-trigger.ts';
+export { NeverTrigger } from './time/windowing/triggers/never-trigger.ts';
+export type {
+  ProcessWindowFunction,
+  ProcessWindowFn,
+  ProcessWindowContext,
+  ProcessAllWindowFunction,
+  ProcessAllWindowFn,
+  KeyedStateStore,
+} from './api/functions/process-window-function.ts';
+
+// Joins
+export { JoinedStreams, JoinWhereEqual, WindowedJoin } from './api/joined-streams.ts';
+export type { JoinMode } from './api/joined-streams.ts';
+export { IntervalJoin, IntervalJoined } from './api/interval-join.ts';
+export type { SignedDuration } from './api/interval-join.ts';
+export type {
+  ProcessJoinFunction,
+  ProcessJoinFn,
+  ProcessJoinContext,
+  JoinFunction,
+  CoGroupFunction,
+} from './api/functions/process-join-function.ts';
 
 // Metrics
 export type { MetricGroup, Counter, Gauge, Histogram, Meter } from './metrics/metric-group.ts';
@@ -103,6 +182,7 @@ export type {
   Source,
   SourceReader,
   SourceOutput,
+  SplitOutput,
   SourceReaderContext,
   Sink,
   SinkWriter,

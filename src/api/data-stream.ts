@@ -11,7 +11,11 @@ import { FunctionSink } from '../connectors/function-sink.ts';
 import { PrintSink, type PrintSinkOptions } from '../connectors/print/print-sink.ts';
 import type { Sink } from '../connectors/spi.ts';
 import type { PartitioningKind } from '../plan/plan.ts';
+import type { MapStateDescriptor } from '../state/state-descriptor.ts';
 import type { WatermarkStrategy } from '../time/watermark-strategy.ts';
+import { addAsyncWait } from './async-data-stream.ts';
+import type { MapAsyncOptions } from './async-wait-options.ts';
+import type { AsyncFn, AsyncFunction } from './functions/async-function.ts';
 import type { FilterFn, FilterFunction } from './functions/filter-function.ts';
 import type { FlatMapFn, FlatMapFunction } from './functions/flat-map-function.ts';
 import type { KeySelector } from './functions/key-selector.ts';
@@ -21,8 +25,14 @@ import type { SinkFn, SinkFunction } from './functions/sink-function.ts';
 import type { OutputTag } from './output-tag.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
 import type { StreamPort, Transformation, TransformationInput } from './transformation.ts';
+import { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
+import { BroadcastStream } from './broadcast-stream.ts';
 import { ConnectedStreams } from './connected-streams.ts';
 import { KeyedStream } from './keyed-stream.ts';
+import { AllWindowedStream } from './all-windowed-stream.ts';
+import { JoinedStreams } from './joined-streams.ts';
+import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
+import type { Window } from '../time/windowing/window.ts';
 
 /** Side outputs any user function may emit. */
 export const ANY_SIDE_OUTPUT = '*';
@@ -55,6 +65,32 @@ export class DataStream<T> {
     return this.oneInput<O>('map', 'Map', fn);
   }
 
+  /**
+   * One record in, one result out through a promise: many requests in flight at once, in input
+   * order (default) or as they arrive, with timeouts, retries and the `ASYNC_FAILURES` side
+   * output. Sugar for {@link AsyncDataStream.orderedWait} / `unorderedWait`.
+   *
+   * @example
+   * ```ts
+   * const enriched = clicks.mapAsync(
+   *   async (click) => ({ ...click, profile: await fetchProfile(click.user) }),
+   *   { capacity: 100, timeout: '1s', ordered: false },
+   * );
+   * ```
+   */
+  mapAsync<O>(
+    fn: AsyncFn<T, O> | AsyncFunction<T, O>,
+    options: MapAsyncOptions<T, O> = {},
+  ): DataStream<O> {
+    return addAsyncWait(
+      this,
+      fn,
+      options,
+      options.ordered === false ? 'unordered' : 'ordered',
+      'MapAsync',
+    );
+  }
+
   /** Keeps the records for which `fn` returns true. */
   filter(fn: FilterFn<T> | FilterFunction<T>): DataStream<T> {
     return this.oneInput<T>('filter', 'Filter', fn);
@@ -84,6 +120,49 @@ export class DataStream<T> {
     return new KeyedStream<K, T>(this.env, this.ports, keySelector);
   }
 
+  /**
+   * Windows over the whole stream, computed by one non-parallel subtask. Prefer
+   * `keyBy(...).window(...)`, which runs in parallel.
+   *
+   * @example
+   * ```ts
+   * events.windowAll(TumblingEventTimeWindows.of('1m')).aggregate(countAggregate);
+   * ```
+   */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(this, assigner);
+  }
+
+  /**
+   * Window join with another stream: pairs of records with equal keys in the same window.
+   *
+   * @example
+   * ```ts
+   * a.join(b).where((x) => x.id).equalTo((y) => y.id)
+   *   .window(TumblingEventTimeWindows.of('1m'))
+   *   .apply((x, y) => ({ x, y }));
+   * ```
+   */
+  join<U>(other: DataStream<U>): JoinedStreams<T, U, 'join'> {
+    return new JoinedStreams<T, U, 'join'>(this, other, 'join');
+  }
+
+  /** Window coGroup with another stream: both sides' records of a key and window as two lists. */
+  coGroup<U>(other: DataStream<U>): JoinedStreams<T, U, 'coGroup'> {
+    return new JoinedStreams<T, U, 'coGroup'>(this, other, 'coGroup');
+  }
+
+  /**
+   * Not available on a non-keyed stream: throws an error that says what to use instead. Windows
+   * are per key (`keyBy(...).window(...)`) or over the whole stream (`windowAll(...)`).
+   */
+  window(_assigner: never): never {
+    throw userError('INVALID_JOB', 'window() needs a keyed stream', {
+      operator: { name: 'Window', definedAt: userCallSite() },
+      hint: 'call keyBy(...) before window(), or use windowAll(...) for windows over the whole stream',
+    });
+  }
+
   /** Merges streams of the same type into one (no operator: records interleave). */
   union(...others: DataStream<T>[]): DataStream<T> {
     for (const o of others) {
@@ -98,7 +177,19 @@ export class DataStream<T> {
   }
 
   /** Connects two streams of possibly different types for a two-input function. */
-  connect<U>(other: DataStream<U>): ConnectedStreams<T, U> {
+  connect<U>(other: DataStream<U>): ConnectedStreams<T, U>;
+  /** Connects to a broadcast stream, for a {@link BroadcastProcessFunction}. */
+  connect<U>(other: BroadcastStream<U>): BroadcastConnectedStream<T, U>;
+  connect<U>(
+    other: DataStream<U> | BroadcastStream<U>,
+  ): ConnectedStreams<T, U> | BroadcastConnectedStream<T, U> {
+    if (other instanceof BroadcastStream) {
+      return new BroadcastConnectedStream<T, U>(
+        this.env,
+        { ports: this.ports, partitioning: this.pendingPartitioning(), keySelector: undefined },
+        other,
+      );
+    }
     return new ConnectedStreams<T, U>(this.env, this, other, undefined);
   }
 
@@ -160,8 +251,42 @@ export class DataStream<T> {
   }
 
   /** Sends every record to every downstream subtask. */
-  broadcast(): DataStream<T> {
-    return this.partition('broadcast');
+  broadcast(): DataStream<T>;
+  /**
+   * A broadcast stream that updates the given broadcast state: connect a stream to it and every
+   * subtask of the connected operator receives every record and holds the full state.
+   *
+   * @example
+   * ```ts
+   * const bots = new MapStateDescriptor<string, true>('bots');
+   * views.keyBy((v) => v.user).connect(botRules.broadcast(bots)).process(new TagBots());
+   * ```
+   */
+  broadcast(
+    ...descriptors: [
+      MapStateDescriptor<unknown, unknown>,
+      ...MapStateDescriptor<unknown, unknown>[],
+    ]
+  ): BroadcastStream<T>;
+  broadcast(
+    ...descriptors: MapStateDescriptor<unknown, unknown>[]
+  ): DataStream<T> | BroadcastStream<T> {
+    if (descriptors.length === 0) return this.partition('broadcast');
+    const names = new Set<string>();
+    for (const d of descriptors) {
+      if (d?.kind !== 'map') {
+        throw userError('INVALID_ARGUMENT', 'broadcast() takes MapStateDescriptors', {
+          hint: "write broadcast(new MapStateDescriptor<string, Rule>('rules'))",
+        });
+      }
+      if (names.has(d.name)) {
+        throw userError('INVALID_ARGUMENT', `broadcast state "${d.name}" is given twice`, {
+          hint: 'give each broadcast state descriptor its own name',
+        });
+      }
+      names.add(d.name);
+    }
+    return new BroadcastStream<T>(this.env, this.ports, descriptors);
   }
 
   /** Sends every record to the first downstream subtask. */

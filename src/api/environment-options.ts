@@ -7,6 +7,37 @@ export interface ProcessingTimeService {
   schedule(time: number, callback: () => void): () => void;
 }
 
+/**
+ * How a failed job is restarted in-process from its latest checkpoint.
+ *
+ * - `none`: fail the job on the first failure.
+ * - `fixed-delay`: up to `attempts` restarts, `delay` apart.
+ * - `failure-rate`: restart after `delay` unless more than `maxFailures` failures happened within
+ *   `interval`.
+ * - `exponential-backoff` (the default when checkpointing is on): delays grow from `initialDelay`
+ *   (default 1 s) by `multiplier` (default 1.5) up to `maxDelay` (default 5 min), with ±`jitter`
+ *   (default 0.1) and reset after `resetAfter` (default 1 h) without failures; `attempts`
+ *   (default unlimited) bounds the restarts.
+ */
+export type RestartStrategyOptions =
+  | { readonly type: 'none' }
+  | { readonly type: 'fixed-delay'; readonly attempts: number; readonly delay?: Duration }
+  | {
+      readonly type: 'failure-rate';
+      readonly maxFailures: number;
+      readonly interval: Duration;
+      readonly delay?: Duration;
+    }
+  | {
+      readonly type: 'exponential-backoff';
+      readonly initialDelay?: Duration;
+      readonly maxDelay?: Duration;
+      readonly multiplier?: number;
+      readonly jitter?: number;
+      readonly resetAfter?: Duration;
+      readonly attempts?: number;
+    };
+
 /** Settings of a {@link StreamEnvironment}. Every one can also come from the CLI. */
 export interface EnvironmentOptions {
   /** Default parallelism of operators (default 1). */
@@ -38,4 +69,42 @@ export interface EnvironmentOptions {
   readonly runtimeMode?: 'threads' | 'in-process';
   /** The processing-time clock (default: the wall clock). */
   readonly processingTimeService?: ProcessingTimeService;
+  /** Take a checkpoint this often (requires {@link EnvironmentOptions.checkpointDir}); off by default. */
+  readonly checkpointInterval?: Duration;
+  /** A checkpoint not complete after this long is discarded (default 10 min). */
+  readonly checkpointTimeout?: Duration;
+  /** Least time between the end of one checkpoint and the start of the next (default 0). */
+  readonly minPauseBetweenCheckpoints?: Duration;
+  /** Completed checkpoints kept in the checkpoint directory (default 1). */
+  readonly checkpointsRetained?: number;
+  /**
+   * `exactly-once` (default) aligns barriers, so state reflects each record once; `at-least-once`
+   * does not block channels during alignment (lower latency; records may be replayed twice).
+   */
+  readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
+  /**
+   * Directory of checkpoints (`chk-<id>/`). A job started with a directory that holds completed
+   * checkpoints resumes from the newest intact one, unless `resumeFromCheckpoint` is false.
+   */
+  readonly checkpointDir?: string;
+  /** Resume from the newest checkpoint in {@link EnvironmentOptions.checkpointDir} (default true). */
+  readonly resumeFromCheckpoint?: boolean;
+  /** How failures are retried (default: exponential backoff with checkpointing, else none). */
+  readonly restartStrategy?: RestartStrategyOptions;
+  /** Start from this savepoint (or checkpoint) directory (CLI `--from-savepoint PATH`). */
+  readonly fromSavepoint?: string;
+  /**
+   * Skip state in the savepoint that belongs to no operator of this job instead of refusing it
+   * (CLI `--allow-non-restored-state`).
+   */
+  readonly allowNonRestoredState?: boolean;
+  /** Take a savepoint into this directory when the job is stopped (CLI `--savepoint-on-stop DIR`). */
+  readonly savepointOnStop?: string;
+  /**
+   * Where keyed state lives: `heap` (default; JavaScript Maps) or `lmdb` (on disk, for state
+   * larger than memory; durability still comes from checkpoints).
+   */
+  readonly stateBackend?: 'heap' | 'lmdb';
+  /** Working directory of the `lmdb` state backend (default `<tmpdir>/eddy-state`). */
+  readonly stateDir?: string;
 }

@@ -8,6 +8,7 @@
 import type { JobGraph } from '../plan/plan.ts';
 import type { MetricSample } from '../metrics/metric-sample.ts';
 import type { EnvironmentOptions } from './environment-options.ts';
+import type { CheckpointStats, ExceptionRecord } from './job-status.ts';
 
 /** Records in and out of one operator (summed over its subtasks). */
 export interface OperatorSummary {
@@ -48,6 +49,17 @@ export interface JobClient {
   metricsText(): Promise<string>;
   /** The job's metrics as plain data (executors that run in this process provide it). */
   metrics?(): readonly MetricSample[];
+  /**
+   * Takes a savepoint into directory `dir` while the job goes on; resolves with the savepoint's
+   * path (pass it to `fromSavepoint` / `--from-savepoint`).
+   */
+  triggerSavepoint(dir: string): Promise<string>;
+  /** Takes a savepoint into `dir`, stops the sources right after it, and ends the job. */
+  stopWithSavepoint(dir: string): Promise<string>;
+  /** Completed and failed checkpoints, restarts. */
+  checkpointStats(): CheckpointStats;
+  /** Failures of this job's attempts (time, operator, subtask, stack), oldest first. */
+  exceptionHistory(): readonly ExceptionRecord[];
 }
 
 /** Runs job graphs. */

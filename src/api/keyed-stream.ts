@@ -14,7 +14,13 @@ import type { ReduceFunction } from './functions/reduce-function.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
 import type { StreamPort } from './transformation.ts';
 import { ANY_SIDE_OUTPUT, DataStream, checkFunction, functionName } from './data-stream.ts';
+import { KeyedBroadcastConnectedStream } from './broadcast-connected-stream.ts';
+import { BroadcastStream } from './broadcast-stream.ts';
 import { ConnectedStreams } from './connected-streams.ts';
+import { WindowedStream } from './windowed-stream.ts';
+import { IntervalJoin } from './interval-join.ts';
+import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
+import type { Window } from '../time/windowing/window.ts';
 
 /**
  * A stream partitioned by key.
@@ -79,8 +85,48 @@ export class KeyedStream<K, T> {
     });
   }
 
+  /**
+   * Cuts each key's records into windows.
+   *
+   * @example
+   * ```ts
+   * events.keyBy((e) => e.user).window(EventTimeSessionWindows.withGap('30m')).process(summarize);
+   * ```
+   */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(this, assigner);
+  }
+
+  /**
+   * Interval join with another keyed stream: see {@link IntervalJoin}.
+   *
+   * @example
+   * ```ts
+   * a.keyBy((x) => x.id).intervalJoin(b.keyBy((y) => y.id)).between(-5000, 5000).process(fn);
+   * ```
+   */
+  intervalJoin<U>(other: KeyedStream<K, U>): IntervalJoin<T, U, K> {
+    return new IntervalJoin<T, U, K>(this, other);
+  }
+
   /** Connects to another keyed stream with the same key type, for a KeyedCoProcessFunction. */
-  connect<U>(other: KeyedStream<K, U>): ConnectedStreams<T, U, K> {
+  connect<U>(other: KeyedStream<K, U>): ConnectedStreams<T, U, K>;
+  /** Connects to a broadcast stream, for a {@link KeyedBroadcastProcessFunction}. */
+  connect<U>(other: BroadcastStream<U>): KeyedBroadcastConnectedStream<K, T, U>;
+  connect<U>(
+    other: KeyedStream<K, U> | BroadcastStream<U>,
+  ): ConnectedStreams<T, U, K> | KeyedBroadcastConnectedStream<K, T, U> {
+    if (other instanceof BroadcastStream) {
+      return new KeyedBroadcastConnectedStream<K, T, U>(
+        this.env,
+        {
+          ports: this.ports,
+          partitioning: 'hash',
+          keySelector: this.keySelector as (v: never) => unknown,
+        },
+        other,
+      );
+    }
     return new ConnectedStreams<T, U, K>(
       this.env,
       new DataStream<T>(this.env, this.ports, undefined),

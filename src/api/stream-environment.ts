@@ -150,6 +150,17 @@ export class StreamEnvironment {
         result: new Promise<JobExecutionResult>(() => {}),
         cancel: async () => result,
         metricsText: async () => '',
+        triggerSavepoint: () => Promise.reject(new Error('the job only prints its plan')),
+        stopWithSavepoint: () => Promise.reject(new Error('the job only prints its plan')),
+        checkpointStats: () => ({
+          completed: 0,
+          failed: 0,
+          lastCompleted: undefined,
+          history: [],
+          restarts: 0,
+          restoredFrom: undefined,
+        }),
+        exceptionHistory: () => [],
       };
     }
     if (launch?.mode === 'worker' && launch.submit !== undefined) {

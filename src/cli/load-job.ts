@@ -14,6 +14,8 @@ import { setLaunchContext } from '../api/launch-context.ts';
 import { StreamEnvironment } from '../api/stream-environment.ts';
 import { EddyError } from '../errors/eddy-error.ts';
 import type { Plan } from '../plan/plan.ts';
+// Loads the runtime and registers the default executor, even for job files that import only types.
+import '../index.ts';
 
 /** What loading a job file produced. */
 export interface LoadedJob {

@@ -11,6 +11,7 @@
 import type { MetricGroup } from '../metrics/metric-group.ts';
 import type { RuntimeProperties } from '../api/runtime-properties.ts';
 import type { Context } from '../api/functions/context.ts';
+import type { WatermarkOutput } from '../time/watermark.ts';
 
 /** Whether a source ends. */
 export type Boundedness = 'bounded' | 'unbounded';
@@ -30,7 +31,22 @@ export interface DeadLetter {
   readonly error: string;
 }
 
-/** Where a reader emits records. */
+/**
+ * The output of one split (a Kafka partition, a file): records collected here feed the split's
+ * own watermark generator and idleness, and the source's watermark is the minimum over its
+ * non-idle splits (Flink's `SourceOutput` from `ReaderOutput.createOutputForSplit`).
+ */
+export interface SplitOutput<T> extends WatermarkOutput {
+  /** Emits a record of this split, with its event timestamp when the source knows one. */
+  collect(value: T, timestamp?: number): void;
+}
+
+/**
+ * Where a reader emits records. A reader with one logical input uses it directly; a reader of
+ * several splits emits through {@link SourceOutput.createOutputForSplit} so that each split has
+ * its own watermarks. The runtime's output always has the optional members; they are optional
+ * only so that hand-made outputs (in tests of a reader) need not implement them.
+ */
 export interface SourceOutput<T> {
   /** Emits a record, with its event timestamp when the source knows one. */
   collect(value: T, timestamp?: number): void;
@@ -46,6 +62,17 @@ export interface SourceOutput<T> {
    * sources with watermarks in their data). Records collected before it are sent before it.
    */
   emitWatermark?(timestamp: number): void;
+  /** Reports that the reader's direct output is idle (it stops holding back the watermark). */
+  markIdle?(): void;
+  /** Reports that the reader's direct output is active again. */
+  markActive?(): void;
+  /**
+   * The output of split `splitId` (created on first use, then the same object): its own watermark
+   * generator and idleness timer; the source's watermark is the minimum over split outputs.
+   */
+  createOutputForSplit?(splitId: string): SplitOutput<T>;
+  /** The split is finished or was reassigned: it no longer holds back the watermark. */
+  releaseOutputForSplit?(splitId: string): void;
 }
 
 /** What a reader knows about where it runs. */
@@ -115,10 +142,24 @@ export interface SinkWriterContext {
   readonly properties: RuntimeProperties;
   /** The function context, for sinks that call user functions. */
   readonly functionContext: Context<unknown>;
+  /**
+   * Whether periodic checkpoints run: sinks that can commit in two phases should then implement
+   * `preCommit`/`commit` (exactly-once); otherwise they are committed at the end of input.
+   */
+  readonly checkpointing?: boolean;
 }
 
-/** Writes one subtask's records. */
-export interface SinkWriter<T> {
+/**
+ * Writes one subtask's records.
+ *
+ * Exactly-once sinks implement two-phase commit: at each checkpoint barrier `preCommit` seals what
+ * was written since the previous barrier and returns *committables* (e.g. pending file names);
+ * the runtime stores them in the checkpoint and calls `commit` once the checkpoint is complete —
+ * and again after a restore from that checkpoint, so `commit` must be idempotent. Committables of
+ * a checkpoint that failed are committed with the next one that completes. Without checkpointing,
+ * the runtime pre-commits and commits once at the end of input.
+ */
+export interface SinkWriter<T, C = unknown> {
   open?(): void | Promise<void>;
   /**
    * Writes a batch. Synchronous hand-off; a returned promise makes the runtime wait before it
@@ -127,6 +168,15 @@ export interface SinkWriter<T> {
   write(values: readonly T[], timestamps: readonly number[], count: number): void | Promise<void>;
   /** Makes everything written so far durable or visible (at the end and at checkpoints). */
   flush?(): void | Promise<void>;
+  /**
+   * Seals what was written since the previous checkpoint and returns what {@link SinkWriter.commit}
+   * must make visible. Synchronous: it runs at the barrier, before the next record.
+   */
+  preCommit?(checkpointId: number): readonly C[] | Promise<readonly C[]>;
+  /** Makes committables visible. Idempotent: it is called again for them after a restore. */
+  commit?(committables: readonly C[]): void | Promise<void>;
+  /** Discards work that will never be committed (the job failed or was cancelled). */
+  abort?(committables: readonly C[]): void | Promise<void>;
   close?(): void | Promise<void>;
 }
 

@@ -43,6 +43,8 @@ export interface OperatorRef {
   readonly uid?: string | undefined;
   /** `file:line:column` of the user's call that created the operator, when known. */
   readonly definedAt?: string | undefined;
+  /** The parallel subtask that failed, when known (exception history). */
+  readonly subtask?: number | undefined;
 }
 
 /** Options accepted by the {@link EddyError} constructor. */

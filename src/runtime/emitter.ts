@@ -6,6 +6,7 @@
  */
 import type { Collector } from '../api/functions/collector.ts';
 import type { ChannelWriter } from './channel.ts';
+import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import { RecordBatch } from './record-batch.ts';
 
 export class Emitter implements Collector<unknown> {
@@ -70,6 +71,12 @@ export class Emitter implements Collector<unknown> {
   emitIdle(idle: boolean): void {
     this.flush();
     for (const w of this.writers) w.writeIdle(idle);
+  }
+
+  /** Sends a checkpoint barrier after the records emitted so far. */
+  emitBarrier(barrier: CheckpointBarrier): void {
+    this.flush();
+    for (const w of this.writers) w.writeBarrier(barrier);
   }
 
   emitEnd(): void {

@@ -1,12 +1,22 @@
 /**
  * The inputs of one operator subtask: one channel per (edge, producer subtask). It forwards
- * batches to the operator, combines watermarks and idleness, counts ended channels and ends the
- * operator's input when all have ended.
+ * batches to the operator, combines watermarks and idleness, aligns checkpoint barriers, counts
+ * ended channels and ends the operator's input when all have ended.
+ *
+ * Barrier alignment (exactly-once): once a channel has delivered the barrier of checkpoint n, what
+ * it sends next belongs to checkpoint n+1 and must not reach the operator before the operator has
+ * taken its snapshot for n. So the channel is blocked and its events are queued (batches copied,
+ * since producers reuse them) until every channel that has not ended has delivered the barrier;
+ * then the gate calls the barrier handler (the operator snapshots and forwards the barrier) and
+ * replays the queues in order. At-least-once mode counts barriers without blocking: records that
+ * overtake the barrier on a fast channel are in the snapshot and may be replayed after a restore.
+ * A gate with one channel never blocks: the barrier is aligned the moment it arrives.
  *
  * @module
  */
 import type { ChannelTarget } from './channel.ts';
-import type { RecordBatch } from './record-batch.ts';
+import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
+import { RecordBatch } from './record-batch.ts';
 import { busyClock, TaskTimes } from './task-times.ts';
 import { WatermarkValve } from './watermark-valve.ts';
 
@@ -21,16 +31,43 @@ export interface GateOperator {
   wrapFailure(e: unknown): Error;
 }
 
+/** Called when every live channel has delivered a barrier; `alignmentMs` is the time blocked. */
+export type BarrierHandler = (barrier: CheckpointBarrier, alignmentMs: number) => void;
+
+/** How barriers of several channels are combined. */
+export type CheckpointingMode = 'exactly-once' | 'at-least-once';
+
+type QueuedEvent =
+  | { readonly type: 'batch'; readonly batch: RecordBatch }
+  | { readonly type: 'watermark'; readonly watermark: number }
+  | { readonly type: 'idle'; readonly idle: boolean }
+  | { readonly type: 'barrier'; readonly barrier: CheckpointBarrier }
+  | { readonly type: 'end' };
+
 class GateChannel implements ChannelTarget {
+  /** Set while the channel has delivered the barrier being aligned (exactly-once only). */
+  blocked = false;
+  queue: QueuedEvent[] = [];
   constructor(
     private readonly gate: InputGate,
-    private readonly index: number,
+    readonly index: number,
     private readonly input: number,
   ) {}
   pushBatch(batch: RecordBatch): void {
+    if (this.blocked) {
+      const copy = new RecordBatch();
+      for (let i = 0; i < batch.size; i++)
+        copy.push(batch.values[i], batch.timestamps[i] as number);
+      this.queue.push({ type: 'batch', batch: copy });
+      return;
+    }
     this.gate.batch(batch, this.input);
   }
   pushWatermark(watermark: number): void {
+    if (this.blocked) {
+      this.queue.push({ type: 'watermark', watermark });
+      return;
+    }
     const gate = this.gate;
     busyClock.enter(gate.times);
     try {
@@ -40,10 +77,30 @@ class GateChannel implements ChannelTarget {
     }
   }
   pushIdle(idle: boolean): void {
-    this.gate.valve.setIdle(this.index, idle);
+    if (this.blocked) this.queue.push({ type: 'idle', idle });
+    else this.gate.valve.setIdle(this.index, idle);
+  }
+  pushBarrier(barrier: CheckpointBarrier): void {
+    if (this.blocked) this.queue.push({ type: 'barrier', barrier });
+    else this.gate.barrier(this.index, barrier);
   }
   pushEnd(): void {
-    this.gate.channelEnded(this.index);
+    if (this.blocked) this.queue.push({ type: 'end' });
+    else this.gate.channelEnded(this.index);
+  }
+  replay(e: QueuedEvent): void {
+    switch (e.type) {
+      case 'batch':
+        return this.pushBatch(e.batch);
+      case 'watermark':
+        return this.pushWatermark(e.watermark);
+      case 'idle':
+        return this.pushIdle(e.idle);
+      case 'barrier':
+        return this.pushBarrier(e.barrier);
+      case 'end':
+        return this.pushEnd();
+    }
   }
 }
 
@@ -57,6 +114,13 @@ export class InputGate {
   recordsIn = 0;
   /** Whether all inputs have ended. */
   finished = false;
+  /** How barriers are aligned (set by the runtime before the job starts). */
+  mode: CheckpointingMode = 'exactly-once';
+  /** Receives aligned barriers (set by the runtime when checkpointing is on). */
+  onBarrier: BarrierHandler | undefined;
+  private aligning: CheckpointBarrier | undefined;
+  private barrierSeen: boolean[] = [];
+  private alignStart = 0;
 
   /**
    * @param times where the subtask's busy time is counted (one per subtask; a fresh one when the
@@ -72,6 +136,7 @@ export class InputGate {
     const ch = new GateChannel(this, this.channels.length, input);
     this.channels.push(ch);
     this.endedFlags.push(false);
+    this.barrierSeen.push(false);
     return ch;
   }
 
@@ -102,12 +167,65 @@ export class InputGate {
     }
   }
 
+  /** @internal A barrier arrived on an unblocked channel. */
+  barrier(index: number, barrier: CheckpointBarrier): void {
+    const current = this.aligning;
+    if (current !== undefined && barrier.id < current.id) return; // stale (an aborted checkpoint)
+    if (current === undefined || barrier.id > current.id) {
+      // A newer checkpoint overtakes one that never aligned (it was aborted): give up the old one.
+      if (current !== undefined) this.release();
+      this.aligning = barrier;
+      this.alignStart = performance.now();
+      this.barrierSeen.fill(false);
+    }
+    this.barrierSeen[index] = true;
+    if (this.mode === 'exactly-once' && this.channels.length > 1) {
+      (this.channels[index] as GateChannel).blocked = true;
+    }
+    this.checkAligned();
+  }
+
+  private checkAligned(): void {
+    const b = this.aligning;
+    if (b === undefined) return;
+    for (let i = 0; i < this.channels.length; i++) {
+      if (this.barrierSeen[i] !== true && this.endedFlags[i] !== true) return;
+    }
+    this.aligning = undefined;
+    const ms = performance.now() - this.alignStart;
+    try {
+      this.onBarrier?.(b, ms);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Unblocks every channel and replays what it queued, in order. */
+  private release(): void {
+    for (const ch of this.channels) ch.blocked = false;
+    for (const ch of this.channels) {
+      const q = ch.queue;
+      if (q.length === 0) continue;
+      ch.queue = [];
+      for (let i = 0; i < q.length; i++) {
+        if (ch.blocked) {
+          // A queued barrier of the next checkpoint blocked the channel again: keep the rest.
+          ch.queue.push(...q.slice(i));
+          break;
+        }
+        ch.replay(q[i] as QueuedEvent);
+      }
+    }
+  }
+
   /** @internal */
   channelEnded(index: number): void {
     if (this.endedFlags[index] === true) return;
     this.endedFlags[index] = true;
     this.ended++;
     this.valve.end(index);
+    // An ended channel sends no barrier: it may complete an alignment the others were waiting on.
+    this.checkAligned();
     if (this.ended === this.channels.length) this.endAll();
   }
 

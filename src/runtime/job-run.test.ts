@@ -329,6 +329,7 @@ describe('runtime', () => {
   it('fires processing-time timers with the key and its state in scope', async () => {
     // The source stays open until both timers have fired, so the job sees them.
     let fired = 0;
+    let fireAt: number | undefined;
     async function* keys() {
       yield* ['a', 'b', 'a'];
       while (fired < 2) await new Promise((r) => setTimeout(r, 5));
@@ -345,8 +346,9 @@ describe('runtime', () => {
           }
           processElement(_k: string, ctx: Context<string>): void {
             this.seen.update((this.seen.value() ?? 0) + 1);
-            const at = ctx.timerService().currentProcessingTime() + 5;
-            ctx.timerService().registerProcessingTimeTimer(at - (at % 10));
+            // One timestamp for every registration, so that 'a' registers the same timer twice.
+            fireAt ??= ctx.timerService().currentProcessingTime() + 5;
+            ctx.timerService().registerProcessingTimeTimer(fireAt);
           }
           onTimer(_ts: number, ctx: OnTimerContext<string>, out: Collector<string>): void {
             fired++;

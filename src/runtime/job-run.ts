@@ -16,6 +16,11 @@ import { toMillis } from '../util/duration.ts';
 import type { ChannelTarget } from './channel.ts';
 import { Emitter } from './emitter.ts';
 import { InputGate } from './input-gate.ts';
+import {
+  JobCheckpointing,
+  periodicCheckpointing,
+  type CheckpointContext,
+} from './checkpoint/job-checkpointing.ts';
 import type { AbstractStreamOperator } from './operators/abstract-stream-operator.ts';
 import { operatorFactory } from './operators/operator-registry.ts';
 import type { OperatorSetup } from './operator-setup.ts';
@@ -23,6 +28,7 @@ import { connectedTargets, createWriter } from './partitioners.ts';
 import { SourceTask } from './source-task.ts';
 import { registerBuiltInMetrics } from './built-in-metrics.ts';
 import { wallClock } from './wall-clock.ts';
+import type { MetricLabels } from '../metrics/metrics-registry.ts';
 import type { SlotPlacement } from './parallel/slot-placement.ts';
 import { backPressureLevel, backPressureLevelValue, type TaskTimes } from './task-times.ts';
 
@@ -55,22 +61,35 @@ export class JobRun {
   private failure: EddyError | undefined;
   private cancelled = false;
   private readonly started = Date.now();
-  private runningSince: number | undefined;
   private resolveResult!: (r: JobExecutionResult) => void;
   private rejectResult!: (e: unknown) => void;
   private metricsServer: MetricsServer | undefined;
   private meterTicker: ReturnType<typeof setInterval> | undefined;
   private timesTicker: ReturnType<typeof setInterval> | undefined;
   private readonly sourcesDone: Promise<void>[] = [];
+  private runningSince: number | undefined;
   private resolveRunning!: () => void;
   /** Resolves when every subtask is open and the sources are about to start. */
   readonly running = new Promise<void>((resolve) => (this.resolveRunning = resolve));
   /** Awaited after opening, before the sources start (the threaded runtime's start barrier). */
   beforeStart: (() => Promise<void>) | undefined;
+  /** Checkpointing of this run (set once the subtasks are built). */
+  checkpointing: JobCheckpointing | undefined;
+  private stopSavepoint: Promise<unknown> | undefined;
 
   constructor(
     readonly graph: JobGraph,
     readonly options: EnvironmentOptions,
+    private readonly checkpointContext: CheckpointContext = {
+      store: undefined,
+      restore: undefined,
+      firstId: 1,
+      existing: [],
+      log: (m) => process.stderr.write(`eddy: ${m}\n`),
+    },
+    /** Restart attempt (0 for the first run). */
+    readonly attempt = 0,
+    /** Set in a worker thread of the parallel runtime: run only this slot's subtasks. */
     private readonly placement?: SlotPlacement,
   ) {
     this.exporter = new PrometheusExporter(this.registry, { job: graph.plan.jobName });
@@ -94,13 +113,44 @@ export class JobRun {
     );
   }
 
-  /** Stops the sources; in-flight records drain to the sinks. */
+  /**
+   * Stops the sources; in-flight records drain to the sinks. With `savepointOnStop`, a savepoint
+   * is taken first and the sources stop right after its barrier.
+   */
   cancel(): Promise<JobExecutionResult> {
+    const dir = this.options.savepointOnStop;
+    if (dir !== undefined && !this.cancelled && this.checkpointing !== undefined) {
+      this.stopWithSavepoint(dir).then(
+        (path) => this.checkpointContext.log(`savepoint written to ${path}`),
+        (e: unknown) => {
+          this.checkpointContext.log(`savepoint on stop failed: ${(e as Error).message}`);
+          for (const list of this.subtasks.values()) for (const s of list) s.source?.cancel();
+        },
+      );
+      return this.result;
+    }
     if (!this.cancelled) {
       this.cancelled = true;
       for (const list of this.subtasks.values()) for (const s of list) s.source?.cancel();
     }
     return this.result;
+  }
+
+  /** Takes a savepoint into `dir` while the job goes on; resolves with its path. */
+  triggerSavepoint(dir: string): Promise<string> {
+    const c = this.checkpointing;
+    if (c === undefined) return Promise.reject(new Error('the job has not started yet'));
+    return c.savepoint(dir, false);
+  }
+
+  /** Takes a savepoint into `dir`, stops the sources right after its barrier, ends the job. */
+  stopWithSavepoint(dir: string): Promise<string> {
+    const c = this.checkpointing;
+    if (c === undefined) return Promise.reject(new Error('the job has not started yet'));
+    this.cancelled = true;
+    const p = c.savepoint(dir, true);
+    this.stopSavepoint = p.catch(() => {});
+    return p;
   }
 
   /** Fails the job with `e` (the first failure wins). */
@@ -115,6 +165,32 @@ export class JobRun {
   private async run(): Promise<JobExecutionResult> {
     const o = this.options;
     this.build();
+    const checkpointing = new JobCheckpointing(
+      this.graph.plan,
+      this.subtasks,
+      o,
+      this.checkpointContext,
+      {
+        runAction: (a) => this.runAction(a),
+        addBlocker: (p) => this.addBlocker(p),
+      },
+    );
+    this.checkpointing = checkpointing;
+    checkpointing.registerMetrics(this.registry, { job: this.graph.plan.jobName });
+    this.registry.derivedGauge(
+      'restarts',
+      'in-process restarts of the job so far',
+      { job: this.graph.plan.jobName },
+      () => this.attempt,
+    );
+    this.registry.derivedGauge(
+      'uptime_ms',
+      'time since this attempt of the job started',
+      { job: this.graph.plan.jobName },
+      () => Date.now() - this.started,
+    );
+    const restore = this.checkpointContext.restore;
+    if (restore !== undefined) checkpointing.restore(restore);
     if (o.metricsPort !== undefined) {
       this.metricsServer = await startMetricsServer(this.exporter, o.metricsPort, o.metricsHost);
       process.stderr.write(`eddy: metrics at ${this.metricsServer.url}\n`);
@@ -142,10 +218,34 @@ export class JobRun {
           if (s.source !== undefined) this.sourcesDone.push(this.runSource(s.source));
         }
       }
+      checkpointing.coordinator.start();
       await Promise.all(this.sourcesDone);
       // A failed slot stops waiting for input that the other slots will never end.
       if (inputsEnded !== undefined) await Promise.race([inputsEnded, this.failed]);
       await this.drainBlockers();
+      if (this.stopSavepoint !== undefined) await this.stopSavepoint;
+      if (
+        this.failure === undefined &&
+        !this.cancelled &&
+        checkpointing.coordinator.periodicEnabled
+      ) {
+        // Final checkpoint: every task has finished, so it snapshots them directly; completing
+        // it commits what the sinks wrote since the last one (exactly-once at the end of input).
+        checkpointing.coordinator.pausePeriodic();
+        try {
+          await checkpointing.coordinator.triggerCheckpoint();
+        } catch (e) {
+          this.fail(
+            new EddyError(`the final checkpoint failed: ${(e as Error).message}`, {
+              code: 'CHECKPOINT_FAILED',
+              domain: 'external',
+              retryable: true,
+              cause: e,
+            }),
+          );
+        }
+        await this.drainBlockers();
+      }
       if (this.failure !== undefined) throw this.failure;
       return this.summary(this.cancelled ? 'CANCELED' : 'FINISHED');
     } finally {
@@ -178,6 +278,8 @@ export class JobRun {
   private async shutdown(): Promise<void> {
     if (this.meterTicker !== undefined) clearInterval(this.meterTicker);
     if (this.timesTicker !== undefined) clearInterval(this.timesTicker);
+    this.checkpointing?.coordinator.stop();
+    if (this.failure !== undefined) await this.checkpointing?.abortPending().catch(() => {});
     for (const list of this.subtasks.values()) {
       for (const s of list) {
         try {
@@ -259,7 +361,7 @@ export class JobRun {
           subtaskIndex: i,
           parallelism: node.parallelism,
           maxParallelism: plan.maxParallelism,
-          attempt: 0,
+          attempt: this.attempt,
           output,
           sideOutputs,
           metrics,
@@ -268,6 +370,9 @@ export class JobRun {
           batchSize,
           autoWatermarkInterval,
           failOnMalformedInput: o.failOnMalformedInput ?? false,
+          checkpointing: periodicCheckpointing(o),
+          stateBackend: o.stateBackend ?? 'heap',
+          stateDir: o.stateDir,
           runAction: (action) => this.runAction(action),
           addBlocker: (p) => this.addBlocker(p),
           signal: this.abort.signal,
@@ -336,8 +441,7 @@ export class JobRun {
         const targets: ChannelTarget[] = [];
         for (const j of indexes) {
           const ch = channel++;
-          const c = consumers.find((s) => s.index === j);
-          const gate = c?.gate as InputGate | undefined;
+          const gate = consumers.find((s) => s.index === j)?.gate;
           if (p !== undefined && gate !== undefined) targets.push(gate.addChannel(edge.input));
           else if (p !== undefined) {
             targets.push((this.placement as SlotPlacement).outbound(ch, j, producerNode));
@@ -395,7 +499,7 @@ export class JobRun {
 /** Registers Flink's per-second task time gauges of one subtask. */
 function registerTimeMetrics(
   registry: MetricsRegistry,
-  labels: Readonly<Record<string, string>>,
+  labels: MetricLabels,
   times: TaskTimes,
 ): void {
   registry.derivedGauge(

@@ -1,8 +1,6 @@
 /**
- * The executor behind `env.execute()`. A job file run by the CLI with parallelism > 1 runs on
- * worker threads (one per slot, see `parallel/threaded-job.ts`) unless `runtimeMode` is
- * `in-process`; everything else (tests, parallelism 1) runs every subtask in this thread with
- * no serialization.
+ * The in-process executor behind `env.execute()`: runs a job in this process (parallel subtasks
+ * of an operator run in the same thread here; worker threads arrive with the parallel runtime).
  *
  * @module
  */
@@ -12,7 +10,7 @@ import { getLaunchContext, type LaunchContext } from '../api/launch-context.ts';
 import { userError } from '../errors/eddy-error.ts';
 import type { JobGraph } from '../plan/plan.ts';
 import { sampleMetrics } from '../metrics/metric-sample.ts';
-import { JobRun } from './job-run.ts';
+import { JobSupervisor } from './recovery/job-supervisor.ts';
 import { slotsOf, ThreadedJob } from './parallel/threaded-job.ts';
 
 const running = new Set<{ cancel(): unknown }>();
@@ -46,37 +44,12 @@ function removeSignalHandlers(): void {
   process.removeListener('SIGTERM', onSignal);
 }
 
-/** Runs jobs in this process: in this thread, or on worker threads. */
+/** Runs jobs in this process. */
 export class LocalExecutor implements JobExecutor {
   execute(graph: JobGraph, options: EnvironmentOptions): JobClient {
-    const launch = getLaunchContext();
-    const slots = slotsOf(graph);
-    if (slots > 1 && options.runtimeMode !== 'in-process') {
-      if (launch?.mode === 'run' && launch.jobUrl !== undefined) {
-        const jobIndex = jobIndexes.get(launch) ?? 0;
-        jobIndexes.set(launch, jobIndex + 1);
-        return this.executeThreaded(
-          new ThreadedJob(graph, options, {
-            jobUrl: launch.jobUrl,
-            jobIndex,
-            defaults: launch.defaults,
-          }),
-          options,
-        );
-      }
-      if (options.runtimeMode === 'threads') {
-        throw userError(
-          'INVALID_ARGUMENT',
-          "runtimeMode 'threads' needs a job file run by the CLI (eddy run job.ts -p N)",
-          {
-            hint:
-              'worker threads re-import the job file to get its functions; jobs built elsewhere ' +
-              "(tests, REPL) run with runtimeMode 'in-process'",
-          },
-        );
-      }
-    }
-    const run = new JobRun(graph, options);
+    const threaded = this.threaded(graph, options);
+    if (threaded !== undefined) return this.executeThreaded(threaded, options);
+    const run = new JobSupervisor(graph, options);
     running.add(run);
     if (options.handleSignals !== false) installSignalHandlers();
     const result = run.result.finally(() => {
@@ -84,15 +57,57 @@ export class LocalExecutor implements JobExecutor {
       if (running.size === 0) removeSignalHandlers();
     });
     result.catch(() => {});
-    run.start();
     return {
       jobName: run.jobName,
       running: run.running,
       result,
       cancel: () => run.cancel(),
-      metricsText: () => run.exporter.render(),
-      metrics: () => sampleMetrics(run.registry),
+      metricsText: () => run.metricsText(),
+      metrics: () => (run.run !== undefined ? sampleMetrics(run.run.registry) : []),
+      triggerSavepoint: (dir) => run.triggerSavepoint(dir),
+      stopWithSavepoint: (dir) => run.stopWithSavepoint(dir),
+      checkpointStats: () => run.checkpointStats(),
+      exceptionHistory: () => run.exceptionHistory(),
     };
+  }
+
+  /** The threaded job to run, when the job runs from a job file with parallelism > 1. */
+  private threaded(graph: JobGraph, options: EnvironmentOptions): ThreadedJob | undefined {
+    const launch = getLaunchContext();
+    if (slotsOf(graph) === 1 || options.runtimeMode === 'in-process') return undefined;
+    if (launch?.mode !== 'run' || launch.jobUrl === undefined) {
+      if (options.runtimeMode !== 'threads') return undefined;
+      throw userError(
+        'INVALID_ARGUMENT',
+        "runtimeMode 'threads' needs a job file run by the CLI (eddy run job.ts -p N)",
+        {
+          hint:
+            'worker threads re-import the job file to get its functions; jobs built elsewhere ' +
+            "(tests, REPL) run with runtimeMode 'in-process'",
+        },
+      );
+    }
+    const checkpointed =
+      options.checkpointInterval !== undefined ||
+      options.fromSavepoint !== undefined ||
+      options.savepointOnStop !== undefined;
+    if (checkpointed) {
+      if (options.runtimeMode === 'threads') {
+        throw userError('INVALID_ARGUMENT', 'checkpoints do not work on worker threads yet', {
+          hint: "drop runtimeMode 'threads' (the job then runs its subtasks in one thread)",
+        });
+      }
+      // Barriers do not cross threads yet: checkpointed jobs keep every subtask in this thread.
+      process.stderr.write('eddy: checkpointing is on, so the job runs in one thread\n');
+      return undefined;
+    }
+    const jobIndex = jobIndexes.get(launch) ?? 0;
+    jobIndexes.set(launch, jobIndex + 1);
+    return new ThreadedJob(graph, options, {
+      jobUrl: launch.jobUrl,
+      jobIndex,
+      defaults: launch.defaults,
+    });
   }
 
   private executeThreaded(job: ThreadedJob, options: EnvironmentOptions): JobClient {
@@ -104,6 +119,12 @@ export class LocalExecutor implements JobExecutor {
     });
     result.catch(() => {});
     job.start();
+    const unsupported = (): Promise<string> =>
+      Promise.reject(
+        userError('INVALID_ARGUMENT', 'savepoints do not work on worker threads yet', {
+          hint: "run the job with runtimeMode 'in-process' to take savepoints",
+        }),
+      );
     return {
       jobName: job.jobName,
       running: job.running,
@@ -111,6 +132,17 @@ export class LocalExecutor implements JobExecutor {
       cancel: () => job.cancel(),
       metricsText: () => job.exporter.render(),
       metrics: () => job.metrics(),
+      triggerSavepoint: unsupported,
+      stopWithSavepoint: unsupported,
+      checkpointStats: () => ({
+        completed: 0,
+        failed: 0,
+        lastCompleted: undefined,
+        history: [],
+        restarts: 0,
+        restoredFrom: undefined,
+      }),
+      exceptionHistory: () => [],
     };
   }
 }

@@ -27,6 +27,11 @@ export interface OperatorSetup {
   readonly batchSize: number;
   readonly autoWatermarkInterval: number;
   readonly failOnMalformedInput: boolean;
+  /** Keyed state backend kind and its working directory. */
+  readonly stateBackend: 'heap' | 'lmdb';
+  readonly stateDir: string | undefined;
+  /** Whether periodic checkpoints run (exactly-once sinks then commit on checkpoint completion). */
+  readonly checkpointing: boolean;
   /** Runs work triggered outside a batch (timers, async results) as a task action. */
   readonly runAction: (action: () => void) => void;
   /** Makes the task wait for `promise` before the sources emit more (backpressure, async sinks). */

@@ -6,6 +6,7 @@
  */
 import type { PartitioningKind } from '../plan/plan.ts';
 import type { ChannelTarget, ChannelWriter } from './channel.ts';
+import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import { keyGroupOf, normalizeKey, subtaskForKeyGroup } from '../state/key-groups.ts';
 import { RecordBatch } from './record-batch.ts';
 
@@ -17,6 +18,10 @@ abstract class FanOutWriter implements ChannelWriter {
   }
   writeIdle(idle: boolean): void {
     for (const t of this.targets) t.pushIdle(idle);
+  }
+  // Barriers go to every target, like watermarks: each consumer must see one per channel.
+  writeBarrier(barrier: CheckpointBarrier): void {
+    for (const t of this.targets) t.pushBarrier(barrier);
   }
   writeEnd(): void {
     for (const t of this.targets) t.pushEnd();

@@ -1,17 +1,19 @@
 /**
- * Drives one source reader: polls it for batches, stamps records, generates watermarks (periodic,
- * punctuated, idleness), sends the batches down the operator chain synchronously, yields the event
- * loop between batches, and ends bounded input with a final watermark at +∞.
+ * Drives one source reader: polls it for batches, stamps records, generates watermarks per split
+ * (periodic, punctuated, idleness) and combines them by minimum, sends the batches down the
+ * operator chain synchronously, yields the event loop between batches, and ends bounded input
+ * with a final watermark at +∞.
  *
  * @module
  */
-import { EddyError, userError } from '../errors/eddy-error.ts';
+import { EddyError, userError, type OperatorRef } from '../errors/eddy-error.ts';
 import type {
   DeadLetter,
   InputStatus,
   Source,
   SourceOutput,
   SourceReader,
+  SplitOutput,
 } from '../connectors/spi.ts';
 import type { WatermarkStrategy } from '../time/watermark-strategy.ts';
 import {
@@ -20,6 +22,7 @@ import {
   type WatermarkGenerator,
   type WatermarkOutput,
 } from '../time/watermark.ts';
+import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import type { OperatorSetup } from './operator-setup.ts';
 import type { Emitter } from './emitter.ts';
 import { busyClock, TaskTimes } from './task-times.ts';
@@ -27,31 +30,169 @@ import { busyClock, TaskTimes } from './task-times.ts';
 /** Tag id of the dead-letter side output of sources. */
 export const DEAD_LETTER_TAG_ID = 'dead-letters';
 
-class ReaderOutput implements SourceOutput<unknown>, WatermarkOutput {
-  count = 0;
+/** Watermark state of one split (or of the reader's direct output). */
+class SplitState implements SplitOutput<unknown>, WatermarkOutput {
+  watermark = Number.NEGATIVE_INFINITY;
   idle = false;
+  /** Whether the split takes part in the minimum (the direct output only once used). */
+  used: boolean;
+  /** A record arrived since the last idleness check. */
+  sawRecord = false;
+  lastRecordAt: number;
+  constructor(
+    private readonly owner: ReaderOutput,
+    readonly generator: WatermarkGenerator<unknown> | undefined,
+    now: number,
+    used: boolean,
+  ) {
+    this.lastRecordAt = now;
+    this.used = used;
+  }
+  collect(value: unknown, timestamp?: number): void {
+    const owner = this.owner;
+    let t = timestamp ?? Number.NaN;
+    const assigner = owner.assigner;
+    if (assigner !== undefined) t = assigner(value, timestamp);
+    this.sawRecord = true;
+    if (this.idle || !this.used) this.activate();
+    if (this.generator !== undefined) this.generator.onEvent(value, t, this);
+    owner.emitter.collectWithTimestamp(value, t);
+    owner.count++;
+  }
+  emitWatermark(timestamp: number): void {
+    if (timestamp > this.watermark) this.watermark = timestamp;
+    this.used = true;
+    this.idle = false;
+    this.owner.recompute();
+  }
+  markIdle(): void {
+    if (this.idle) return;
+    this.used = true;
+    this.idle = true;
+    this.owner.recompute();
+  }
+  markActive(): void {
+    if (!this.idle) return;
+    this.idle = false;
+    this.owner.recompute();
+  }
+  private activate(): void {
+    this.used = true;
+    this.idle = false;
+    this.owner.recompute();
+  }
+}
+
+class ReaderOutput implements Required<SourceOutput<unknown>> {
+  count = 0;
   deadLetters = 0;
+  /** The reader's direct output. */
+  readonly main: SplitState;
+  readonly splits = new Map<string, SplitState>();
+  private outputIdle = false;
   private warned = false;
   constructor(
     private readonly task: SourceTask,
-    private readonly emitter: Emitter,
+    readonly emitter: Emitter,
     private readonly capacity: number,
-    private readonly assigner: TimestampAssigner<unknown> | undefined,
-    private readonly generator: WatermarkGenerator<unknown> | undefined,
+    readonly assigner: TimestampAssigner<unknown> | undefined,
+    private readonly strategy: WatermarkStrategy<unknown> | undefined,
     private readonly deadLetterOut: Emitter | undefined,
     private readonly failOnMalformed: boolean,
-  ) {}
+    private readonly now: () => number,
+  ) {
+    this.main = new SplitState(this, strategy?.createGenerator(), now(), false);
+  }
 
   get remaining(): number {
     return this.capacity - this.count;
   }
 
   collect(value: unknown, timestamp?: number): void {
-    let t = timestamp ?? Number.NaN;
-    if (this.assigner !== undefined) t = this.assigner(value, timestamp);
-    if (this.generator !== undefined) this.generator.onEvent(value, t, this);
-    this.emitter.collectWithTimestamp(value, t);
-    this.count++;
+    this.main.collect(value, timestamp);
+  }
+  emitWatermark(timestamp: number): void {
+    this.main.emitWatermark(timestamp);
+  }
+  markIdle(): void {
+    this.main.markIdle();
+  }
+  markActive(): void {
+    this.main.markActive();
+  }
+
+  createOutputForSplit(splitId: string): SplitOutput<unknown> {
+    let s = this.splits.get(splitId);
+    if (s === undefined) {
+      s = new SplitState(this, this.strategy?.createGenerator(), this.now(), true);
+      this.splits.set(splitId, s);
+    }
+    return s;
+  }
+
+  releaseOutputForSplit(splitId: string): void {
+    if (this.splits.delete(splitId)) this.recompute();
+  }
+
+  /** Emits the minimum watermark over non-idle splits, or idleness when all are idle. */
+  recompute(): void {
+    let min = Number.POSITIVE_INFINITY;
+    let candidates = 0;
+    let active = 0;
+    const main = this.main;
+    if (main.used) {
+      candidates++;
+      if (!main.idle) {
+        active++;
+        min = main.watermark;
+      }
+    }
+    for (const s of this.splits.values()) {
+      candidates++;
+      if (s.idle) continue;
+      active++;
+      if (s.watermark < min) min = s.watermark;
+    }
+    if (candidates === 0) return;
+    const emitter = this.emitter;
+    if (active === 0) {
+      if (!this.outputIdle) {
+        this.outputIdle = true;
+        emitter.emitIdle(true);
+      }
+      return;
+    }
+    if (this.outputIdle) {
+      this.outputIdle = false;
+      emitter.emitIdle(false);
+    }
+    // The emitter keeps the output from going backwards.
+    if (min > emitter.watermark) emitter.emitWatermark(min);
+  }
+
+  /** Periodic watermarks and idleness of every split. */
+  periodic(now: number, idlenessMs: number | undefined): void {
+    this.tick(this.main, now, idlenessMs);
+    for (const s of this.splits.values()) this.tick(s, now, idlenessMs);
+  }
+
+  private tick(s: SplitState, now: number, idlenessMs: number | undefined): void {
+    s.generator?.onPeriodicEmit(s);
+    if (s.sawRecord) {
+      s.sawRecord = false;
+      s.lastRecordAt = now;
+    } else if (idlenessMs !== undefined && s.used && now - s.lastRecordAt >= idlenessMs) {
+      s.markIdle();
+    }
+  }
+
+  /** End of input: leave idleness so the final watermark is not ignored downstream. */
+  end(): void {
+    if (this.outputIdle) {
+      this.outputIdle = false;
+      this.emitter.emitIdle(false);
+    }
+    this.emitter.emitWatermark(MAX_WATERMARK);
   }
 
   deadLetter(letter: DeadLetter): void {
@@ -77,33 +218,23 @@ class ReaderOutput implements SourceOutput<unknown>, WatermarkOutput {
       );
     }
   }
-
-  emitWatermark(timestamp: number): void {
-    if (this.idle) this.markActive();
-    this.emitter.emitWatermark(timestamp);
-  }
-  markIdle(): void {
-    if (this.idle) return;
-    this.idle = true;
-    this.emitter.emitIdle(true);
-  }
-  markActive(): void {
-    if (!this.idle) return;
-    this.idle = false;
-    this.emitter.emitIdle(false);
-  }
 }
 
 export class SourceTask {
   readonly reader: SourceReader<unknown>;
-  readonly ref: { name: string; uid: string | undefined; definedAt: string | undefined };
+  readonly ref: OperatorRef;
   private readonly output: ReaderOutput;
-  private readonly generator: WatermarkGenerator<unknown> | undefined;
+  private readonly hasGenerator: boolean;
   private readonly idlenessMs: number | undefined;
   private cancelled = false;
   private wake: (() => void) | undefined;
   /** Busy and backpressured time of this subtask. */
   readonly times = new TaskTimes();
+  private pendingBarrier: { barrier: CheckpointBarrier; stopAfter: boolean } | undefined;
+  /** Snapshots the reader and sends the barrier on (set by the runtime when checkpointing). */
+  onBarrier: ((barrier: CheckpointBarrier) => void) | undefined;
+  /** Whether the loop has ended (no barrier will be injected any more). */
+  finished = false;
   /** Records emitted. */
   get recordsOut(): number {
     return this.setup.output.recordsOut;
@@ -118,10 +249,15 @@ export class SourceTask {
     private readonly waitForBlockers: () => Promise<void>,
   ) {
     const { node, binding } = setup;
-    this.ref = { name: node.name, uid: node.uid, definedAt: node.definedAt };
+    this.ref = {
+      name: node.name,
+      uid: node.uid,
+      definedAt: node.definedAt,
+      subtask: setup.subtaskIndex,
+    };
     const source = binding.source as Source<unknown>;
     const strategy = binding.extra?.['watermarkStrategy'] as WatermarkStrategy<unknown> | undefined;
-    this.generator = strategy?.createGenerator();
+    this.hasGenerator = strategy !== undefined;
     this.idlenessMs = strategy?.idlenessMs;
     this.reader = source.createReader({
       sourceName: node.name,
@@ -137,10 +273,28 @@ export class SourceTask {
       setup.output,
       setup.batchSize,
       strategy?.timestampAssigner,
-      this.generator,
+      strategy,
       setup.sideOutputs.get(DEAD_LETTER_TAG_ID),
       setup.failOnMalformedInput,
+      () => setup.clock.now(),
     );
+  }
+
+  /**
+   * Asks for `barrier` to be injected at the next batch boundary (waking a source that waits for
+   * input). With `stopAfter` the source ends right after it (stop-with-savepoint).
+   */
+  requestBarrier(barrier: CheckpointBarrier, stopAfter = false): void {
+    this.pendingBarrier = { barrier, stopAfter };
+    this.wake?.();
+  }
+
+  private injectBarrier(): void {
+    const p = this.pendingBarrier;
+    if (p === undefined) return;
+    this.pendingBarrier = undefined;
+    this.onBarrier?.(p.barrier);
+    if (p.stopAfter) this.cancelled = true;
   }
 
   /** Stops the loop at the next batch boundary. */
@@ -158,7 +312,6 @@ export class SourceTask {
       throw this.failure(e, 'could not start');
     }
     let lastPeriodic = clock.now();
-    let lastRecordAt = lastPeriodic;
     const out = this.output;
     const reader = this.reader;
     for (;;) {
@@ -168,40 +321,35 @@ export class SourceTask {
       busyClock.enter(this.times);
       try {
         status = this.step(out, reader);
+        const now = clock.now();
+        if (this.hasGenerator && now - lastPeriodic >= autoWatermarkInterval) {
+          lastPeriodic = now;
+          out.periodic(now, this.idlenessMs);
+          this.flush();
+        }
+        // Between two batches: the only place a barrier enters the stream (one check per batch).
+        if (this.pendingBarrier !== undefined && status !== 'END_OF_INPUT') this.injectBarrier();
       } finally {
         busyClock.exit();
       }
-      const now = clock.now();
-      if (out.count > 0) lastRecordAt = now;
-      if (this.generator !== undefined && now - lastPeriodic >= autoWatermarkInterval) {
-        lastPeriodic = now;
-        busyClock.enter(this.times);
-        try {
-          this.generator.onPeriodicEmit(out);
-          this.flush();
-        } finally {
-          busyClock.exit();
-        }
-      }
-      if (this.idlenessMs !== undefined && now - lastRecordAt >= this.idlenessMs) out.markIdle();
       // Time spent waiting for downstream capacity (credits, sink flushes) is backpressure.
       const waitStart = performance.now();
       await this.waitForBlockers();
       this.times.backPressuredMs += performance.now() - waitStart;
       if (status === 'END_OF_INPUT') {
-        for (const e of this.outputs) e.emitWatermark(MAX_WATERMARK);
+        out.end();
+        for (const e of this.setup.sideOutputs.values()) e.emitWatermark(MAX_WATERMARK);
+        // A barrier requested before the end still goes out, after the final watermark.
+        this.injectBarrier();
         break;
       }
       if (status === 'NOTHING_AVAILABLE') {
-        await this.waitAvailable(
-          this.generator !== undefined || this.idlenessMs !== undefined
-            ? autoWatermarkInterval
-            : undefined,
-        );
+        await this.waitAvailable(this.hasGenerator ? autoWatermarkInterval : undefined);
       } else {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
+    this.finished = true;
     for (const e of this.outputs) e.emitEnd();
   }
 
@@ -215,10 +363,7 @@ export class SourceTask {
     } catch (e) {
       throw this.failure(e, 'failed while reading');
     }
-    if (out.count > 0 || out.deadLetters > 0) {
-      if (out.idle && out.count > 0) out.markActive();
-      this.flush();
-    }
+    if (out.count > 0 || out.deadLetters > 0) this.flush();
     return status;
   }
 

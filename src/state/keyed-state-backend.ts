@@ -39,6 +39,11 @@ export interface KeyedStateBackend {
    * copied as they are now (the caller serializes them before the next record).
    */
   snapshot(): KeyGroupSnapshot[];
+  /**
+   * Like {@link KeyedStateBackend.snapshot}, for backends that can fix a consistent view
+   * synchronously (when called) and read it afterwards without blocking the record path.
+   */
+  snapshotAsync?(): Promise<KeyGroupSnapshot[]>;
   /** Adds the entries of `groups` (from any backend and any parallelism) to this backend. */
   restore(groups: readonly KeyGroupSnapshot[]): void;
   /** Number of entries over all states (a metric). */
@@ -46,21 +51,22 @@ export interface KeyedStateBackend {
   dispose(): void;
 }
 
-/** One entry of one state: the user's key, the namespace (windows) and the value. */
-export interface StateEntry {
-  readonly key: unknown;
-  readonly namespace: string | number | undefined;
-  /** ValueState: the value; ListState: an array; MapState: `[k, v][]`; reducing/aggregating: the value/accumulator. */
-  readonly value: unknown;
-}
-
-/** The entries of one state in one key group. */
+/**
+ * The entries of one state in one key group, as columns: entry `i` is `keys[i]` (the user's key),
+ * `namespaces?.[i]` (windows) and `values[i]` (ValueState: the value; ListState: an array;
+ * MapState: `[k, v][]`; reducing/aggregating: the value/accumulator).
+ */
 export interface StateSnapshot {
   readonly name: string;
   readonly kind: StateKind;
   /** Schema version of the values (the descriptor's `version`, default 1). */
   readonly version: number;
-  readonly entries: readonly StateEntry[];
+  readonly keys: readonly unknown[];
+  readonly values: readonly unknown[];
+  /** Absent when no entry has a namespace. */
+  readonly namespaces?: readonly (string | number | undefined)[];
+  /** Expiry times (ms) of states with a TTL, so a restore keeps them; absent otherwise. */
+  readonly expiresAt?: readonly number[];
 }
 
 /** Everything a backend holds for one key group: the unit of rescaling. */

@@ -35,6 +35,8 @@ export class CollectingWriter implements ChannelWriter {
     this.watermarks.push(watermark);
   }
   writeIdle(): void {}
+  /** Barriers are the checkpoint's business; a harness snapshots explicitly. */
+  writeBarrier(): void {}
   writeEnd(): void {
     this.ended = true;
   }

@@ -76,22 +76,11 @@ export interface HarnessSnapshot {
     readonly eventTime: readonly TimerEntry[];
     readonly processingTime: readonly TimerEntry[];
   };
-  /** Operator (non-keyed) state, from operators that implement `snapshotState()`. */
-  readonly operatorState: unknown;
-}
-
-/**
- * Operators with non-keyed state (sources, sinks, buffering operators) implement these two
- * methods; the harness includes that state in {@link HarnessSnapshot.operatorState}.
- */
-interface OperatorStateHolder {
-  snapshotState(): unknown;
-  restoreState(state: unknown): void;
-}
-
-function holdsOperatorState(op: object): op is OperatorStateHolder {
-  const o = op as Partial<OperatorStateHolder>;
-  return typeof o.snapshotState === 'function' && typeof o.restoreState === 'function';
+  /**
+   * Operator (non-keyed) list state, from operators that implement `snapshotOperatorState()`
+   * (async I/O queues, broadcast state, sinks' pending commits).
+   */
+  readonly operatorState: readonly unknown[] | undefined;
 }
 
 /** Side outputs of a harness: every tag a function emits to is captured, declared or not. */
@@ -184,6 +173,9 @@ export abstract class OperatorHarness<OUT, K = unknown> {
         'autoWatermarkInterval',
       ),
       failOnMalformedInput: false,
+      stateBackend: 'heap',
+      stateDir: undefined,
+      checkpointing: false,
       // Timers and periodic work run right inside setProcessingTime(); a failure surfaces there.
       runAction: (action) => {
         try {
@@ -411,7 +403,7 @@ export abstract class OperatorHarness<OUT, K = unknown> {
       operator: this.plan.node.name,
       keyedState: op.backend?.snapshot() ?? [],
       timers: op.timers?.timers() ?? { eventTime: [], processingTime: [] },
-      operatorState: holdsOperatorState(op) ? op.snapshotState() : undefined,
+      operatorState: op.snapshotOperatorState?.(0),
     };
     try {
       return structuredClone(raw);
@@ -449,8 +441,7 @@ export abstract class OperatorHarness<OUT, K = unknown> {
     }
     op.backend?.restore(copy.keyedState);
     op.timers?.restore(copy.timers);
-    if (copy.operatorState !== undefined && holdsOperatorState(op))
-      op.restoreState(copy.operatorState);
+    if (copy.operatorState !== undefined) op.restoreOperatorState?.(copy.operatorState);
   }
 
   /** Closes the operator (the user function's `close`). */

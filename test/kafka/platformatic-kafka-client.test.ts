@@ -533,6 +533,26 @@ describe('PlatformaticKafkaClient', { skip, concurrency: true, timeout: 60_000 }
     assert.equal(new Set(values(records)).size, 80);
   });
 
+  test("one send larger than the broker's max.message.bytes (1 MiB) is split, in both producers", async () => {
+    const client = newClient();
+    const topic = await newTopic('port-large');
+    const value = Buffer.alloc(100, 'z');
+    const records = Array.from({ length: 20_000 }, () => ({ topic, partition: 0, value }));
+    const idempotent = client.createIdempotentProducer();
+    closers.push(() => idempotent.close());
+    await idempotent.send(records);
+    await idempotent.flush();
+    const txn = client.createTransactionalProducer({
+      transactionalId: uniqueName('port-large-id'),
+    });
+    closers.push(() => txn.close());
+    await txn.init();
+    await txn.beginTransaction();
+    await txn.send(records);
+    await txn.commitTransaction();
+    assert.equal((await readAll(client, { topic, partition: 0 }, 'read_committed')).length, 40_000);
+  });
+
   test('keyed records land where Java clients put them', async () => {
     const client = newClient();
     const topic = await newTopic('port-keys', 3);

@@ -488,7 +488,7 @@ describe(
       await commitTransaction(producer, topic, ['ok'], true);
     });
 
-    test('(d) a transaction left open by a SIGKILLed process is aborted by the next InitProducerId', async () => {
+    test('(d) a transaction left open by a SIGKILLed process is aborted by the next InitProducerId', async (t) => {
       const topic = await newTopic('spike-d');
       const transactionalId = uniqueName('spike-d-txn');
       const killed = await leaveLingeringTransaction(bootstrap, topic, transactionalId, 5);
@@ -517,6 +517,9 @@ describe(
       const elapsed = Date.now() - started;
       // The child's transaction timeout is 120 s: anything this fast was the InitProducerId.
       assert.ok(elapsed < 20_000, `aborted after ${elapsed} ms`);
+      t.diagnostic(
+        `lingering transaction aborted ${elapsed} ms after the successor's InitProducerId`,
+      );
       await transaction.send({
         messages: [{ topic, partition: 0, value: Buffer.from('successor') }],
       });

@@ -7,6 +7,8 @@
 #   run.sh compare [EVENTS] [PARALLELISM]         Flink vs the loop baseline, outputs as multisets
 #   run.sh dump-events N [--parallelism P --split I] [--output F]
 #   run.sh pipeline-test                          issue 7: MiniCluster pipeline-test timing (JUnit)
+#   run.sh async-io [--records N] [--runs R] [--capacity C] [--latency MS]
+#                                                 issue 8: AsyncDataStream against the profile service
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -66,5 +68,19 @@ case "$cmd" in
       mvn -q -B test -DskipPipelineTests=false -Dtest=PipelineTestTimingTest; }) |
       grep -oE '\{"engine".*\}' || { log "failed; run mvn test -Dtest=PipelineTestTimingTest in $here"; exit 1; }
     ;;
-  *) sed -n '2,10p' "$0"; exit 2 ;;
+  async-io)
+    build
+    latency=5; args=()
+    while [[ $# -gt 0 ]]; do
+      if [[ "$1" == --latency ]]; then latency="$2"; shift 2; else args+=("$1"); shift; fi
+    done
+    coproc server { cd "$root" && exec node --import tsx bench/profile-server.ts --latency "$latency"; }
+    read -r url <&"${server[0]}"
+    log "profile service at $url ($latency ms)"
+    java "${java_opts[@]}" -cp "$jar" dev.eddy.bench.async.AsyncIoMain --url "$url" "${args[@]}" 2>/dev/null ||
+      status=$?
+    kill "$server_PID" 2>/dev/null || true
+    exit "${status:-0}"
+    ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

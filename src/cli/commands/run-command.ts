@@ -1,4 +1,5 @@
 import { EddyError } from '../../errors/eddy-error.ts';
+import { toMillis, type Duration } from '../../util/duration.ts';
 import type { EnvironmentOptions } from '../../api/environment-options.ts';
 import { loadJob } from '../load-job.ts';
 import { usageError } from '../cli-error.ts';
@@ -49,6 +50,59 @@ export const runFlags: readonly FlagSpec[] = [
     description: 'records per batch on the record path (default 1024)',
   },
   {
+    name: 'checkpoint-interval',
+    type: 'string',
+    placeholder: '<duration>',
+    description: 'take a checkpoint every <duration> (e.g. 10s); off by default',
+  },
+  {
+    name: 'checkpoint-dir',
+    type: 'string',
+    placeholder: '<dir>',
+    description: 'where checkpoints go; a restarted job resumes from the newest one here',
+  },
+  {
+    name: 'checkpointing-mode',
+    type: 'string',
+    placeholder: '<mode>',
+    description: 'exactly-once (default) or at-least-once',
+  },
+  {
+    name: 'from-savepoint',
+    type: 'string',
+    placeholder: '<path>',
+    description: 'start from a savepoint (state matched by operator uid)',
+  },
+  {
+    name: 'allow-non-restored-state',
+    type: 'boolean',
+    description: 'with --from-savepoint: skip state whose operator no longer exists',
+  },
+  {
+    name: 'savepoint-on-stop',
+    type: 'string',
+    placeholder: '<dir>',
+    description: 'on Ctrl-C/SIGTERM, take a savepoint into <dir> before stopping',
+  },
+  {
+    name: 'state-backend',
+    type: 'string',
+    placeholder: '<kind>',
+    description: 'keyed state backend: heap (default) or lmdb (larger than memory)',
+  },
+  {
+    name: 'state-dir',
+    type: 'string',
+    placeholder: '<dir>',
+    description: 'working directory of the lmdb state backend',
+  },
+  {
+    name: 'restart-strategy',
+    type: 'string',
+    placeholder: '<kind>',
+    description: 'none, or exponential-backoff (default with checkpoints)',
+  },
+  {
     name: 'fail-on-malformed-input',
     type: 'boolean',
     description: 'fail instead of sending malformed input to the dead-letter output',
@@ -74,7 +128,9 @@ ${formatFlags(runFlags)}
 
 Examples:
   eddy run examples/bot-tagging.ts --metrics-port 9249
-  eddy run job.ts -p 2 --prop bots.threshold=5`;
+  eddy run job.ts -p 2 --prop bots.threshold=5
+  eddy run job.ts --checkpoint-interval 10s --checkpoint-dir /var/lib/eddy/job --savepoint-on-stop ./savepoints
+  eddy run job.ts -p 4 --from-savepoint ./savepoints/savepoint-3-1a2b3c4d`;
 
 /** Parses run/plan flags into environment defaults. */
 export function environmentDefaults(flags: Readonly<Record<string, unknown>>): EnvironmentOptions {
@@ -105,11 +161,40 @@ export function environmentDefaults(flags: Readonly<Record<string, unknown>>): E
   set('metricsHost', flags['metrics-host']);
   set('jobName', flags['job-name']);
   if (flags['fail-on-malformed-input'] === true) o['failOnMalformedInput'] = true;
-  const mode = flags['runtime-mode'];
-  if (mode !== undefined && mode !== 'threads' && mode !== 'in-process') {
-    throw usageError(`--runtime-mode must be threads or in-process, got ${String(mode)}`);
+  const oneOf = (name: string, allowed: readonly string[]): string | undefined => {
+    const v = flags[name] as string | undefined;
+    if (v !== undefined && !allowed.includes(v)) {
+      throw usageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+    }
+    return v;
+  };
+  const interval = flags['checkpoint-interval'] as string | undefined;
+  if (interval !== undefined) {
+    try {
+      set(
+        'checkpointInterval',
+        toMillis(
+          /^\d+$/.test(interval) ? Number(interval) : (interval as Duration),
+          '--checkpoint-interval',
+        ),
+      );
+    } catch {
+      throw usageError(
+        `--checkpoint-interval "${interval}" is not a duration`,
+        'write e.g. --checkpoint-interval 10s or 500ms',
+      );
+    }
   }
-  set('runtimeMode', mode);
+  set('checkpointDir', flags['checkpoint-dir']);
+  set('checkpointingMode', oneOf('checkpointing-mode', ['exactly-once', 'at-least-once']));
+  set('fromSavepoint', flags['from-savepoint']);
+  if (flags['allow-non-restored-state'] === true) o['allowNonRestoredState'] = true;
+  set('savepointOnStop', flags['savepoint-on-stop']);
+  set('stateBackend', oneOf('state-backend', ['heap', 'lmdb']));
+  set('stateDir', flags['state-dir']);
+  const restart = oneOf('restart-strategy', ['none', 'exponential-backoff']);
+  if (restart !== undefined) o['restartStrategy'] = { type: restart };
+  set('runtimeMode', oneOf('runtime-mode', ['threads', 'in-process']));
   return o as EnvironmentOptions;
 }
 

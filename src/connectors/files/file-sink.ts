@@ -8,6 +8,7 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sink, SinkWriter, SinkWriterContext } from '../spi.ts';
+import { TwoPhaseFileWriter } from './exactly-once-file-sink.ts';
 
 /** Options of {@link FileSink}. */
 export interface FileSinkOptions {
@@ -60,6 +61,15 @@ export class FileSink<T> implements Sink<T> {
   }
 
   createWriter(ctx: SinkWriterContext): SinkWriter<T> {
+    // With checkpoints the sink is exactly-once: part files become visible when a checkpoint
+    // that covers them completes (see exactly-once-file-sink.ts).
+    if (ctx.checkpointing === true) {
+      return new TwoPhaseFileWriter<T>(
+        { dir: this.directory, format: this.format, extension: this.extension },
+        ctx.subtaskIndex,
+        ctx.parallelism,
+      );
+    }
     const path = join(this.directory, `part-${ctx.subtaskIndex}-0.${this.extension}`);
     const format = this.format;
     let handle: FileHandle | undefined;

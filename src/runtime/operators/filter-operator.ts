@@ -18,7 +18,13 @@ export class FilterOperator extends UdfOperator<FilterCall | FilterFunction<unkn
     const { values, timestamps, size } = batch;
     const call = this.call;
     const ctx = this.ctx;
-    const out = this.out;
+    this.out.flush();
+    // At most one output per input, and only this loop writes the main output: fill the output
+    // batch directly instead of a collect() call per record.
+    const ob = this.out.batch;
+    const ov = ob.values;
+    const ot = ob.timestamps;
+    let n = 0;
     const ks = this.keySelector;
     const backend = this.backend;
     for (let i = 0; i < size; i++) {
@@ -26,8 +32,13 @@ export class FilterOperator extends UdfOperator<FilterCall | FilterFunction<unkn
       const t = timestamps[i] as number;
       if (ks !== undefined) backend!.setCurrentKey(ks(v));
       ctx.currentTimestamp = t;
-      if (call(v, ctx)) out.collectWithTimestamp(v, t);
+      if (call(v, ctx)) {
+        ov[n] = v;
+        ot[n] = t;
+        n++;
+      }
     }
+    ob.size = n;
     this.flushOutputs();
   }
 }

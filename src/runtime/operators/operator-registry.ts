@@ -6,6 +6,8 @@
  */
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { AbstractStreamOperator } from './abstract-stream-operator.ts';
+import { AsyncWaitOperator } from './async-wait-operator.ts';
+import { BroadcastProcessOperator } from './broadcast-process-operator.ts';
 import { CoProcessOperator } from './co-process-operator.ts';
 import { FilterOperator } from './filter-operator.ts';
 import { FlatMapOperator } from './flat-map-operator.ts';
@@ -14,6 +16,10 @@ import { ProcessOperator } from './process-operator.ts';
 import { ReduceOperator } from './reduce-operator.ts';
 import { SinkOperator } from './sink-operator.ts';
 import { TimestampsWatermarksOperator } from './timestamps-watermarks-operator.ts';
+import { SlicingWindowOperator, canSlice } from './slicing-window-operator.ts';
+import { WindowOperator } from './window-operator.ts';
+import { IntervalJoinOperator } from './interval-join-operator.ts';
+import type { WindowSpec } from '../../time/windowing/window-spec.ts';
 
 /** Creates one operator subtask. */
 export type OperatorFactory = (setup: OperatorSetup) => AbstractStreamOperator;
@@ -29,6 +35,17 @@ const factories = new Map<string, OperatorFactory>([
   ['keyed-co-process', (s) => new CoProcessOperator(s)],
   ['sink', (s) => new SinkOperator(s)],
   ['timestamps-watermarks', (s) => new TimestampsWatermarksOperator(s)],
+  ['async-wait', (s) => new AsyncWaitOperator(s)],
+  ['broadcast-process', (s) => new BroadcastProcessOperator(s)],
+  ['keyed-broadcast-process', (s) => new BroadcastProcessOperator(s)],
+  ['interval-join', (s) => new IntervalJoinOperator(s)],
+  [
+    'window',
+    (s) =>
+      canSlice(s.binding.extra?.['window'] as WindowSpec)
+        ? new SlicingWindowOperator(s)
+        : new WindowOperator(s),
+  ],
 ]);
 
 /** Registers the constructor of an operator kind. */

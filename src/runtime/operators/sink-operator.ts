@@ -1,11 +1,25 @@
 import type { Sink, SinkWriter } from '../../connectors/spi.ts';
+import { EddyError } from '../../errors/eddy-error.ts';
+import type { SubtaskState } from '../checkpoint/subtask-state.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
 
-/** Hands batches to a sink writer; async writes and flushes become task blockers (backpressure). */
+/** A committable waiting for its checkpoint to complete. */
+interface PendingCommittable {
+  readonly checkpointId: number;
+  readonly committable: unknown;
+}
+
+/**
+ * Hands batches to a sink writer; async writes and flushes become task blockers (backpressure).
+ * For two-phase-commit writers it keeps the committables of checkpoints that have not completed
+ * yet; they are its operator state, so a restore commits exactly those of the restored checkpoint.
+ */
 export class SinkOperator extends AbstractStreamOperator {
   private readonly writer: SinkWriter<unknown>;
+  private pending: PendingCommittable[] = [];
+  private restored: unknown[] = [];
   constructor(setup: OperatorSetup) {
     super(setup);
     const sink = setup.binding.sink as Sink<unknown>;
@@ -16,10 +30,14 @@ export class SinkOperator extends AbstractStreamOperator {
       metrics: setup.metrics,
       properties: setup.properties,
       functionContext: this.ctx,
+      checkpointing: setup.checkpointing,
     });
   }
   override async open(): Promise<void> {
     try {
+      // Committables restored from a completed checkpoint: make them visible before anything new.
+      if (this.restored.length > 0) await this.writer.commit?.(this.restored);
+      this.restored = [];
       await this.writer.open?.();
     } catch (e) {
       throw this.wrapFailure(e);
@@ -30,8 +48,68 @@ export class SinkOperator extends AbstractStreamOperator {
     if (r !== undefined)
       this.setup.addBlocker(r.catch((e: unknown) => Promise.reject(this.wrapFailure(e))));
   }
+  override snapshotOperatorState(checkpointId: number): readonly unknown[] {
+    const sealed = this.writer.preCommit?.(checkpointId) ?? [];
+    if (sealed instanceof Promise) {
+      throw new EddyError(
+        'this sink pre-commits asynchronously; snapshot it with snapshotState()',
+        {
+          code: 'INTERNAL',
+          domain: 'internal',
+          operator: this.ref,
+        },
+      );
+    }
+    return this.addPending(checkpointId, sealed);
+  }
+  /**
+   * Pre-commits at the barrier. When the writer's pre-commit is asynchronous (it waits for its
+   * destination to acknowledge what was written before the barrier), the snapshot is a promise and
+   * the checkpoint completes only after it; records after the barrier keep flowing meanwhile.
+   */
+  override snapshotState(checkpointId: number, keyed = true): SubtaskState | Promise<SubtaskState> {
+    const sealed = this.writer.preCommit?.(checkpointId) ?? [];
+    if (!(sealed instanceof Promise)) {
+      return { operatorState: this.addPending(checkpointId, sealed) };
+    }
+    void keyed;
+    return sealed.then(
+      (committables) => ({ operatorState: this.addPending(checkpointId, committables) }),
+      (e: unknown) => Promise.reject(this.wrapFailure(e)),
+    );
+  }
+  private addPending(checkpointId: number, committables: readonly unknown[]): readonly unknown[] {
+    for (const committable of committables) this.pending.push({ checkpointId, committable });
+    return this.pending.map((p) => p.committable);
+  }
+  override restoreOperatorState(entries: readonly unknown[]): void {
+    this.restored.push(...entries);
+  }
+  override notifyCheckpointComplete(checkpointId: number): void {
+    const due = this.pending.filter((p) => p.checkpointId <= checkpointId);
+    if (due.length === 0) return;
+    this.pending = this.pending.filter((p) => p.checkpointId > checkpointId);
+    this.block(this.writer.commit?.(due.map((p) => p.committable)));
+  }
   protected override finish(): void {
-    const r = this.writer.flush?.();
+    this.block(this.writer.flush?.());
+    // Without checkpoints nothing else will ever commit: seal and commit at the end of input.
+    if (!this.setup.checkpointing && this.writer.preCommit !== undefined) {
+      const sealed = this.writer.preCommit(0);
+      this.block(
+        sealed instanceof Promise
+          ? sealed.then((c) => this.writer.commit?.(c))
+          : this.writer.commit?.(sealed),
+      );
+    }
+  }
+  /** Discards pre-committed work that no completed checkpoint covers (failure or cancel). */
+  abortPending(): void | Promise<void> {
+    const list = this.pending.map((p) => p.committable);
+    this.pending = [];
+    return this.writer.abort?.(list);
+  }
+  private block(r: void | Promise<void> | undefined): void {
     if (r !== undefined)
       this.setup.addBlocker(r.catch((e: unknown) => Promise.reject(this.wrapFailure(e))));
   }

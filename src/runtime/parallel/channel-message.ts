@@ -1,10 +1,11 @@
 /**
  * What travels between two slots (one message port per pair of slots): the channel events of
- * {@link ChannelTarget} tagged with the channel number, in the order they were sent, plus credits
+ * `ChannelTarget` tagged with the channel number, in the order they were sent, plus credits
  * flowing back. New event kinds (checkpoint barriers) are added here as new `k` values.
  *
  * @module
  */
+import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
 
 /** A batch of records of channel `c`: values and event timestamps (NaN = none). */
 export interface BatchMessage {
@@ -28,6 +29,13 @@ export interface IdleMessage {
   readonly idle: boolean;
 }
 
+/** A checkpoint barrier on channel `c` (plain data: id, timestamp, savepoint flag). */
+export interface BarrierMessage {
+  readonly k: 'barrier';
+  readonly c: number;
+  readonly b: CheckpointBarrier;
+}
+
 /** Channel `c` ended. */
 export interface EndMessage {
   readonly k: 'end';
@@ -42,4 +50,4 @@ export interface CreditMessage {
 
 /** Any message between slots. */
 export type ChannelMessage =
-  BatchMessage | WatermarkMessage | IdleMessage | EndMessage | CreditMessage;
+  BatchMessage | WatermarkMessage | IdleMessage | BarrierMessage | EndMessage | CreditMessage;

@@ -16,6 +16,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { EddyError, type OperatorRef } from '../../errors/eddy-error.ts';
 import type { ChannelTarget } from '../channel.ts';
+import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
 import { RecordBatch } from '../record-batch.ts';
 import type { TaskTimes } from '../task-times.ts';
 import type { BatchMessage, ChannelMessage } from './channel-message.ts';
@@ -96,6 +97,10 @@ class OutboundChannel implements ChannelTarget {
   }
   pushIdle(idle: boolean): void {
     this.connection.port.postMessage({ k: 'idle', c: this.channel, idle });
+  }
+  pushBarrier(barrier: CheckpointBarrier): void {
+    const b = { id: barrier.id, timestamp: barrier.timestamp, savepoint: barrier.savepoint };
+    this.connection.port.postMessage({ k: 'barrier', c: this.channel, b });
   }
   pushEnd(): void {
     this.connection.port.postMessage({ k: 'end', c: this.channel });
@@ -215,6 +220,9 @@ export class RemoteExchange implements SlotPlacement {
           break;
         case 'idle':
           inbound.target.pushIdle(m.idle);
+          break;
+        case 'barrier':
+          inbound.target.pushBarrier(m.b);
           break;
         case 'end':
           if (!inbound.ended) {

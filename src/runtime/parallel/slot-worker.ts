@@ -53,6 +53,21 @@ port.on('message', (c: SlotCommand) => {
   }
 });
 
+/** Checkpoints are not coordinated across threads yet (the executor keeps such jobs in-process). */
+const NO_CHECKPOINTS = {
+  triggerSavepoint: (): Promise<string> => Promise.reject(new Error('not in a worker thread')),
+  stopWithSavepoint: (): Promise<string> => Promise.reject(new Error('not in a worker thread')),
+  checkpointStats: () => ({
+    completed: 0,
+    failed: 0,
+    lastCompleted: undefined,
+    history: [],
+    restarts: 0,
+    restoredFrom: undefined,
+  }),
+  exceptionHistory: () => [],
+};
+
 /** A job of the module that another worker set runs: it ends at once, here. */
 function skipped(graph: JobGraph): JobClient {
   const result: JobExecutionResult = {
@@ -66,6 +81,7 @@ function skipped(graph: JobGraph): JobClient {
     result: Promise.resolve(result),
     cancel: async () => result,
     metricsText: async () => '',
+    ...NO_CHECKPOINTS,
   };
 }
 
@@ -91,7 +107,7 @@ function submit(graph: JobGraph, options: EnvironmentOptions): JobClient {
   }
   const { metricsPort: _port, ...rest } = options;
   exchange = new RemoteExchange(data.slot, data.ports);
-  const r = new JobRun(graph, { ...rest, handleSignals: false }, exchange);
+  const r = new JobRun(graph, { ...rest, handleSignals: false }, undefined, 0, exchange);
   run = r;
   // Every slot opens its operators, then all start together (the coordinator's start barrier).
   r.beforeStart = () => {
@@ -120,6 +136,7 @@ function submit(graph: JobGraph, options: EnvironmentOptions): JobClient {
     result: new Promise<JobExecutionResult>(() => {}),
     cancel: () => r.cancel(),
     metricsText: () => r.exporter.render(),
+    ...NO_CHECKPOINTS,
   };
 }
 

@@ -85,6 +85,7 @@ test('a producer out of credit blocks until the consumer processed batches', asy
     pushBatch: (b) => received.push(b.size),
     pushWatermark: () => {},
     pushIdle: () => {},
+    pushBarrier: () => {},
     pushEnd: () => {},
   };
   consumer.inbound(0, 0, target, new TaskTimes());

@@ -5,13 +5,12 @@
  * @module
  */
 import { userError } from '../../errors/eddy-error.ts';
-import { keyGroupOf, normalizeKey } from '../key-groups.ts';
-import type {
-  KeyGroupSnapshot,
-  KeyedStateBackend,
-  StateEntry,
-  StateSnapshot,
-} from '../keyed-state-backend.ts';
+import { toMillis } from '../../util/duration.ts';
+import { TtlMap } from './ttl-map.ts';
+import { checkCompatible } from '../check-compatible.ts';
+import { normalizeKey } from '../key-groups.ts';
+import type { KeyGroupSnapshot, KeyedStateBackend, StateSnapshot } from '../keyed-state-backend.ts';
+import { SnapshotBuilder } from '../snapshot-builder.ts';
 import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -48,6 +47,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   constructor(
     private readonly operatorName: string,
     private readonly maxParallelism = 128,
+    /** Milliseconds now, for state TTL. */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   private composite(k: unknown, ns: string | number): string {
@@ -94,7 +95,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       }
       return existing.entries;
     }
-    const entries = new Map<unknown, unknown>();
+    const ttl = descriptor.options.ttl;
+    const entries =
+      ttl === undefined
+        ? new Map<unknown, unknown>()
+        : new TtlMap(toMillis(ttl.ttl, 'ttl'), ttl.updateType === 'OnReadAndWrite', this.clock);
     this.tables.set(descriptor.name, { descriptor, entries });
     const pending = this.pendingRestore.get(descriptor.name);
     if (pending !== undefined) {
@@ -105,63 +110,32 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   snapshot(): KeyGroupSnapshot[] {
-    const groups = new Map<number, Map<string, StateEntry[]>>();
+    const builder = new SnapshotBuilder(this.maxParallelism);
     const usedParts = new Set<string>();
-    const versions = new Map<string, { kind: StateSnapshot['kind']; version: number }>();
-    const add = (
-      name: string,
-      nk: unknown,
-      namespace: string | number | undefined,
-      value: unknown,
-    ) => {
-      const kg = keyGroupOf(nk, this.maxParallelism);
-      let byState = groups.get(kg);
-      if (byState === undefined) groups.set(kg, (byState = new Map()));
-      let list = byState.get(name);
-      if (list === undefined) byState.set(name, (list = []));
-      const key = this.rawKeys.get(nk) ?? nk;
-      list.push({
-        key,
-        namespace,
-        value:
-          value instanceof Map
-            ? [...(value as Map<unknown, unknown>)]
-            : Array.isArray(value)
-              ? value.slice()
-              : value,
-      });
-    };
+    const rawKeys = this.rawKeys;
     for (const [name, table] of this.tables) {
-      versions.set(name, {
-        kind: table.descriptor.kind,
-        version: table.descriptor.options.version ?? 1,
-      });
-      for (const [sk, value] of table.entries) {
+      builder.state(name, table.descriptor.kind, table.descriptor.options.version ?? 1);
+      const t = table.entries;
+      const timed =
+        t instanceof TtlMap
+          ? t.timedEntries()
+          : (t.entries() as Iterable<[unknown, unknown, number?]>);
+      for (const [sk, v, expiresAt] of timed) {
+        // Map values are saved as entry arrays; lists are copied (values are plain data).
+        const value =
+          v instanceof Map ? [...(v as Map<unknown, unknown>)] : Array.isArray(v) ? v.slice() : v;
         const p = typeof sk === 'string' ? this.parts.get(sk) : undefined;
         if (p !== undefined) {
           usedParts.add(sk as string);
-          add(name, p[0], p[1], value);
-        } else add(name, sk, undefined, value);
+          builder.add(p[0], rawKeys.get(p[0]) ?? p[0], p[1], value, expiresAt);
+        } else builder.add(sk, rawKeys.get(sk) ?? sk, undefined, value, expiresAt);
       }
     }
     // Pending (restored but never registered) states survive the next checkpoint too.
-    for (const [name, snaps] of this.pendingRestore) {
-      for (const snap of snaps) {
-        versions.set(name, { kind: snap.kind, version: snap.version });
-        for (const e of snap.entries) add(name, normalizeKey(e.key), e.namespace, e.value);
-      }
-    }
+    for (const snaps of this.pendingRestore.values())
+      for (const snap of snaps) builder.addSnapshot(snap);
     for (const c of this.parts.keys()) if (!usedParts.has(c)) this.parts.delete(c);
-    const out: KeyGroupSnapshot[] = [];
-    for (const [keyGroup, byState] of [...groups].sort((a, b) => a[0] - b[0])) {
-      const states: StateSnapshot[] = [];
-      for (const [name, entries] of byState) {
-        const v = versions.get(name) as { kind: StateSnapshot['kind']; version: number };
-        states.push({ name, kind: v.kind, version: v.version, entries });
-      }
-      out.push({ keyGroup, states });
-    }
-    return out;
+    return builder.build();
   }
 
   restore(groups: readonly KeyGroupSnapshot[]): void {
@@ -183,47 +157,25 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     entries: Map<unknown, unknown>,
     snap: StateSnapshot,
   ): void {
-    if (snap.kind !== descriptor.kind) {
-      throw userError(
-        'RESTORE_FAILED',
-        `state "${snap.name}" was saved as ${snap.kind} state but is now declared as ${descriptor.kind} state`,
-        {
-          operator: { name: this.operatorName },
-          hint: 'rename the new state, or start without the old snapshot (--allow-non-restored-state does not cover kind changes)',
-        },
-      );
-    }
+    checkCompatible(this.operatorName, descriptor, snap);
     const target = descriptor.options.version ?? 1;
     const migrate = descriptor.options.migrate;
-    if (snap.version > target) {
-      throw userError(
-        'RESTORE_FAILED',
-        `state "${snap.name}" was saved with schema version ${snap.version}, newer than the declared version ${target}`,
-        {
-          operator: { name: this.operatorName },
-          hint: 'restore with the job version that wrote the snapshot, or raise the descriptor version',
-        },
-      );
-    }
-    if (snap.version < target && migrate === undefined) {
-      throw userError(
-        'RESTORE_FAILED',
-        `state "${snap.name}" was saved with schema version ${snap.version} but is declared as version ${target} without a migrate function`,
-        {
-          operator: { name: this.operatorName },
-          hint: 'add migrate(value, fromVersion) to the state descriptor options',
-        },
-      );
-    }
-    for (const e of snap.entries) {
-      const nk = normalizeKey(e.key);
-      if (nk !== e.key && !this.rawKeys.has(nk)) this.rawKeys.set(nk, e.key);
-      const sk = e.namespace === undefined ? nk : this.composite(nk, e.namespace);
+    for (let i = 0; i < snap.keys.length; i++) {
+      const key = snap.keys[i];
+      const namespace = snap.namespaces?.[i];
+      const nk = normalizeKey(key);
+      if (nk !== key && !this.rawKeys.has(nk)) this.rawKeys.set(nk, key);
+      const sk = namespace === undefined ? nk : this.composite(nk, namespace);
+      const saved = snap.values[i];
       let value =
-        snap.version < target && migrate !== undefined ? migrate(e.value, snap.version) : e.value;
+        snap.version < target && migrate !== undefined ? migrate(saved, snap.version) : saved;
       if (descriptor.kind === 'map' && Array.isArray(value))
         value = new Map(value as [unknown, unknown][]);
-      entries.set(sk, value);
+      // A TTL keeps running across a restore: saved expiry times are kept.
+      const expiresAt = snap.expiresAt?.[i];
+      if (entries instanceof TtlMap && expiresAt !== undefined)
+        entries.setExpiring(sk, value, expiresAt);
+      else entries.set(sk, value);
     }
   }
 
@@ -289,7 +241,10 @@ class HeapListState<T> implements ListState<T> {
     const k = this.b.stateKey;
     const l = this.t.get(k) as T[] | undefined;
     if (l === undefined) this.t.set(k, [value]);
-    else l.push(value);
+    else {
+      l.push(value);
+      if (this.t instanceof TtlMap) this.t.set(k, l); // a write refreshes the TTL
+    }
   }
   addAll(values: readonly T[]): void {
     for (const v of values) this.add(v);
@@ -320,7 +275,7 @@ class HeapMapState<UK, UV> implements MapState<UK, UV> {
     if (m === undefined) {
       m = new Map();
       this.t.set(k, m);
-    }
+    } else if (this.t instanceof TtlMap) this.t.set(k, m); // a write refreshes the TTL
     m.set(key, value);
   }
   putAll(entries: Iterable<readonly [UK, UV]>): void {

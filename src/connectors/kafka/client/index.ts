@@ -21,6 +21,7 @@ export {
 } from './platformatic-kafka-client.ts';
 export {
   topicPartitionKey,
+  type CommittedOffset,
   type PartitionOffset,
   type TopicPartition,
   type TopicSelector,
@@ -28,6 +29,7 @@ export {
 export {
   standaloneGroup,
   type ConsumerGroupMetadata,
+  type PreparedTransaction,
   type TransactionalProducer,
   type TransactionalProducerOptions,
 } from './transactional-producer.ts';

@@ -12,8 +12,14 @@ import type { FetchBatch, FetchOptions, FetchPositions } from './fetch-batch.ts'
 import type { IdempotentProducer, IdempotentProducerOptions } from './idempotent-producer.ts';
 import type { IsolationLevel } from './isolation-level.ts';
 import type { ListedOffset, OffsetSpec } from './offset-spec.ts';
-import type { PartitionOffset, TopicPartition, TopicSelector } from './topic-partition.ts';
 import type {
+  CommittedOffset,
+  PartitionOffset,
+  TopicPartition,
+  TopicSelector,
+} from './topic-partition.ts';
+import type {
+  PreparedTransaction,
   TransactionalProducer,
   TransactionalProducerOptions,
 } from './transactional-producer.ts';
@@ -53,10 +59,19 @@ export interface KafkaClientPort {
   listGroupOffsets(
     groupId: string,
     partitions: readonly TopicPartition[],
-  ): Promise<(PartitionOffset | (TopicPartition & { readonly offset: null }))[]>;
+  ): Promise<CommittedOffset[]>;
 
   /** A producer with a transactional id; call its `init()` before use. */
   createTransactionalProducer(options: TransactionalProducerOptions): TransactionalProducer;
+
+  /**
+   * Commits a transaction pre-committed by a producer that is gone (a crashed or restarted sink):
+   * sends EndTxn(commit) with its producer id and epoch, without InitProducerId (which would abort
+   * it). Resolves when it is committed, and also when it was already decided (committed earlier,
+   * or the id was re-initialized since: the broker then answers a fencing error) — a recovery
+   * commit is idempotent, as Flink's `KafkaCommitter` treats it.
+   */
+  commitPreparedTransaction(prepared: PreparedTransaction): Promise<void>;
 
   /** An idempotent producer (at-least-once sinks). */
   createIdempotentProducer(options?: IdempotentProducerOptions): IdempotentProducer;

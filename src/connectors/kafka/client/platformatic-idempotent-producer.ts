@@ -5,7 +5,7 @@
  * concurrently reuse sequence numbers and the broker silently drops them as duplicates while
  * every call reports success (proven in test/kafka/platformatic-spike.test.ts). So this producer
  * keeps exactly one request in flight and gathers what is sent meanwhile into the next request,
- * which also makes large batches out of small `send` calls.
+ * which also makes large batches out of small `send` calls (up to {@link MAX_REQUEST_BYTES}).
  *
  * @module
  */
@@ -15,10 +15,12 @@ import { KafkaClientError } from './kafka-client-error.ts';
 import { toKafkaClientError } from './kafka-error-mapping.ts';
 import type { ProducerRecord } from './kafka-record.ts';
 import type { PlatformaticConnection } from './platformatic-transactional-producer.ts';
-import { createJavaCompatiblePartitioner, toLibraryMessages } from './producer-messages.ts';
-
-/** Upper bound of records in one produce request. */
-const MAX_RECORDS_PER_REQUEST = 10_000;
+import {
+  createJavaCompatiblePartitioner,
+  estimatedSize,
+  MAX_REQUEST_BYTES,
+  toLibraryMessages,
+} from './producer-messages.ts';
 
 /** See the module documentation. */
 export class PlatformaticIdempotentProducer implements IdempotentProducer {
@@ -79,7 +81,14 @@ export class PlatformaticIdempotentProducer implements IdempotentProducer {
   async #runPump(): Promise<void> {
     try {
       while (this.#buffer.length > 0 && this.#broken === undefined) {
-        const messages = this.#buffer.splice(0, MAX_RECORDS_PER_REQUEST);
+        let count = 0;
+        let bytes = 0;
+        for (const message of this.#buffer) {
+          bytes += estimatedSize(message);
+          if (count > 0 && bytes > MAX_REQUEST_BYTES) break;
+          count += 1;
+        }
+        const messages = this.#buffer.splice(0, count);
         try {
           await this.#producer.send({ messages });
         } catch (error) {

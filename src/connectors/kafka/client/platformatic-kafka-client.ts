@@ -10,8 +10,11 @@
  */
 import {
   Admin,
+  Connection,
   Consumer,
+  endTxnV4,
   FetchIsolationLevels,
+  FindCoordinatorKeyTypes,
   ListOffsetTimestamps,
   type FetchIsolationLevelValue,
 } from '@platformatic/kafka';
@@ -28,8 +31,14 @@ import {
   type PlatformaticConnection,
 } from './platformatic-transactional-producer.ts';
 import { decodePartitionRecords, toSafeNumber } from './record-batch-decoder.ts';
-import type { PartitionOffset, TopicPartition, TopicSelector } from './topic-partition.ts';
 import type {
+  CommittedOffset,
+  PartitionOffset,
+  TopicPartition,
+  TopicSelector,
+} from './topic-partition.ts';
+import type {
+  PreparedTransaction,
   TransactionalProducer,
   TransactionalProducerOptions,
 } from './transactional-producer.ts';
@@ -214,7 +223,7 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
   async listGroupOffsets(
     groupId: string,
     partitions: readonly TopicPartition[],
-  ): Promise<(PartitionOffset | (TopicPartition & { readonly offset: null }))[]> {
+  ): Promise<CommittedOffset[]> {
     if (partitions.length === 0) return [];
     try {
       const groups = await this.#admin.listConsumerGroupOffsets({
@@ -249,6 +258,55 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
     } catch (error) {
       throw toKafkaClientError(error, `listGroupOffsets (group ${groupId})`);
     }
+  }
+
+  async commitPreparedTransaction(prepared: PreparedTransaction): Promise<void> {
+    const producerId = BigInt(prepared.producerId);
+    let lastError: unknown;
+    // The coordinator may be loading or still writing markers (CONCURRENT_TRANSACTIONS): retry.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      let connection: Connection | undefined;
+      try {
+        const [coordinator] = await this.#admin.findCoordinator({
+          keyType: FindCoordinatorKeyTypes.TRANSACTION,
+          keys: [prepared.transactionalId],
+        });
+        const metadata = await this.#admin.metadata({ topics: [], forceUpdate: true });
+        const broker =
+          coordinator === undefined ? undefined : metadata.brokers.get(coordinator.nodeId);
+        if (broker === undefined) throw new Error('no transaction coordinator found');
+        connection = new Connection(`${this.#connection.clientId}-recommit`, {
+          requestTimeout: this.#connection.requestTimeoutMs,
+        });
+        await connection.connect(broker.host, broker.port);
+        // EndTxn v4, as the library's producer sends it (transaction protocol v1: the epoch stays
+        // the same across the producer's transactions, so the id and epoch name this one).
+        await endTxnV4.api.async(
+          connection,
+          prepared.transactionalId,
+          producerId,
+          prepared.epoch,
+          true,
+        );
+        return;
+      } catch (error) {
+        const ids = protocolErrorIds(error);
+        if (
+          ids.has('PRODUCER_FENCED') ||
+          ids.has('INVALID_PRODUCER_EPOCH') ||
+          ids.has('INVALID_PRODUCER_ID_MAPPING') ||
+          ids.has('INVALID_TXN_STATE')
+        ) {
+          // Decided already: committed before (then re-initialized), or aborted by a timeout.
+          return;
+        }
+        lastError = error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } finally {
+        await connection?.close().catch(() => undefined);
+      }
+    }
+    throw toKafkaClientError(lastError, `commitPreparedTransaction (${prepared.transactionalId})`);
   }
 
   createTransactionalProducer(options: TransactionalProducerOptions): TransactionalProducer {

@@ -23,7 +23,11 @@ import {
 import { KafkaClientError, ProducerFencedError } from './kafka-client-error.ts';
 import { isFencingError, protocolErrorIds, toKafkaClientError } from './kafka-error-mapping.ts';
 import type { ProducerRecord } from './kafka-record.ts';
-import { createJavaCompatiblePartitioner, toLibraryMessages } from './producer-messages.ts';
+import {
+  chunkBySize,
+  createJavaCompatiblePartitioner,
+  toLibraryMessages,
+} from './producer-messages.ts';
 import type { PartitionOffset } from './topic-partition.ts';
 import type {
   ConsumerGroupMetadata,
@@ -116,10 +120,10 @@ export class PlatformaticTransactionalProducer implements TransactionalProducer 
     this.#check('in-transaction', 'send');
     if (records.length === 0) return Promise.resolve();
     const transaction = this.#currentTransaction();
-    const messages = toLibraryMessages(records);
+    const chunks = chunkBySize(toLibraryMessages(records));
     this.#dirty = true;
     return this.#enqueue('send', async () => {
-      await transaction.send({ messages });
+      for (const messages of chunks) await transaction.send({ messages });
     });
   }
 

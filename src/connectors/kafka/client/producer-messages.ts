@@ -47,3 +47,43 @@ export function toLibraryMessages(records: readonly ProducerRecord[]): MessageTo
     return message;
   });
 }
+
+/**
+ * Upper bound of the estimated bytes in one produce request. The library writes all records of a
+ * `send()` for a partition as one record batch, and the broker refuses batches above the topic's
+ * `max.message.bytes` (1 MiB by default) with MESSAGE_TOO_LARGE, so sends are cut below that.
+ */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Per-record overhead estimate of the v2 record format (length, attributes, deltas, lengths). */
+const RECORD_OVERHEAD_BYTES = 24;
+
+/** An estimate of a message's size in a record batch (an upper bound for uncompressed data). */
+export function estimatedSize(message: MessageToProduce): number {
+  let size = RECORD_OVERHEAD_BYTES + (message.key?.length ?? 0) + (message.value?.length ?? 0);
+  if (message.headers instanceof Map) {
+    for (const [key, value] of message.headers) {
+      size += 10 + key.length + ((value as Buffer | null)?.length ?? 0);
+    }
+  }
+  return size;
+}
+
+/** Cuts messages into consecutive chunks of at most {@link MAX_REQUEST_BYTES} (estimated). */
+export function chunkBySize(messages: readonly MessageToProduce[]): MessageToProduce[][] {
+  const chunks: MessageToProduce[][] = [];
+  let current: MessageToProduce[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = estimatedSize(message);
+    if (current.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

@@ -17,6 +17,11 @@ export interface PartitionOffset extends TopicPartition {
   readonly offset: number;
 }
 
+/** A group's committed offset for a partition; `null` when the group committed none. */
+export interface CommittedOffset extends TopicPartition {
+  readonly offset: number | null;
+}
+
 /** A stable string key for maps and logs: `topic-partition`, as Kafka's tools print it. */
 export function topicPartitionKey(tp: TopicPartition): string {
   return `${tp.topic}-${tp.partition}`;

@@ -41,6 +41,18 @@ export function standaloneGroup(groupId: string): ConsumerGroupMetadata {
 }
 
 /**
+ * A transaction that was pre-committed (all its writes acknowledged) by a producer that may no
+ * longer exist: enough to commit it after a crash (Flink's `resumeTransaction`). Plain data, so
+ * it can live in a checkpoint; the producer id is a decimal string because checkpoints hold
+ * JSON-like data.
+ */
+export interface PreparedTransaction {
+  readonly transactionalId: string;
+  readonly producerId: string;
+  readonly epoch: number;
+}
+
+/**
  * A Kafka producer with a transactional id. Calls are sequential: await each before the next
  * (`send` calls may overlap; the implementation orders them). Every method rejects with
  * {@link ProducerFencedError} once a newer producer with the same id has initialized; the
@@ -48,6 +60,8 @@ export function standaloneGroup(groupId: string): ConsumerGroupMetadata {
  */
 export interface TransactionalProducer {
   readonly transactionalId: string;
+  /** The producer id and epoch the broker assigned at `init()`; undefined before. */
+  readonly producerIdAndEpoch: { readonly producerId: bigint; readonly epoch: number } | undefined;
   /**
    * Registers the id with the transaction coordinator: bumps the epoch (fencing any older
    * producer with this id) and aborts the transaction such a producer left open. Call once,

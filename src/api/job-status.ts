@@ -1,0 +1,50 @@
+/**
+ * What a running job reports about its checkpoints and failures (`JobClient.checkpointStats()`,
+ * `JobClient.exceptionHistory()`), as plain data.
+ *
+ * @module
+ */
+
+/** One checkpoint or savepoint that completed or failed. */
+export interface CheckpointRecord {
+  readonly id: number;
+  readonly savepoint: boolean;
+  readonly status: 'COMPLETED' | 'FAILED';
+  /** Where it was written. */
+  readonly path: string;
+  readonly triggeredAt: number;
+  /** Trigger to completion (or failure), ms. */
+  readonly durationMs: number;
+  /** Bytes of state files written. */
+  readonly sizeBytes: number;
+  /** Longest barrier alignment of any subtask, ms. */
+  readonly alignmentMs: number;
+  /** Why it failed. */
+  readonly failure?: string;
+}
+
+/** Counters and the recent history of checkpoints. */
+export interface CheckpointStats {
+  readonly completed: number;
+  readonly failed: number;
+  readonly lastCompleted: CheckpointRecord | undefined;
+  /** Newest last; bounded. */
+  readonly history: readonly CheckpointRecord[];
+  /** In-process restarts so far. */
+  readonly restarts: number;
+  /** The checkpoint or savepoint the current attempt was restored from. */
+  readonly restoredFrom: string | undefined;
+}
+
+/** One failure of a job attempt. */
+export interface ExceptionRecord {
+  /** Wall-clock ms. */
+  readonly time: number;
+  /** Restart attempt that failed (0: the first run). */
+  readonly attempt: number;
+  readonly operator: string | undefined;
+  readonly subtask: number | undefined;
+  readonly code: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+}

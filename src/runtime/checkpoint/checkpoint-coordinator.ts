@@ -1,0 +1,396 @@
+/**
+ * Triggers checkpoints, collects the subtasks' acknowledgements, writes the `_metadata` that makes
+ * a checkpoint complete, and tells the job when it is complete.
+ *
+ * Invariants:
+ * - At most one checkpoint is in flight. The next one is triggered `checkpointInterval` after the
+ *   previous trigger, but never sooner than `minPauseBetweenCheckpoints` after the previous one
+ *   ended, so a slow store cannot make checkpoints back up.
+ * - Every subtask acknowledges exactly once per checkpoint, with its state already serialized (the
+ *   bytes are taken synchronously at the barrier, so the record path may change the live state
+ *   right after). Writing those bytes is asynchronous and never blocks the record path.
+ * - A checkpoint is complete only when every subtask acknowledged, every state file is durable and
+ *   `_metadata` (which holds the files' checksums) has been renamed into place. Only then are sinks
+ *   told to commit: a sink never makes visible what a restore could replay.
+ * - A checkpoint that times out or whose files fail to write is discarded; its id is never reused.
+ *
+ * @module
+ */
+import type { CheckpointBarrier } from './checkpoint-barrier.ts';
+import {
+  CHECKPOINT_FORMAT_VERSION,
+  encodeMetadata,
+  sha256,
+  type CheckpointMetadata,
+  type OperatorMetadata,
+  type OperatorStateDistribution,
+  type StateInfo,
+  type SubtaskMetadata,
+} from './checkpoint-metadata.ts';
+import type { CheckpointRecord } from '../../api/job-status.ts';
+import { METADATA_FILE, type CheckpointStore } from './checkpoint-store.ts';
+
+/** Prefix of periodic checkpoint locations: `chk-<id>`. */
+export const CHECKPOINT_PREFIX = 'chk-';
+
+/** An operator as the coordinator records it in `_metadata`. */
+export interface OperatorLayout {
+  readonly key: string;
+  readonly uid: string | undefined;
+  readonly nodeId: number;
+  readonly name: string;
+  readonly kind: string;
+  readonly parallelism: number;
+  readonly keyed: boolean;
+  readonly distribution: OperatorStateDistribution;
+}
+
+/** A subtask's serialized state and the keyed states it holds. */
+export interface EncodedState {
+  /** The serialized `SubtaskState`. */
+  readonly data: Uint8Array;
+  readonly states: readonly StateInfo[];
+}
+
+/** One subtask's acknowledgement of a barrier. */
+export interface SubtaskAck {
+  readonly nodeId: number;
+  readonly index: number;
+  /**
+   * The state, serialized at the barrier — or, for backends that take a consistent view at the
+   * barrier and read it afterwards (LMDB's read transaction), a promise of it.
+   */
+  readonly encoded: EncodedState | Promise<EncodedState>;
+  readonly keyGroups: { readonly start: number; readonly end: number } | undefined;
+  readonly alignmentMs: number;
+}
+
+/** What the coordinator asks of the job. */
+export interface CheckpointHost {
+  /** Sends the barrier into the job (sources inject it; finished tasks acknowledge at once). */
+  injectBarrier(barrier: CheckpointBarrier): void;
+  /** The checkpoint is complete: sinks may commit what they pre-committed up to it. */
+  notifyComplete(checkpointId: number): void;
+  /** A checkpoint failed (the job goes on). */
+  log(message: string): void;
+}
+
+/** Settings of the coordinator. */
+export interface CoordinatorOptions {
+  /** Store of periodic checkpoints; undefined when only savepoints are possible. */
+  readonly store: CheckpointStore | undefined;
+  /** Periodic checkpoints every so many ms; undefined: none. */
+  readonly intervalMs: number | undefined;
+  readonly timeoutMs: number;
+  readonly minPauseMs: number;
+  readonly retained: number;
+  readonly jobName: string;
+  readonly planFingerprint: string;
+  readonly maxParallelism: number;
+  readonly operators: readonly OperatorLayout[];
+  /** The id of the first checkpoint (one more than any id in the store). */
+  readonly firstId: number;
+  /** Completed checkpoint ids already in the store (oldest first), for retention. */
+  readonly existing: readonly number[];
+}
+
+interface Pending {
+  readonly barrier: CheckpointBarrier;
+  readonly store: CheckpointStore;
+  readonly location: string;
+  readonly startedAt: number;
+  readonly subtasks: Map<number, SubtaskMetadata[]>;
+  readonly writes: Promise<void>[];
+  readonly notify: boolean;
+  acks: number;
+  bytes: number;
+  alignmentMs: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  done: boolean;
+  resolve(r: CheckpointRecord): void;
+  reject(e: Error): void;
+}
+
+const HISTORY = 20;
+
+export class CheckpointCoordinator {
+  private nextId: number;
+  private pending: Pending | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private periodic: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+  private lastTriggerAt = 0;
+  private readonly expected: number;
+  private readonly retainedIds: number[];
+  private completed = 0;
+  private failed = 0;
+  private lastCompleted: CheckpointRecord | undefined;
+  private readonly history: CheckpointRecord[] = [];
+
+  constructor(
+    private readonly options: CoordinatorOptions,
+    private readonly host: CheckpointHost,
+  ) {
+    this.nextId = options.firstId;
+    this.expected = options.operators.reduce((n, o) => n + o.parallelism, 0);
+    this.retainedIds = [...options.existing];
+  }
+
+  /** Whether periodic checkpoints are on. */
+  get periodicEnabled(): boolean {
+    return this.options.intervalMs !== undefined && this.options.store !== undefined;
+  }
+
+  /** Starts periodic checkpoints (if configured). */
+  start(): void {
+    if (!this.periodicEnabled) return;
+    this.schedule(this.options.intervalMs as number);
+  }
+
+  /** Stops periodic checkpoints and fails the one in flight. */
+  stop(reason = 'the job stopped'): void {
+    this.stopped = true;
+    if (this.periodic !== undefined) clearTimeout(this.periodic);
+    this.periodic = undefined;
+    if (this.pending !== undefined) this.fail(this.pending, reason);
+  }
+
+  /** Stops periodic triggering but lets the one in flight finish. */
+  pausePeriodic(): void {
+    if (this.periodic !== undefined) clearTimeout(this.periodic);
+    this.periodic = undefined;
+    this.stopped = true;
+  }
+
+  /** Statistics for metrics and clients. */
+  stats(): {
+    completed: number;
+    failed: number;
+    lastCompleted: CheckpointRecord | undefined;
+    history: CheckpointRecord[];
+  } {
+    return {
+      completed: this.completed,
+      failed: this.failed,
+      lastCompleted: this.lastCompleted,
+      history: this.history.slice(),
+    };
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    if (this.periodic !== undefined) clearTimeout(this.periodic);
+    this.periodic = setTimeout(() => {
+      this.periodic = undefined;
+      this.triggerCheckpoint().catch(() => {});
+    }, delay);
+    this.periodic.unref();
+  }
+
+  /** Triggers a periodic-style checkpoint into the checkpoint store now. */
+  triggerCheckpoint(): Promise<CheckpointRecord> {
+    const store = this.options.store;
+    if (store === undefined) return Promise.reject(new Error('no checkpointDir is configured'));
+    return this.enqueue(() => {
+      const id = this.nextId++;
+      return this.begin(id, false, store, `${CHECKPOINT_PREFIX}${id}`, true);
+    });
+  }
+
+  /**
+   * Triggers a savepoint into `store` at a location named after its id. Savepoints do not make
+   * sinks commit unless `commit` is set (stop-with-savepoint): the next checkpoint commits them.
+   */
+  triggerSavepoint(store: CheckpointStore, commit: boolean): Promise<CheckpointRecord> {
+    return this.enqueue(() => {
+      const id = this.nextId++;
+      const suffix = sha256(`${Date.now()}:${Math.random()}`).slice(0, 8);
+      return this.begin(id, true, store, `savepoint-${id}-${suffix}`, commit);
+    });
+  }
+
+  // One checkpoint at a time: a trigger waits for the one in flight to end.
+  private enqueue(start: () => Promise<CheckpointRecord>): Promise<CheckpointRecord> {
+    const run = this.queue.then(start, start);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private begin(
+    id: number,
+    savepoint: boolean,
+    store: CheckpointStore,
+    location: string,
+    notify: boolean,
+  ): Promise<CheckpointRecord> {
+    const barrier: CheckpointBarrier = { id, timestamp: Date.now(), savepoint };
+    this.lastTriggerAt = barrier.timestamp;
+    const promise = new Promise<CheckpointRecord>((resolve, reject) => {
+      const p: Pending = {
+        barrier,
+        store,
+        location,
+        startedAt: performance.now(),
+        subtasks: new Map(),
+        writes: [],
+        notify,
+        acks: 0,
+        bytes: 0,
+        alignmentMs: 0,
+        timer: undefined,
+        done: false,
+        resolve,
+        reject,
+      };
+      this.pending = p;
+      p.timer = setTimeout(
+        () => this.fail(p, `timed out after ${this.options.timeoutMs} ms`),
+        this.options.timeoutMs,
+      );
+      p.timer.unref();
+    });
+    try {
+      this.host.injectBarrier(barrier);
+    } catch (e) {
+      if (this.pending?.barrier.id === id) this.fail(this.pending, errorText(e));
+    }
+    return promise;
+  }
+
+  /** A subtask took its snapshot for `checkpointId` (called synchronously at the barrier). */
+  acknowledge(checkpointId: number, ack: SubtaskAck): void {
+    const p = this.pending;
+    if (p === undefined || p.done || p.barrier.id !== checkpointId) return; // aborted or late
+    const file = `state-${ack.nodeId}-${ack.index}`;
+    let list = p.subtasks.get(ack.nodeId);
+    if (list === undefined) p.subtasks.set(ack.nodeId, (list = []));
+    const subtasks = list;
+    if (ack.alignmentMs > p.alignmentMs) p.alignmentMs = ack.alignmentMs;
+    const write = Promise.resolve(ack.encoded).then(({ data, states }) => {
+      subtasks.push({
+        index: ack.index,
+        file,
+        bytes: data.byteLength,
+        sha256: sha256(data),
+        keyGroups: ack.keyGroups,
+        states,
+      });
+      p.bytes += data.byteLength;
+      return p.store.write(p.location, file, data);
+    });
+    // A failed write fails the checkpoint (in finish), not the process: never leave it unhandled.
+    write.catch(() => {});
+    p.writes.push(write);
+    p.acks++;
+    if (p.acks === this.expected) void this.finish(p);
+  }
+
+  /** Declines a checkpoint (a subtask could not snapshot); the job goes on. */
+  decline(checkpointId: number, reason: string): void {
+    const p = this.pending;
+    if (p !== undefined && !p.done && p.barrier.id === checkpointId) this.fail(p, reason);
+  }
+
+  private async finish(p: Pending): Promise<void> {
+    try {
+      await Promise.all(p.writes);
+      if (p.done) return;
+      const completedAt = Date.now();
+      const operators: OperatorMetadata[] = this.options.operators.map((o) => ({
+        ...o,
+        subtasks: (p.subtasks.get(o.nodeId) ?? []).sort((a, b) => a.index - b.index),
+      }));
+      const metadata: CheckpointMetadata = {
+        format: CHECKPOINT_FORMAT_VERSION,
+        checkpointId: p.barrier.id,
+        savepoint: p.barrier.savepoint,
+        jobName: this.options.jobName,
+        planFingerprint: this.options.planFingerprint,
+        maxParallelism: this.options.maxParallelism,
+        triggeredAt: p.barrier.timestamp,
+        completedAt,
+        operators,
+      };
+      await p.store.write(p.location, METADATA_FILE, encodeMetadata(metadata));
+      if (p.done) return; // timed out while writing: the directory is removed by fail()
+      p.done = true;
+      if (p.timer !== undefined) clearTimeout(p.timer);
+      if (this.pending === p) this.pending = undefined;
+      const record: CheckpointRecord = {
+        id: p.barrier.id,
+        savepoint: p.barrier.savepoint,
+        status: 'COMPLETED',
+        path: p.store.pathOf(p.location),
+        triggeredAt: p.barrier.timestamp,
+        durationMs: performance.now() - p.startedAt,
+        sizeBytes: p.bytes,
+        alignmentMs: p.alignmentMs,
+      };
+      this.completed++;
+      this.lastCompleted = record;
+      this.remember(record);
+      if (p.notify) this.host.notifyComplete(p.barrier.id);
+      if (!p.barrier.savepoint) await this.retain(p.barrier.id);
+      p.resolve(record);
+      this.scheduleAfter();
+    } catch (e) {
+      this.fail(p, errorText(e));
+    }
+  }
+
+  private fail(p: Pending, reason: string): void {
+    if (p.done) return;
+    p.done = true;
+    if (p.timer !== undefined) clearTimeout(p.timer);
+    if (this.pending === p) this.pending = undefined;
+    this.failed++;
+    const record: CheckpointRecord = {
+      id: p.barrier.id,
+      savepoint: p.barrier.savepoint,
+      status: 'FAILED',
+      path: p.store.pathOf(p.location),
+      triggeredAt: p.barrier.timestamp,
+      durationMs: performance.now() - p.startedAt,
+      sizeBytes: p.bytes,
+      alignmentMs: p.alignmentMs,
+      failure: reason,
+    };
+    this.remember(record);
+    this.host.log(
+      `${p.barrier.savepoint ? 'savepoint' : 'checkpoint'} ${p.barrier.id} failed: ${reason}`,
+    );
+    // Files may still be in flight: remove the location once they settled.
+    void Promise.allSettled(p.writes).then(() => p.store.remove(p.location).catch(() => {}));
+    p.reject(new Error(reason));
+    this.scheduleAfter();
+  }
+
+  private scheduleAfter(): void {
+    if (!this.periodicEnabled || this.stopped) return;
+    const interval = this.options.intervalMs as number;
+    const sinceTrigger = Date.now() - this.lastTriggerAt;
+    this.schedule(Math.max(interval - sinceTrigger, this.options.minPauseMs, 0));
+  }
+
+  private remember(r: CheckpointRecord): void {
+    this.history.push(r);
+    if (this.history.length > HISTORY) this.history.shift();
+  }
+
+  /** Keeps the newest `retained` completed checkpoints; anything older in the store goes. */
+  private async retain(id: number): Promise<void> {
+    const store = this.options.store;
+    if (store === undefined) return;
+    this.retainedIds.push(id);
+    while (this.retainedIds.length > this.options.retained) this.retainedIds.shift();
+    const oldest = this.retainedIds[0] ?? id;
+    for (const loc of await store.list(CHECKPOINT_PREFIX)) {
+      const n = Number(loc.slice(CHECKPOINT_PREFIX.length));
+      if (Number.isInteger(n) && n < oldest) await store.remove(loc).catch(() => {});
+    }
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,99 @@
+/**
+ * Reading a checkpoint or savepoint back: `_metadata` first (its header checksum), then every
+ * state file against the sha256 recorded in `_metadata`. Any mismatch, missing file or truncation
+ * makes the whole checkpoint unusable; {@link findLatestCheckpoint} then falls back to the previous
+ * one and says why.
+ *
+ * @module
+ */
+import { CHECKPOINT_PREFIX } from './checkpoint-coordinator.ts';
+import {
+  decodeMetadata,
+  sha256,
+  type CheckpointMetadata,
+  type OperatorMetadata,
+} from './checkpoint-metadata.ts';
+import { METADATA_FILE, type CheckpointStore } from './checkpoint-store.ts';
+import { decodeSubtaskState } from './state-codec.ts';
+import type { SubtaskState } from './subtask-state.ts';
+
+/** The state of one operator in a loaded checkpoint. */
+export interface LoadedOperatorState {
+  readonly meta: OperatorMetadata;
+  /** Subtask states by the index they had when saved. */
+  readonly subtasks: readonly SubtaskState[];
+}
+
+/** A verified, deserialized checkpoint. */
+export interface LoadedCheckpoint {
+  readonly metadata: CheckpointMetadata;
+  /** Where it was read from. */
+  readonly path: string;
+  /** By operator key (see `operator-key.ts`). */
+  readonly operators: ReadonlyMap<string, LoadedOperatorState>;
+}
+
+/** Reads and verifies one checkpoint; throws an Error naming what is wrong. */
+export async function loadCheckpoint(
+  store: CheckpointStore,
+  location: string,
+): Promise<LoadedCheckpoint> {
+  let raw: Uint8Array;
+  try {
+    raw = await store.read(location, METADATA_FILE);
+  } catch (e) {
+    throw new Error(`no readable _metadata (${(e as Error).message})`, { cause: e });
+  }
+  const metadata = decodeMetadata(raw);
+  const operators = new Map<string, LoadedOperatorState>();
+  for (const op of metadata.operators) {
+    const subtasks: SubtaskState[] = [];
+    for (const st of op.subtasks) {
+      let data: Uint8Array;
+      try {
+        data = await store.read(location, st.file);
+      } catch (e) {
+        throw new Error(`state file ${st.file} is missing (${(e as Error).message})`, {
+          cause: e,
+        });
+      }
+      if (data.byteLength !== st.bytes) {
+        throw new Error(`state file ${st.file} has ${data.byteLength} bytes, expected ${st.bytes}`);
+      }
+      if (sha256(data) !== st.sha256) throw new Error(`state file ${st.file} checksum mismatch`);
+      subtasks[st.index] = decodeSubtaskState(data);
+    }
+    operators.set(op.key, { meta: op, subtasks });
+  }
+  return { metadata, path: store.pathOf(location), operators };
+}
+
+/** Ids of `chk-<id>` locations in the store, ascending (complete or not). */
+export async function listCheckpointIds(store: CheckpointStore): Promise<number[]> {
+  const ids: number[] = [];
+  for (const loc of await store.list(CHECKPOINT_PREFIX)) {
+    const n = Number(loc.slice(CHECKPOINT_PREFIX.length));
+    if (Number.isInteger(n) && n > 0) ids.push(n);
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+/**
+ * The newest checkpoint in the store that reads back intact, skipping (and reporting through
+ * `log`) incomplete, truncated or corrupt ones.
+ */
+export async function findLatestCheckpoint(
+  store: CheckpointStore,
+  log: (message: string) => void,
+): Promise<LoadedCheckpoint | undefined> {
+  const ids = await listCheckpointIds(store);
+  for (let i = ids.length - 1; i >= 0; i--) {
+    const location = `${CHECKPOINT_PREFIX}${ids[i]}`;
+    try {
+      return await loadCheckpoint(store, location);
+    } catch (e) {
+      log(`skipping checkpoint ${store.pathOf(location)}: ${(e as Error).message}`);
+    }
+  }
+  return undefined;
+}

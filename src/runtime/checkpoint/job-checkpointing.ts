@@ -1,0 +1,352 @@
+/**
+ * Checkpointing of one job run: wires barrier handling into the sources and input gates, takes
+ * each subtask's snapshot when its barrier is aligned, restores a run from a checkpoint or
+ * savepoint, and owns the run's {@link CheckpointCoordinator}.
+ *
+ * The order at a subtask is always: (1) everything before the barrier has been processed and the
+ * outputs flushed, (2) the state is snapshotted and serialized, synchronously, (3) the barrier is
+ * forwarded downstream, (4) what follows the barrier is processed. A subtask that has finished
+ * (its source ended, or all its inputs did) will never see a barrier: it is snapshotted directly
+ * when the checkpoint is triggered, and the channels it ended count as aligned downstream.
+ *
+ * @module
+ */
+import type { EnvironmentOptions } from '../../api/environment-options.ts';
+import { EddyError } from '../../errors/eddy-error.ts';
+import type { MetricsRegistry } from '../../metrics/metrics-registry.ts';
+import type { Plan } from '../../plan/plan.ts';
+import { keyGroupRange } from '../../state/key-groups.ts';
+import { toMillis } from '../../util/duration.ts';
+import type { Subtask } from '../job-run.ts';
+import type { SinkOperator } from '../operators/sink-operator.ts';
+import type { CheckpointBarrier } from './checkpoint-barrier.ts';
+import {
+  CheckpointCoordinator,
+  type CheckpointHost,
+  type EncodedState,
+} from './checkpoint-coordinator.ts';
+import type { LoadedCheckpoint } from './checkpoint-loader.ts';
+import type { StateInfo } from './checkpoint-metadata.ts';
+import type { CheckpointStore } from './checkpoint-store.ts';
+import { LocalCheckpointStore } from './local-checkpoint-store.ts';
+import { operatorKey, planFingerprint } from './operator-key.ts';
+import { SourceRescaleError, assignSubtaskState } from './state-assignment.ts';
+import { encodeSubtaskState } from './state-codec.ts';
+import type { SubtaskState } from './subtask-state.ts';
+
+/** What a run knows about where its checkpoints come from and go. */
+export interface CheckpointContext {
+  /** The checkpoint store (from `checkpointDir`). */
+  readonly store: CheckpointStore | undefined;
+  /** Restore this checkpoint or savepoint before opening the operators. */
+  readonly restore: LoadedCheckpoint | undefined;
+  /** The first checkpoint id of this run. */
+  readonly firstId: number;
+  /** Completed checkpoint ids in the store, oldest first (retention). */
+  readonly existing: readonly number[];
+  readonly log: (message: string) => void;
+}
+
+/** Whether periodic checkpoints are configured. */
+export function periodicCheckpointing(o: EnvironmentOptions): boolean {
+  return o.checkpointInterval !== undefined;
+}
+
+export class JobCheckpointing implements CheckpointHost {
+  readonly coordinator: CheckpointCoordinator;
+  private readonly all: Subtask[];
+  private stopAfterBarrier = false;
+  private warnedNoUid = false;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly subtasks: ReadonlyMap<number, readonly Subtask[]>,
+    private readonly options: EnvironmentOptions,
+    private readonly context: CheckpointContext,
+    private readonly actions: {
+      runAction(action: () => void): void;
+      addBlocker(p: Promise<void>): void;
+    },
+  ) {
+    this.all = [...subtasks.values()].flat();
+    const o = options;
+    const intervalMs =
+      o.checkpointInterval === undefined
+        ? undefined
+        : toMillis(o.checkpointInterval, 'checkpointInterval');
+    if (intervalMs !== undefined && context.store === undefined) {
+      throw new EddyError('checkpointInterval is set but checkpointDir is not', {
+        code: 'INVALID_ARGUMENT',
+        domain: 'user',
+        hint: "add checkpointDir: './checkpoints' (or --checkpoint-dir) to the options",
+      });
+    }
+    this.coordinator = new CheckpointCoordinator(
+      {
+        store: context.store,
+        intervalMs,
+        timeoutMs: toMillis(o.checkpointTimeout ?? '10m', 'checkpointTimeout'),
+        minPauseMs: toMillis(o.minPauseBetweenCheckpoints ?? 0, 'minPauseBetweenCheckpoints'),
+        retained: Math.max(1, o.checkpointsRetained ?? 1),
+        jobName: plan.jobName,
+        planFingerprint: planFingerprint(plan),
+        maxParallelism: plan.maxParallelism,
+        firstId: context.firstId,
+        existing: context.existing,
+        operators: plan.nodes.map((node) => {
+          const first = subtasks.get(node.id)?.[0];
+          return {
+            key: operatorKey(node, plan),
+            uid: node.uid,
+            nodeId: node.id,
+            name: node.name,
+            kind: node.kind,
+            parallelism: node.parallelism,
+            keyed: node.keyed,
+            distribution: first?.operator?.operatorStateDistribution ?? 'split',
+          };
+        }),
+      },
+      this,
+    );
+    const mode = o.checkpointingMode ?? 'exactly-once';
+    for (const s of this.all) {
+      if (s.source !== undefined) s.source.onBarrier = (b) => this.onAligned(s, b, 0);
+      if (s.gate !== undefined) {
+        s.gate.mode = mode;
+        s.gate.onBarrier = (b, ms) => this.onAligned(s, b, ms);
+      }
+    }
+  }
+
+  /** Registers the checkpoint metrics of the run. */
+  registerMetrics(registry: MetricsRegistry, labels: Readonly<Record<string, string>>): void {
+    const c = this.coordinator;
+    const last = () => c.stats().lastCompleted;
+    registry.derivedGauge(
+      'last_checkpoint_duration_ms',
+      'duration of the last completed checkpoint',
+      labels,
+      () => last()?.durationMs ?? 0,
+    );
+    registry.derivedGauge(
+      'last_checkpoint_size_bytes',
+      'state size of the last completed checkpoint',
+      labels,
+      () => last()?.sizeBytes ?? 0,
+    );
+    registry.derivedGauge(
+      'last_checkpoint_alignment_ms',
+      'longest barrier alignment of the last completed checkpoint',
+      labels,
+      () => last()?.alignmentMs ?? 0,
+    );
+    registry.derivedGauge(
+      'last_checkpoint_id',
+      'id of the last completed checkpoint',
+      labels,
+      () => last()?.id ?? 0,
+    );
+    registry.derivedCounter('checkpoints_completed', 'completed checkpoints', labels, () => {
+      return c.stats().completed;
+    });
+    registry.derivedCounter('checkpoints_failed', 'failed checkpoints', labels, () => {
+      return c.stats().failed;
+    });
+  }
+
+  /** Puts restored state into the subtasks; call after building and before opening them. */
+  restore(cp: LoadedCheckpoint): void {
+    const plan = this.plan;
+    const matched = new Set<string>();
+    const what = cp.metadata.savepoint ? 'savepoint' : 'checkpoint';
+    for (const node of plan.nodes) {
+      const key = operatorKey(node, plan);
+      const saved = cp.operators.get(key);
+      if (saved === undefined) continue;
+      matched.add(key);
+      const ref = { name: node.name, uid: node.uid, definedAt: node.definedAt };
+      if (node.uid === undefined && cp.metadata.savepoint && !this.warnedNoUid) {
+        this.warnedNoUid = true;
+        process.emitWarning(
+          `operator "${node.name}" has no uid; its state was matched by its position in the job, ` +
+            'which changes when operators are added or removed. Set .uid(...) on stateful operators.',
+          'EddyStateWarning',
+        );
+      }
+      if (saved.meta.keyed !== node.keyed) {
+        throw new EddyError(
+          `the ${what} holds ${saved.meta.keyed ? 'keyed' : 'non-keyed'} state for this operator, but it is now ${node.keyed ? 'keyed' : 'not keyed'}`,
+          {
+            code: 'RESTORE_FAILED',
+            domain: 'user',
+            operator: ref,
+            hint: 'give the changed operator a new uid (its old state is then not restored; add allowNonRestoredState)',
+          },
+        );
+      }
+      if (node.keyed && cp.metadata.maxParallelism !== plan.maxParallelism) {
+        throw new EddyError(
+          `the ${what} was taken with maxParallelism ${cp.metadata.maxParallelism}, the job now has ${plan.maxParallelism}`,
+          {
+            code: 'RESTORE_FAILED',
+            domain: 'user',
+            operator: ref,
+            hint: `maxParallelism is fixed for the life of keyed state: set maxParallelism: ${cp.metadata.maxParallelism}`,
+          },
+        );
+      }
+      const list = this.subtasks.get(node.id) ?? [];
+      for (const s of list) {
+        let state: SubtaskState;
+        try {
+          state = assignSubtaskState(saved, s.index, node.parallelism, plan.maxParallelism);
+        } catch (e) {
+          if (!(e instanceof SourceRescaleError)) throw e;
+          throw new EddyError(e.message, {
+            code: 'RESTORE_FAILED',
+            domain: 'user',
+            operator: ref,
+            hint: `run the source with setParallelism(${saved.subtasks.length}); other operators may change parallelism`,
+          });
+        }
+        if (s.source !== undefined) {
+          if (state.source !== undefined) s.source.reader.restoreState?.(state.source);
+        } else s.operator?.restoreState(state);
+      }
+    }
+    for (const [key, saved] of cp.operators) {
+      if (matched.has(key) || saved.subtasks.every(isEmpty)) continue;
+      const ref = { name: saved.meta.name, uid: saved.meta.uid };
+      if (this.options.allowNonRestoredState === true) {
+        this.context.log(
+          `${what} state of operator "${saved.meta.name}" (${key}) matches no operator; skipped (allowNonRestoredState)`,
+        );
+        continue;
+      }
+      throw new EddyError(
+        `the ${what} ${cp.path} holds state for this operator, which the job no longer has`,
+        {
+          code: 'RESTORE_FAILED',
+          domain: 'user',
+          operator: ref,
+          hint:
+            saved.meta.uid !== undefined
+              ? `add an operator with .uid('${saved.meta.uid}') back, or drop its state with allowNonRestoredState (--allow-non-restored-state)`
+              : 'operators without a uid are matched by position: restore the job as it was, or drop the state with allowNonRestoredState (--allow-non-restored-state)',
+        },
+      );
+    }
+  }
+
+  /** @internal CheckpointHost: sends the barrier into the job. */
+  injectBarrier(barrier: CheckpointBarrier): void {
+    const stopAfter = this.stopAfterBarrier && barrier.savepoint;
+    for (const s of this.all) {
+      if (s.source !== undefined) {
+        if (s.source.finished) this.snapshot(s, barrier, 0);
+        else s.source.requestBarrier(barrier, stopAfter);
+      } else if (s.gate?.finished === true) {
+        this.snapshot(s, barrier, 0);
+      }
+    }
+  }
+
+  /** @internal CheckpointHost: the checkpoint is complete. */
+  notifyComplete(checkpointId: number): void {
+    this.actions.runAction(() => {
+      for (const s of this.all) {
+        s.operator?.notifyCheckpointComplete(checkpointId);
+        const r = s.source?.reader.notifyCheckpointComplete?.(checkpointId);
+        if (r !== undefined) this.actions.addBlocker(r);
+      }
+    });
+  }
+
+  /** @internal CheckpointHost. */
+  log(message: string): void {
+    this.context.log(message);
+  }
+
+  /** Takes a savepoint into `dir`; with `stop`, the sources end right after its barrier. */
+  async savepoint(dir: string, stop: boolean): Promise<string> {
+    if (stop) {
+      this.coordinator.pausePeriodic();
+      this.stopAfterBarrier = true;
+    }
+    const record = await this.coordinator.triggerSavepoint(new LocalCheckpointStore(dir), stop);
+    return record.path;
+  }
+
+  /** Aborts what sinks pre-committed after the last completed checkpoint (failure, cancel). */
+  async abortPending(): Promise<void> {
+    for (const s of this.all) {
+      if (s.node.kind !== 'sink' || s.operator === undefined) continue;
+      await (s.operator as SinkOperator).abortPending?.();
+    }
+  }
+
+  private onAligned(s: Subtask, barrier: CheckpointBarrier, alignmentMs: number): void {
+    this.snapshot(s, barrier, alignmentMs);
+    if (s.source !== undefined) {
+      s.output.emitBarrier(barrier);
+      for (const e of s.sideOutputs.values()) e.emitBarrier(barrier);
+    } else s.operator?.emitBarrier(barrier);
+  }
+
+  private snapshot(s: Subtask, barrier: CheckpointBarrier, alignmentMs: number): void {
+    const node = s.node;
+    let encoded: EncodedState | Promise<EncodedState>;
+    try {
+      const backend = s.operator?.backend;
+      if (s.source !== undefined) {
+        encoded = encode({ source: s.source.reader.snapshotState?.(barrier.id) });
+      } else if (s.operator !== undefined && backend?.snapshotAsync !== undefined) {
+        // The backend fixes its consistent view now; the entries are read off the record path.
+        const keyed = backend.snapshotAsync();
+        const rest = s.operator.snapshotState(barrier.id, false);
+        encoded = Promise.all([keyed, rest]).then(([keyGroups, r]) => encode({ ...r, keyGroups }));
+      } else {
+        // A sink whose pre-commit waits for its destination (a broker's acknowledgement) answers
+        // with a promise: the checkpoint waits for it, the record path does not.
+        const state = s.operator?.snapshotState(barrier.id) ?? {};
+        encoded = state instanceof Promise ? state.then(encode) : encode(state);
+      }
+    } catch (e) {
+      this.coordinator.decline(
+        barrier.id,
+        `operator "${node.name}" subtask ${s.index} could not snapshot its state: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      return;
+    }
+    this.coordinator.acknowledge(barrier.id, {
+      nodeId: node.id,
+      index: s.index,
+      encoded,
+      keyGroups: node.keyed
+        ? keyGroupRange(s.index, node.parallelism, this.plan.maxParallelism)
+        : undefined,
+      alignmentMs,
+    });
+  }
+}
+
+/** Serializes a subtask's state and lists its keyed states (names, kinds, versions). */
+function encode(state: SubtaskState): EncodedState {
+  const states = new Map<string, StateInfo>();
+  for (const g of state.keyGroups ?? [])
+    for (const st of g.states)
+      states.set(st.name, { name: st.name, kind: st.kind, version: st.version });
+  return { data: encodeSubtaskState(state), states: [...states.values()] };
+}
+
+function isEmpty(s: SubtaskState | undefined): boolean {
+  if (s === undefined) return true;
+  return (
+    (s.keyGroups === undefined || s.keyGroups.length === 0) &&
+    (s.timers === undefined ||
+      (s.timers.eventTime.length === 0 && s.timers.processingTime.length === 0)) &&
+    (s.operatorState === undefined || s.operatorState.length === 0) &&
+    s.source === undefined
+  );
+}

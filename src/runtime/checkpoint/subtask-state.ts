@@ -1,0 +1,26 @@
+/**
+ * What one operator subtask contributes to a checkpoint, before serialization. One file per
+ * subtask holds this object, `v8.serialize`d at the barrier.
+ *
+ * @module
+ */
+import type { KeyGroupSnapshot } from '../../state/keyed-state-backend.ts';
+import type { TimerEntry } from '../timers/internal-timer-service.ts';
+
+/** Timers of a keyed subtask. */
+export interface TimersSnapshot {
+  readonly eventTime: readonly TimerEntry[];
+  readonly processingTime: readonly TimerEntry[];
+}
+
+/** The state of one operator subtask at a barrier. */
+export interface SubtaskState {
+  /** Keyed state, per key group (keyed operators). */
+  readonly keyGroups?: readonly KeyGroupSnapshot[];
+  /** Pending timers (keyed operators); redistributed by the key group of their key. */
+  readonly timers?: TimersSnapshot;
+  /** Operator (non-keyed) list state; redistributed by even split or union on rescaling. */
+  readonly operatorState?: readonly unknown[];
+  /** A source reader's position (`SourceReader.snapshotState`). */
+  readonly source?: unknown;
+}

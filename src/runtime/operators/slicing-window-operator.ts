@@ -1,0 +1,248 @@
+/**
+ * Tumbling and sliding event-time windows with an incremental function (reduce or aggregate),
+ * computed by slices (ADR 0004): each key keeps one accumulator per slice of
+ * `gcd(size, slide)`; a record updates one slice, and a firing window merges its
+ * `size / gcd` slices. The per-record cost no longer grows with `size / slide`.
+ *
+ * Used when the default trigger and no allowed lateness are in force; everything else takes the
+ * general {@link WindowOperator}. Slices live in one keyed value per key (sorted slice ends and
+ * their accumulators), and the only timer per key is the end of the next window to fire, so both
+ * are keyed state and covered by checkpoints.
+ *
+ * @module
+ */
+import type { TimeDomain } from '../../api/functions/timer-service.ts';
+import { userError } from '../../errors/eddy-error.ts';
+import type { ValueState } from '../../state/state.ts';
+import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
+import { gcd } from '../../time/windowing/assigners/assigner-args.ts';
+import type { AlignedWindowAssigner } from '../../time/windowing/window-assigner.ts';
+import type { WindowSpec } from '../../time/windowing/window-spec.ts';
+import { TimeWindow, type Window } from '../../time/windowing/window.ts';
+import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
+import type { Emitter } from '../emitter.ts';
+import type { OperatorSetup } from '../operator-setup.ts';
+import type { RecordBatch } from '../record-batch.ts';
+import type { InternalTimerService, TimerEntry } from '../timers/internal-timer-service.ts';
+import {
+  AbstractStreamOperator,
+  closeFunction,
+  instantiate,
+  openFunction,
+} from './abstract-stream-operator.ts';
+import { WindowContents } from './window-contents.ts';
+import { WindowProcessContext } from './window-process-context.ts';
+import type { ProcessWindowFunction } from '../../api/functions/process-window-function.ts';
+
+type KeyFn = (value: unknown) => unknown;
+
+/** One key's slices: ends ascending, accumulators index-aligned. */
+interface Slices {
+  ends: number[];
+  accs: unknown[];
+}
+
+const SLICES = new ValueStateDescriptor<Slices>('window-slices');
+
+/** Whether the slicing operator can run `spec`. */
+export function canSlice(spec: WindowSpec): boolean {
+  const a = spec.assigner as Partial<AlignedWindowAssigner> & WindowSpec['assigner'];
+  const kind = a.describe()['kind'];
+  return (
+    (kind === 'TumblingEventTimeWindows' || kind === 'SlidingEventTimeWindows') &&
+    typeof a.size === 'number' &&
+    !spec.customTrigger &&
+    spec.allowedLateness === 0 &&
+    (spec.contents.kind === 'reduce' ||
+      (spec.contents.kind === 'aggregate' && spec.contents.aggregate.merge !== undefined) ||
+      (spec.contents.kind === 'aggregate' && a.size === a.slide))
+  );
+}
+
+export class SlicingWindowOperator extends AbstractStreamOperator {
+  private readonly spec: WindowSpec;
+  private readonly keySelector: KeyFn;
+  private readonly be: HeapKeyedStateBackend;
+  private readonly ts: InternalTimerService;
+  private readonly contents: WindowContents;
+  private readonly slices: ValueState<Slices>;
+  private readonly size: number;
+  private readonly slide: number;
+  private readonly offset: number;
+  private readonly pane: number;
+  private readonly pwf: ProcessWindowFunction<unknown, unknown, unknown, Window> | undefined;
+  private readonly pctx: WindowProcessContext;
+  private readonly lateOut: Emitter | undefined;
+
+  constructor(setup: OperatorSetup) {
+    super(setup);
+    this.spec = setup.binding.extra?.['window'] as WindowSpec;
+    this.keySelector = setup.binding.keySelectors?.[0] as KeyFn;
+    this.be = this.backend as HeapKeyedStateBackend;
+    this.ts = this.timers as InternalTimerService;
+    this.contents = new WindowContents(this.spec.contents);
+    const a = this.spec.assigner as unknown as AlignedWindowAssigner;
+    this.size = a.size;
+    this.slide = a.slide;
+    this.offset = a.offset;
+    this.pane = gcd(a.size, a.slide);
+    this.slices = this.be.getValueState(SLICES);
+    this.pwf = this.spec.process !== undefined ? instantiate(this.spec.process) : undefined;
+    this.pctx = new WindowProcessContext(
+      this.ctx,
+      this.be,
+      () => this.currentWatermark,
+      () => setup.clock.now(),
+    );
+    this.lateOut =
+      this.spec.lateTag !== undefined ? setup.sideOutputs.get(this.spec.lateTag) : undefined;
+  }
+
+  override async open(): Promise<void> {
+    if (this.pwf !== undefined) await openFunction(this.pwf, this);
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    if (this.pwf !== undefined) await closeFunction(this.pwf);
+  }
+
+  processBatch(batch: RecordBatch): void {
+    const { values, timestamps, size } = batch;
+    const be = this.be;
+    const ks = this.keySelector;
+    const state = this.slices;
+    const add = this.contents.add;
+    const pane = this.pane;
+    const offset = this.offset;
+    const wm = this.currentWatermark;
+    for (let i = 0; i < size; i++) {
+      const v = values[i];
+      const t = timestamps[i] as number;
+      if (t !== t) throw this.noTimestamp();
+      // The last window holding t ends at its slide-aligned start + size; if even that one has
+      // fired, the record is late for all of them.
+      if (TimeWindow.startOf(t, offset, this.slide) + this.size - 1 <= wm) {
+        if (this.lateOut !== undefined) this.lateOut.collectWithTimestamp(v, t);
+        else this.lateRecordsDropped++;
+        continue;
+      }
+      be.setCurrentKey(ks(v));
+      const sliceEnd = TimeWindow.startOf(t, offset, pane) + pane;
+      let s = state.value();
+      if (s === undefined) {
+        s = { ends: [sliceEnd], accs: [add(v, undefined)] };
+        state.update(s);
+        this.registerFirstWindow(sliceEnd);
+        continue;
+      }
+      const ends = s.ends;
+      let j = ends.length - 1;
+      // Records mostly land in the newest slice; search backwards from it.
+      while (j >= 0 && (ends[j] as number) > sliceEnd) j--;
+      if (j >= 0 && ends[j] === sliceEnd) {
+        s.accs[j] = add(v, s.accs[j]);
+      } else {
+        ends.splice(j + 1, 0, sliceEnd);
+        s.accs.splice(j + 1, 0, add(v, undefined));
+        this.registerFirstWindow(sliceEnd);
+      }
+      state.update(s);
+    }
+    this.flushOutputs();
+  }
+
+  /** The end of the first window containing the slice that ends at `sliceEnd`. */
+  private firstWindowEnd(sliceEnd: number): number {
+    const slide = this.slide;
+    // Window ends are ≡ offset + size (mod slide).
+    const align = this.offset + this.size;
+    return sliceEnd + ((((align - sliceEnd) % slide) + slide) % slide);
+  }
+
+  /** As {@link firstWindowEnd}, skipping windows the watermark has already fired. */
+  private firstOpenWindowEnd(sliceEnd: number): number {
+    let end = this.firstWindowEnd(sliceEnd);
+    const wm = this.currentWatermark;
+    if (end - 1 <= wm) end += Math.ceil((wm + 2 - end) / this.slide) * this.slide;
+    return end;
+  }
+
+  private registerFirstWindow(sliceEnd: number): void {
+    this.ts.setNamespace(undefined);
+    this.ts.registerEventTimeTimer(this.firstOpenWindowEnd(sliceEnd) - 1);
+  }
+
+  protected override onTimer(timer: TimerEntry, domain: TimeDomain): void {
+    if (domain !== 'EVENT_TIME') return;
+    const s = this.slices.value();
+    if (s === undefined) return;
+    const end = timer.timestamp + 1;
+    const start = end - this.size;
+    const { ends, accs } = s;
+    const c = this.contents;
+    const merge = c.merge;
+    let acc: unknown = undefined;
+    let first = true;
+    for (let j = 0; j < ends.length; j++) {
+      const e = ends[j] as number;
+      if (e <= start) continue;
+      if (e > end) break;
+      if (first) {
+        first = false;
+        // Tumbling: the window is its one slice, which is dropped after this firing.
+        if (this.size === this.slide) {
+          acc = accs[j];
+          break;
+        }
+        // Never hand a slice's own accumulator to merge() as its target: the slice is reused.
+        acc = c.fresh !== undefined ? merge!(c.fresh(), accs[j]) : accs[j];
+      } else {
+        acc = merge!(acc, accs[j]);
+      }
+    }
+    if (!first) this.emit(new TimeWindow(start, end), acc);
+    // Drop slices no later window contains, then schedule the next window of this key.
+    const keepAfter = start + this.slide;
+    let drop = 0;
+    while (drop < ends.length && (ends[drop] as number) <= keepAfter) drop++;
+    if (drop > 0) {
+      ends.splice(0, drop);
+      accs.splice(0, drop);
+    }
+    if (ends.length === 0) {
+      this.slices.clear();
+      return;
+    }
+    this.slices.update(s);
+    // Windows up to the current watermark still fire in this same watermark's timer loop.
+    const next = Math.max(this.firstWindowEnd(ends[0] as number), end + this.slide);
+    this.ts.setNamespace(undefined);
+    this.ts.registerEventTimeTimer(next - 1);
+  }
+
+  private emit(w: TimeWindow, acc: unknown): void {
+    const out = this.out;
+    const ts = w.end - 1;
+    out.timestamp = ts;
+    const pwf = this.pwf;
+    if (pwf === undefined) {
+      out.collectWithTimestamp(this.contents.result(acc), ts);
+      return;
+    }
+    const be = this.be;
+    this.pctx.window = w;
+    this.ctx.currentTimestamp = ts;
+    be.setCurrentNamespace(w.namespace);
+    pwf.process(be.currentRawKey, this.pctx, this.contents.elements(acc), out);
+    pwf.clear?.(this.pctx);
+    be.setCurrentNamespace(undefined);
+  }
+
+  private noTimestamp(): Error {
+    return userError('INVALID_JOB', 'a record reached an event-time window without a timestamp', {
+      operator: this.ref,
+      hint: 'give the source a WatermarkStrategy with withTimestampAssigner(...), or call assignTimestampsAndWatermarks(...) before the window',
+    });
+  }
+}

@@ -1,0 +1,379 @@
+/**
+ * The general window operator (Flink's `WindowOperator`): assigner → per-window contents in keyed
+ * state (namespace = window) → trigger (timers in the keyed timer service, namespaced by window)
+ * → window function. Handles merging (session) windows, allowed lateness with re-firing, the late
+ * side output and the count of dropped late records. Aligned event-time windows with an
+ * incremental function take the {@link SlicingWindowOperator} instead.
+ *
+ * @module
+ */
+import type { ProcessWindowFunction } from '../../api/functions/process-window-function.ts';
+import type { TimeDomain } from '../../api/functions/timer-service.ts';
+import { userError } from '../../errors/eddy-error.ts';
+import type { ValueState } from '../../state/state.ts';
+import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
+import type { OnMergeContext, Trigger, TriggerResult } from '../../time/windowing/trigger.ts';
+import {
+  isMergingAssigner,
+  type MergingWindowAssigner,
+  type WindowAssigner,
+  type WindowAssignerContext,
+} from '../../time/windowing/window-assigner.ts';
+import type { WindowSpec } from '../../time/windowing/window-spec.ts';
+import { TimeWindow, windowFromNamespace, type Window } from '../../time/windowing/window.ts';
+import type { Emitter } from '../emitter.ts';
+import type { OperatorSetup } from '../operator-setup.ts';
+import type { RecordBatch } from '../record-batch.ts';
+import type { InternalTimerService, TimerEntry } from '../timers/internal-timer-service.ts';
+import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
+import {
+  AbstractStreamOperator,
+  closeFunction,
+  instantiate,
+  openFunction,
+} from './abstract-stream-operator.ts';
+import { WindowContents } from './window-contents.ts';
+import { WindowProcessContext } from './window-process-context.ts';
+
+type KeyFn = (value: unknown) => unknown;
+
+const CONTENTS = new ValueStateDescriptor<unknown>('window-contents');
+/** Per key: the live windows of a merging assigner, as a flat [start, end, start, end, …]. */
+const WINDOW_SET = new ValueStateDescriptor<number[]>('window-set');
+
+export class WindowOperator extends AbstractStreamOperator implements OnMergeContext {
+  protected readonly spec: WindowSpec;
+  protected readonly keySelector: KeyFn;
+  protected readonly be: HeapKeyedStateBackend;
+  protected readonly ts: InternalTimerService;
+  protected readonly contents: WindowContents;
+  protected readonly pwf: ProcessWindowFunction<unknown, unknown, unknown, Window> | undefined;
+  protected readonly pctx: WindowProcessContext;
+  protected readonly lateOut: Emitter | undefined;
+  private readonly state: ValueState<unknown>;
+  private readonly windowSet: ValueState<number[]>;
+  private readonly assigner: WindowAssigner<unknown, Window>;
+  private readonly merging: MergingWindowAssigner<unknown> | undefined;
+  private readonly trigger: Trigger<unknown, Window>;
+  private readonly eventTime: boolean;
+  private readonly triggerStates = new Map<string, ValueState<unknown>>();
+  private readonly assignerCtx: WindowAssignerContext;
+  /** The window the trigger context and process context act on. */
+  private win: Window = undefined as unknown as Window;
+  mergedWindows: readonly Window[] = [];
+
+  constructor(setup: OperatorSetup) {
+    super(setup);
+    this.spec = setup.binding.extra?.['window'] as WindowSpec;
+    this.keySelector = setup.binding.keySelectors?.[0] as KeyFn;
+    this.be = this.backend as HeapKeyedStateBackend;
+    this.ts = this.timers as InternalTimerService;
+    this.contents = new WindowContents(this.spec.contents);
+    this.pwf = this.spec.process !== undefined ? instantiate(this.spec.process) : undefined;
+    this.pctx = new WindowProcessContext(
+      this.ctx,
+      this.be,
+      () => this.currentWatermark,
+      () => setup.clock.now(),
+    );
+    this.lateOut =
+      this.spec.lateTag !== undefined ? setup.sideOutputs.get(this.spec.lateTag) : undefined;
+    this.state = this.be.getValueState(CONTENTS);
+    this.windowSet = this.be.getValueState(WINDOW_SET);
+    this.assigner = this.spec.assigner;
+    this.merging = isMergingAssigner(this.assigner) ? this.assigner : undefined;
+    this.trigger = this.spec.trigger;
+    this.eventTime = this.assigner.isEventTime();
+    this.assignerCtx = { getCurrentProcessingTime: () => setup.clock.now() };
+  }
+
+  override async open(): Promise<void> {
+    if (this.pwf !== undefined) await openFunction(this.pwf, this);
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    if (this.pwf !== undefined) await closeFunction(this.pwf);
+  }
+
+  processBatch(batch: RecordBatch): void {
+    const { values, timestamps, size } = batch;
+    const be = this.be;
+    const ks = this.keySelector;
+    for (let i = 0; i < size; i++) {
+      const v = values[i];
+      const t = timestamps[i] as number;
+      if (this.eventTime && t !== t) throw this.noTimestamp();
+      be.setCurrentKey(ks(v));
+      this.ctx.currentTimestamp = t;
+      if (this.merging !== undefined) this.processMerging(v, t);
+      else this.processElement(v, t);
+    }
+    be.setCurrentNamespace(undefined);
+    this.flushOutputs();
+  }
+
+  private processElement(v: unknown, t: number): void {
+    const windows = this.assigner.assignWindows(v, t, this.assignerCtx);
+    let skipped = true;
+    for (let j = 0; j < windows.length; j++) {
+      const w = windows[j] as Window;
+      if (this.isWindowLate(w)) continue;
+      skipped = false;
+      this.addAndTrigger(w, v, t);
+    }
+    if (skipped) this.onSkipped(v, t);
+  }
+
+  private processMerging(v: unknown, t: number): void {
+    const merging = this.merging as MergingWindowAssigner<unknown>;
+    const windows = merging.assignWindows(v, t, this.assignerCtx);
+    let skipped = true;
+    for (let j = 0; j < windows.length; j++) {
+      const w = windows[j] as TimeWindow;
+      this.be.setCurrentNamespace(undefined);
+      const flat = this.windowSet.value() ?? [];
+      const existing: TimeWindow[] = [];
+      for (let k = 0; k < flat.length; k += 2) {
+        existing.push(new TimeWindow(flat[k] as number, flat[k + 1] as number));
+      }
+      existing.push(w);
+      let actual = w;
+      let mergedExisting: TimeWindow[] = [];
+      for (const [result, covered] of merging.mergeWindows(existing)) {
+        if (covered.includes(w)) {
+          actual = result;
+          mergedExisting = covered.filter((c) => c !== w);
+          break;
+        }
+      }
+      const next: number[] = [];
+      for (const e of existing) {
+        if (e === w || mergedExisting.includes(e)) continue;
+        next.push(e.start, e.end);
+      }
+      const late = this.isWindowLate(actual);
+      if (!late) next.push(actual.start, actual.end);
+      const same =
+        mergedExisting.length === 1 &&
+        (mergedExisting[0] as TimeWindow).start === actual.start &&
+        (mergedExisting[0] as TimeWindow).end === actual.end;
+      if (mergedExisting.length > 0 && !same) this.mergeInto(actual, mergedExisting);
+      this.be.setCurrentNamespace(undefined);
+      if (next.length > 0) this.windowSet.update(next);
+      else this.windowSet.clear();
+      if (late) continue;
+      skipped = false;
+      this.addAndTrigger(actual, v, t);
+    }
+    if (skipped) this.onSkipped(v, t);
+  }
+
+  /** Moves the contents and trigger state of `merged` windows into `target`. */
+  private mergeInto(target: TimeWindow, merged: TimeWindow[]): void {
+    const be = this.be;
+    this.win = target;
+    this.mergedWindows = merged;
+    be.setCurrentNamespace(target.namespace);
+    this.trigger.onMerge?.(target, this);
+    let acc: unknown = undefined;
+    const merge = this.contents.merge;
+    for (const m of merged) {
+      be.setCurrentNamespace(m.namespace);
+      const c = this.state.value();
+      this.win = m;
+      this.trigger.clear(m, this);
+      this.deleteCleanupTimer(m);
+      this.state.clear();
+      if (c === undefined) continue;
+      if (acc === undefined) acc = c;
+      else if (merge !== undefined) acc = merge(acc, c);
+    }
+    this.win = target;
+    be.setCurrentNamespace(target.namespace);
+    if (acc !== undefined) {
+      const cur = this.state.value();
+      this.state.update(cur === undefined || merge === undefined ? acc : merge(cur, acc));
+    }
+    this.mergedWindows = [];
+  }
+
+  private addAndTrigger(w: Window, v: unknown, t: number): void {
+    const be = this.be;
+    const state = this.state;
+    be.setCurrentNamespace(w.namespace);
+    state.update(this.contents.add(v, state.value()));
+    this.win = w;
+    const r = this.trigger.onElement(v, t, w, this);
+    if (r !== 'CONTINUE') this.act(r, w);
+    this.registerCleanupTimer(w);
+  }
+
+  private act(r: TriggerResult, w: Window): void {
+    if (r === 'FIRE' || r === 'FIRE_AND_PURGE') {
+      const acc = this.state.value();
+      if (acc !== undefined) this.emit(w, acc);
+    }
+    if (r === 'PURGE' || r === 'FIRE_AND_PURGE') this.state.clear();
+  }
+
+  /** Emits a window's result with timestamp `window.maxTimestamp()`. */
+  protected emit(w: Window, acc: unknown): void {
+    const out = this.out;
+    const ts = w.maxTimestamp();
+    out.timestamp = ts;
+    const pwf = this.pwf;
+    if (pwf === undefined) {
+      out.collectWithTimestamp(this.contents.result(acc), ts);
+      return;
+    }
+    this.pctx.window = w;
+    this.ctx.currentTimestamp = ts;
+    pwf.process(this.be.currentRawKey, this.pctx, this.contents.elements(acc), out);
+  }
+
+  private onSkipped(v: unknown, t: number): void {
+    // Flink: a record whose windows are all late is late data if it is behind the watermark.
+    if (!this.eventTime || t + this.spec.allowedLateness > this.currentWatermark) return;
+    if (this.lateOut !== undefined) this.lateOut.collectWithTimestamp(v, t);
+    else this.lateRecordsDropped++;
+  }
+
+  private cleanupTime(w: Window): number {
+    const max = w.maxTimestamp();
+    return this.eventTime ? max + this.spec.allowedLateness : max;
+  }
+
+  private isWindowLate(w: Window): boolean {
+    return this.eventTime && this.cleanupTime(w) <= this.currentWatermark;
+  }
+
+  private registerCleanupTimer(w: Window): void {
+    const t = this.cleanupTime(w);
+    if (t === Number.POSITIVE_INFINITY) return;
+    this.ts.setNamespace(w.namespace);
+    if (this.eventTime) this.ts.registerEventTimeTimer(t);
+    else this.ts.registerProcessingTimeTimer(t);
+  }
+
+  private deleteCleanupTimer(w: Window): void {
+    const t = this.cleanupTime(w);
+    if (t === Number.POSITIVE_INFINITY) return;
+    this.ts.setNamespace(w.namespace);
+    if (this.eventTime) this.ts.deleteEventTimeTimer(t);
+    else this.ts.deleteProcessingTimeTimer(t);
+  }
+
+  protected override onTimer(timer: TimerEntry, domain: TimeDomain): void {
+    const w = windowFromNamespace(timer.namespace);
+    const be = this.be;
+    if (this.merging !== undefined) {
+      be.setCurrentNamespace(undefined);
+      if (!containsWindow(this.windowSet.value(), w as TimeWindow)) return;
+      be.setCurrentNamespace(w.namespace);
+    }
+    this.win = w;
+    const time = timer.timestamp;
+    this.ctx.currentTimestamp = time;
+    const r =
+      domain === 'EVENT_TIME'
+        ? this.trigger.onEventTime(time, w, this)
+        : this.trigger.onProcessingTime(time, w, this);
+    if (r !== 'CONTINUE') this.act(r, w);
+    if ((domain === 'EVENT_TIME') === this.eventTime && time === this.cleanupTime(w)) {
+      this.clearAllState(w);
+    }
+  }
+
+  private clearAllState(w: Window): void {
+    this.state.clear();
+    this.trigger.clear(w, this);
+    if (this.pwf?.clear !== undefined) {
+      this.pctx.window = w;
+      this.pwf.clear(this.pctx);
+    }
+    if (this.merging !== undefined) {
+      const be = this.be;
+      be.setCurrentNamespace(undefined);
+      const flat = this.windowSet.value() ?? [];
+      const tw = w as TimeWindow;
+      const next: number[] = [];
+      for (let k = 0; k < flat.length; k += 2) {
+        if (flat[k] === tw.start && flat[k + 1] === tw.end) continue;
+        next.push(flat[k] as number, flat[k + 1] as number);
+      }
+      if (next.length > 0) this.windowSet.update(next);
+      else this.windowSet.clear();
+      be.setCurrentNamespace(w.namespace);
+    }
+  }
+
+  /** End of input: the final watermark already fired every event-time window. */
+  protected override finish(): void {
+    this.be.setCurrentNamespace(undefined);
+  }
+
+  // TriggerContext / OnMergeContext, acting on `this.win` of the current key.
+  getCurrentWatermark(): number {
+    return this.currentWatermark;
+  }
+  getCurrentProcessingTime(): number {
+    return this.setup.clock.now();
+  }
+  registerEventTimeTimer(time: number): void {
+    this.ts.setNamespace(this.win.namespace);
+    this.ts.registerEventTimeTimer(time);
+  }
+  registerProcessingTimeTimer(time: number): void {
+    this.ts.setNamespace(this.win.namespace);
+    this.ts.registerProcessingTimeTimer(time);
+  }
+  deleteEventTimeTimer(time: number): void {
+    this.ts.setNamespace(this.win.namespace);
+    this.ts.deleteEventTimeTimer(time);
+  }
+  deleteProcessingTimeTimer(time: number): void {
+    this.ts.setNamespace(this.win.namespace);
+    this.ts.deleteProcessingTimeTimer(time);
+  }
+  getPartitionedState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
+    let s = this.triggerStates.get(descriptor.name);
+    if (s === undefined) {
+      s = this.be.getValueState(descriptor as ValueStateDescriptor<unknown>);
+      this.triggerStates.set(descriptor.name, s);
+    }
+    // The backend's namespace is the current window while a trigger runs.
+    this.be.setCurrentNamespace(this.win.namespace);
+    return s as ValueState<T>;
+  }
+  mergePartitionedState<T>(descriptor: ValueStateDescriptor<T>, merge: (a: T, b: T) => T): void {
+    const s = this.getPartitionedState(descriptor);
+    const target = this.win;
+    let acc: T | undefined = undefined;
+    for (const m of this.mergedWindows) {
+      this.be.setCurrentNamespace(m.namespace);
+      const v = s.value();
+      if (v !== undefined) acc = acc === undefined ? v : merge(acc, v);
+    }
+    this.be.setCurrentNamespace(target.namespace);
+    if (acc !== undefined) {
+      const cur = s.value();
+      s.update(cur === undefined ? acc : merge(cur, acc));
+    }
+  }
+
+  private noTimestamp(): Error {
+    return userError('INVALID_JOB', 'a record reached an event-time window without a timestamp', {
+      operator: this.ref,
+      hint: 'give the source a WatermarkStrategy with withTimestampAssigner(...), call assignTimestampsAndWatermarks(...) before the window, or use a processing-time window',
+    });
+  }
+}
+
+function containsWindow(flat: number[] | undefined, w: TimeWindow): boolean {
+  if (flat === undefined) return false;
+  for (let k = 0; k < flat.length; k += 2) {
+    if (flat[k] === w.start && flat[k + 1] === w.end) return true;
+  }
+  return false;
+}

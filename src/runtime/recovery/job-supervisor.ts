@@ -1,0 +1,208 @@
+/**
+ * Runs a job's attempts: restores the first one from a savepoint or the newest checkpoint in the
+ * checkpoint directory, and after a failure restarts it in-process from the newest completed
+ * checkpoint as the restart strategy allows, keeping the exception history.
+ *
+ * @module
+ */
+import type { EnvironmentOptions } from '../../api/environment-options.ts';
+import type { JobExecutionResult } from '../../api/job-executor.ts';
+import type { CheckpointStats, ExceptionRecord } from '../../api/job-status.ts';
+import { EddyError, toEddyError } from '../../errors/eddy-error.ts';
+import type { JobGraph } from '../../plan/plan.ts';
+import {
+  findLatestCheckpoint,
+  listCheckpointIds,
+  loadCheckpoint,
+  type LoadedCheckpoint,
+} from '../checkpoint/checkpoint-loader.ts';
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
+import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
+import { JobRun } from '../job-run.ts';
+import { createRestartStrategy } from './restart-strategy.ts';
+import { basename, dirname } from 'node:path';
+
+/** Errors a restart cannot fix: the job or its savepoint must change first. */
+const FATAL = new Set([
+  'RESTORE_FAILED',
+  'INVALID_JOB',
+  'INVALID_ARGUMENT',
+  'NOT_SERIALIZABLE',
+  'JOB_CANCELLED',
+  'NO_SINK',
+]);
+
+const HISTORY = 50;
+
+export class JobSupervisor {
+  readonly result: Promise<JobExecutionResult>;
+  private current: JobRun | undefined;
+  private readonly history: ExceptionRecord[] = [];
+  private restarts = 0;
+  private restoredFrom: string | undefined;
+  private cancelled = false;
+  private wakeSleep: (() => void) | undefined;
+  private readonly log: (message: string) => void;
+  private started: () => void = () => {};
+  private readonly startedPromise = new Promise<void>((r) => (this.started = r));
+  private markRunning: () => void = () => {};
+  /** Resolves when the first attempt's sources start. */
+  readonly running = new Promise<void>((r) => (this.markRunning = r));
+
+  constructor(
+    private readonly graph: JobGraph,
+    private readonly options: EnvironmentOptions,
+  ) {
+    this.log = (m) => process.stderr.write(`eddy: ${m}\n`);
+    this.result = this.loop();
+    this.result.catch(() => {});
+  }
+
+  get jobName(): string {
+    return this.graph.plan.jobName;
+  }
+
+  /** The attempt running now. */
+  get run(): JobRun | undefined {
+    return this.current;
+  }
+
+  /** Stops the job (no more restarts). */
+  async cancel(): Promise<JobExecutionResult> {
+    this.cancelled = true;
+    this.wakeSleep?.();
+    await this.current?.cancel().catch(() => {});
+    return this.result;
+  }
+
+  async triggerSavepoint(dir: string): Promise<string> {
+    await this.startedPromise;
+    return (this.current as JobRun).triggerSavepoint(dir);
+  }
+
+  async stopWithSavepoint(dir: string): Promise<string> {
+    await this.startedPromise;
+    this.cancelled = true;
+    return (this.current as JobRun).stopWithSavepoint(dir);
+  }
+
+  checkpointStats(): CheckpointStats {
+    const s = this.current?.checkpointing?.coordinator.stats();
+    return {
+      completed: s?.completed ?? 0,
+      failed: s?.failed ?? 0,
+      lastCompleted: s?.lastCompleted,
+      history: s?.history ?? [],
+      restarts: this.restarts,
+      restoredFrom: this.restoredFrom,
+    };
+  }
+
+  exceptionHistory(): readonly ExceptionRecord[] {
+    return this.history.slice();
+  }
+
+  metricsText(): Promise<string> {
+    return this.current?.exporter.render() ?? Promise.resolve('');
+  }
+
+  private async loop(): Promise<JobExecutionResult> {
+    await Promise.resolve(); // let the caller attach handlers before anything can fail
+    const o = this.options;
+    const store: CheckpointStore | undefined =
+      o.checkpointDir !== undefined ? new LocalCheckpointStore(o.checkpointDir) : undefined;
+    const initial = await this.initialRestore(store);
+    let restore = initial;
+    const strategy = createRestartStrategy(o);
+    for (let attempt = 0; ; attempt++) {
+      const ids = store !== undefined ? await listCheckpointIds(store) : [];
+      const firstId = Math.max(ids.at(-1) ?? 0, restore?.metadata.checkpointId ?? 0) + 1;
+      this.restoredFrom = restore?.path;
+      if (restore !== undefined) this.log(`restoring from ${restore.path}`);
+      const run = new JobRun(
+        this.graph,
+        o,
+        {
+          store,
+          restore,
+          firstId,
+          existing:
+            restore !== undefined && !restore.metadata.savepoint
+              ? [restore.metadata.checkpointId]
+              : [],
+          log: this.log,
+        },
+        attempt,
+      );
+      this.current = run;
+      void run.running.then(() => this.markRunning());
+      run.start();
+      this.started();
+      try {
+        return await run.result;
+      } catch (e) {
+        const err = toEddyError(e);
+        this.record(err, attempt);
+        if (this.cancelled || FATAL.has(err.code)) throw err;
+        const delay = strategy.onFailure(Date.now());
+        if (delay === undefined) throw err;
+        this.log(
+          `job failed (${err.message.split('\n')[0]}); restarting in ${delay} ms (restart ${this.restarts + 1})`,
+        );
+        await this.sleep(delay);
+        if (this.cancelled) throw err;
+        const latest =
+          store !== undefined ? await findLatestCheckpoint(store, this.log) : undefined;
+        restore = latest ?? initial;
+        this.restarts++;
+      }
+    }
+  }
+
+  /** `fromSavepoint`, else the newest intact checkpoint in `checkpointDir` (unless disabled). */
+  private async initialRestore(
+    store: CheckpointStore | undefined,
+  ): Promise<LoadedCheckpoint | undefined> {
+    const o = this.options;
+    if (o.fromSavepoint !== undefined) {
+      const path = o.fromSavepoint;
+      try {
+        return await loadCheckpoint(new LocalCheckpointStore(dirname(path)), basename(path));
+      } catch (e) {
+        throw new EddyError(`cannot restore from ${path}: ${(e as Error).message}`, {
+          code: 'RESTORE_FAILED',
+          domain: 'user',
+          cause: e,
+          hint: 'pass the directory of a savepoint or checkpoint (the one holding _metadata)',
+        });
+      }
+    }
+    if (store === undefined || o.resumeFromCheckpoint === false) return undefined;
+    return findLatestCheckpoint(store, this.log);
+  }
+
+  private record(err: EddyError, attempt: number): void {
+    this.history.push({
+      time: Date.now(),
+      attempt,
+      operator: err.operator?.name,
+      subtask: err.operator?.subtask,
+      code: err.code,
+      message: err.message,
+      stack: (err.cause instanceof Error ? err.cause.stack : undefined) ?? err.stack,
+    });
+    if (this.history.length > HISTORY) this.history.shift();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.wakeSleep = undefined;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wakeSleep = done;
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import type { Duration } from '../../../util/duration.ts';
+import type { Trigger } from '../trigger.ts';
+import { ProcessingTimeTrigger } from '../triggers/processing-time-trigger.ts';
+import type {
+  AlignedWindowAssigner,
+  WindowAssigner,
+  WindowAssignerContext,
+} from '../window-assigner.ts';
+import { TimeWindow } from '../window.ts';
+import { offsetMillis, positiveMillis } from './assigner-args.ts';
+
+/**
+ * Fixed-size, non-overlapping processing-time windows: a record at time t falls into
+ * `[t - (t - offset) mod size, ... + size)`.
+ *
+ * @example
+ * ```ts
+ * keyed.window(TumblingProcessingTimeWindows.of('1m')).reduce((a, b) => ({ ...a, n: a.n + b.n }));
+ * ```
+ */
+export class TumblingProcessingTimeWindows
+  implements WindowAssigner<unknown, TimeWindow>, AlignedWindowAssigner
+{
+  readonly slide: number;
+  private constructor(
+    readonly size: number,
+    readonly offset: number,
+  ) {
+    this.slide = size;
+  }
+  /** Windows of `size`, optionally shifted by `offset` (e.g. for time zones). */
+  static of(size: Duration, offset?: Duration): TumblingProcessingTimeWindows {
+    const s = positiveMillis(size, 'size', 'TumblingProcessingTimeWindows');
+    return new TumblingProcessingTimeWindows(
+      s,
+      offsetMillis(offset, s, 'TumblingProcessingTimeWindows'),
+    );
+  }
+  assignWindows(_e: unknown, _timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
+    const t = ctx.getCurrentProcessingTime();
+    const start = TimeWindow.startOf(t, this.offset, this.size);
+    return [new TimeWindow(start, start + this.size)];
+  }
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return ProcessingTimeTrigger.create();
+  }
+  isEventTime(): boolean {
+    return false;
+  }
+  describe(): Readonly<Record<string, unknown>> {
+    return { kind: 'TumblingProcessingTimeWindows', size: this.size, offset: this.offset };
+  }
+}

@@ -1,0 +1,200 @@
+/** Event-time edge cases, each its own test, through the real runtime. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  EventTimeSessionWindows,
+  OutputTag,
+  StreamEnvironment,
+  TumblingEventTimeWindows,
+  ValueStateDescriptor,
+  type ProcessWindowContext,
+  type TimeWindow,
+} from '../../src/index.ts';
+import { WatermarkValve } from '../../src/runtime/watermark-valve.ts';
+import { ScriptedSource, active, idle, rec, wm, type ScriptStep } from './scripted-source.ts';
+
+interface E {
+  readonly k: string;
+  readonly t: number;
+}
+const e = (t: number, k = 'a'): E => ({ k, t });
+const r = (t: number, split?: string, k = 'a'): ScriptStep<E> => rec(e(t, k), t, split);
+
+/** Runs a tumbling/session window over a script; returns "start-end:ts,ts@watermark" per firing. */
+async function windows(
+  script: ScriptStep<E>[],
+  assigner: TumblingEventTimeWindows | EventTimeSessionWindows<E>,
+  lateness = 0,
+): Promise<{ fired: string[]; late: number[]; dropped: number }> {
+  const env = StreamEnvironment.create();
+  const lateTag = new OutputTag<E>('late');
+  const w = env
+    .fromSource(new ScriptedSource(script, 1))
+    .keyBy((x) => x.k)
+    .window(assigner)
+    .allowedLateness(lateness)
+    .sideOutputLateData(lateTag);
+  const main = w.process<string>((_k, ctx: ProcessWindowContext<TimeWindow>, els, out) =>
+    out.collect(
+      `${ctx.window.start}-${ctx.window.end}:${els.map((x) => x.t).join(',')}@${ctx.currentWatermark()}`,
+    ),
+  );
+  const late: number[] = [];
+  main.getSideOutput(lateTag).sinkTo((x: E) => void late.push(x.t));
+  const fired = await main.executeAndCollect();
+  return { fired, late, dropped: 0 };
+}
+
+test('a record exactly at a window end belongs to the next window', async () => {
+  const { fired } = await windows(
+    [r(0), r(9), r(10), r(19), r(20)],
+    TumblingEventTimeWindows.of(10),
+  );
+  assert.deepEqual(fired, ['0-10:0,9@Infinity', '10-20:10,19@Infinity', '20-30:20@Infinity']);
+});
+
+test('a record that bridges two sessions merges them into one', async () => {
+  const { fired } = await windows(
+    [r(0), r(25), wm<E>(5), r(12)],
+    EventTimeSessionWindows.withGap<E>(13),
+  );
+  // [0,13) and [25,38) are separate until 12 arrives: [12,25) touches both.
+  assert.deepEqual(fired, ['0-38:0,25,12@Infinity']);
+});
+
+test('a bridging record merges sessions for an aggregate too (accumulators merge)', async () => {
+  const env = StreamEnvironment.create();
+  const out = await env
+    .fromSource(new ScriptedSource([r(0), r(25), r(12), r(100)], 1))
+    .keyBy((x) => x.k)
+    .window(EventTimeSessionWindows.withGap<E>(13))
+    .aggregate(
+      {
+        createAccumulator: () => 0,
+        add: (_x: E, n: number) => n + 1,
+        getResult: (n: number) => n,
+        merge: (a: number, b: number) => a + b,
+      },
+      (_k, ctx: ProcessWindowContext<TimeWindow>, counts, o) =>
+        o.collect(`${ctx.window.start}-${ctx.window.end}=${counts[0]}`),
+    )
+    .executeAndCollect();
+  assert.deepEqual(out, ['0-38=3', '100-113=1']);
+});
+
+test('a record exactly at the lateness bound: the last accepted one re-fires, the next is late', async () => {
+  // Window [0,10) ends at 9; lateness 5 keeps it until the watermark reaches 14.
+  const { fired, late } = await windows(
+    [r(1), wm<E>(9), wm<E>(13), r(2), wm<E>(14), r(3)],
+    TumblingEventTimeWindows.of(10),
+    5,
+  );
+  assert.deepEqual(fired, ['0-10:1@9', '0-10:1,2@13']);
+  assert.deepEqual(late, [3]);
+});
+
+test('lateness 0: a record at window end - 1 == watermark is late; one later is not', async () => {
+  const { fired, late } = await windows(
+    [r(5), wm<E>(9), r(9), r(10)],
+    TumblingEventTimeWindows.of(10),
+  );
+  assert.deepEqual(late, [9]);
+  assert.deepEqual(fired, ['0-10:5@9', '10-20:10@Infinity']);
+});
+
+test('late records are dropped and counted when there is no late side output', async () => {
+  const env = StreamEnvironment.create();
+  const out = env
+    .fromSource(new ScriptedSource([r(1), wm<E>(19), r(2), r(19), r(25)], 1))
+    .keyBy((x) => x.k)
+    .window(TumblingEventTimeWindows.of(10))
+    .reduce((a, b) => ({ k: a.k, t: a.t + b.t }));
+  const values: E[] = [];
+  out.sinkTo((x: E) => void values.push(x));
+  const client = env.executeAsync('late-count');
+  await client.result;
+  assert.deepEqual(values, [e(1), e(25)]);
+  const metrics = await client.metricsText();
+  assert.match(metrics, /late_records_dropped(_total)?\{[^}]*operator="Window[^}]*\} 2/);
+});
+
+test('an idle split does not hold back the watermark, and holds it again when it resumes', async () => {
+  const { fired } = await windows(
+    [
+      r(5, 's1'),
+      wm<E>(100, 's1'),
+      wm<E>(-1, 's2'),
+      idle<E>('s2'), // s1 alone decides: 100
+      active<E>('s2'), // s2 is back at -1: the output stays at 100 but can no longer advance
+      r(150, 's1'),
+      wm<E>(200, 's1'),
+      wm<E>(170, 's2'), // now min(200, 170)
+    ],
+    TumblingEventTimeWindows.of(10),
+  );
+  assert.deepEqual(fired, ['0-10:5@100', '150-160:150@170']);
+});
+
+test('a watermark before any record: early records are late, later ones window normally', async () => {
+  const { fired, late } = await windows([wm<E>(50), r(40), r(60)], TumblingEventTimeWindows.of(10));
+  assert.deepEqual(late, [40]);
+  assert.deepEqual(fired, ['60-70:60@Infinity']);
+});
+
+test('the valve: min over active channels; a channel that resumes behind does not stall others', () => {
+  const out: number[] = [];
+  const idles: boolean[] = [];
+  const v = new WatermarkValve(
+    2,
+    (w) => out.push(w),
+    (i) => idles.push(i),
+  );
+  v.watermark(0, 10);
+  v.watermark(1, 5);
+  assert.deepEqual(out, [5]);
+  v.setIdle(1, true);
+  assert.deepEqual(out, [5, 10]);
+  v.watermark(0, 20);
+  v.setIdle(1, false); // back at 5, behind 20: not aligned
+  v.watermark(0, 30);
+  assert.deepEqual(out, [5, 10, 20, 30]);
+  v.watermark(1, 25); // still behind
+  v.watermark(1, 35); // caught up: aligned again
+  v.watermark(0, 50);
+  assert.deepEqual(out, [5, 10, 20, 30, 35]);
+  v.setIdle(0, true);
+  v.setIdle(1, true); // all idle: jump to the furthest channel, report idle
+  assert.deepEqual(out, [5, 10, 20, 30, 35, 50]);
+  assert.deepEqual(idles, [true]);
+});
+
+test('timers: one per key and timestamp, in timestamp order, key and state in scope, deletion', async () => {
+  const env = StreamEnvironment.create();
+  const count = new ValueStateDescriptor<number>('n');
+  const out = await env
+    .fromSource(
+      new ScriptedSource(
+        [r(1, undefined, 'a'), r(2, undefined, 'b'), r(3, undefined, 'a'), wm<E>(15)],
+        1,
+      ),
+    )
+    .keyBy((x) => x.k)
+    .process<string>({
+      processElement(x, ctx) {
+        const s = ctx.getState(count);
+        s.update((s.value() ?? 0) + 1);
+        const ts = ctx.timerService();
+        ts.registerEventTimeTimer(20);
+        ts.registerEventTimeTimer(20); // same key + time: fires once
+        ts.registerEventTimeTimer(x.k === 'a' ? 10 : 5);
+        if (x.t === 3) ts.deleteEventTimeTimer(10);
+      },
+      onTimer(t, ctx, o) {
+        o.collect(
+          `${t}:${ctx.getCurrentKey()}:${ctx.getState(count).value()}:${ctx.timerService().currentWatermark()}`,
+        );
+      },
+    })
+    .executeAndCollect();
+  assert.deepEqual(out, ['5:b:1:15', '20:a:2:Infinity', '20:b:1:Infinity']);
+});
