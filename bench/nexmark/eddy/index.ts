@@ -8,6 +8,7 @@ import { q21 } from './q21.ts';
 import { q22 } from './q22.ts';
 import { q3 } from './q3.ts';
 import { q4 } from './q4.ts';
+import { q5 } from './q5.ts';
 
 export type { EddyQuery } from './eddy-query.ts';
 
@@ -18,6 +19,7 @@ export const eddyQueries: Readonly<Record<string, EddyQuery>> = {
   q2,
   q3,
   q4,
+  q5,
   q14,
   q21,
   q22,
