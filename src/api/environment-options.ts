@@ -60,6 +60,13 @@ export interface EnvironmentOptions {
   readonly failOnMalformedInput?: boolean;
   /** Stop gracefully on SIGINT/SIGTERM while the job runs (default true). */
   readonly handleSignals?: boolean;
+  /**
+   * Where parallel subtasks run. `threads` (the default for a job file run by the CLI with
+   * parallelism > 1): one worker thread per slot, each running one subtask of every operator.
+   * `in-process`: every subtask in the calling thread (always the case for parallelism 1 and for
+   * jobs executed from code that is not a job file, such as tests).
+   */
+  readonly runtimeMode?: 'threads' | 'in-process';
   /** The processing-time clock (default: the wall clock). */
   readonly processingTimeService?: ProcessingTimeService;
   /** Take a checkpoint this often (requires {@link EnvironmentOptions.checkpointDir}); off by default. */

@@ -16,6 +16,12 @@ export interface OperatorSummary {
   readonly name: string;
   readonly recordsIn: number;
   readonly recordsOut: number;
+  /** Milliseconds its subtasks were busy (summed). */
+  readonly busyMs?: number;
+  /** Milliseconds its most backpressured subtask waited for downstream capacity. */
+  readonly backPressuredMs?: number;
+  /** Share of the run its most backpressured subtask was blocked: OK < 10 %, LOW < 50 %, HIGH. */
+  readonly backPressureLevel?: 'OK' | 'LOW' | 'HIGH';
 }
 
 /** How a job ended and what it did. */
@@ -30,6 +36,11 @@ export interface JobExecutionResult {
 /** A handle on a running job. */
 export interface JobClient {
   readonly jobName: string;
+  /**
+   * Resolves when every subtask is deployed and opened and the sources start (benchmarks measure
+   * from here, as Flink's baseline measures from its sources' start).
+   */
+  readonly running?: Promise<void>;
   /** Resolves when the job ends; rejects with an EddyError when it fails. */
   readonly result: Promise<JobExecutionResult>;
   /** Stops the sources, lets in-flight records drain to the sinks, and ends the job. */

@@ -6,20 +6,30 @@
  *
  * @module
  */
-import type { Plan } from '../plan/plan.ts';
+import type { JobGraph, Plan } from '../plan/plan.ts';
 import type { EnvironmentOptions } from './environment-options.ts';
 import type { JobClient } from './job-executor.ts';
 
 /** What the launcher wants from `env.execute()`. */
 export interface LaunchContext {
-  /** `run` executes jobs; `plan` only captures their plans. */
-  readonly mode: 'run' | 'plan';
+  /**
+   * `run` executes jobs; `plan` only captures their plans; `worker` (inside a worker thread of the
+   * parallel runtime) hands each compiled job graph to {@link LaunchContext.submit}.
+   */
+  readonly mode: 'run' | 'plan' | 'worker';
+  /**
+   * URL of the job module being launched. Worker threads re-import it to rebuild the job's user
+   * code, which cannot be sent to a thread; without it jobs run in one thread.
+   */
+  readonly jobUrl?: string;
   /** Defaults for every environment; options passed in code win. */
   readonly defaults: EnvironmentOptions;
   /** Called with each plan built (in `plan` mode instead of running it). */
   onPlan(plan: Plan): void;
   /** Called with each job started (in `run` mode). */
   onJob(client: JobClient): void;
+  /** In `worker` mode: runs this thread's share of a job instead of the default executor. */
+  submit?(graph: JobGraph, options: EnvironmentOptions): JobClient;
 }
 
 const KEY = Symbol.for('eddy.launch-context');

@@ -163,6 +163,9 @@ export class StreamEnvironment {
         exceptionHistory: () => [],
       };
     }
+    if (launch?.mode === 'worker' && launch.submit !== undefined) {
+      return launch.submit(graph, this.options);
+    }
     const executor = getDefaultExecutor();
     if (executor === undefined) {
       throw userError('INVALID_JOB', 'no runtime is loaded', {
@@ -207,6 +210,15 @@ function checkOptions(o: EnvironmentOptions): void {
   positiveInt(o.parallelism, 'parallelism', 'use e.g. { parallelism: 2 } or --parallelism 2');
   positiveInt(o.maxParallelism, 'maxParallelism', 'the default, 128, suits most jobs');
   positiveInt(o.batchSize, 'batchSize', 'the default, 1024, suits most jobs');
+  if (
+    o.runtimeMode !== undefined &&
+    o.runtimeMode !== 'threads' &&
+    o.runtimeMode !== 'in-process'
+  ) {
+    throw userError('INVALID_ARGUMENT', `runtimeMode must be 'threads' or 'in-process'`, {
+      hint: "use { runtimeMode: 'threads' } or { runtimeMode: 'in-process' }",
+    });
+  }
   if (
     o.maxParallelism !== undefined &&
     o.parallelism !== undefined &&

@@ -44,12 +44,13 @@ export function resolveJobFile(file: string): string {
 
 /**
  * Imports `file` with `defaults` as the environment defaults. In `plan` mode no job runs: the
- * plans are captured instead.
+ * plans are captured instead. `onJob` sees each job as it starts (before the import finishes).
  */
 export async function loadJob(
   file: string,
   mode: 'run' | 'plan',
   defaults: EnvironmentOptions,
+  onJob?: (client: JobClient) => void,
 ): Promise<LoadedJob> {
   const abs = resolveJobFile(file);
   const plans: Plan[] = [];
@@ -59,11 +60,15 @@ export async function loadJob(
   setLaunchContext({
     mode,
     defaults,
+    jobUrl: pathToFileURL(abs).href,
     onPlan: (plan) => {
       plans.push(plan);
       planned();
     },
-    onJob: (client) => jobs.push(client),
+    onJob: (client) => {
+      jobs.push(client);
+      onJob?.(client);
+    },
   });
   try {
     let mod: Record<string, unknown>;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { EddyError } from '../errors/eddy-error.ts';
 import { suggest, usageError } from './cli-error.ts';
+import { benchCommand, benchHelp } from './commands/bench-command.ts';
 import { planCommand, planHelp } from './commands/plan-command.ts';
 import { runCommand, runHelp } from './commands/run-command.ts';
 
@@ -21,6 +22,11 @@ const commands: Record<string, Command> = {
     summary: 'print the plan of a job file without running it',
     help: planHelp,
     run: planCommand,
+  },
+  bench: {
+    summary: 'run a benchmark (Nexmark) and print throughput and CPU use',
+    help: benchHelp,
+    run: benchCommand,
   },
 };
 

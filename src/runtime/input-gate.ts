@@ -17,6 +17,7 @@
 import type { ChannelTarget } from './channel.ts';
 import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import { RecordBatch } from './record-batch.ts';
+import { busyClock, TaskTimes } from './task-times.ts';
 import { WatermarkValve } from './watermark-valve.ts';
 
 /** What the gate drives. */
@@ -63,8 +64,17 @@ class GateChannel implements ChannelTarget {
     this.gate.batch(batch, this.input);
   }
   pushWatermark(watermark: number): void {
-    if (this.blocked) this.queue.push({ type: 'watermark', watermark });
-    else this.gate.valve.watermark(this.index, watermark);
+    if (this.blocked) {
+      this.queue.push({ type: 'watermark', watermark });
+      return;
+    }
+    const gate = this.gate;
+    busyClock.enter(gate.times);
+    try {
+      gate.valve.watermark(this.index, watermark);
+    } finally {
+      busyClock.exit();
+    }
   }
   pushIdle(idle: boolean): void {
     if (this.blocked) this.queue.push({ type: 'idle', idle });
@@ -112,7 +122,14 @@ export class InputGate {
   private barrierSeen: boolean[] = [];
   private alignStart = 0;
 
-  constructor(private readonly operator: GateOperator) {}
+  /**
+   * @param times where the subtask's busy time is counted (one per subtask; a fresh one when the
+   *   caller does not read it)
+   */
+  constructor(
+    private readonly operator: GateOperator,
+    readonly times: TaskTimes = new TaskTimes(),
+  ) {}
 
   /** Adds a channel for `input` (0 or 1); call before {@link InputGate.seal}. */
   addChannel(input: number): ChannelTarget {
@@ -140,10 +157,13 @@ export class InputGate {
   /** @internal */
   batch(batch: RecordBatch, input: number): void {
     this.recordsIn += batch.size;
+    busyClock.enter(this.times);
     try {
       this.operator.processBatch(batch, input);
     } catch (e) {
       throw this.operator.wrapFailure(e);
+    } finally {
+      busyClock.exit();
     }
   }
 

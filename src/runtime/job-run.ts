@@ -28,6 +28,9 @@ import { connectedTargets, createWriter } from './partitioners.ts';
 import { SourceTask } from './source-task.ts';
 import { registerBuiltInMetrics } from './built-in-metrics.ts';
 import { wallClock } from './wall-clock.ts';
+import type { MetricLabels } from '../metrics/metrics-registry.ts';
+import type { SlotPlacement } from './parallel/slot-placement.ts';
+import { backPressureLevel, backPressureLevelValue, type TaskTimes } from './task-times.ts';
 
 /** One parallel instance of a plan node. */
 export interface Subtask {
@@ -38,15 +41,23 @@ export interface Subtask {
   readonly operator: AbstractStreamOperator | undefined;
   readonly source: SourceTask | undefined;
   readonly gate: InputGate | undefined;
+  /** Busy / idle / backpressured time of the subtask. */
+  readonly times: TaskTimes;
 }
 
+/**
+ * Runs a job graph: every subtask in this thread, or (with a {@link SlotPlacement}) only the
+ * subtasks of one slot, with cross-thread channels to the other slots.
+ */
 export class JobRun {
   readonly registry = new MetricsRegistry();
   readonly exporter: PrometheusExporter;
   readonly subtasks = new Map<number, Subtask[]>();
   readonly result: Promise<JobExecutionResult>;
   private readonly abort = new AbortController();
-  private blockers: Promise<void>[] = [];
+  private markFailed!: () => void;
+  private readonly failed = new Promise<void>((resolve) => (this.markFailed = resolve));
+  private readonly blockers = new Set<Promise<void>>();
   private failure: EddyError | undefined;
   private cancelled = false;
   private readonly started = Date.now();
@@ -54,7 +65,14 @@ export class JobRun {
   private rejectResult!: (e: unknown) => void;
   private metricsServer: MetricsServer | undefined;
   private meterTicker: ReturnType<typeof setInterval> | undefined;
+  private timesTicker: ReturnType<typeof setInterval> | undefined;
   private readonly sourcesDone: Promise<void>[] = [];
+  private runningSince: number | undefined;
+  private resolveRunning!: () => void;
+  /** Resolves when every subtask is open and the sources are about to start. */
+  readonly running = new Promise<void>((resolve) => (this.resolveRunning = resolve));
+  /** Awaited after opening, before the sources start (the threaded runtime's start barrier). */
+  beforeStart: (() => Promise<void>) | undefined;
   /** Checkpointing of this run (set once the subtasks are built). */
   checkpointing: JobCheckpointing | undefined;
   private stopSavepoint: Promise<unknown> | undefined;
@@ -71,6 +89,8 @@ export class JobRun {
     },
     /** Restart attempt (0 for the first run). */
     readonly attempt = 0,
+    /** Set in a worker thread of the parallel runtime: run only this slot's subtasks. */
+    private readonly placement?: SlotPlacement,
   ) {
     this.exporter = new PrometheusExporter(this.registry, { job: graph.plan.jobName });
     this.result = new Promise<JobExecutionResult>((resolve, reject) => {
@@ -137,6 +157,7 @@ export class JobRun {
   fail(e: unknown): void {
     if (this.failure !== undefined) return;
     this.failure = toEddyError(e);
+    this.markFailed();
     this.abort.abort(this.failure);
     for (const list of this.subtasks.values()) for (const s of list) s.source?.cancel();
   }
@@ -151,9 +172,7 @@ export class JobRun {
       this.checkpointContext,
       {
         runAction: (a) => this.runAction(a),
-        addBlocker: (p) => {
-          this.blockers.push(p);
-        },
+        addBlocker: (p) => this.addBlocker(p),
       },
     );
     this.checkpointing = checkpointing;
@@ -179,11 +198,21 @@ export class JobRun {
     this.meterTicker = setInterval(() => this.registry.tickMeters(Date.now()), 2000);
     this.meterTicker.unref();
     this.registry.tickMeters(Date.now());
+    this.timesTicker = setInterval(() => this.tickTimes(), 1000);
+    this.timesTicker.unref();
     try {
       // Open from the sinks back to the sources, as Flink does.
       const all = [...this.subtasks.values()].flat().reverse();
       for (const s of all) await s.operator?.open();
       for (const s of all) if (s.gate !== undefined && s.gate.channelCount === 0) s.gate.endAll();
+      if (this.beforeStart !== undefined) await this.beforeStart();
+      this.runningSince = Date.now();
+      this.resolveRunning();
+      // Cross-thread input is delivered from now on (messages that came earlier were queued).
+      const inputsEnded = this.placement?.start({
+        addBlocker: (p) => this.addBlocker(p),
+        fail: (e) => this.fail(e),
+      });
       for (const list of this.subtasks.values()) {
         for (const s of list) {
           if (s.source !== undefined) this.sourcesDone.push(this.runSource(s.source));
@@ -191,6 +220,8 @@ export class JobRun {
       }
       checkpointing.coordinator.start();
       await Promise.all(this.sourcesDone);
+      // A failed slot stops waiting for input that the other slots will never end.
+      if (inputsEnded !== undefined) await Promise.race([inputsEnded, this.failed]);
       await this.drainBlockers();
       if (this.stopSavepoint !== undefined) await this.stopSavepoint;
       if (
@@ -231,19 +262,22 @@ export class JobRun {
   }
 
   private async drainBlockers(): Promise<void> {
-    while (this.blockers.length > 0) {
-      const pending = this.blockers;
-      this.blockers = [];
-      try {
-        await Promise.all(pending);
-      } catch (e) {
-        this.fail(e);
-      }
+    try {
+      await this.waitForBlockers();
+    } catch (e) {
+      this.fail(e);
     }
+  }
+
+  /** Computes the per-second busy / idle / backpressured values of every subtask. */
+  tickTimes(): void {
+    const now = performance.now();
+    for (const list of this.subtasks.values()) for (const s of list) s.times.tick(now);
   }
 
   private async shutdown(): Promise<void> {
     if (this.meterTicker !== undefined) clearInterval(this.meterTicker);
+    if (this.timesTicker !== undefined) clearInterval(this.timesTicker);
     this.checkpointing?.coordinator.stop();
     if (this.failure !== undefined) await this.checkpointing?.abortPending().catch(() => {});
     for (const list of this.subtasks.values()) {
@@ -261,18 +295,32 @@ export class JobRun {
 
   private summary(status: 'FINISHED' | 'CANCELED'): JobExecutionResult {
     const operators: OperatorSummary[] = [];
+    const durationMs = Math.max(1, Date.now() - this.started);
+    const runningMs = Math.max(1, Date.now() - (this.runningSince ?? this.started));
     for (const [id, list] of this.subtasks) {
       const node = list[0]?.node;
       if (node === undefined) continue;
       let recordsIn = 0;
       let recordsOut = 0;
+      let busyMs = 0;
+      let backPressuredMs = 0;
       for (const s of list) {
         recordsIn += s.gate?.recordsIn ?? 0;
         recordsOut += s.output.recordsOut;
+        busyMs += s.times.busyMs;
+        backPressuredMs = Math.max(backPressuredMs, s.times.backPressuredMs);
       }
-      operators.push({ id, name: node.name, recordsIn, recordsOut });
+      operators.push({
+        id,
+        name: node.name,
+        recordsIn,
+        recordsOut,
+        busyMs: Math.round(busyMs),
+        backPressuredMs: Math.round(backPressuredMs),
+        backPressureLevel: backPressureLevel(backPressuredMs / runningMs),
+      });
     }
-    return { jobName: this.jobName, status, durationMs: Date.now() - this.started, operators };
+    return { jobName: this.jobName, status, durationMs, operators };
   }
 
   private build(): void {
@@ -294,6 +342,7 @@ export class JobRun {
       const binding = bindings.get(node.id) ?? {};
       const list: Subtask[] = [];
       for (let i = 0; i < node.parallelism; i++) {
+        if (this.placement !== undefined && i !== this.placement.slot) continue;
         const output = new Emitter(batchSize);
         const sideOutputs = new Map<string, Emitter>();
         for (const tag of consumedTags.get(node.id) ?? [])
@@ -325,9 +374,7 @@ export class JobRun {
           stateBackend: o.stateBackend ?? 'heap',
           stateDir: o.stateDir,
           runAction: (action) => this.runAction(action),
-          addBlocker: (p) => {
-            this.blockers.push(p);
-          },
+          addBlocker: (p) => this.addBlocker(p),
           signal: this.abort.signal,
         };
         let operator: AbstractStreamOperator | undefined;
@@ -354,30 +401,61 @@ export class JobRun {
           gate = new InputGate(operator);
         }
         registerBuiltInMetrics(this.registry, labels, { output, gate, operator });
-        list.push({ node, index: i, output, sideOutputs, operator, source, gate });
+        const times = source?.times ?? (gate as InputGate).times;
+        registerTimeMetrics(this.registry, labels, times);
+        list.push({ node, index: i, output, sideOutputs, operator, source, gate, times });
       }
       this.subtasks.set(node.id, list);
+      if (this.placement === undefined && list.length > 0) {
+        // The vertex level; in the parallel runtime the coordinator derives it over all slots.
+        this.registry.derivedGauge(
+          'backPressureLevel',
+          'backpressure level of the vertex: 0 OK (< 10 %), 1 LOW (< 50 %), 2 HIGH',
+          { ...jobLabels, operator: node.name, operator_id: String(node.id) },
+          () => {
+            let max = 0;
+            for (const s of list) max = Math.max(max, s.times.backPressuredPerSecond);
+            return backPressureLevelValue(backPressureLevel(max / 1000));
+          },
+        );
+      }
     }
+    // Channels are numbered the same way in every slot: edge by edge, producer by producer.
+    let channel = 0;
+    const nodeById = new Map(plan.nodes.map((n) => [n.id, n]));
     for (const edge of plan.edges) {
+      const producerNode = nodeById.get(edge.source) as PlanNode;
+      const consumerNode = nodeById.get(edge.target) as PlanNode;
       const producers = this.subtasks.get(edge.source) ?? [];
       const consumers = this.subtasks.get(edge.target) ?? [];
       const keySelector = bindings.get(edge.target)?.keySelectors?.[edge.input] as
         ((v: unknown) => unknown) | undefined;
-      for (const p of producers) {
+      for (let pi = 0; pi < producerNode.parallelism; pi++) {
+        const p = producers.find((s) => s.index === pi);
         const indexes = connectedTargets({
           partitioning: edge.partitioning,
-          producerIndex: p.index,
-          producerParallelism: producers.length,
-          consumerParallelism: consumers.length,
+          producerIndex: pi,
+          producerParallelism: producerNode.parallelism,
+          consumerParallelism: consumerNode.parallelism,
         });
-        const targets: ChannelTarget[] = indexes.map((j) =>
-          (consumers[j]?.gate as InputGate).addChannel(edge.input),
-        );
+        const targets: ChannelTarget[] = [];
+        for (const j of indexes) {
+          const ch = channel++;
+          const gate = consumers.find((s) => s.index === j)?.gate;
+          if (p !== undefined && gate !== undefined) targets.push(gate.addChannel(edge.input));
+          else if (p !== undefined) {
+            targets.push((this.placement as SlotPlacement).outbound(ch, j, producerNode));
+          } else if (gate !== undefined) {
+            const placement = this.placement as SlotPlacement;
+            placement.inbound(ch, pi, gate.addChannel(edge.input), gate.times);
+          }
+        }
+        if (p === undefined) continue;
         const writer = createWriter({
           partitioning: edge.partitioning,
           targets,
-          producerIndex: p.index,
-          producerParallelism: producers.length,
+          producerIndex: pi,
+          producerParallelism: producerNode.parallelism,
           keySelector,
           maxParallelism: plan.maxParallelism,
         });
@@ -398,12 +476,48 @@ export class JobRun {
     }
   }
 
+  private addBlocker(p: Promise<void>): void {
+    const tracked: Promise<void> = p.then(
+      () => {
+        this.blockers.delete(tracked);
+      },
+      (e: unknown) => {
+        this.blockers.delete(tracked);
+        this.fail(e);
+      },
+    );
+    this.blockers.add(tracked);
+  }
+
+  /** Resolves once no blocker is pending; rejects with the job's failure. */
   private async waitForBlockers(): Promise<void> {
-    if (this.blockers.length > 0) {
-      const pending = this.blockers;
-      this.blockers = [];
-      await Promise.all(pending);
-    }
+    while (this.blockers.size > 0) await Promise.all(this.blockers);
     if (this.failure !== undefined) throw this.failure;
   }
+}
+
+/** Registers Flink's per-second task time gauges of one subtask. */
+function registerTimeMetrics(
+  registry: MetricsRegistry,
+  labels: MetricLabels,
+  times: TaskTimes,
+): void {
+  registry.derivedGauge(
+    'busyTimeMsPerSecond',
+    'milliseconds per second the subtask was busy',
+    labels,
+    () => times.busyPerSecond,
+  );
+  registry.derivedGauge(
+    'idleTimeMsPerSecond',
+    'milliseconds per second the subtask was idle',
+    labels,
+    () => times.idlePerSecond,
+  );
+  registry.derivedGauge(
+    'backPressuredTimeMsPerSecond',
+    'milliseconds per second the subtask waited for downstream capacity',
+    labels,
+    () => times.backPressuredPerSecond,
+  );
 }

@@ -6,11 +6,16 @@
  */
 import type { EnvironmentOptions } from '../api/environment-options.ts';
 import type { JobClient, JobExecutor } from '../api/job-executor.ts';
+import { getLaunchContext, type LaunchContext } from '../api/launch-context.ts';
+import { userError } from '../errors/eddy-error.ts';
 import type { JobGraph } from '../plan/plan.ts';
 import { sampleMetrics } from '../metrics/metric-sample.ts';
 import { JobSupervisor } from './recovery/job-supervisor.ts';
+import { slotsOf, ThreadedJob } from './parallel/threaded-job.ts';
 
-const running = new Set<JobSupervisor>();
+const running = new Set<{ cancel(): unknown }>();
+/** Threaded jobs started per launch, to tell workers which `execute()` call is theirs. */
+const jobIndexes = new WeakMap<LaunchContext, number>();
 let signalsInstalled = false;
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -42,6 +47,8 @@ function removeSignalHandlers(): void {
 /** Runs jobs in this process. */
 export class LocalExecutor implements JobExecutor {
   execute(graph: JobGraph, options: EnvironmentOptions): JobClient {
+    const threaded = this.threaded(graph, options);
+    if (threaded !== undefined) return this.executeThreaded(threaded, options);
     const run = new JobSupervisor(graph, options);
     running.add(run);
     if (options.handleSignals !== false) installSignalHandlers();
@@ -52,6 +59,7 @@ export class LocalExecutor implements JobExecutor {
     result.catch(() => {});
     return {
       jobName: run.jobName,
+      running: run.running,
       result,
       cancel: () => run.cancel(),
       metricsText: () => run.metricsText(),
@@ -60,6 +68,81 @@ export class LocalExecutor implements JobExecutor {
       stopWithSavepoint: (dir) => run.stopWithSavepoint(dir),
       checkpointStats: () => run.checkpointStats(),
       exceptionHistory: () => run.exceptionHistory(),
+    };
+  }
+
+  /** The threaded job to run, when the job runs from a job file with parallelism > 1. */
+  private threaded(graph: JobGraph, options: EnvironmentOptions): ThreadedJob | undefined {
+    const launch = getLaunchContext();
+    if (slotsOf(graph) === 1 || options.runtimeMode === 'in-process') return undefined;
+    if (launch?.mode !== 'run' || launch.jobUrl === undefined) {
+      if (options.runtimeMode !== 'threads') return undefined;
+      throw userError(
+        'INVALID_ARGUMENT',
+        "runtimeMode 'threads' needs a job file run by the CLI (eddy run job.ts -p N)",
+        {
+          hint:
+            'worker threads re-import the job file to get its functions; jobs built elsewhere ' +
+            "(tests, REPL) run with runtimeMode 'in-process'",
+        },
+      );
+    }
+    const checkpointed =
+      options.checkpointInterval !== undefined ||
+      options.fromSavepoint !== undefined ||
+      options.savepointOnStop !== undefined;
+    if (checkpointed) {
+      if (options.runtimeMode === 'threads') {
+        throw userError('INVALID_ARGUMENT', 'checkpoints do not work on worker threads yet', {
+          hint: "drop runtimeMode 'threads' (the job then runs its subtasks in one thread)",
+        });
+      }
+      // Barriers do not cross threads yet: checkpointed jobs keep every subtask in this thread.
+      process.stderr.write('eddy: checkpointing is on, so the job runs in one thread\n');
+      return undefined;
+    }
+    const jobIndex = jobIndexes.get(launch) ?? 0;
+    jobIndexes.set(launch, jobIndex + 1);
+    return new ThreadedJob(graph, options, {
+      jobUrl: launch.jobUrl,
+      jobIndex,
+      defaults: launch.defaults,
+    });
+  }
+
+  private executeThreaded(job: ThreadedJob, options: EnvironmentOptions): JobClient {
+    running.add(job);
+    if (options.handleSignals !== false) installSignalHandlers();
+    const result = job.result.finally(() => {
+      running.delete(job);
+      if (running.size === 0) removeSignalHandlers();
+    });
+    result.catch(() => {});
+    job.start();
+    const unsupported = (): Promise<string> =>
+      Promise.reject(
+        userError('INVALID_ARGUMENT', 'savepoints do not work on worker threads yet', {
+          hint: "run the job with runtimeMode 'in-process' to take savepoints",
+        }),
+      );
+    return {
+      jobName: job.jobName,
+      running: job.running,
+      result,
+      cancel: () => job.cancel(),
+      metricsText: () => job.exporter.render(),
+      metrics: () => job.metrics(),
+      triggerSavepoint: unsupported,
+      stopWithSavepoint: unsupported,
+      checkpointStats: () => ({
+        completed: 0,
+        failed: 0,
+        lastCompleted: undefined,
+        history: [],
+        restarts: 0,
+        restoredFrom: undefined,
+      }),
+      exceptionHistory: () => [],
     };
   }
 }

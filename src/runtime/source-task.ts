@@ -25,6 +25,7 @@ import {
 import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import type { OperatorSetup } from './operator-setup.ts';
 import type { Emitter } from './emitter.ts';
+import { busyClock, TaskTimes } from './task-times.ts';
 
 /** Tag id of the dead-letter side output of sources. */
 export const DEAD_LETTER_TAG_ID = 'dead-letters';
@@ -227,6 +228,8 @@ export class SourceTask {
   private readonly idlenessMs: number | undefined;
   private cancelled = false;
   private wake: (() => void) | undefined;
+  /** Busy and backpressured time of this subtask. */
+  readonly times = new TaskTimes();
   private pendingBarrier: { barrier: CheckpointBarrier; stopAfter: boolean } | undefined;
   /** Snapshots the reader and sends the barrier on (set by the runtime when checkpointing). */
   onBarrier: ((barrier: CheckpointBarrier) => void) | undefined;
@@ -315,23 +318,24 @@ export class SourceTask {
       if (this.cancelled) break;
       out.count = 0;
       let status: InputStatus;
+      busyClock.enter(this.times);
       try {
-        do {
-          status = reader.pollNext(out);
-        } while (status === 'MORE_AVAILABLE' && out.count < this.setup.batchSize);
-      } catch (e) {
-        throw this.failure(e, 'failed while reading');
+        status = this.step(out, reader);
+        const now = clock.now();
+        if (this.hasGenerator && now - lastPeriodic >= autoWatermarkInterval) {
+          lastPeriodic = now;
+          out.periodic(now, this.idlenessMs);
+          this.flush();
+        }
+        // Between two batches: the only place a barrier enters the stream (one check per batch).
+        if (this.pendingBarrier !== undefined && status !== 'END_OF_INPUT') this.injectBarrier();
+      } finally {
+        busyClock.exit();
       }
-      if (out.count > 0 || out.deadLetters > 0) this.flush();
-      const now = clock.now();
-      if (this.hasGenerator && now - lastPeriodic >= autoWatermarkInterval) {
-        lastPeriodic = now;
-        out.periodic(now, this.idlenessMs);
-        this.flush();
-      }
-      // Between two batches: the only place a barrier enters the stream (one check per batch).
-      if (this.pendingBarrier !== undefined && status !== 'END_OF_INPUT') this.injectBarrier();
+      // Time spent waiting for downstream capacity (credits, sink flushes) is backpressure.
+      const waitStart = performance.now();
       await this.waitForBlockers();
+      this.times.backPressuredMs += performance.now() - waitStart;
       if (status === 'END_OF_INPUT') {
         out.end();
         for (const e of this.setup.sideOutputs.values()) e.emitWatermark(MAX_WATERMARK);
@@ -347,6 +351,20 @@ export class SourceTask {
     }
     this.finished = true;
     for (const e of this.outputs) e.emitEnd();
+  }
+
+  /** Polls one batch from the reader and sends it downstream (synchronously). */
+  private step(out: ReaderOutput, reader: SourceReader<unknown>): InputStatus {
+    let status: InputStatus;
+    try {
+      do {
+        status = reader.pollNext(out);
+      } while (status === 'MORE_AVAILABLE' && out.count < this.setup.batchSize);
+    } catch (e) {
+      throw this.failure(e, 'failed while reading');
+    }
+    if (out.count > 0 || out.deadLetters > 0) this.flush();
+    return status;
   }
 
   /** Main output and dead-letter output. */

@@ -107,6 +107,12 @@ export const runFlags: readonly FlagSpec[] = [
     type: 'boolean',
     description: 'fail instead of sending malformed input to the dead-letter output',
   },
+  {
+    name: 'runtime-mode',
+    type: 'string',
+    placeholder: '<threads|in-process>',
+    description: 'threads: one worker thread per slot when parallelism > 1 (default); in-process',
+  },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'do not print the job summary' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
@@ -188,6 +194,7 @@ export function environmentDefaults(flags: Readonly<Record<string, unknown>>): E
   set('stateDir', flags['state-dir']);
   const restart = oneOf('restart-strategy', ['none', 'exponential-backoff']);
   if (restart !== undefined) o['restartStrategy'] = { type: restart };
+  set('runtimeMode', oneOf('runtime-mode', ['threads', 'in-process']));
   return o as EnvironmentOptions;
 }
 
@@ -219,7 +226,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
         );
         for (const op of r.operators)
           process.stderr.write(
-            `  ${op.name.padEnd(28)} in ${String(op.recordsIn).padStart(9)}  out ${String(op.recordsOut).padStart(9)}\n`,
+            `  ${op.name.padEnd(28)} in ${String(op.recordsIn).padStart(9)}  out ${String(op.recordsOut).padStart(9)}` +
+              `${op.backPressureLevel !== undefined && op.backPressureLevel !== 'OK' ? `  backpressure ${op.backPressureLevel}` : ''}\n`,
           );
       }
     } catch (e) {

@@ -45,6 +45,9 @@ export class JobSupervisor {
   private readonly log: (message: string) => void;
   private started: () => void = () => {};
   private readonly startedPromise = new Promise<void>((r) => (this.started = r));
+  private markRunning: () => void = () => {};
+  /** Resolves when the first attempt's sources start. */
+  readonly running = new Promise<void>((r) => (this.markRunning = r));
 
   constructor(
     private readonly graph: JobGraph,
@@ -132,6 +135,7 @@ export class JobSupervisor {
         attempt,
       );
       this.current = run;
+      void run.running.then(() => this.markRunning());
       run.start();
       this.started();
       try {

@@ -1,0 +1,26 @@
+/** The Nexmark queries on Eddy's DataStream API, by name. */
+import type { EddyQuery } from './eddy-query.ts';
+import { q0 } from './q0.ts';
+import { q1 } from './q1.ts';
+import { q14 } from './q14.ts';
+import { q2 } from './q2.ts';
+import { q21 } from './q21.ts';
+import { q22 } from './q22.ts';
+import { q3 } from './q3.ts';
+import { q4 } from './q4.ts';
+import { q5 } from './q5.ts';
+
+export type { EddyQuery } from './eddy-query.ts';
+
+/** Every query implemented on Eddy. */
+export const eddyQueries: Readonly<Record<string, EddyQuery>> = {
+  q0,
+  q1,
+  q2,
+  q3,
+  q4,
+  q5,
+  q14,
+  q21,
+  q22,
+};

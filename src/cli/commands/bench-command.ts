@@ -1,0 +1,236 @@
+/**
+ * `eddy bench nexmark`: runs a Nexmark query on Eddy (one run, printed as a summary or a JSON
+ * line), or with `--all` every query against the loop baseline and optionally Flink, checking
+ * that the outputs agree (bench/nexmark/eddy/suite.ts).
+ *
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { JobClient } from '../../api/job-executor.ts';
+import type { MetricSample } from '../../metrics/metric-sample.ts';
+import { usageError } from '../cli-error.ts';
+import { loadJob } from '../load-job.ts';
+import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
+
+const benchFlags: readonly FlagSpec[] = [
+  {
+    name: 'query',
+    type: 'string',
+    placeholder: '<qN>',
+    description: 'the query to run (q0, q1, …)',
+  },
+  {
+    name: 'events',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'number of events (default 1000000)',
+  },
+  {
+    name: 'parallelism',
+    short: 'p',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'parallelism (default 1; > 1 runs on worker threads)',
+  },
+  {
+    name: 'rate',
+    type: 'number',
+    placeholder: '<eps>',
+    description: 'event-time rate, events/s (default 10000)',
+  },
+  { name: 'seed', type: 'number', placeholder: '<s>', description: 'generator seed (default 0)' },
+  {
+    name: 'output',
+    type: 'string',
+    placeholder: '<dir>',
+    description: 'write canonical output lines to <dir>/part-<subtask>.jsonl',
+  },
+  {
+    name: 'in-process',
+    type: 'boolean',
+    description: 'run every subtask in the main thread (no worker threads)',
+  },
+  { name: 'json', type: 'boolean', description: 'print only one JSON result line' },
+  {
+    name: 'all',
+    type: 'boolean',
+    description:
+      'every query: Eddy vs the loop baseline (and Flink), outputs checked, results saved',
+  },
+  { name: 'flink', type: 'boolean', description: 'with --all: also run the Flink baseline' },
+  {
+    name: 'queries',
+    type: 'string',
+    placeholder: '<q0,q1,…>',
+    description: 'with --all: only these queries',
+  },
+  {
+    name: 'runs',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'with --all: runs per engine and query; the median is reported (default 1)',
+  },
+  {
+    name: 'check-events',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'with --all: events of the output comparison runs (default 100000)',
+  },
+  { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
+];
+
+export const benchHelp = `Usage: eddy bench nexmark --query <qN> [flags]
+       eddy bench nexmark --all [--flink] [flags]
+
+Runs the Nexmark benchmark (bench/nexmark/README.md) on Eddy and prints events per second, CPU
+seconds (all threads), events per CPU second and the output count. With --all, runs every query
+on Eddy, the hand-written loop baseline and (--flink) Apache Flink, fails if any outputs differ,
+prints Eddy/loop and Eddy/Flink ratios, and writes bench/results/<date>.json and .svg.
+
+Flags:
+${formatFlags(benchFlags)}
+
+Examples:
+  eddy bench nexmark --query q5 --events 10000000 --parallelism 2
+  eddy bench nexmark --all --flink --events 1000000 -p 1`;
+
+/** The result line of one Eddy run (same fields as the loop and Flink baselines print). */
+export interface BenchResult {
+  readonly engine: 'eddy';
+  readonly query: string;
+  readonly events: number;
+  readonly parallelism: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly outputCount: number;
+  readonly eventsPerSecond: number;
+  readonly eventsPerCpuSecond: number;
+}
+
+function sourceRecordsOut(samples: readonly MetricSample[]): number {
+  let n = 0;
+  for (const s of samples) {
+    if (s.name === 'records_out' && s.labels['operator'] === 'Nexmark') n += s.value as number;
+  }
+  return n;
+}
+
+function progress(job: JobClient, events: number, t0: number): () => void {
+  const timer = setInterval(() => {
+    const done = sourceRecordsOut(job.metrics?.() ?? []);
+    const s = (performance.now() - t0) / 1000;
+    process.stderr.write(
+      `\r  ${(done / 1e6).toFixed(2)} M / ${(events / 1e6).toFixed(2)} M events ` +
+        `(${Math.round((done / Math.max(1, events)) * 100)} %), ${s.toFixed(1)} s   `,
+    );
+  }, 1000);
+  return () => {
+    clearInterval(timer);
+    process.stderr.write('\r\x1b[K');
+  };
+}
+
+/** `eddy bench`. */
+export async function benchCommand(argv: readonly string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv, benchFlags, 'bench');
+  if (flags['help'] === true) {
+    console.log(benchHelp);
+    return 0;
+  }
+  if (positionals[0] !== 'nexmark') {
+    throw usageError('eddy bench needs a benchmark name', 'eddy bench nexmark --query q1');
+  }
+  const events = (flags['events'] as number | undefined) ?? 1_000_000;
+  const parallelism = (flags['parallelism'] as number | undefined) ?? 1;
+  if (!Number.isInteger(events) || events < 1) throw usageError('--events must be positive');
+  if (!Number.isInteger(parallelism) || parallelism < 1)
+    throw usageError('--parallelism must be a positive integer');
+  if (flags['all'] === true) {
+    const { runSuite } = await import('../../../bench/nexmark/eddy/suite.ts');
+    return runSuite({
+      events,
+      parallelism,
+      flink: flags['flink'] === true,
+      runs: (flags['runs'] as number | undefined) ?? 1,
+      checkEvents: (flags['check-events'] as number | undefined) ?? 100_000,
+      queries: (flags['queries'] as string | undefined)?.split(',').filter((q) => q !== ''),
+    });
+  }
+  const query = flags['query'] as string | undefined;
+  if (query === undefined) throw usageError('--query is required', 'eddy bench nexmark --query q1');
+  const properties: Record<string, string> = {
+    'nexmark.query': query,
+    'nexmark.events': String(events),
+    'nexmark.rate': String((flags['rate'] as number | undefined) ?? 10_000),
+    'nexmark.seed': String((flags['seed'] as number | undefined) ?? 0),
+  };
+  const output = flags['output'] as string | undefined;
+  if (output !== undefined) {
+    mkdirSync(output, { recursive: true });
+    properties['nexmark.output'] = output;
+  }
+  const json = flags['json'] === true;
+  const jobFile = fileURLToPath(
+    new URL('../../../bench/nexmark/eddy/nexmark-job.ts', import.meta.url),
+  );
+  let cpu0 = process.cpuUsage();
+  let t0 = performance.now();
+  let stop = (): void => {};
+  const loading = loadJob(
+    jobFile,
+    'run',
+    {
+      parallelism,
+      properties,
+      ...(flags['in-process'] === true ? { runtimeMode: 'in-process' as const } : {}),
+    },
+    (client) => {
+      // Measure from the sources' start: module loading and thread start-up are not throughput.
+      void client.running?.then(() => {
+        cpu0 = process.cpuUsage();
+        t0 = performance.now();
+        if (!json && process.stderr.isTTY) stop = progress(client, events, t0);
+      });
+    },
+  );
+  const { jobs } = await loading;
+  const job = jobs[0] as JobClient;
+  let r;
+  try {
+    r = await job.result;
+  } finally {
+    stop();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const sink = r.operators.find((o) => o.name === 'sink');
+  const result: BenchResult = {
+    engine: 'eddy',
+    query,
+    events,
+    parallelism,
+    seconds: Number(seconds.toFixed(3)),
+    cpuSeconds: Number(cpuSeconds.toFixed(3)),
+    outputCount: sink?.recordsIn ?? 0,
+    eventsPerSecond: Math.round(events / seconds),
+    eventsPerCpuSecond: Math.round(events / cpuSeconds),
+  };
+  if (json) {
+    console.log(JSON.stringify(result));
+    return 0;
+  }
+  console.log(`nexmark ${query}: ${events} events, parallelism ${parallelism}`);
+  console.log(`  events per second      ${result.eventsPerSecond.toLocaleString('en-US')}`);
+  console.log(
+    `  CPU seconds            ${result.cpuSeconds.toFixed(2)} (wall ${result.seconds.toFixed(2)} s)`,
+  );
+  console.log(`  events per CPU second  ${result.eventsPerCpuSecond.toLocaleString('en-US')}`);
+  console.log(`  output records         ${result.outputCount.toLocaleString('en-US')}`);
+  for (const op of r.operators) {
+    if (op.backPressureLevel !== undefined && op.backPressureLevel !== 'OK')
+      console.log(`  backpressure ${op.backPressureLevel.padEnd(5)} ${op.name}`);
+  }
+  return 0;
+}

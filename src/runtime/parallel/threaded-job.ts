@@ -1,0 +1,299 @@
+/**
+ * The coordinator of a job run on worker threads: one thread per slot (the job's largest operator
+ * parallelism), each running subtask `slot` of every operator. It wires a message port between
+ * every pair of slots, collects the workers' metrics, results and failures, and ends the job
+ * when every slot finished (or fails it on the first failure).
+ *
+ * @module
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { EnvironmentOptions } from '../../api/environment-options.ts';
+import type { JobExecutionResult, OperatorSummary } from '../../api/job-executor.ts';
+import { EddyError, toEddyError } from '../../errors/eddy-error.ts';
+import type { MeterValue, MetricSample } from '../../metrics/metric-sample.ts';
+import { MetricsRegistry } from '../../metrics/metrics-registry.ts';
+import { startMetricsServer, type MetricsServer } from '../../metrics/metrics-server.ts';
+import { PrometheusExporter } from '../../metrics/prometheus-exporter.ts';
+import type { JobGraph } from '../../plan/plan.ts';
+import { backPressureLevel, backPressureLevelValue } from '../task-times.ts';
+import { planFingerprint } from './plan-fingerprint.ts';
+import type { SlotCommand, SlotReport, SlotWorkerData } from './slot-protocol.ts';
+import { fromWorkerError } from './worker-error.ts';
+
+/** Where the job module of a threaded job comes from. */
+export interface ThreadedLaunch {
+  readonly jobUrl: string;
+  readonly jobIndex: number;
+  readonly defaults: EnvironmentOptions;
+}
+
+/** Number of slots a job needs: its largest operator parallelism. */
+export function slotsOf(graph: JobGraph): number {
+  let n = 1;
+  for (const node of graph.plan.nodes) n = Math.max(n, node.parallelism);
+  return n;
+}
+
+/** Node flags for worker threads: the parent's, minus the test runner's. */
+function workerExecArgv(): string[] {
+  return process.execArgv.filter((a) => !a.startsWith('--test'));
+}
+
+/** A job running on worker threads. */
+export class ThreadedJob {
+  readonly result: Promise<JobExecutionResult>;
+  readonly registry = new MetricsRegistry();
+  readonly exporter: PrometheusExporter;
+  private readonly workers: Worker[] = [];
+  private readonly latest = new Map<string, number | MeterValue>();
+  private readonly samples: (readonly MetricSample[])[] = [];
+  private readonly results: (JobExecutionResult | undefined)[] = [];
+  private readonly started = Date.now();
+  private failure: EddyError | undefined;
+  private cancelled = false;
+  private resolveResult!: (r: JobExecutionResult) => void;
+  private rejectResult!: (e: unknown) => void;
+  private metricsServer: MetricsServer | undefined;
+  private meterTicker: ReturnType<typeof setInterval> | undefined;
+  private finished = false;
+  private ready = 0;
+  private runningSince: number | undefined;
+  private resolveRunning!: () => void;
+  /** Resolves when every slot is open and the sources start. */
+  readonly running = new Promise<void>((resolve) => (this.resolveRunning = resolve));
+
+  constructor(
+    readonly graph: JobGraph,
+    readonly options: EnvironmentOptions,
+    private readonly launch: ThreadedLaunch,
+  ) {
+    this.exporter = new PrometheusExporter(this.registry, { job: graph.plan.jobName });
+    this.result = new Promise<JobExecutionResult>((resolve, reject) => {
+      this.resolveResult = resolve;
+      this.rejectResult = reject;
+    });
+    this.result.catch(() => {});
+  }
+
+  get jobName(): string {
+    return this.graph.plan.jobName;
+  }
+
+  /** Starts one worker per slot. */
+  start(): void {
+    const slots = slotsOf(this.graph);
+    const fingerprint = planFingerprint(this.graph.plan);
+    const ports: (MessagePort | undefined)[][] = Array.from({ length: slots }, () =>
+      new Array<MessagePort | undefined>(slots).fill(undefined),
+    );
+    for (let a = 0; a < slots; a++) {
+      for (let b = a + 1; b < slots; b++) {
+        const { port1, port2 } = new MessageChannel();
+        (ports[a] as (MessagePort | undefined)[])[b] = port1;
+        (ports[b] as (MessagePort | undefined)[])[a] = port2;
+      }
+    }
+    const execArgv = workerExecArgv();
+    for (let slot = 0; slot < slots; slot++) {
+      const slotPorts = ports[slot] as (MessagePort | undefined)[];
+      const data: SlotWorkerData = {
+        jobUrl: this.launch.jobUrl,
+        jobIndex: this.launch.jobIndex,
+        slot,
+        slots,
+        fingerprint,
+        defaults: this.launch.defaults,
+        ports: slotPorts,
+      };
+      const worker = new Worker(new URL('./slot-worker-entry.mjs', import.meta.url), {
+        workerData: data,
+        transferList: slotPorts.filter((p): p is MessagePort => p !== undefined),
+        execArgv,
+      });
+      this.workers.push(worker);
+      this.results.push(undefined);
+      this.samples.push([]);
+      worker.on('message', (r: SlotReport) => this.onReport(slot, r));
+      worker.on('error', (e) => this.fail(toEddyError(e)));
+      worker.on('exit', (code) => {
+        if (!this.finished && code !== 0) {
+          this.fail(
+            new EddyError(`worker thread of slot ${slot} exited with code ${code}`, {
+              code: 'INTERNAL',
+              domain: 'internal',
+            }),
+          );
+        }
+      });
+    }
+    this.meterTicker = setInterval(() => this.registry.tickMeters(Date.now()), 2000);
+    this.meterTicker.unref();
+    if (this.options.metricsPort !== undefined) {
+      void startMetricsServer(
+        this.exporter,
+        this.options.metricsPort,
+        this.options.metricsHost,
+      ).then(
+        (server) => {
+          this.metricsServer = server;
+          process.stderr.write(`eddy: metrics at ${server.url}\n`);
+          if (this.finished) void server.close();
+        },
+        (e: unknown) => this.fail(e),
+      );
+    }
+  }
+
+  /** Asks every slot to stop its sources; in-flight records drain. */
+  cancel(): Promise<JobExecutionResult> {
+    if (!this.cancelled) {
+      this.cancelled = true;
+      this.broadcast({ type: 'cancel' });
+    }
+    return this.result;
+  }
+
+  /** Every subtask's latest metrics (plus the vertex backpressure levels). */
+  metrics(): readonly MetricSample[] {
+    return this.samples.flat();
+  }
+
+  private broadcast(c: SlotCommand): void {
+    for (const w of this.workers) w.postMessage(c);
+  }
+
+  private onReport(slot: number, r: SlotReport): void {
+    switch (r.type) {
+      case 'ready':
+        if (++this.ready === this.workers.length) {
+          this.runningSince = Date.now();
+          this.resolveRunning();
+          this.broadcast({ type: 'start' });
+        }
+        break;
+      case 'metrics':
+        this.ingest(slot, r.samples);
+        break;
+      case 'done':
+        this.ingest(slot, r.samples);
+        this.results[slot] = r.result;
+        if (this.results.every((x) => x !== undefined)) this.finish();
+        break;
+      case 'failed':
+        this.fail(fromWorkerError(r.error, slot));
+        break;
+    }
+  }
+
+  /** Keeps a slot's samples and mirrors new metrics into the coordinator's registry. */
+  private ingest(slot: number, samples: readonly MetricSample[]): void {
+    this.samples[slot] = samples;
+    for (const s of samples) {
+      if (s.type === 'histogram') continue;
+      const id = `${s.name}${JSON.stringify(s.labels)}`;
+      const known = this.latest.has(id);
+      this.latest.set(id, s.value as number | MeterValue);
+      if (known) continue;
+      const read = (): number => {
+        const v = this.latest.get(id);
+        return typeof v === 'number' ? v : (v?.count ?? 0);
+      };
+      if (s.type === 'counter') this.registry.derivedCounter(s.name, s.name, s.labels, read);
+      else if (s.type === 'gauge') this.registry.derivedGauge(s.name, s.name, s.labels, read);
+      else this.registry.derivedMeter(s.name, s.name, s.labels, read);
+      if (s.name === 'backPressuredTimeMsPerSecond') this.addVertexLevel(s);
+    }
+  }
+
+  /** The per-vertex backpressure level: the most backpressured subtask over all slots. */
+  private addVertexLevel(sample: MetricSample): void {
+    const operatorId = sample.labels['operator_id'] ?? '';
+    const labels = {
+      job: sample.labels['job'] ?? this.jobName,
+      operator: sample.labels['operator'] ?? '',
+      operator_id: operatorId,
+    };
+    this.registry.derivedGauge(
+      'backPressureLevel',
+      'backpressure level of the vertex: 0 OK (< 10 %), 1 LOW (< 50 %), 2 HIGH',
+      labels,
+      () => {
+        let max = 0;
+        for (const list of this.samples) {
+          for (const s of list) {
+            if (s.name === 'backPressuredTimeMsPerSecond' && s.labels['operator_id'] === operatorId)
+              max = Math.max(max, s.value as number);
+          }
+        }
+        return backPressureLevelValue(backPressureLevel(max / 1000));
+      },
+    );
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const durationMs = Math.max(1, Date.now() - this.started);
+    const runningMs = Math.max(1, Date.now() - (this.runningSince ?? this.started));
+    const byId = new Map<number, OperatorSummary>();
+    for (const r of this.results) {
+      for (const op of r?.operators ?? []) {
+        const prev = byId.get(op.id);
+        byId.set(op.id, {
+          id: op.id,
+          name: op.name,
+          recordsIn: (prev?.recordsIn ?? 0) + op.recordsIn,
+          recordsOut: (prev?.recordsOut ?? 0) + op.recordsOut,
+          busyMs: (prev?.busyMs ?? 0) + (op.busyMs ?? 0),
+          backPressuredMs: Math.max(prev?.backPressuredMs ?? 0, op.backPressuredMs ?? 0),
+        });
+      }
+    }
+    const operators = [...byId.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((op) => ({
+        ...op,
+        backPressureLevel: backPressureLevel((op.backPressuredMs ?? 0) / runningMs),
+      }));
+    const canceled = this.cancelled || this.results.some((r) => r?.status === 'CANCELED');
+    const result: JobExecutionResult = {
+      jobName: this.jobName,
+      status: canceled ? 'CANCELED' : 'FINISHED',
+      durationMs,
+      operators,
+    };
+    // Resolve once the threads ended, so everything they printed is out before the summary.
+    void this.shutdown(false).then(() => this.resolveResult(result));
+  }
+
+  private fail(e: unknown): void {
+    if (this.finished || this.failure !== undefined) return;
+    this.failure = toEddyError(e);
+    this.finished = true;
+    const failure = this.failure;
+    void this.shutdown(true).then(() => this.rejectResult(failure));
+  }
+
+  private async shutdown(force: boolean): Promise<void> {
+    if (this.meterTicker !== undefined) clearInterval(this.meterTicker);
+    void this.metricsServer?.close();
+    if (force) {
+      await Promise.all(this.workers.map((w) => w.terminate()));
+      return;
+    }
+    // Workers end by themselves once their ports close, so their stdout drains first.
+    this.broadcast({ type: 'close' });
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(() => void w.terminate(), 5000);
+            w.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+}
