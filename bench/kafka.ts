@@ -2,7 +2,7 @@
  * Kafka → map → Kafka throughput on the broker of scripts/kafka.mjs, in one run, side by side:
  * the broker's own perf tools (the ceiling), Eddy at-least-once and exactly-once (5 s
  * checkpoints), and Flink's Kafka connector (bench/baselines/flink, `run.sh kafka`) in the same two
- * guarantees, on the same input topic. Each engine/guarantee runs `runs` times; the table shows
+ * guarantees, on the same input topic. Each engine/guarantee runs `runs` times, in interleaved rounds; the table shows
  * medians, then the ratios Eddy/Flink and exactly-once/at-least-once.
  *
  * Run: node --import tsx bench/kafka.ts [records=3000000] [runs=3]
@@ -187,7 +187,7 @@ function isFlinkResult(value: unknown): value is FlinkResult {
   );
 }
 
-function flink(guarantee: DeliveryGuarantee, output: string): FlinkResult[] {
+function flink(guarantee: DeliveryGuarantee, output: string): FlinkResult {
   const out = execFileSync(
     'bash',
     [
@@ -204,7 +204,7 @@ function flink(guarantee: DeliveryGuarantee, output: string): FlinkResult[] {
       '--guarantee',
       guarantee,
       '--runs',
-      String(RUNS),
+      '1',
       '--checkpoint-interval',
       String(CHECKPOINT_INTERVAL_MS),
     ],
@@ -215,35 +215,47 @@ function flink(guarantee: DeliveryGuarantee, output: string): FlinkResult[] {
     .filter((line) => line.startsWith('{'))
     .map((line): unknown => JSON.parse(line))
     .filter(isFlinkResult);
-  if (results.length !== RUNS) throw new Error(`run.sh kafka printed:\n${out}`);
-  for (const r of results) {
-    log(
-      `flink ${guarantee}: ${r.seconds} s (${r.totalSeconds} s with start-up), ${r.recordsPerSecond} records/s`,
-    );
+  const result = results[0];
+  if (results.length !== 1 || result === undefined) {
+    throw new Error(`run.sh kafka printed:\n${out}`);
   }
-  return results;
+  log(
+    `flink ${guarantee}: ${result.seconds} s (${result.totalSeconds} s with start-up), ${result.recordsPerSecond} records/s`,
+  );
+  return result;
 }
 
 const guarantees: readonly DeliveryGuarantee[] = ['at-least-once', 'exactly-once'];
 const label = (g: DeliveryGuarantee): string =>
   g === 'exactly-once' ? 'exactly-once, 5 s checkpoints' : 'at-least-once';
 const medians = new Map<string, number>();
-for (const guarantee of guarantees) {
-  const eddyOut = await topic(`bench-out-eddy-${guarantee}`);
-  const eddyRuns: number[] = [];
-  for (let r = 0; r < RUNS; r++) eddyRuns.push(await eddy(guarantee, eddyOut));
-  rows.push({ path: `Eddy Kafka → map → Kafka, ${label(guarantee)}`, runs: eddyRuns });
-  medians.set(`eddy ${guarantee}`, median(eddyRuns));
-
-  log(`flink ${guarantee}: ${RUNS} runs in one JVM`);
-  const flinkOut = await topic(`bench-out-flink-${guarantee}`);
-  const flinkRuns = flink(guarantee, flinkOut);
+// Rounds interleave the engines and guarantees so that load from elsewhere on the machine spreads
+// over all of them; each Flink run is a fresh JVM (job time excludes its start-up), Eddy's runs
+// share this process.
+const outputs = new Map<string, string>();
+for (const engine of ['eddy', 'flink'])
+  for (const g of guarantees)
+    outputs.set(`${engine} ${g}`, await topic(`bench-out-${engine}-${g}`));
+const eddyRuns = new Map<DeliveryGuarantee, number[]>(guarantees.map((g) => [g, []]));
+const flinkRuns = new Map<DeliveryGuarantee, FlinkResult[]>(guarantees.map((g) => [g, []]));
+for (let r = 0; r < RUNS; r++) {
+  log(`round ${r + 1} of ${RUNS}`);
+  for (const g of guarantees) {
+    eddyRuns.get(g)?.push(await eddy(g, outputs.get(`eddy ${g}`) ?? ''));
+    flinkRuns.get(g)?.push(flink(g, outputs.get(`flink ${g}`) ?? ''));
+  }
+}
+for (const g of guarantees) {
+  const e = eddyRuns.get(g) ?? [];
+  const f = flinkRuns.get(g) ?? [];
+  rows.push({ path: `Eddy Kafka → map → Kafka, ${label(g)}`, runs: e });
   rows.push({
-    path: `Flink ${FLINK_CONNECTOR} Kafka → map → Kafka, ${label(guarantee)}`,
-    runs: flinkRuns.map((r) => r.recordsPerSecond),
-    totals: flinkRuns.map((r) => r.totalSeconds),
+    path: `Flink ${FLINK_CONNECTOR} Kafka → map → Kafka, ${label(g)}`,
+    runs: f.map((x) => x.recordsPerSecond),
+    totals: f.map((x) => x.totalSeconds),
   });
-  medians.set(`flink ${guarantee}`, median(flinkRuns.map((r) => r.recordsPerSecond)));
+  medians.set(`eddy ${g}`, median(e));
+  medians.set(`flink ${g}`, median(f.map((x) => x.recordsPerSecond)));
 }
 await deleteTopics(bootstrap, topics);
 
