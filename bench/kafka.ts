@@ -70,6 +70,8 @@ interface Row {
   readonly runs: readonly number[];
   /** Seconds of each run including the engine's start-up, where it differs. */
   readonly totals?: readonly number[];
+  /** Records per CPU-second of the engine's process, each run (start-up included for Flink). */
+  readonly perCpu?: readonly number[];
 }
 const rows: Row[] = [];
 
@@ -129,7 +131,13 @@ interface Event {
   readonly pad: string;
 }
 
-async function eddy(guarantee: DeliveryGuarantee, output: string): Promise<number> {
+interface Measured {
+  readonly recordsPerSecond: number;
+  /** CPU seconds of the whole process (all threads) over the run. */
+  readonly cpuSeconds: number;
+}
+
+async function eddy(guarantee: DeliveryGuarantee, output: string): Promise<Measured> {
   const checkpoints = guarantee === 'exactly-once';
   const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-kafka-'));
   const env = StreamEnvironment.create({
@@ -159,12 +167,17 @@ async function eddy(guarantee: DeliveryGuarantee, output: string): Promise<numbe
         .setTransactionalIdPrefix(uniqueName('bench'))
         .build(),
     );
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   await env.execute(`bench-kafka-${guarantee}`);
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   rmSync(dir, { recursive: true, force: true });
-  log(`eddy ${guarantee}: ${seconds.toFixed(2)} s, ${Math.round(N / seconds)} records/s`);
-  return N / seconds;
+  log(
+    `eddy ${guarantee}: ${seconds.toFixed(2)} s, ${Math.round(N / seconds)} records/s, ${cpuSeconds.toFixed(1)} CPU-s`,
+  );
+  return { recordsPerSecond: N / seconds, cpuSeconds };
 }
 
 interface FlinkResult {
@@ -174,6 +187,7 @@ interface FlinkResult {
   readonly seconds: number;
   readonly recordsPerSecond: number;
   readonly totalSeconds: number;
+  readonly cpuSeconds: number;
 }
 
 function isFlinkResult(value: unknown): value is FlinkResult {
@@ -220,7 +234,7 @@ function flink(guarantee: DeliveryGuarantee, output: string): FlinkResult {
     throw new Error(`run.sh kafka printed:\n${out}`);
   }
   log(
-    `flink ${guarantee}: ${result.seconds} s (${result.totalSeconds} s with start-up), ${result.recordsPerSecond} records/s`,
+    `flink ${guarantee}: ${result.seconds} s (${result.totalSeconds} s with start-up), ${result.recordsPerSecond} records/s, ${result.cpuSeconds} CPU-s`,
   );
   return result;
 }
@@ -236,7 +250,7 @@ const outputs = new Map<string, string>();
 for (const engine of ['eddy', 'flink'])
   for (const g of guarantees)
     outputs.set(`${engine} ${g}`, await topic(`bench-out-${engine}-${g}`));
-const eddyRuns = new Map<DeliveryGuarantee, number[]>(guarantees.map((g) => [g, []]));
+const eddyRuns = new Map<DeliveryGuarantee, Measured[]>(guarantees.map((g) => [g, []]));
 const flinkRuns = new Map<DeliveryGuarantee, FlinkResult[]>(guarantees.map((g) => [g, []]));
 for (let r = 0; r < RUNS; r++) {
   log(`round ${r + 1} of ${RUNS}`);
@@ -248,13 +262,18 @@ for (let r = 0; r < RUNS; r++) {
 for (const g of guarantees) {
   const e = eddyRuns.get(g) ?? [];
   const f = flinkRuns.get(g) ?? [];
-  rows.push({ path: `Eddy Kafka → map → Kafka, ${label(g)}`, runs: e });
+  rows.push({
+    path: `Eddy Kafka → map → Kafka, ${label(g)}`,
+    runs: e.map((x) => x.recordsPerSecond),
+    perCpu: e.map((x) => N / x.cpuSeconds),
+  });
   rows.push({
     path: `Flink ${FLINK_CONNECTOR} Kafka → map → Kafka, ${label(g)}`,
     runs: f.map((x) => x.recordsPerSecond),
     totals: f.map((x) => x.totalSeconds),
+    perCpu: f.map((x) => N / x.cpuSeconds),
   });
-  medians.set(`eddy ${g}`, median(e));
+  medians.set(`eddy ${g}`, median(e.map((x) => x.recordsPerSecond)));
   medians.set(`flink ${g}`, median(f.map((x) => x.recordsPerSecond)));
 }
 await deleteTopics(bootstrap, topics);
@@ -263,12 +282,15 @@ const fmt = (x: number): string => Math.round(x).toLocaleString('en');
 console.log(
   `\n${N} records, ${PARTITIONS} partitions, ~100-byte values, parallelism 1, broker on the same machine; medians of ${RUNS} runs\n`,
 );
-console.log('| Path | records/s (median) | runs | seconds incl. start-up (median) |');
-console.log('| --- | ---: | --- | ---: |');
+console.log(
+  '| Path | records/s (median) | runs | seconds incl. start-up (median) | records per CPU-second (median) |',
+);
+console.log('| --- | ---: | --- | ---: | ---: |');
 for (const r of rows) {
   const totals = r.totals === undefined ? '' : median(r.totals).toFixed(1);
+  const perCpu = r.perCpu === undefined ? '' : fmt(median(r.perCpu));
   console.log(
-    `| ${r.path} | ${fmt(median(r.runs))} | ${r.runs.map(fmt).join(' / ')} | ${totals} |`,
+    `| ${r.path} | ${fmt(median(r.runs))} | ${r.runs.map(fmt).join(' / ')} | ${totals} | ${perCpu} |`,
   );
 }
 const ratio = (a: string, b: string): string =>

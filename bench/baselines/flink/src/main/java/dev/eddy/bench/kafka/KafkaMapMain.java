@@ -1,5 +1,6 @@
 package dev.eddy.bench.kafka;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -30,7 +31,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * prepared. At-least-once runs without checkpoints (like Eddy's); exactly-once checkpoints every 5
  * s to the HashMap state backend with file-system checkpoint storage. Each run prints one JSON
  * line; {@code seconds} is the job's net run time (job start to end, as Flink reports it), {@code
- * totalSeconds} adds the MiniCluster start-up and job submission.
+ * totalSeconds} adds the MiniCluster start-up and job submission; {@code cpuSeconds} is the JVM's
+ * CPU time over {@code totalSeconds}.
  *
  * <pre>
  *   run.sh kafka --bootstrap HOST:PORT --input TOPIC --output TOPIC --records N
@@ -40,6 +42,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class KafkaMapMain {
   /** Records seen by the map (one JVM, parallelism 1): checks that the bounded source read all. */
   static final AtomicLong mapped = new AtomicLong();
+
+  /** CPU time of the whole JVM (all threads, MiniCluster included). */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
 
   /** The input record, as Eddy's bench writes it. */
   public static final class Event {
@@ -150,9 +158,11 @@ public final class KafkaMapMain {
         .returns(Out.class)
         .sinkTo(sink);
 
+    long cpuStart = cpuNanos();
     long start = System.nanoTime();
     JobExecutionResult result = env.execute("bench-kafka-" + (exactlyOnce ? "eo" : "alo"));
     double total = (System.nanoTime() - start) / 1e9;
+    double cpu = (cpuNanos() - cpuStart) / 1e9;
     double seconds = result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0;
     long seen = mapped.get();
     if (records > 0 && seen != records) {
@@ -160,12 +170,13 @@ public final class KafkaMapMain {
     }
     System.out.printf(
         "{\"engine\":\"flink\",\"guarantee\":\"%s\",\"records\":%d,\"seconds\":%.3f,"
-            + "\"recordsPerSecond\":%d,\"totalSeconds\":%.3f}%n",
+            + "\"recordsPerSecond\":%d,\"totalSeconds\":%.3f,\"cpuSeconds\":%.3f}%n",
         exactlyOnce ? "exactly-once" : "at-least-once",
         seen,
         seconds,
         Math.round(seen / seconds),
-        total);
+        total,
+        cpu);
     System.out.flush();
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
