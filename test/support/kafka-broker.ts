@@ -20,6 +20,7 @@
  * @module
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Admin } from '@platformatic/kafka';
 import { waitFor } from './wait-for.ts';
@@ -51,12 +52,15 @@ export function defaultBootstrap(): string {
 }
 
 /** Runs `node scripts/kafka.mjs <command>`; rejects with its output when it fails. */
-export function runKafkaScript(command: 'start' | 'stop' | 'restart' | 'status'): Promise<string> {
+export function runKafkaScript(
+  command: 'start' | 'stop' | 'restart' | 'status',
+  env: Readonly<Record<string, string>> = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [SCRIPT, command],
-      { timeout: START_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      { timeout: START_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } },
       (error, stdout, stderr) => {
         if (error) {
           reject(
@@ -75,9 +79,8 @@ export function runKafkaScript(command: 'start' | 'stop' | 'restart' | 'status')
   });
 }
 
-async function start(): Promise<KafkaBroker | KafkaSkip> {
-  const external = process.env.EDDY_KAFKA_BOOTSTRAP;
-  if (external !== undefined && external !== '') return { bootstrap: external };
+/** Why no broker can be started here (missing Java or Maven), or undefined; throws in CI. */
+function missingPrerequisites(): KafkaSkip | undefined {
   const missing = [
     hasCommand('java', ['-version']) ? null : 'java',
     hasCommand('mvn', ['-v']) ? null : 'mvn',
@@ -90,8 +93,54 @@ async function start(): Promise<KafkaBroker | KafkaSkip> {
     if (process.env.CI === 'true') throw new Error(`CI=true: ${message}`);
     return { skip: message };
   }
+  return undefined;
+}
+
+async function start(): Promise<KafkaBroker | KafkaSkip> {
+  const external = process.env.EDDY_KAFKA_BOOTSTRAP;
+  if (external !== undefined && external !== '') return { bootstrap: external };
+  const skip = missingPrerequisites();
+  if (skip !== undefined) return skip;
   await runKafkaScript('start');
   return { bootstrap: defaultBootstrap() };
+}
+
+/** A broker of its own for one test file, which it may restart or stop without disturbing others. */
+export interface PrivateKafkaBroker extends KafkaBroker {
+  /** `node scripts/kafka.mjs restart` for this broker (stop, then start; keeps the data). */
+  restart(): Promise<void>;
+  /** Stops the broker and deletes its data directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a second broker on `port` (controller on `port + 1`) with its data in `dataDir`, for
+ * tests that restart or stop a broker (the shared one of {@link ensureKafka} must stay up for
+ * the test files running at the same time). Skips like {@link ensureKafka}; ignores
+ * `EDDY_KAFKA_BOOTSTRAP`, since an external broker cannot be restarted.
+ */
+export async function startPrivateKafka(
+  port: number,
+  dataDir: string,
+): Promise<PrivateKafkaBroker | KafkaSkip> {
+  const skip = missingPrerequisites();
+  if (skip !== undefined) return skip;
+  const env = {
+    EDDY_KAFKA_PORT: String(port),
+    EDDY_KAFKA_CONTROLLER_PORT: String(port + 1),
+    EDDY_KAFKA_DATA: dataDir,
+  };
+  await runKafkaScript('start', env);
+  return {
+    bootstrap: `127.0.0.1:${port}`,
+    restart: async () => {
+      await runKafkaScript('restart', env);
+    },
+    stop: async () => {
+      await runKafkaScript('stop', env);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**

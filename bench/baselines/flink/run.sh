@@ -9,6 +9,9 @@
 #   run.sh pipeline-test                          issue 7: MiniCluster pipeline-test timing (JUnit)
 #   run.sh async-io [--records N] [--runs R] [--capacity C] [--latency MS]
 #                                                 issue 8: AsyncDataStream against the profile service
+#   run.sh kafka --bootstrap H:P --input T --output T --records N [--guarantee at-least-once|exactly-once]
+#                [--runs R] [--checkpoint-interval MS]
+#                                                 issue 6: Kafka → map → Kafka with Flink's Kafka connector
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -82,5 +85,9 @@ case "$cmd" in
     kill "$server_PID" 2>/dev/null || true
     exit "${status:-0}"
     ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  kafka)
+    build
+    java "${java_opts[@]}" -cp "$jar" dev.eddy.bench.kafka.KafkaMapMain "$@" 2>/dev/null
+    ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac
