@@ -7,6 +7,7 @@
 import type { EnvironmentOptions } from '../api/environment-options.ts';
 import type { JobClient, JobExecutor } from '../api/job-executor.ts';
 import { getLaunchContext, type LaunchContext } from '../api/launch-context.ts';
+import { CollectSink } from '../connectors/collect/collect-sink.ts';
 import { userError } from '../errors/eddy-error.ts';
 import type { JobGraph } from '../plan/plan.ts';
 import { sampleMetrics } from '../metrics/metric-sample.ts';
@@ -87,6 +88,8 @@ export class LocalExecutor implements JobExecutor {
         },
       );
     }
+    // A collect sink hands records to the caller's memory, which worker threads do not share.
+    for (const b of graph.bindings.values()) if (b.sink instanceof CollectSink) return undefined;
     const checkpointed =
       options.checkpointInterval !== undefined ||
       options.fromSavepoint !== undefined ||
