@@ -2,6 +2,7 @@
 import type { EddyQuery } from './eddy-query.ts';
 import { q0 } from './q0.ts';
 import { q1 } from './q1.ts';
+import { q11 } from './q11.ts';
 import { q14 } from './q14.ts';
 import { q2 } from './q2.ts';
 import { q21 } from './q21.ts';
@@ -9,6 +10,7 @@ import { q22 } from './q22.ts';
 import { q3 } from './q3.ts';
 import { q4 } from './q4.ts';
 import { q5 } from './q5.ts';
+import { q8 } from './q8.ts';
 
 export type { EddyQuery } from './eddy-query.ts';
 
@@ -20,6 +22,8 @@ export const eddyQueries: Readonly<Record<string, EddyQuery>> = {
   q3,
   q4,
   q5,
+  q8,
+  q11,
   q14,
   q21,
   q22,
