@@ -103,6 +103,13 @@ export interface SourceReader<T> {
   snapshotState?(checkpointId: number): unknown;
   /** Rewinds to a position taken by `snapshotState`. Called before `start`. */
   restoreState?(state: unknown): void;
+  /**
+   * Restores after a change of the source's parallelism: `states` are the positions of every
+   * reader of the saved job; this reader keeps those of the splits it owns now (e.g. Kafka
+   * partitions by the new assignment). Sources without it can only restore at the parallelism
+   * they were saved with. Called before `start`.
+   */
+  restoreUnionState?(states: readonly unknown[]): void;
   /** The checkpoint that included `snapshotState(checkpointId)` is complete. */
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;

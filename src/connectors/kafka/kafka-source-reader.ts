@@ -139,6 +139,16 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
     this.restored = new Map(Object.entries(offsets));
   }
 
+  /** After a rescale: every saved reader's offsets; `start` keeps those of the partitions it owns. */
+  restoreUnionState(states: readonly unknown[]): void {
+    const merged = new Map<string, number>();
+    for (const state of states) {
+      const offsets = (state as KafkaSourceState | undefined)?.offsets ?? {};
+      for (const [partition, offset] of Object.entries(offsets)) merged.set(partition, offset);
+    }
+    this.restored = merged;
+  }
+
   async start(): Promise<void> {
     const o = this.options;
     this.client = o.clientFactory(

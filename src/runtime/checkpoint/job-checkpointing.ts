@@ -30,7 +30,7 @@ import type { StateInfo } from './checkpoint-metadata.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { LocalCheckpointStore } from './local-checkpoint-store.ts';
 import { operatorKey, planFingerprint } from './operator-key.ts';
-import { SourceRescaleError, assignSubtaskState } from './state-assignment.ts';
+import { assignSubtaskState } from './state-assignment.ts';
 import { encodeSubtaskState } from './state-codec.ts';
 import type { SubtaskState } from './subtask-state.ts';
 
@@ -198,20 +198,28 @@ export class JobCheckpointing implements CheckpointHost {
       }
       const list = this.subtasks.get(node.id) ?? [];
       for (const s of list) {
-        let state: SubtaskState;
-        try {
-          state = assignSubtaskState(saved, s.index, node.parallelism, plan.maxParallelism);
-        } catch (e) {
-          if (!(e instanceof SourceRescaleError)) throw e;
-          throw new EddyError(e.message, {
-            code: 'RESTORE_FAILED',
-            domain: 'user',
-            operator: ref,
-            hint: `run the source with setParallelism(${saved.subtasks.length}); other operators may change parallelism`,
-          });
-        }
+        const state: SubtaskState = assignSubtaskState(
+          saved,
+          s.index,
+          node.parallelism,
+          plan.maxParallelism,
+        );
         if (s.source !== undefined) {
-          if (state.source !== undefined) s.source.reader.restoreState?.(state.source);
+          const reader = s.source.reader;
+          if (state.sourceUnion !== undefined) {
+            if (reader.restoreUnionState === undefined) {
+              throw new EddyError(
+                `the source was saved with parallelism ${saved.subtasks.length} and cannot be restored with parallelism ${node.parallelism}: its readers cannot take over each other's positions`,
+                {
+                  code: 'RESTORE_FAILED',
+                  domain: 'user',
+                  operator: ref,
+                  hint: `run the source with setParallelism(${saved.subtasks.length}); other operators may change parallelism`,
+                },
+              );
+            }
+            reader.restoreUnionState(state.sourceUnion);
+          } else if (state.source !== undefined) reader.restoreState?.(state.source);
         } else s.operator?.restoreState(state);
       }
     }

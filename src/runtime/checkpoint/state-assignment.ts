@@ -2,8 +2,9 @@
  * Which part of a saved operator's state a subtask of the restored job gets. With the same
  * parallelism each subtask gets what it saved. Otherwise keyed state and timers follow their key
  * groups to the subtask that owns them now (`keyGroupRange`), operator list state is pooled and
- * either split evenly or given whole to every subtask (union), and source positions, which cannot
- * be split generically, are refused.
+ * either split evenly or given whole to every subtask (union), and source positions are given
+ * whole to every reader (`sourceUnion`), which keeps those of the splits it now owns — readers
+ * that cannot (`restoreUnionState` missing) are refused by the caller.
  *
  * @module
  */
@@ -12,9 +13,6 @@ import type { KeyGroupSnapshot } from '../../state/keyed-state-backend.ts';
 import { keyGroupOf, keyGroupRange } from '../../state/key-groups.ts';
 import type { LoadedOperatorState } from './checkpoint-loader.ts';
 import type { SubtaskState } from './subtask-state.ts';
-
-/** Thrown (as a message) when a source's positions cannot be redistributed. */
-export class SourceRescaleError extends Error {}
 
 /** The share of `saved` that subtask `index` of `parallelism` restores. */
 export function assignSubtaskState(
@@ -32,12 +30,12 @@ export function assignSubtaskState(
   let keyed = false;
   const pooled: unknown[] = [];
   let hasOperatorState = false;
+  const sources: unknown[] = [];
   for (const s of old) {
     if (s === undefined) continue;
     if (s.source !== undefined) {
-      throw new SourceRescaleError(
-        `the source was saved with parallelism ${old.length} and cannot be restored with parallelism ${parallelism}`,
-      );
+      sources.push(s.source);
+      continue;
     }
     if (s.keyGroups !== undefined) {
       keyed = true;
@@ -68,6 +66,7 @@ export function assignSubtaskState(
     }
   }
   return {
+    ...(sources.length > 0 ? { sourceUnion: sources } : {}),
     ...(keyed ? { keyGroups, timers: { eventTime, processingTime } } : {}),
     ...(operatorState !== undefined ? { operatorState } : {}),
   };

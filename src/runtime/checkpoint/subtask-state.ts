@@ -23,4 +23,9 @@ export interface SubtaskState {
   readonly operatorState?: readonly unknown[];
   /** A source reader's position (`SourceReader.snapshotState`). */
   readonly source?: unknown;
+  /**
+   * On restore at another parallelism: the positions of every saved reader of the source, for
+   * `SourceReader.restoreUnionState` (each reader keeps the splits it now owns). Never saved.
+   */
+  readonly sourceUnion?: readonly unknown[];
 }
