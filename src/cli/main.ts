@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { EddyError } from '../errors/eddy-error.ts';
 import { suggest, usageError } from './cli-error.ts';
 import { benchCommand, benchHelp } from './commands/bench-command.ts';
+import { checkpointsCommand, checkpointsHelp } from './commands/checkpoints-command.ts';
 import { planCommand, planHelp } from './commands/plan-command.ts';
 import { runCommand, runHelp } from './commands/run-command.ts';
 
@@ -22,6 +23,11 @@ const commands: Record<string, Command> = {
     summary: 'print the plan of a job file without running it',
     help: planHelp,
     run: planCommand,
+  },
+  checkpoints: {
+    summary: "list a job's checkpoint history (or describe a savepoint), verifying checksums",
+    help: checkpointsHelp,
+    run: checkpointsCommand,
   },
   bench: {
     summary: 'run a benchmark (Nexmark) and print throughput and CPU use',

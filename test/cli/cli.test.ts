@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -222,6 +222,43 @@ describe('eddy CLI', { concurrency: true }, () => {
       assert.doesNotMatch(second.stdout, /bot detected/);
       assert.doesNotMatch(second.stdout, /progress> 2000 bot events/);
       assert.match(second.stdout, /progress> 12000 human events/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists the checkpoint history and flags a corrupt checkpoint', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eddy-checkpoints-'));
+    try {
+      const run = await eddy([
+        'run',
+        'examples/bot-tagging.ts',
+        '--prop',
+        'source.rate=10000',
+        '--checkpoint-interval',
+        '200ms',
+        '--checkpoint-dir',
+        dir,
+        '-q',
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      const ok = await eddy(['checkpoints', dir]);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(
+        ok.stdout,
+        /^COMPLETED {2}checkpoint \d+ of "bot-tagging" at \d{4}-\d\d-\d\dT[^,]+, \d+ ms, [\d.]+ (B|KiB|MiB) {2}\S+chk-\d+$/m,
+      );
+      assert.match(ok.stdout, /bot-tag-enrichment \(uid bot-tag-enrichment\) p=1/);
+      const chk = (await readdir(dir)).find((d) => d.startsWith('chk-')) as string;
+      const stateFile = (await readdir(join(dir, chk))).find((f) =>
+        f.startsWith('state-'),
+      ) as string;
+      await writeFile(join(dir, chk, stateFile), 'garbage');
+      const bad = await eddy(['checkpoints', dir]);
+      assert.match(
+        bad.stdout,
+        /^INVALID {4}\S+chk-\d+: state file state-\S+ (has \d+ bytes, expected \d+|checksum mismatch)$/m,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { CHECKPOINT_PREFIX } from '../../runtime/checkpoint/checkpoint-coordinator.ts';
+import { listCheckpointIds, loadCheckpoint } from '../../runtime/checkpoint/checkpoint-loader.ts';
+import { METADATA_FILE } from '../../runtime/checkpoint/checkpoint-store.ts';
+import { LocalCheckpointStore } from '../../runtime/checkpoint/local-checkpoint-store.ts';
+import { usageError } from '../cli-error.ts';
+import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
+
+const checkpointsFlags: readonly FlagSpec[] = [
+  { name: 'json', type: 'boolean', description: 'print one JSON object per checkpoint' },
+  { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
+];
+
+export const checkpointsHelp = `Usage: eddy checkpoints <checkpoint-dir | savepoint-path> [flags]
+
+Lists the checkpoints of a job's checkpoint directory (the --checkpoint-dir of eddy run), oldest
+first, or describes one savepoint: id, when it completed, how long it took, its size, the job and
+its operators. Every state file is read and its checksum verified, so a truncated or corrupt
+checkpoint shows up as INVALID with the reason (a restarted job skips it the same way).
+
+Flags:
+${formatFlags(checkpointsFlags)}
+
+Examples:
+  eddy checkpoints /var/lib/eddy/bot-tagging
+  eddy checkpoints ./savepoints/savepoint-3-1a2b3c4d --json`;
+
+/** One line of the history. */
+interface CheckpointRow {
+  readonly location: string;
+  readonly id: number | undefined;
+  readonly status: 'COMPLETED' | 'INVALID';
+  readonly savepoint?: boolean;
+  readonly jobName?: string;
+  readonly completedAt?: string;
+  readonly durationMs?: number;
+  readonly bytes?: number;
+  readonly operators?: readonly string[];
+  readonly reason?: string;
+}
+
+async function describe(store: LocalCheckpointStore, location: string): Promise<CheckpointRow> {
+  try {
+    const cp = await loadCheckpoint(store, location);
+    const m = cp.metadata;
+    let bytes = 0;
+    for (const op of m.operators) for (const st of op.subtasks) bytes += st.bytes;
+    return {
+      location: store.pathOf(location),
+      id: m.checkpointId,
+      status: 'COMPLETED',
+      savepoint: m.savepoint,
+      jobName: m.jobName,
+      completedAt: new Date(m.completedAt).toISOString(),
+      durationMs: m.completedAt - m.triggeredAt,
+      bytes,
+      operators: m.operators.map(
+        (o) => `${o.name}${o.uid !== undefined ? ` (uid ${o.uid})` : ''} p=${o.parallelism}`,
+      ),
+    };
+  } catch (e) {
+    return {
+      location: store.pathOf(location),
+      id: undefined,
+      status: 'INVALID',
+      reason: (e as Error).message,
+    };
+  }
+}
+
+/** `eddy checkpoints`: the checkpoint history of a checkpoint directory, or one savepoint. */
+export async function checkpointsCommand(argv: readonly string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv, checkpointsFlags, 'checkpoints');
+  if (flags['help'] === true) {
+    console.log(checkpointsHelp);
+    return 0;
+  }
+  const path = positionals[0];
+  if (path === undefined)
+    throw usageError(
+      'eddy checkpoints needs a checkpoint directory or a savepoint path',
+      'eddy checkpoints <dir>',
+    );
+  if (!existsSync(path))
+    throw usageError(
+      `no such directory: ${path}`,
+      'pass the --checkpoint-dir of the job, or a savepoint path',
+    );
+  let rows: CheckpointRow[];
+  if (existsSync(join(path, METADATA_FILE))) {
+    rows = [await describe(new LocalCheckpointStore(dirname(path)), basename(path))];
+  } else {
+    const store = new LocalCheckpointStore(path);
+    const ids = await listCheckpointIds(store);
+    rows = await Promise.all(ids.map((id) => describe(store, `${CHECKPOINT_PREFIX}${id}`)));
+  }
+  if (flags['json'] === true) {
+    for (const r of rows) console.log(JSON.stringify(r));
+    return 0;
+  }
+  if (rows.length === 0) {
+    console.log(`no checkpoints in ${path}`);
+    return 0;
+  }
+  for (const r of rows) {
+    if (r.status === 'INVALID') {
+      console.log(`INVALID    ${r.location}: ${r.reason ?? ''}`);
+      continue;
+    }
+    const kind = r.savepoint === true ? 'savepoint' : 'checkpoint';
+    console.log(
+      `COMPLETED  ${kind} ${r.id} of "${r.jobName}" at ${r.completedAt}, ${r.durationMs} ms, ${formatBytes(r.bytes ?? 0)}  ${r.location}`,
+    );
+    for (const op of r.operators ?? []) console.log(`             ${op}`);
+  }
+  return 0;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
