@@ -4,6 +4,9 @@ import { q0 } from './q0.ts';
 import { q1 } from './q1.ts';
 import { q11 } from './q11.ts';
 import { q14 } from './q14.ts';
+import { q18 } from './q18.ts';
+import { q19 } from './q19.ts';
+import { q20 } from './q20.ts';
 import { q2 } from './q2.ts';
 import { q21 } from './q21.ts';
 import { q22 } from './q22.ts';
@@ -25,6 +28,9 @@ export const eddyQueries: Readonly<Record<string, EddyQuery>> = {
   q8,
   q11,
   q14,
+  q18,
+  q19,
+  q20,
   q21,
   q22,
 };

@@ -1,0 +1,57 @@
+/**
+ * q18 last bid per (bidder, auction), by (dateTime, price, extra) — final values, emitted by an
+ * event-time timer at the end of input.
+ */
+import type { Collector } from '../../../src/api/functions/collector.ts';
+import type { Context, OnTimerContext } from '../../../src/api/functions/context.ts';
+import type { KeyedProcessFunction } from '../../../src/api/functions/process-function.ts';
+import { ValueStateDescriptor } from '../../../src/state/state-descriptor.ts';
+import type { ValueState } from '../../../src/state/state.ts';
+import type { CanonicalRecord } from '../canonical.ts';
+import type { Bid, NexmarkEvent } from '../generator/events.ts';
+import { compareLast } from '../loop/helpers.ts';
+import { END_OF_TIME, type EddyQuery } from './eddy-query.ts';
+
+/** (bidder, auction) as one number: auction ids stay below 2^26 up to ~10^9 events. */
+const pairKey = (b: Bid): number => b.bidder * 67_108_864 + b.auction;
+
+/** The record of a bid in q18/q19's output. */
+export function bidRecord(b: Bid): CanonicalRecord {
+  return {
+    auction: b.auction,
+    bidder: b.bidder,
+    price: b.price,
+    channel: b.channel,
+    url: b.url,
+    dateTime: b.dateTime,
+    extra: b.extra,
+  };
+}
+
+class LastBid implements KeyedProcessFunction<number, Bid, CanonicalRecord> {
+  private last!: ValueState<Bid>;
+  open(ctx: Context<number>): void {
+    this.last = ctx.getState(new ValueStateDescriptor<Bid>('last-bid'));
+  }
+  processElement(b: Bid, ctx: Context<number>): void {
+    const cur = this.last.value();
+    if (cur === undefined) {
+      this.last.update(b);
+      ctx.timerService().registerEventTimeTimer(END_OF_TIME);
+    } else if (compareLast(b, cur) > 0) this.last.update(b);
+  }
+  onTimer(_t: number, _ctx: OnTimerContext<number>, out: Collector<CanonicalRecord>): void {
+    const b = this.last.value();
+    if (b !== undefined) out.collect(bidRecord(b));
+  }
+}
+
+export const q18: EddyQuery = (events) =>
+  events
+    .filter((e: NexmarkEvent) => e.bid !== null)
+    .name('bids')
+    .map((e: NexmarkEvent) => e.bid as Bid)
+    .name('bid')
+    .keyBy(pairKey)
+    .process(new LastBid())
+    .name('q18 last bid per bidder and auction');
