@@ -3,7 +3,9 @@ import type { EddyQuery } from './eddy-query.ts';
 import { q0 } from './q0.ts';
 import { q1 } from './q1.ts';
 import { q11 } from './q11.ts';
+import { q12 } from './q12.ts';
 import { q14 } from './q14.ts';
+import { q17 } from './q17.ts';
 import { q18 } from './q18.ts';
 import { q19 } from './q19.ts';
 import { q20 } from './q20.ts';
@@ -27,7 +29,9 @@ export const eddyQueries: Readonly<Record<string, EddyQuery>> = {
   q5,
   q8,
   q11,
+  q12,
   q14,
+  q17,
   q18,
   q19,
   q20,
