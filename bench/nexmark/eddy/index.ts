@@ -5,6 +5,7 @@ import { q1 } from './q1.ts';
 import { q11 } from './q11.ts';
 import { q12 } from './q12.ts';
 import { q14 } from './q14.ts';
+import { q15 } from './q15.ts';
 import { q17 } from './q17.ts';
 import { q18 } from './q18.ts';
 import { q19 } from './q19.ts';
@@ -31,6 +32,7 @@ export const eddyQueries: Readonly<Record<string, EddyQuery>> = {
   q11,
   q12,
   q14,
+  q15,
   q17,
   q18,
   q19,
