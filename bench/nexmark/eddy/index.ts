@@ -16,6 +16,7 @@ import { q22 } from './q22.ts';
 import { q3 } from './q3.ts';
 import { q4 } from './q4.ts';
 import { q5 } from './q5.ts';
+import { q7 } from './q7.ts';
 import { q8 } from './q8.ts';
 
 export type { EddyQuery } from './eddy-query.ts';
@@ -28,6 +29,7 @@ export const eddyQueries: Readonly<Record<string, EddyQuery>> = {
   q3,
   q4,
   q5,
+  q7,
   q8,
   q11,
   q12,
