@@ -10,17 +10,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import type { ProducerRecord } from '../../src/connectors/kafka/index.ts';
 import { createTopic, deleteTopics, ensureKafka, uniqueName } from '../support/kafka-broker.ts';
 import type { CountRecord, InputRecord } from './fixtures/kafka-kill-job.ts';
 import { produce, readAll } from './kafka-support.ts';
+import { KILL_SEED as SEED, newestCheckpoint, prng, sleep } from '../support/kill-loop.ts';
 
-const SEED = Number(process.env['EDDY_KILL_SEED'] ?? Date.now() % 100_000);
 const KILLS = 10;
 const RECORDS = 7000;
 const KEYS = 16;
@@ -29,18 +28,6 @@ const fixture = new URL('./fixtures/kafka-kill-job.ts', import.meta.url).pathnam
 const kafka = await ensureKafka();
 const skip = 'skip' in kafka ? kafka.skip : false;
 const bootstrap = 'bootstrap' in kafka ? kafka.bootstrap : '';
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Keyed input: a key's records all go to one partition (of 2), so their order is defined. */
 function inputRecords(topic: string, random: () => number): ProducerRecord[] {
@@ -69,19 +56,6 @@ function expectedOutput(records: readonly ProducerRecord[]): string[] {
     out.push(`${key} ${count} ${seq}`);
   }
   return out.sort();
-}
-
-/** The id of the newest checkpoint directory (complete or not), 0 when none. */
-function newestCheckpoint(dir: string): number {
-  let names: string[];
-  try {
-    names = readdirSync(join(dir, 'chk'));
-  } catch {
-    return 0;
-  }
-  let max = 0;
-  for (const n of names) if (/^chk-\d+$/.test(n)) max = Math.max(max, Number(n.slice(4)));
-  return max;
 }
 
 describe('Kafka exactly-once under SIGKILL', { skip }, () => {

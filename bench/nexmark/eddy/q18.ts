@@ -10,23 +10,11 @@ import type { ValueState } from '../../../src/state/state.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import { compareLast } from '../loop/helpers.ts';
+import { bidRecord } from '../query-records.ts';
 import { END_OF_TIME, type EddyQuery } from './eddy-query.ts';
 
 /** (bidder, auction) as one number: auction ids stay below 2^26 up to ~10^9 events. */
 const pairKey = (b: Bid): number => b.bidder * 67_108_864 + b.auction;
-
-/** The record of a bid in q18/q19's output. */
-export function bidRecord(b: Bid): CanonicalRecord {
-  return {
-    auction: b.auction,
-    bidder: b.bidder,
-    price: b.price,
-    channel: b.channel,
-    url: b.url,
-    dateTime: b.dateTime,
-    extra: b.extra,
-  };
-}
 
 class LastBid implements KeyedProcessFunction<number, Bid, CanonicalRecord> {
   private last!: ValueState<Bid>;

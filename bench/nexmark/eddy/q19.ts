@@ -11,7 +11,7 @@ import type { CanonicalRecord } from '../canonical.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import { compareRank } from '../loop/helpers.ts';
 import { END_OF_TIME, type EddyQuery } from './eddy-query.ts';
-import { bidRecord } from './q18.ts';
+import { bidRecord } from '../query-records.ts';
 
 const TOP = 10;
 

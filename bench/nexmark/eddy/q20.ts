@@ -9,30 +9,10 @@ import { ValueStateDescriptor } from '../../../src/state/state-descriptor.ts';
 import type { ValueState } from '../../../src/state/state.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Auction, Bid, NexmarkEvent } from '../generator/events.ts';
+import { bidWithAuctionRecord } from '../query-records.ts';
 import type { EddyQuery } from './eddy-query.ts';
 
 const CATEGORY = 10;
-
-function joined(b: Bid, a: Auction): CanonicalRecord {
-  return {
-    auction: b.auction,
-    bidder: b.bidder,
-    price: b.price,
-    channel: b.channel,
-    url: b.url,
-    dateTime: b.dateTime,
-    extra: b.extra,
-    itemName: a.itemName,
-    description: a.description,
-    initialBid: a.initialBid,
-    reserve: a.reserve,
-    auctionDateTime: a.dateTime,
-    expires: a.expires,
-    seller: a.seller,
-    category: a.category,
-    auctionExtra: a.extra,
-  };
-}
 
 /** Per auction: the auction once seen (`null` when not category 10), or the bids waiting for it. */
 type JoinState = { readonly auction: Auction | null } | { readonly pending: Bid[] };
@@ -48,13 +28,13 @@ class ExpandBid implements KeyedCoProcessFunction<number, Bid, Auction, Canonica
     else if ('pending' in s) {
       s.pending.push(b);
       this.state.update(s);
-    } else if (s.auction !== null) out.collect(joined(b, s.auction));
+    } else if (s.auction !== null) out.collect(bidWithAuctionRecord(b, s.auction));
   }
   processElement2(a: Auction, _ctx: Context<number>, out: Collector<CanonicalRecord>): void {
     const s = this.state.value();
     const accepted = a.category === CATEGORY;
     if (accepted && s !== undefined && 'pending' in s)
-      for (const b of s.pending) out.collect(joined(b, a));
+      for (const b of s.pending) out.collect(bidWithAuctionRecord(b, a));
     this.state.update({ auction: accepted ? a : null });
   }
 }

@@ -3,6 +3,7 @@
  * their day window closes (q15, q17: `GROUP BY DATE_FORMAT(dateTime, 'yyyy-MM-dd')` is a tumbling
  * UTC day).
  */
+import { bidRecord } from '../query-records.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import { DAY_MS, band, compareLast, compareRank, dayString } from './helpers.ts';
 import type { LoopQuery } from './types.ts';
@@ -142,18 +143,6 @@ export const q17: LoopQuery = (source, sink) => {
     },
   );
 };
-
-function bidRecord(b: Bid): Parameters<Parameters<LoopQuery>[1]>[0] {
-  return {
-    auction: b.auction,
-    bidder: b.bidder,
-    price: b.price,
-    channel: b.channel,
-    url: b.url,
-    dateTime: b.dateTime,
-    extra: b.extra,
-  };
-}
 
 /** q18 last bid per (bidder, auction), by (dateTime, price, extra); final values at end. */
 export const q18: LoopQuery = (source, sink) => {

@@ -1,4 +1,5 @@
 /** The regular (non-windowed) joins: q3, q4 and q20. Ids of persons and auctions are unique. */
+import { bidWithAuctionRecord } from '../query-records.ts';
 import type { Auction, Bid, NexmarkEvent, Person } from '../generator/events.ts';
 import type { LoopQuery } from './types.ts';
 import { BATCH_SIZE } from './types.ts';
@@ -99,27 +100,6 @@ interface Q20State {
   pending: Bid[] | null;
 }
 
-function q20Record(b: Bid, a: Auction): Parameters<Parameters<LoopQuery>[1]>[0] {
-  return {
-    auction: b.auction,
-    bidder: b.bidder,
-    price: b.price,
-    channel: b.channel,
-    url: b.url,
-    dateTime: b.dateTime,
-    extra: b.extra,
-    itemName: a.itemName,
-    description: a.description,
-    initialBid: a.initialBid,
-    reserve: a.reserve,
-    auctionDateTime: a.dateTime,
-    expires: a.expires,
-    seller: a.seller,
-    category: a.category,
-    auctionExtra: a.extra,
-  };
-}
-
 /** q20 expand bid: bid ⋈ auction on bid.auction = auction.id where category = 10, all columns. */
 export const q20: LoopQuery = (source, sink) => {
   const states = new Map<number, Q20State>();
@@ -132,7 +112,7 @@ export const q20: LoopQuery = (source, sink) => {
         const s = states.get(b.auction);
         if (s === undefined)
           states.set(b.auction, { auction: null, rejected: false, pending: [b] });
-        else if (s.auction !== null) sink(q20Record(b, s.auction));
+        else if (s.auction !== null) sink(bidWithAuctionRecord(b, s.auction));
         else if (!s.rejected) (s.pending ??= []).push(b);
         continue;
       }
@@ -141,7 +121,7 @@ export const q20: LoopQuery = (source, sink) => {
         const s = states.get(a.id);
         const accepted = a.category === 10;
         if (accepted && s !== undefined && s.pending !== null) {
-          for (const pb of s.pending) sink(q20Record(pb, a));
+          for (const pb of s.pending) sink(bidWithAuctionRecord(pb, a));
         }
         states.set(a.id, { auction: accepted ? a : null, rejected: !accepted, pending: null });
       }
