@@ -50,6 +50,13 @@ export interface EnvironmentOptions {
   readonly properties?: Readonly<Record<string, string>>;
   /** Records per batch on the record path (default 1024). */
   readonly batchSize?: number;
+  /**
+   * Fuse chains of record-at-a-time operators (map, filter, keyed reduce) connected one-to-one in
+   * the same thread into one generated loop (default true). Like Flink's
+   * `disableOperatorChaining()` when false: every operator then processes its own batches, which
+   * can help when profiling a single operator.
+   */
+  readonly operatorChaining?: boolean;
   /** Serve Prometheus metrics on this port while the job runs. */
   readonly metricsPort?: number;
   /** Host to bind the metrics server to (default 127.0.0.1). */

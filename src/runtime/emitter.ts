@@ -9,6 +9,14 @@ import type { ChannelWriter } from './channel.ts';
 import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import { RecordBatch } from './record-batch.ts';
 
+/** A consumer that takes records one at a time (a fused chain). */
+export interface RecordPushTarget {
+  push(value: unknown, timestamp: number): void;
+  pushBatch(batch: RecordBatch): void;
+  /** Sends on what the pushed records produced. */
+  flush(): void;
+}
+
 export class Emitter implements Collector<unknown> {
   /** The batch being filled. */
   readonly batch = new RecordBatch();
@@ -18,9 +26,15 @@ export class Emitter implements Collector<unknown> {
   recordsOut = 0;
   /** The last watermark emitted. */
   watermark = Number.NEGATIVE_INFINITY;
+  /**
+   * Set when the only consumer is a fused chain in this thread: records go straight into it
+   * instead of into {@link Emitter.batch} (see `fusion/fused-chain.ts`).
+   */
+  chain: RecordPushTarget | undefined = undefined;
   private writers: ChannelWriter[] = [];
 
-  constructor(private readonly capacity: number) {}
+  /** @param capacity records per batch: a full batch is sent on at once */
+  constructor(readonly capacity: number) {}
 
   /** Adds an edge. */
   addWriter(writer: ChannelWriter): void {
@@ -33,6 +47,12 @@ export class Emitter implements Collector<unknown> {
   }
 
   collect(value: unknown): void {
+    const c = this.chain;
+    if (c !== undefined) {
+      this.recordsOut++;
+      c.push(value, this.timestamp);
+      return;
+    }
     const b = this.batch;
     const n = b.size;
     b.values[n] = value;
@@ -43,6 +63,12 @@ export class Emitter implements Collector<unknown> {
 
   /** Emits a record with an explicit timestamp. */
   collectWithTimestamp(value: unknown, timestamp: number): void {
+    const c = this.chain;
+    if (c !== undefined) {
+      this.recordsOut++;
+      c.push(value, timestamp);
+      return;
+    }
     const b = this.batch;
     const n = b.size;
     b.values[n] = value;
@@ -54,6 +80,17 @@ export class Emitter implements Collector<unknown> {
   /** Sends the buffered records downstream. */
   flush(): void {
     const b = this.batch;
+    const c = this.chain;
+    if (c !== undefined) {
+      // Operators that fill the batch directly (map, filter) still end up here.
+      if (b.size > 0) {
+        this.recordsOut += b.size;
+        c.pushBatch(b);
+        b.size = 0;
+      }
+      c.flush();
+      return;
+    }
     if (b.size === 0) return;
     this.recordsOut += b.size;
     const ws = this.writers;

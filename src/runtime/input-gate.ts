@@ -127,9 +127,14 @@ export class InputGate {
    *   caller does not read it)
    */
   constructor(
-    private readonly operator: GateOperator,
+    private operator: GateOperator,
     readonly times: TaskTimes = new TaskTimes(),
   ) {}
+
+  /** Hands everything the gate delivers to `operator` instead (operator fusion; before start). */
+  useOperator(operator: GateOperator): void {
+    this.operator = operator;
+  }
 
   /** Adds a channel for `input` (0 or 1); call before {@link InputGate.seal}. */
   addChannel(input: number): ChannelTarget {

@@ -26,6 +26,7 @@ import { operatorFactory } from './operators/operator-registry.ts';
 import type { OperatorSetup } from './operator-setup.ts';
 import { connectedTargets, createWriter } from './partitioners.ts';
 import { SourceTask } from './source-task.ts';
+import { fuseChains } from './fusion/chain-fusion.ts';
 import { registerBuiltInMetrics } from './built-in-metrics.ts';
 import { wallClock } from './wall-clock.ts';
 import type { MetricLabels } from '../metrics/metrics-registry.ts';
@@ -422,6 +423,8 @@ export class JobRun {
     }
     // Channels are numbered the same way in every slot: edge by edge, producer by producer.
     let channel = 0;
+    // Per producer subtask, the consumer of each channel of its main output (operator fusion).
+    const mainConsumers = new Map<Subtask, (Subtask | undefined)[]>();
     const nodeById = new Map(plan.nodes.map((n) => [n.id, n]));
     for (const edge of plan.edges) {
       const producerNode = nodeById.get(edge.source) as PlanNode;
@@ -439,6 +442,13 @@ export class JobRun {
           consumerParallelism: consumerNode.parallelism,
         });
         const targets: ChannelTarget[] = [];
+        if (p !== undefined && edge.sideOutput === undefined) {
+          const local =
+            indexes.length === 1 ? consumers.find((s) => s.index === indexes[0]) : undefined;
+          const list = mainConsumers.get(p) ?? [];
+          list.push(local);
+          mainConsumers.set(p, list);
+        }
         for (const j of indexes) {
           const ch = channel++;
           const gate = consumers.find((s) => s.index === j)?.gate;
@@ -465,6 +475,7 @@ export class JobRun {
       }
     }
     for (const list of this.subtasks.values()) for (const s of list) s.gate?.seal();
+    if (o.operatorChaining !== false) fuseChains(mainConsumers);
   }
 
   private runAction(action: () => void): void {

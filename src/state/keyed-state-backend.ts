@@ -28,6 +28,13 @@ export interface KeyedStateBackend {
   /** Sets the namespace (e.g. a window) of namespaced state; `undefined` for plain keyed state. */
   setCurrentNamespace(namespace: string | number | undefined): void;
   getValueState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  /**
+   * The live table of a value state, indexed by key, when the backend keeps one in memory (heap
+   * state without TTL); undefined otherwise. For the runtime's fused loops: with a primitive key
+   * and no namespace, `table.get(key)` / `table.set(key, v)` / `table.delete(key)` are
+   * `value()` / `update(v)` / `clear()` without setting the current key.
+   */
+  directValueTable?(descriptor: ValueStateDescriptor<unknown>): Map<unknown, unknown> | undefined;
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
   getMapState<UK, UV>(descriptor: MapStateDescriptor<UK, UV>): MapState<UK, UV>;
   getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;

@@ -19,6 +19,7 @@ import type { GateOperator } from '../input-gate.ts';
 import { OperatorContext } from '../operator-context.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
+import type { FusionStage } from '../fusion/fusion-stage.ts';
 import { InternalTimerService, type TimerEntry } from '../timers/internal-timer-service.ts';
 
 export abstract class AbstractStreamOperator implements GateOperator {
@@ -92,6 +93,12 @@ export abstract class AbstractStreamOperator implements GateOperator {
 
   /** Restores what {@link AbstractStreamOperator.snapshotOperatorState} returned (before `open`). */
   restoreOperatorState?(entries: readonly unknown[]): void;
+
+  /**
+   * The record-at-a-time step this operator contributes to a fused chain, or undefined when it
+   * cannot be fused (see `fusion/fused-chain.ts`).
+   */
+  fusionStage?(): FusionStage | undefined;
 
   /** The checkpoint `checkpointId` is complete (all its files are durable). */
   notifyCheckpointComplete(_checkpointId: number): void {}

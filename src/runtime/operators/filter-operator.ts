@@ -2,6 +2,7 @@ import type { Context } from '../../api/functions/context.ts';
 import type { FilterFunction } from '../../api/functions/filter-function.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
+import type { FusionStage } from '../fusion/fusion-stage.ts';
 import { UdfOperator } from './udf-operator.ts';
 
 type FilterCall = (value: unknown, ctx: Context<unknown>) => boolean;
@@ -13,6 +14,16 @@ export class FilterOperator extends UdfOperator<FilterCall | FilterFunction<unkn
     super(setup);
     const fn = this.fn;
     this.call = typeof fn === 'function' ? fn : (v, c) => fn.filter(v, c);
+  }
+  override fusionStage(): FusionStage {
+    return {
+      kind: 'filter',
+      operator: this,
+      call: this.call,
+      ctx: this.ctx,
+      keySelector: this.keySelector,
+      backend: this.backend,
+    };
   }
   processBatch(batch: RecordBatch): void {
     const { values, timestamps, size } = batch;

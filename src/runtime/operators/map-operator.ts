@@ -2,6 +2,7 @@ import type { Context } from '../../api/functions/context.ts';
 import type { MapFunction } from '../../api/functions/map-function.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
+import type { FusionStage } from '../fusion/fusion-stage.ts';
 import { UdfOperator } from './udf-operator.ts';
 
 type MapCall = (value: unknown, ctx: Context<unknown>) => unknown;
@@ -13,6 +14,16 @@ export class MapOperator extends UdfOperator<MapCall | MapFunction<unknown, unkn
     super(setup);
     const fn = this.fn;
     this.call = typeof fn === 'function' ? fn : (v, c) => fn.map(v, c);
+  }
+  override fusionStage(): FusionStage {
+    return {
+      kind: 'map',
+      operator: this,
+      call: this.call,
+      ctx: this.ctx,
+      keySelector: this.keySelector,
+      backend: this.backend,
+    };
   }
   processBatch(batch: RecordBatch): void {
     const { values, timestamps, size } = batch;

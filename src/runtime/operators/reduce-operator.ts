@@ -3,14 +3,27 @@ import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
 import type { ValueState } from '../../state/state.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
+import type { FusionStage } from '../fusion/fusion-stage.ts';
 import { UdfOperator } from './udf-operator.ts';
 
 /** Keyed rolling reduce: emits the updated reduction of the key for every record. */
 export class ReduceOperator extends UdfOperator<ReduceFunction<unknown>> {
   private readonly state: ValueState<unknown>;
+  private readonly descriptor = new ValueStateDescriptor<unknown>('_reduce');
   constructor(setup: OperatorSetup) {
     super(setup);
-    this.state = this.backend!.getValueState(new ValueStateDescriptor<unknown>('_reduce'));
+    this.state = this.backend!.getValueState(this.descriptor);
+  }
+  override fusionStage(): FusionStage {
+    return {
+      kind: 'reduce',
+      operator: this,
+      reduce: this.fn,
+      keySelector: this.keySelector!,
+      backend: this.backend!,
+      state: this.state,
+      table: this.backend!.directValueTable?.(this.descriptor),
+    };
   }
   processBatch(batch: RecordBatch): void {
     const { values, timestamps, size } = batch;

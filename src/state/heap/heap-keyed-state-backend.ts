@@ -182,6 +182,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   getValueState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
     return new HeapValueState<T>(this, this.table(descriptor), descriptor.options.defaultValue);
   }
+  directValueTable(descriptor: ValueStateDescriptor<unknown>): Map<unknown, unknown> | undefined {
+    const t = this.table(descriptor);
+    return t instanceof TtlMap ? undefined : t;
+  }
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
     return new HeapListState<T>(this, this.table(descriptor));
   }

@@ -1,0 +1,73 @@
+/**
+ * Finds the chains of operators that can be fused ({@link FusedChain}) and installs them.
+ *
+ * An operator joins the chain of its producer when the producer's main output has exactly one
+ * channel, that channel leads to this operator in the same thread, it is this operator's only
+ * input channel, and both operators can be fused (they offer a {@link FusionStage}) and have no
+ * side outputs that something reads. Across threads nothing is fused: records cross as
+ * serialized batches anyway.
+ *
+ * @module
+ */
+import type { Emitter } from '../emitter.ts';
+import type { InputGate } from '../input-gate.ts';
+import type { AbstractStreamOperator } from '../operators/abstract-stream-operator.ts';
+import { FusedChain, type ChainMember } from './fused-chain.ts';
+
+/** The parts of a subtask fusion looks at. */
+export interface FusionCandidate {
+  readonly output: Emitter;
+  readonly operator: AbstractStreamOperator | undefined;
+  readonly gate: InputGate | undefined;
+  readonly sideOutputs: ReadonlyMap<string, Emitter>;
+}
+
+/**
+ * Fuses every chain found and returns them.
+ *
+ * @param mainConsumers - per producer subtask, the consumer of each channel of its main output
+ *   (`undefined` for a channel to another thread or a multi-target edge)
+ */
+export function fuseChains<S extends FusionCandidate>(
+  mainConsumers: ReadonlyMap<S, readonly (S | undefined)[]>,
+): FusedChain[] {
+  const member = (s: S): ChainMember | undefined => {
+    if (s.gate === undefined || s.operator === undefined || s.sideOutputs.size > 0) return;
+    const stage = s.operator.fusionStage?.();
+    return stage === undefined ? undefined : { stage, gate: s.gate };
+  };
+  // The one-to-one links between fusable operators.
+  const next = new Map<S, S>();
+  const linked = new Set<S>();
+  // The producer of each subtask that is the only consumer of a producer's main output.
+  const producers = new Map<S, S>();
+  for (const [producer, consumers] of mainConsumers) {
+    const c = consumers.length === 1 ? consumers[0] : undefined;
+    if (c === undefined || c.gate?.channelCount !== 1) continue;
+    producers.set(c, producer);
+    if (member(producer) === undefined || member(c) === undefined) continue;
+    next.set(producer, c);
+    linked.add(c);
+  }
+  const chains: FusedChain[] = [];
+  const heads = new Set<S>();
+  for (const s of mainConsumers.keys()) if (!linked.has(s)) heads.add(s);
+  for (const head of heads) {
+    const first = member(head);
+    if (first === undefined) continue;
+    const members: ChainMember[] = [first];
+    for (let s = next.get(head); s !== undefined; s = next.get(s)) {
+      members.push(member(s) as ChainMember);
+    }
+    const chain = new FusedChain(members);
+    first.gate.useOperator(chain);
+    // A producer in this thread whose main output has this chain as its only consumer pushes
+    // its records straight in (the gate then only sees watermarks, barriers and the end).
+    if (first.gate.channelCount === 1) {
+      const producer = producers.get(head);
+      if (producer !== undefined) producer.output.chain = chain;
+    }
+    chains.push(chain);
+  }
+  return chains;
+}

@@ -1,0 +1,267 @@
+/**
+ * Operator fusion: a run of record-at-a-time operators connected one-to-one in the same thread
+ * (map, filter, keyed rolling reduce) becomes one generated function that calls each user
+ * function directly and hands the record to the next stage in a local variable. Nothing is
+ * written to or read from an intermediate batch, and when the producer in front of the chain is
+ * in the same thread (a source, say), it pushes each record straight into the chain, as a Flink
+ * source pushes into its chained operators. See ADR 0006 for the design and the measurements.
+ *
+ * Only records take the fused path. Watermarks, idleness, checkpoint barriers and end of input
+ * still travel operator by operator through their own gates and outputs, which stay connected;
+ * the producer's output flushes the chain before it sends any of them, so nothing overtakes a
+ * record. Each operator keeps its own lifecycle, context, state and metrics (records in and out
+ * are added up per flush); busy time is counted for the chain as a whole, as for a chained Flink
+ * task.
+ *
+ * @module
+ */
+import type { RecordBatch } from '../record-batch.ts';
+import type { GateOperator, InputGate } from '../input-gate.ts';
+import type { AbstractStreamOperator } from '../operators/abstract-stream-operator.ts';
+import type { FusionStage } from './fusion-stage.ts';
+
+/** One operator of a chain with the gate its records would have entered through. */
+export interface ChainMember {
+  readonly stage: FusionStage;
+  readonly gate: InputGate;
+}
+
+/** What the generated code offers (one class per chain shape). */
+interface ChainCode {
+  /** Runs one record through the chain into the last operator's output. */
+  push(value: unknown, timestamp: number): void;
+  /** Runs a batch through the chain. */
+  pushBatch(batch: RecordBatch): void;
+  /** Records each stage emitted since the last call, then resets the counters. */
+  takeCounts(counts: Float64Array): void;
+}
+
+type ChainCodeClass = new (parts: Readonly<Record<string, unknown>>) => ChainCode;
+
+/**
+ * Generated classes by chain shape. Chains of the same shape share their code, so a call site in
+ * front of them (a source's output) keeps seeing one function from job to job, and V8 can inline
+ * the whole chain into it.
+ */
+const classesByShape = new Map<string, ChainCodeClass>();
+
+/** A chain of fused operators: the record handler of its first operator's gate, or of a producer. */
+export class FusedChain implements GateOperator {
+  private readonly code: ChainCode;
+  private readonly counts: Float64Array;
+  private readonly head: AbstractStreamOperator;
+  private readonly last: AbstractStreamOperator;
+  /** Records that came through the head's gate since the last sync (it counted them already). */
+  private viaGate = 0;
+
+  constructor(private readonly members: readonly ChainMember[]) {
+    if (members.length === 0) throw new Error('a fused chain needs at least one operator');
+    this.head = (members[0] as ChainMember).stage.operator;
+    this.last = (members[members.length - 1] as ChainMember).stage.operator;
+    this.counts = new Float64Array(members.length);
+    const stages = members.map((m) => m.stage);
+    const shape = shapeOf(stages);
+    let Code = classesByShape.get(shape);
+    if (Code === undefined) {
+      Code = compileChain(stages, shape);
+      classesByShape.set(shape, Code);
+    }
+    this.code = new Code(partsOf(stages, this.last, () => this.sync()));
+  }
+
+  /** Names of the fused operators, in order. */
+  get operatorNames(): string[] {
+    return this.members.map((m) => m.stage.operator.ref.name);
+  }
+
+  /** One record from a producer that pushes into the chain. */
+  push(value: unknown, timestamp: number): void {
+    this.code.push(value, timestamp);
+  }
+
+  /** A batch from a producer that pushes into the chain. */
+  pushBatch(batch: RecordBatch): void {
+    this.code.pushBatch(batch);
+  }
+
+  /** Sends what the chain produced downstream and accounts for it. */
+  flush(): void {
+    this.sync();
+  }
+
+  /** A batch that arrived through the head's gate. */
+  processBatch(batch: RecordBatch): void {
+    // Timers may have left records in the last output; they go first.
+    this.last.out.flush();
+    this.viaGate += batch.size;
+    this.code.pushBatch(batch);
+    this.sync();
+  }
+
+  processWatermark(watermark: number): void {
+    this.head.processWatermark(watermark);
+  }
+
+  processIdle(idle: boolean): void {
+    this.head.processIdle(idle);
+  }
+
+  endInput(): void {
+    this.head.endInput();
+  }
+
+  wrapFailure(e: unknown): Error {
+    // The generated code has already wrapped user failures with the failing operator's identity.
+    return this.head.wrapFailure(e);
+  }
+
+  /** Adds the records that passed each fused link to the metrics, and flushes the last output. */
+  private sync(): void {
+    const counts = this.counts;
+    this.code.takeCounts(counts);
+    const members = this.members;
+    (members[0] as ChainMember).gate.recordsIn += (counts[0] as number) - this.viaGate;
+    this.viaGate = 0;
+    for (let i = 0; i < members.length - 1; i++) {
+      const c = counts[i + 1] as number;
+      (members[i] as ChainMember).stage.operator.out.recordsOut += c;
+      (members[i + 1] as ChainMember).gate.recordsIn += c;
+    }
+    this.last.flushOutputs();
+  }
+}
+
+/** The code shape of a chain: stage kinds and which optional parts they use. */
+function shapeOf(stages: readonly FusionStage[]): string {
+  return stages
+    .map((s) => {
+      if (s.kind === 'reduce') return s.table !== undefined ? 'reduce-table' : 'reduce';
+      return s.keySelector !== undefined ? `keyed-${s.kind}` : s.kind;
+    })
+    .join(',');
+}
+
+/** The values the generated code reads from its fields. */
+function partsOf(
+  stages: readonly FusionStage[],
+  last: AbstractStreamOperator,
+  full: () => void,
+): Record<string, unknown> {
+  const parts: Record<string, unknown> = {
+    out: last.out,
+    capacity: Math.max(1, last.out.capacity),
+    full,
+    fail: (s: number, e: unknown): never => {
+      throw (stages[s] as FusionStage).operator.wrapFailure(e);
+    },
+  };
+  stages.forEach((stage, i) => {
+    parts[`b${i}`] = stage.backend;
+    parts[`k${i}`] = stage.keySelector;
+    if (stage.kind === 'reduce') {
+      parts[`f${i}`] = stage.reduce;
+      parts[`st${i}`] = stage.state;
+      parts[`m${i}`] = stage.table;
+    } else {
+      parts[`f${i}`] = stage.call;
+      parts[`x${i}`] = stage.ctx;
+    }
+  });
+  return parts;
+}
+
+/**
+ * Generates the class of a chain shape. The source text comes from fixed templates and stage
+ * indexes only, never from user input; user functions and state are fields of the instance.
+ */
+function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeClass {
+  const fields = new Set<string>(['out', 'capacity', 'full', 'fail']);
+  let body = '';
+  stages.forEach((stage, i) => {
+    body += `      s = ${i};\n`;
+    if (stage.kind === 'reduce') {
+      fields.add(`f${i}`).add(`st${i}`).add(`b${i}`).add(`k${i}`);
+      if (stage.table !== undefined) {
+        // Primitive keys read and write the state's table directly (the common case); object
+        // keys go through the backend, which normalizes them.
+        fields.add(`m${i}`);
+        body += `      k = this.k${i}(v);
+      if (typeof k === 'object' && k !== null) {
+        this.b${i}.setCurrentKey(k);
+        a = this.st${i}.value();
+        if (a !== undefined) v = this.f${i}(a, v);
+        this.st${i}.update(v);
+      } else {
+        a = this.m${i}.get(k);
+        if (a !== undefined) v = this.f${i}(a, v);
+        if (v === undefined) this.m${i}.delete(k);
+        else this.m${i}.set(k, v);
+      }\n`;
+      } else {
+        body += `      this.b${i}.setCurrentKey(this.k${i}(v));
+      a = this.st${i}.value();
+      if (a !== undefined) v = this.f${i}(a, v);
+      this.st${i}.update(v);\n`;
+      }
+      return;
+    }
+    fields.add(`f${i}`).add(`x${i}`);
+    if (stage.keySelector !== undefined) {
+      fields.add(`b${i}`).add(`k${i}`);
+      body += `      this.b${i}.setCurrentKey(this.k${i}(v));\n`;
+    }
+    body += `      this.x${i}.currentTimestamp = t;\n`;
+    if (stage.kind === 'map') body += `      v = this.f${i}(v, this.x${i});\n`;
+    else body += `      if (!this.f${i}(v, this.x${i})) return;\n      this.c${i + 1}++;\n`;
+  });
+  // c0 counts records in; c(i+1) counts what stage i let through (filters only: other stages
+  // emit what they receive).
+  const counters = ['c0'];
+  const takes: string[] = ['    counts[0] = this.c0;'];
+  let through = 'this.c0';
+  stages.forEach((stage, i) => {
+    if (stage.kind === 'filter') {
+      counters.push(`c${i + 1}`);
+      through = `this.c${i + 1}`;
+    }
+    takes.push(`    counts[${i + 1}] = ${through};`);
+  });
+  const fieldInit = [...fields].map((f) => `    this.${f} = parts.${f};`).join('\n');
+  const counterInit = counters.map((c) => `    this.${c} = 0;`).join('\n');
+  const source = `'use strict';
+// eddy fused chain: ${shape}
+return class FusedChainCode {
+  constructor(parts) {
+${fieldInit}
+${counterInit}
+  }
+  push(v, t) {
+    this.c0++;
+    let s = 0;
+    let a;
+    let k;
+    try {
+${body}    } catch (e) {
+      this.fail(s, e);
+    }
+    const b = this.out.batch;
+    const n = b.size;
+    b.values[n] = v;
+    b.timestamps[n] = t;
+    b.size = n + 1;
+    if (n + 1 >= this.capacity) this.full();
+  }
+  pushBatch(batch) {
+    const values = batch.values;
+    const timestamps = batch.timestamps;
+    const size = batch.size;
+    for (let i = 0; i < size; i++) this.push(values[i], timestamps[i]);
+  }
+  takeCounts(counts) {
+${takes.join('\n')}
+${counterInit}
+  }
+};`;
+  // Generated from fixed templates (see above); nothing the user wrote becomes code.
+  return new Function(source)() as ChainCodeClass;
+}

@@ -1,0 +1,49 @@
+/**
+ * What a fusable operator contributes to a fused chain: its kind and the parts the generated loop
+ * calls directly (see {@link FusedChain}).
+ *
+ * @module
+ */
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
+import type { ValueState } from '../../state/state.ts';
+import type { OperatorContext } from '../operator-context.ts';
+import type { AbstractStreamOperator } from '../operators/abstract-stream-operator.ts';
+
+/** Selects the key of a record (keyed stages). */
+export type StageKeySelector = (value: unknown) => unknown;
+
+interface StageBase {
+  /** The operator whose work the stage does (lifecycle, metrics and failures stay with it). */
+  readonly operator: AbstractStreamOperator;
+  /** Set on a keyed stream: the stage sets the current key before calling the function. */
+  readonly keySelector: StageKeySelector | undefined;
+  readonly backend: KeyedStateBackend | undefined;
+}
+
+/** One output per input: `value = call(value, ctx)`. */
+export interface MapStage extends StageBase {
+  readonly kind: 'map';
+  readonly call: (value: unknown, ctx: OperatorContext) => unknown;
+  readonly ctx: OperatorContext;
+}
+
+/** At most one output per input: the record goes on when `call(value, ctx)` is true. */
+export interface FilterStage extends StageBase {
+  readonly kind: 'filter';
+  readonly call: (value: unknown, ctx: OperatorContext) => boolean;
+  readonly ctx: OperatorContext;
+}
+
+/** Keyed rolling reduce: the reduction of the key so far, updated and emitted per record. */
+export interface ReduceStage extends StageBase {
+  readonly kind: 'reduce';
+  readonly reduce: (accumulated: unknown, value: unknown) => unknown;
+  readonly keySelector: StageKeySelector;
+  readonly backend: KeyedStateBackend;
+  readonly state: ValueState<unknown>;
+  /** The state's table for primitive keys, when the backend offers one (heap without TTL). */
+  readonly table: Map<unknown, unknown> | undefined;
+}
+
+/** A record-at-a-time step of a fused chain. */
+export type FusionStage = MapStage | FilterStage | ReduceStage;
