@@ -102,14 +102,29 @@ class ReaderOutput implements Required<SourceOutput<unknown>> {
     private readonly now: () => number,
   ) {
     this.main = new SplitState(this, strategy?.createGenerator(), now(), false);
+    this.plain = assigner === undefined && strategy === undefined;
   }
+
+  /**
+   * Whether records need no per-record bookkeeping (no strategy, so no watermarks or idleness of
+   * the direct output to track).
+   */
+  private readonly plain: boolean;
 
   get remaining(): number {
     return this.capacity - this.count;
   }
 
   collect(value: unknown, timestamp?: number): void {
-    this.main.collect(value, timestamp);
+    const main = this.main;
+    if (this.plain && main.used && !main.idle) {
+      // No timestamp assigner, watermark generator or idleness timeout to feed, and the output is
+      // already active: straight to the emitter.
+      this.emitter.collectWithTimestamp(value, timestamp ?? Number.NaN);
+      this.count++;
+      return;
+    }
+    main.collect(value, timestamp);
   }
   emitWatermark(timestamp: number): void {
     this.main.emitWatermark(timestamp);

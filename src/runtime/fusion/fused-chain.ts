@@ -91,8 +91,6 @@ export class FusedChain implements GateOperator {
 
   /** A batch that arrived through the head's gate. */
   processBatch(batch: RecordBatch): void {
-    // Timers may have left records in the last output; they go first.
-    this.last.out.flush();
     this.viaGate += batch.size;
     this.code.pushBatch(batch);
     this.sync();
@@ -151,9 +149,7 @@ function partsOf(
     out: last.out,
     capacity: Math.max(1, last.out.capacity),
     full,
-    fail: (s: number, e: unknown): never => {
-      throw (stages[s] as FusionStage).operator.wrapFailure(e);
-    },
+    fail: (s: number, e: unknown): Error => (stages[s] as FusionStage).operator.wrapFailure(e),
   };
   stages.forEach((stage, i) => {
     parts[`b${i}`] = stage.backend;
@@ -177,42 +173,56 @@ function partsOf(
 function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeClass {
   const fields = new Set<string>(['out', 'capacity', 'full', 'fail']);
   let body = '';
+  // Each stage that makes a new record gets its own variable: an object that flows into no
+  // shared variable (no phi) and is only read by inlined code can be scalar-replaced by V8 (the
+  // source's record that the first map only reads, for example, is then never allocated).
+  let cur = 'v';
+  let vars = 0;
+  const next = (): string => `v${++vars}`;
   stages.forEach((stage, i) => {
     body += `      s = ${i};\n`;
     if (stage.kind === 'reduce') {
       fields.add(`f${i}`).add(`st${i}`).add(`b${i}`).add(`k${i}`);
+      const out = next();
+      body += `      let ${out};\n`;
       if (stage.table !== undefined) {
         // Primitive keys read and write the state's table directly (the common case); object
         // keys go through the backend, which normalizes them.
         fields.add(`m${i}`);
-        body += `      k = this.k${i}(v);
+        body += `      k = this.k${i}(${cur});
       if (typeof k === 'object' && k !== null) {
         this.b${i}.setCurrentKey(k);
         a = this.st${i}.value();
-        if (a !== undefined) v = this.f${i}(a, v);
-        this.st${i}.update(v);
+        ${out} = a === undefined ? ${cur} : this.f${i}(a, ${cur});
+        this.st${i}.update(${out});
       } else {
         a = this.m${i}.get(k);
-        if (a !== undefined) v = this.f${i}(a, v);
-        if (v === undefined) this.m${i}.delete(k);
-        else this.m${i}.set(k, v);
+        ${out} = a === undefined ? ${cur} : this.f${i}(a, ${cur});
+        if (${out} === undefined) this.m${i}.delete(k);
+        else this.m${i}.set(k, ${out});
       }\n`;
       } else {
-        body += `      this.b${i}.setCurrentKey(this.k${i}(v));
+        body += `      this.b${i}.setCurrentKey(this.k${i}(${cur}));
       a = this.st${i}.value();
-      if (a !== undefined) v = this.f${i}(a, v);
-      this.st${i}.update(v);\n`;
+      ${out} = a === undefined ? ${cur} : this.f${i}(a, ${cur});
+      this.st${i}.update(${out});\n`;
       }
+      cur = out;
       return;
     }
     fields.add(`f${i}`).add(`x${i}`);
     if (stage.keySelector !== undefined) {
       fields.add(`b${i}`).add(`k${i}`);
-      body += `      this.b${i}.setCurrentKey(this.k${i}(v));\n`;
+      body += `      this.b${i}.setCurrentKey(this.k${i}(${cur}));\n`;
     }
     body += `      this.x${i}.currentTimestamp = t;\n`;
-    if (stage.kind === 'map') body += `      v = this.f${i}(v, this.x${i});\n`;
-    else body += `      if (!this.f${i}(v, this.x${i})) return;\n      this.c${i + 1}++;\n`;
+    if (stage.kind === 'map') {
+      const out = next();
+      body += `      const ${out} = this.f${i}(${cur}, this.x${i});\n`;
+      cur = out;
+    } else {
+      body += `      if (!this.f${i}(${cur}, this.x${i})) return;\n      this.c${i + 1}++;\n`;
+    }
   });
   // c0 counts records in; c(i+1) counts what stage i let through (filters only: other stages
   // emit what they receive).
@@ -240,16 +250,17 @@ ${counterInit}
     let s = 0;
     let a;
     let k;
+    let b;
     try {
-${body}    } catch (e) {
-      this.fail(s, e);
+${body}      b = this.out.batch;
+      const n = b.size;
+      b.values[n] = ${cur};
+      b.timestamps[n] = t;
+      b.size = n + 1;
+    } catch (e) {
+      throw this.fail(s, e);
     }
-    const b = this.out.batch;
-    const n = b.size;
-    b.values[n] = v;
-    b.timestamps[n] = t;
-    b.size = n + 1;
-    if (n + 1 >= this.capacity) this.full();
+    if (b.size >= this.capacity) this.full();
   }
   pushBatch(batch) {
     const values = batch.values;
