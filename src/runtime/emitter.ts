@@ -28,7 +28,8 @@ export class Emitter implements Collector<unknown> {
   watermark = Number.NEGATIVE_INFINITY;
   /**
    * Set when the only consumer is a fused chain in this thread: records go straight into it
-   * instead of into {@link Emitter.batch} (see `fusion/fused-chain.ts`).
+   * instead of into {@link Emitter.batch} (see `fusion/fused-chain.ts`). The chain counts them
+   * into {@link Emitter.recordsOut} when it flushes (one counter per record, not two).
    */
   chain: RecordPushTarget | undefined = undefined;
   private writers: ChannelWriter[] = [];
@@ -49,7 +50,6 @@ export class Emitter implements Collector<unknown> {
   collect(value: unknown): void {
     const c = this.chain;
     if (c !== undefined) {
-      this.recordsOut++;
       c.push(value, this.timestamp);
       return;
     }
@@ -65,7 +65,6 @@ export class Emitter implements Collector<unknown> {
   collectWithTimestamp(value: unknown, timestamp: number): void {
     const c = this.chain;
     if (c !== undefined) {
-      this.recordsOut++;
       c.push(value, timestamp);
       return;
     }
@@ -84,7 +83,6 @@ export class Emitter implements Collector<unknown> {
     if (c !== undefined) {
       // Operators that fill the batch directly (map, filter) still end up here.
       if (b.size > 0) {
-        this.recordsOut += b.size;
         c.pushBatch(b);
         b.size = 0;
       }

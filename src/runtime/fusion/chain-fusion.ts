@@ -65,7 +65,7 @@ export function fuseChains<S extends FusionCandidate>(
     // its records straight in (the gate then only sees watermarks, barriers and the end).
     if (first.gate.channelCount === 1) {
       const producer = producers.get(head);
-      if (producer !== undefined) producer.output.chain = chain;
+      if (producer !== undefined) chain.attachProducer(producer.output);
     }
     chains.push(chain);
   }
