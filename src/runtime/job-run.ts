@@ -26,6 +26,8 @@ import { operatorFactory } from './operators/operator-registry.ts';
 import type { OperatorSetup } from './operator-setup.ts';
 import { connectedTargets, createWriter } from './partitioners.ts';
 import { SourceTask } from './source-task.ts';
+import type { AttemptCheckpointStats, JobAttempt } from './recovery/job-attempt.ts';
+import { sampleMetrics, type MetricSample } from '../metrics/metric-sample.ts';
 import { fuseChains } from './fusion/chain-fusion.ts';
 import { registerBuiltInMetrics } from './built-in-metrics.ts';
 import { wallClock } from './wall-clock.ts';
@@ -50,7 +52,7 @@ export interface Subtask {
  * Runs a job graph: every subtask in this thread, or (with a {@link SlotPlacement}) only the
  * subtasks of one slot, with cross-thread channels to the other slots.
  */
-export class JobRun {
+export class JobRun implements JobAttempt {
   readonly registry = new MetricsRegistry();
   readonly exporter: PrometheusExporter;
   readonly subtasks = new Map<number, Subtask[]>();
@@ -154,6 +156,18 @@ export class JobRun {
     return p;
   }
 
+  checkpointStats(): AttemptCheckpointStats | undefined {
+    return this.checkpointing?.coordinator.stats();
+  }
+
+  metricsText(): Promise<string> {
+    return this.exporter.render();
+  }
+
+  metrics(): readonly MetricSample[] {
+    return sampleMetrics(this.registry);
+  }
+
   /** Fails the job with `e` (the first failure wins). */
   fail(e: unknown): void {
     if (this.failure !== undefined) return;
@@ -225,7 +239,15 @@ export class JobRun {
       if (inputsEnded !== undefined) await Promise.race([inputsEnded, this.failed]);
       await this.drainBlockers();
       if (this.stopSavepoint !== undefined) await this.stopSavepoint;
-      if (
+      const remote = this.checkpointContext.remote;
+      if (remote !== undefined) {
+        // On a worker thread the main thread's coordinator takes the final checkpoint, once
+        // every thread has finished; its completion commits the sinks here.
+        if (this.failure === undefined) {
+          await Promise.race([remote.finalCheckpoint(), this.failed]);
+          await this.drainBlockers();
+        }
+      } else if (
         this.failure === undefined &&
         !this.cancelled &&
         checkpointing.coordinator.periodicEnabled

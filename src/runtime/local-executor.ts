@@ -1,6 +1,6 @@
 /**
- * The in-process executor behind `env.execute()`: runs a job in this process (parallel subtasks
- * of an operator run in the same thread here; worker threads arrive with the parallel runtime).
+ * The local executor behind `env.execute()`: runs a job in this process, with its subtasks in
+ * this thread, or (a job file run by the CLI with parallelism > 1) on one worker thread per slot.
  *
  * @module
  */
@@ -10,9 +10,8 @@ import { getLaunchContext, type LaunchContext } from '../api/launch-context.ts';
 import { CollectSink } from '../connectors/collect/collect-sink.ts';
 import { userError } from '../errors/eddy-error.ts';
 import type { JobGraph } from '../plan/plan.ts';
-import { sampleMetrics } from '../metrics/metric-sample.ts';
 import { JobSupervisor } from './recovery/job-supervisor.ts';
-import { slotsOf, ThreadedJob } from './parallel/threaded-job.ts';
+import { slotsOf, ThreadedJob, type ThreadedLaunch } from './parallel/threaded-job.ts';
 
 const running = new Set<{ cancel(): unknown }>();
 /** Threaded jobs started per launch, to tell workers which `execute()` call is theirs. */
@@ -49,8 +48,15 @@ function removeSignalHandlers(): void {
 export class LocalExecutor implements JobExecutor {
   execute(graph: JobGraph, options: EnvironmentOptions): JobClient {
     const threaded = this.threaded(graph, options);
-    if (threaded !== undefined) return this.executeThreaded(threaded, options);
-    const run = new JobSupervisor(graph, options);
+    // Threaded or not, a supervisor runs the attempts: restores, restarts, savepoints.
+    const run =
+      threaded === undefined
+        ? new JobSupervisor(graph, options)
+        : new JobSupervisor(
+            graph,
+            options,
+            (context, attempt) => new ThreadedJob(graph, options, threaded, context, attempt),
+          );
     running.add(run);
     if (options.handleSignals !== false) installSignalHandlers();
     const result = run.result.finally(() => {
@@ -64,7 +70,7 @@ export class LocalExecutor implements JobExecutor {
       result,
       cancel: () => run.cancel(),
       metricsText: () => run.metricsText(),
-      metrics: () => (run.run !== undefined ? sampleMetrics(run.run.registry) : []),
+      metrics: () => run.run?.metrics() ?? [],
       triggerSavepoint: (dir) => run.triggerSavepoint(dir),
       stopWithSavepoint: (dir) => run.stopWithSavepoint(dir),
       checkpointStats: () => run.checkpointStats(),
@@ -72,8 +78,8 @@ export class LocalExecutor implements JobExecutor {
     };
   }
 
-  /** The threaded job to run, when the job runs from a job file with parallelism > 1. */
-  private threaded(graph: JobGraph, options: EnvironmentOptions): ThreadedJob | undefined {
+  /** Where a threaded job comes from, when the job runs from a job file with parallelism > 1. */
+  private threaded(graph: JobGraph, options: EnvironmentOptions): ThreadedLaunch | undefined {
     const launch = getLaunchContext();
     if (slotsOf(graph) === 1 || options.runtimeMode === 'in-process') return undefined;
     if (launch?.mode !== 'run' || launch.jobUrl === undefined) {
@@ -90,62 +96,8 @@ export class LocalExecutor implements JobExecutor {
     }
     // A collect sink hands records to the caller's memory, which worker threads do not share.
     for (const b of graph.bindings.values()) if (b.sink instanceof CollectSink) return undefined;
-    const checkpointed =
-      options.checkpointInterval !== undefined ||
-      options.fromSavepoint !== undefined ||
-      options.savepointOnStop !== undefined;
-    if (checkpointed) {
-      if (options.runtimeMode === 'threads') {
-        throw userError('INVALID_ARGUMENT', 'checkpoints do not work on worker threads yet', {
-          hint: "drop runtimeMode 'threads' (the job then runs its subtasks in one thread)",
-        });
-      }
-      // Barriers do not cross threads yet: checkpointed jobs keep every subtask in this thread.
-      process.stderr.write('eddy: checkpointing is on, so the job runs in one thread\n');
-      return undefined;
-    }
     const jobIndex = jobIndexes.get(launch) ?? 0;
     jobIndexes.set(launch, jobIndex + 1);
-    return new ThreadedJob(graph, options, {
-      jobUrl: launch.jobUrl,
-      jobIndex,
-      defaults: launch.defaults,
-    });
-  }
-
-  private executeThreaded(job: ThreadedJob, options: EnvironmentOptions): JobClient {
-    running.add(job);
-    if (options.handleSignals !== false) installSignalHandlers();
-    const result = job.result.finally(() => {
-      running.delete(job);
-      if (running.size === 0) removeSignalHandlers();
-    });
-    result.catch(() => {});
-    job.start();
-    const unsupported = (): Promise<string> =>
-      Promise.reject(
-        userError('INVALID_ARGUMENT', 'savepoints do not work on worker threads yet', {
-          hint: "run the job with runtimeMode 'in-process' to take savepoints",
-        }),
-      );
-    return {
-      jobName: job.jobName,
-      running: job.running,
-      result,
-      cancel: () => job.cancel(),
-      metricsText: () => job.exporter.render(),
-      metrics: () => job.metrics(),
-      triggerSavepoint: unsupported,
-      stopWithSavepoint: unsupported,
-      checkpointStats: () => ({
-        completed: 0,
-        failed: 0,
-        lastCompleted: undefined,
-        history: [],
-        restarts: 0,
-        restoredFrom: undefined,
-      }),
-      exceptionHistory: () => [],
-    };
+    return { jobUrl: launch.jobUrl, jobIndex, defaults: launch.defaults };
   }
 }

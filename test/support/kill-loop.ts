@@ -75,20 +75,35 @@ export interface KillLoopResult {
   readonly restores: number;
 }
 
+/** How to start a fixture: node arguments and extra environment variables. */
+export type Launcher = (
+  fixture: string,
+  dir: string,
+  seed: number,
+) => { readonly args: readonly string[]; readonly env?: Readonly<Record<string, string>> };
+
+/** `node --import tsx <fixture> <dir> <seed>`: the job runs in the child's main thread. */
+export const directLauncher: Launcher = (fixture, dir, seed) => ({
+  args: ['--import', 'tsx', fixture, dir, String(seed)],
+});
+
 /**
- * Runs `fixture <dir> <seed>` once uninterrupted (the reference) and once killed `kills` times,
- * and asserts that both finish and that at least half the restarts restored a checkpoint.
+ * Runs the fixture once uninterrupted (the reference) and once killed `kills` times, and asserts
+ * that both finish and that at least half the restarts restored a checkpoint.
  */
 export async function killLoop(
   fixture: string,
   kills: number,
   seed = KILL_SEED,
   label = 'eddy-kill',
+  launch: Launcher = directLauncher,
 ): Promise<KillLoopResult> {
   let restores = 0;
   const start = (dir: string): Run => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir, String(seed)], {
+    const { args, env } = launch(fixture, dir, seed);
+    const child = spawn(process.execPath, [...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {

@@ -23,10 +23,12 @@ import type { CheckpointBarrier } from './checkpoint-barrier.ts';
 import {
   CheckpointCoordinator,
   type CheckpointHost,
+  type CoordinatorOptions,
   type EncodedState,
+  type SubtaskAck,
 } from './checkpoint-coordinator.ts';
 import type { LoadedCheckpoint } from './checkpoint-loader.ts';
-import type { StateInfo } from './checkpoint-metadata.ts';
+import type { OperatorStateDistribution, StateInfo } from './checkpoint-metadata.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { LocalCheckpointStore } from './local-checkpoint-store.ts';
 import { operatorKey, planFingerprint } from './operator-key.ts';
@@ -45,6 +47,106 @@ export interface CheckpointContext {
   /** Completed checkpoint ids in the store, oldest first (retention). */
   readonly existing: readonly number[];
   readonly log: (message: string) => void;
+  /**
+   * Set in a worker thread of a threaded job: the coordinator runs in the main thread, so
+   * acknowledgements go there and the local coordinator never triggers anything.
+   */
+  readonly remote?: RemoteCheckpointing;
+}
+
+/** The main thread's coordinator as seen from a worker thread. */
+export interface RemoteCheckpointing {
+  acknowledge(checkpointId: number, ack: SubtaskAck): void;
+  decline(checkpointId: number, reason: string): void;
+  /**
+   * Every subtask of this thread has finished its input: resolves once the coordinator has taken
+   * (or skipped) the final checkpoint and this thread has seen its completion.
+   */
+  finalCheckpoint(): Promise<void>;
+}
+
+/**
+ * The coordinator settings of a job: interval, timeout, retention and the operator layout that
+ * its `_metadata` records (`distributionOf` tells how each node's operator state is spread).
+ */
+export function coordinatorOptions(
+  plan: Plan,
+  o: EnvironmentOptions,
+  context: Pick<CheckpointContext, 'store' | 'firstId' | 'existing'>,
+  distributionOf: (nodeId: number) => OperatorStateDistribution,
+): CoordinatorOptions {
+  const intervalMs =
+    o.checkpointInterval === undefined
+      ? undefined
+      : toMillis(o.checkpointInterval, 'checkpointInterval');
+  if (intervalMs !== undefined && context.store === undefined) {
+    throw new EddyError('checkpointInterval is set but checkpointDir is not', {
+      code: 'INVALID_ARGUMENT',
+      domain: 'user',
+      hint: "add checkpointDir: './checkpoints' (or --checkpoint-dir) to the options",
+    });
+  }
+  return {
+    store: context.store,
+    intervalMs,
+    timeoutMs: toMillis(o.checkpointTimeout ?? '10m', 'checkpointTimeout'),
+    minPauseMs: toMillis(o.minPauseBetweenCheckpoints ?? 0, 'minPauseBetweenCheckpoints'),
+    retained: Math.max(1, o.checkpointsRetained ?? 1),
+    jobName: plan.jobName,
+    planFingerprint: planFingerprint(plan),
+    maxParallelism: plan.maxParallelism,
+    firstId: context.firstId,
+    existing: context.existing,
+    operators: plan.nodes.map((node) => ({
+      key: operatorKey(node, plan),
+      uid: node.uid,
+      nodeId: node.id,
+      name: node.name,
+      kind: node.kind,
+      parallelism: node.parallelism,
+      keyed: node.keyed,
+      distribution: distributionOf(node.id),
+    })),
+  };
+}
+
+/** Registers a coordinator's checkpoint metrics (last duration, size, alignment, id, counts). */
+export function registerCheckpointMetrics(
+  registry: MetricsRegistry,
+  labels: Readonly<Record<string, string>>,
+  c: CheckpointCoordinator,
+): void {
+  const last = () => c.stats().lastCompleted;
+  registry.derivedGauge(
+    'last_checkpoint_duration_ms',
+    'duration of the last completed checkpoint',
+    labels,
+    () => last()?.durationMs ?? 0,
+  );
+  registry.derivedGauge(
+    'last_checkpoint_size_bytes',
+    'state size of the last completed checkpoint',
+    labels,
+    () => last()?.sizeBytes ?? 0,
+  );
+  registry.derivedGauge(
+    'last_checkpoint_alignment_ms',
+    'longest barrier alignment of the last completed checkpoint',
+    labels,
+    () => last()?.alignmentMs ?? 0,
+  );
+  registry.derivedGauge(
+    'last_checkpoint_id',
+    'id of the last completed checkpoint',
+    labels,
+    () => last()?.id ?? 0,
+  );
+  registry.derivedCounter('checkpoints_completed', 'completed checkpoints', labels, () => {
+    return c.stats().completed;
+  });
+  registry.derivedCounter('checkpoints_failed', 'failed checkpoints', labels, () => {
+    return c.stats().failed;
+  });
 }
 
 /** Whether periodic checkpoints are configured. */
@@ -54,6 +156,8 @@ export function periodicCheckpointing(o: EnvironmentOptions): boolean {
 
 export class JobCheckpointing implements CheckpointHost {
   readonly coordinator: CheckpointCoordinator;
+  /** Where acknowledgements go: this run's coordinator, or the main thread's. */
+  private readonly acks: Pick<CheckpointCoordinator, 'acknowledge' | 'decline'>;
   private readonly all: Subtask[];
   private stopAfterBarrier = false;
   private warnedNoUid = false;
@@ -70,45 +174,16 @@ export class JobCheckpointing implements CheckpointHost {
   ) {
     this.all = [...subtasks.values()].flat();
     const o = options;
-    const intervalMs =
-      o.checkpointInterval === undefined
-        ? undefined
-        : toMillis(o.checkpointInterval, 'checkpointInterval');
-    if (intervalMs !== undefined && context.store === undefined) {
-      throw new EddyError('checkpointInterval is set but checkpointDir is not', {
-        code: 'INVALID_ARGUMENT',
-        domain: 'user',
-        hint: "add checkpointDir: './checkpoints' (or --checkpoint-dir) to the options",
-      });
-    }
-    this.coordinator = new CheckpointCoordinator(
-      {
-        store: context.store,
-        intervalMs,
-        timeoutMs: toMillis(o.checkpointTimeout ?? '10m', 'checkpointTimeout'),
-        minPauseMs: toMillis(o.minPauseBetweenCheckpoints ?? 0, 'minPauseBetweenCheckpoints'),
-        retained: Math.max(1, o.checkpointsRetained ?? 1),
-        jobName: plan.jobName,
-        planFingerprint: planFingerprint(plan),
-        maxParallelism: plan.maxParallelism,
-        firstId: context.firstId,
-        existing: context.existing,
-        operators: plan.nodes.map((node) => {
-          const first = subtasks.get(node.id)?.[0];
-          return {
-            key: operatorKey(node, plan),
-            uid: node.uid,
-            nodeId: node.id,
-            name: node.name,
-            kind: node.kind,
-            parallelism: node.parallelism,
-            keyed: node.keyed,
-            distribution: first?.operator?.operatorStateDistribution ?? 'split',
-          };
-        }),
-      },
-      this,
+    const remote = context.remote;
+    const settings = coordinatorOptions(
+      plan,
+      // In a worker thread the main thread's coordinator triggers; this one never does.
+      remote !== undefined ? withoutInterval(o) : o,
+      context,
+      (id) => subtasks.get(id)?.[0]?.operator?.operatorStateDistribution ?? 'split',
     );
+    this.coordinator = new CheckpointCoordinator(settings, this);
+    this.acks = remote ?? this.coordinator;
     const mode = o.checkpointingMode ?? 'exactly-once';
     for (const s of this.all) {
       if (s.source !== undefined) s.source.onBarrier = (b) => this.onAligned(s, b, 0);
@@ -121,38 +196,7 @@ export class JobCheckpointing implements CheckpointHost {
 
   /** Registers the checkpoint metrics of the run. */
   registerMetrics(registry: MetricsRegistry, labels: Readonly<Record<string, string>>): void {
-    const c = this.coordinator;
-    const last = () => c.stats().lastCompleted;
-    registry.derivedGauge(
-      'last_checkpoint_duration_ms',
-      'duration of the last completed checkpoint',
-      labels,
-      () => last()?.durationMs ?? 0,
-    );
-    registry.derivedGauge(
-      'last_checkpoint_size_bytes',
-      'state size of the last completed checkpoint',
-      labels,
-      () => last()?.sizeBytes ?? 0,
-    );
-    registry.derivedGauge(
-      'last_checkpoint_alignment_ms',
-      'longest barrier alignment of the last completed checkpoint',
-      labels,
-      () => last()?.alignmentMs ?? 0,
-    );
-    registry.derivedGauge(
-      'last_checkpoint_id',
-      'id of the last completed checkpoint',
-      labels,
-      () => last()?.id ?? 0,
-    );
-    registry.derivedCounter('checkpoints_completed', 'completed checkpoints', labels, () => {
-      return c.stats().completed;
-    });
-    registry.derivedCounter('checkpoints_failed', 'failed checkpoints', labels, () => {
-      return c.stats().failed;
-    });
+    registerCheckpointMetrics(registry, labels, this.coordinator);
   }
 
   /** Puts restored state into the subtasks; call after building and before opening them. */
@@ -248,8 +292,10 @@ export class JobCheckpointing implements CheckpointHost {
   }
 
   /** @internal CheckpointHost: sends the barrier into the job. */
-  injectBarrier(barrier: CheckpointBarrier): void {
-    const stopAfter = this.stopAfterBarrier && barrier.savepoint;
+  injectBarrier(
+    barrier: CheckpointBarrier,
+    stopAfter = this.stopAfterBarrier && barrier.savepoint,
+  ): void {
     for (const s of this.all) {
       if (s.source !== undefined) {
         if (s.source.finished) this.snapshot(s, barrier, 0);
@@ -321,13 +367,13 @@ export class JobCheckpointing implements CheckpointHost {
         encoded = state instanceof Promise ? state.then(encode) : encode(state);
       }
     } catch (e) {
-      this.coordinator.decline(
+      this.acks.decline(
         barrier.id,
         `operator "${node.name}" subtask ${s.index} could not snapshot its state: ${e instanceof Error ? e.message : String(e)}`,
       );
       return;
     }
-    this.coordinator.acknowledge(barrier.id, {
+    this.acks.acknowledge(barrier.id, {
       nodeId: node.id,
       index: s.index,
       encoded,
@@ -337,6 +383,11 @@ export class JobCheckpointing implements CheckpointHost {
       alignmentMs,
     });
   }
+}
+
+function withoutInterval(o: EnvironmentOptions): EnvironmentOptions {
+  const { checkpointInterval: _interval, ...rest } = o;
+  return rest;
 }
 
 /** Serializes a subtask's state and lists its keyed states (names, kinds, versions). */

@@ -7,6 +7,8 @@ import type { MessagePort } from 'node:worker_threads';
 import type { EnvironmentOptions } from '../../api/environment-options.ts';
 import type { JobExecutionResult } from '../../api/job-executor.ts';
 import type { MetricSample } from '../../metrics/metric-sample.ts';
+import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
+import type { OperatorStateDistribution, StateInfo } from '../checkpoint/checkpoint-metadata.ts';
 import type { WorkerError } from './worker-error.ts';
 
 /** What a slot worker starts with (`workerData`). */
@@ -23,11 +25,23 @@ export interface SlotWorkerData {
   readonly defaults: EnvironmentOptions;
   /** A port to each other slot, by slot index. */
   readonly ports: readonly (MessagePort | undefined)[];
+  /** The checkpoint or savepoint directory to restore this slot's subtasks from. */
+  readonly restorePath: string | undefined;
+  /** Restart attempt of the job (0 for the first). */
+  readonly attempt: number;
 }
 
 /** Worker → coordinator. */
 export type SlotReport =
-  | { readonly type: 'ready' }
+  | {
+      readonly type: 'ready';
+      /** How each node's operator state is spread on rescaling, for this slot's subtasks. */
+      readonly distributions: Readonly<Record<number, OperatorStateDistribution>>;
+    }
+  | ({ readonly type: 'ack'; readonly checkpointId: number } & EncodedAck)
+  | { readonly type: 'decline'; readonly checkpointId: number; readonly reason: string }
+  /** Every subtask of the slot finished its input; it waits for the final checkpoint. */
+  | { readonly type: 'input-finished' }
   | { readonly type: 'metrics'; readonly samples: readonly MetricSample[] }
   | {
       readonly type: 'done';
@@ -38,4 +52,26 @@ export type SlotReport =
 
 /** Coordinator → worker. */
 export type SlotCommand =
-  { readonly type: 'start' } | { readonly type: 'cancel' } | { readonly type: 'close' };
+  | { readonly type: 'start' }
+  | { readonly type: 'cancel' }
+  | { readonly type: 'close' }
+  /** Inject a checkpoint barrier at the sources (finished subtasks acknowledge at once). */
+  | {
+      readonly type: 'inject-barrier';
+      readonly barrier: CheckpointBarrier;
+      /** Stop the sources right after it (stop-with-savepoint). */
+      readonly stopAfter: boolean;
+    }
+  | { readonly type: 'checkpoint-complete'; readonly checkpointId: number }
+  /** The final checkpoint is complete (or not taken): the slot may end. */
+  | { readonly type: 'final-checkpoint-done' };
+
+/** A subtask's acknowledgement with its serialized state, as it crosses threads. */
+export interface EncodedAck {
+  readonly nodeId: number;
+  readonly index: number;
+  readonly data: Uint8Array;
+  readonly states: readonly StateInfo[];
+  readonly keyGroups: { readonly start: number; readonly end: number } | undefined;
+  readonly alignmentMs: number;
+}

@@ -16,6 +16,11 @@ import { EddyError } from '../../errors/eddy-error.ts';
 import { sampleMetrics } from '../../metrics/metric-sample.ts';
 import type { JobGraph } from '../../plan/plan.ts';
 import { JobRun } from '../job-run.ts';
+import { loadCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint-loader.ts';
+import type { OperatorStateDistribution } from '../checkpoint/checkpoint-metadata.ts';
+import type { RemoteCheckpointing } from '../checkpoint/job-checkpointing.ts';
+import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
+import { basename, dirname } from 'node:path';
 import { planFingerprint } from './plan-fingerprint.ts';
 import { RemoteExchange } from './remote-exchange.ts';
 import type { SlotCommand, SlotReport, SlotWorkerData } from './slot-protocol.ts';
@@ -42,18 +47,73 @@ function fail(e: unknown): void {
 
 let go: (() => void) | undefined;
 const started = new Promise<void>((resolve) => (go = resolve));
+let finalDone: (() => void) | undefined;
+const finalCheckpointDone = new Promise<void>((resolve) => (finalDone = resolve));
 
 port.on('message', (c: SlotCommand) => {
-  if (c.type === 'start') go?.();
-  else if (c.type === 'cancel') void run?.cancel();
-  else if (c.type === 'close') {
-    // Let the thread end by itself (so its stdout drains): close every port, stop timers.
-    exchange?.close();
-    port.close();
+  switch (c.type) {
+    case 'start':
+      go?.();
+      break;
+    case 'cancel':
+      void run?.cancel();
+      break;
+    case 'close':
+      // Let the thread end by itself (so its stdout drains): close every port, stop timers.
+      exchange?.close();
+      port.close();
+      break;
+    case 'inject-barrier':
+      run?.checkpointing?.injectBarrier(c.barrier, c.stopAfter);
+      break;
+    case 'checkpoint-complete':
+      run?.checkpointing?.notifyComplete(c.checkpointId);
+      break;
+    case 'final-checkpoint-done':
+      finalDone?.();
+      break;
   }
 });
 
-/** Checkpoints are not coordinated across threads yet (the executor keeps such jobs in-process). */
+/**
+ * The main thread's checkpoint coordinator, from here: acknowledgements travel there with their
+ * serialized state.
+ */
+const remote: RemoteCheckpointing = {
+  acknowledge(checkpointId, ack) {
+    Promise.resolve(ack.encoded).then(
+      ({ data, states }) => {
+        const msg: SlotReport = {
+          type: 'ack',
+          checkpointId,
+          nodeId: ack.nodeId,
+          index: ack.index,
+          data,
+          states,
+          keyGroups: ack.keyGroups,
+          alignmentMs: ack.alignmentMs,
+        };
+        // Copied, not transferred: the bytes may sit in Node's shared Buffer pool.
+        report(msg);
+      },
+      (e: unknown) =>
+        report({
+          type: 'decline',
+          checkpointId,
+          reason: `operator ${ack.nodeId} subtask ${ack.index} could not snapshot its state: ${e instanceof Error ? e.message : String(e)}`,
+        }),
+    );
+  },
+  decline(checkpointId, reason) {
+    report({ type: 'decline', checkpointId, reason });
+  },
+  finalCheckpoint() {
+    report({ type: 'input-finished' });
+    return finalCheckpointDone;
+  },
+};
+
+/** The main thread takes savepoints and keeps the statistics of a threaded job. */
 const NO_CHECKPOINTS = {
   triggerSavepoint: (): Promise<string> => Promise.reject(new Error('not in a worker thread')),
   stopWithSavepoint: (): Promise<string> => Promise.reject(new Error('not in a worker thread')),
@@ -105,13 +165,32 @@ function submit(graph: JobGraph, options: EnvironmentOptions): JobClient {
     );
     return { ...skipped(graph), result: new Promise<JobExecutionResult>(() => {}) };
   }
-  const { metricsPort: _port, ...rest } = options;
+  // The main thread serves metrics and takes the savepoint on stop; the slots take part in it.
+  const { metricsPort: _port, savepointOnStop: _savepoint, ...rest } = options;
   exchange = new RemoteExchange(data.slot, data.ports);
-  const r = new JobRun(graph, { ...rest, handleSignals: false }, undefined, 0, exchange);
+  const r = new JobRun(
+    graph,
+    { ...rest, handleSignals: false },
+    {
+      store: undefined,
+      restore,
+      firstId: 1,
+      existing: [],
+      log: (m) => process.stderr.write(`eddy: [slot ${data.slot}] ${m}\n`),
+      remote,
+    },
+    data.attempt,
+    exchange,
+  );
   run = r;
   // Every slot opens its operators, then all start together (the coordinator's start barrier).
   r.beforeStart = () => {
-    report({ type: 'ready' });
+    const distributions: Record<number, OperatorStateDistribution> = {};
+    for (const [id, list] of r.subtasks) {
+      const op = list[0]?.operator;
+      if (op !== undefined) distributions[id] = op.operatorStateDistribution;
+    }
+    report({ type: 'ready', distributions });
     return started;
   };
   const ticker = setInterval(
@@ -139,6 +218,15 @@ function submit(graph: JobGraph, options: EnvironmentOptions): JobClient {
     ...NO_CHECKPOINTS,
   };
 }
+
+// Each slot reads the checkpoint it restores from itself (they share the file system).
+const restore: LoadedCheckpoint | undefined =
+  data.restorePath === undefined
+    ? undefined
+    : await loadCheckpoint(
+        new LocalCheckpointStore(dirname(data.restorePath)),
+        basename(data.restorePath),
+      );
 
 setLaunchContext({
   mode: 'worker',

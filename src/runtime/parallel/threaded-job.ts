@@ -19,6 +19,19 @@ import { backPressureLevel, backPressureLevelValue } from '../task-times.ts';
 import { planFingerprint } from './plan-fingerprint.ts';
 import type { SlotCommand, SlotReport, SlotWorkerData } from './slot-protocol.ts';
 import { fromWorkerError } from './worker-error.ts';
+import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
+import {
+  CheckpointCoordinator,
+  type CheckpointHost,
+} from '../checkpoint/checkpoint-coordinator.ts';
+import type { OperatorStateDistribution } from '../checkpoint/checkpoint-metadata.ts';
+import {
+  coordinatorOptions,
+  registerCheckpointMetrics,
+  type CheckpointContext,
+} from '../checkpoint/job-checkpointing.ts';
+import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
+import type { AttemptCheckpointStats, JobAttempt } from '../recovery/job-attempt.ts';
 
 /** Where the job module of a threaded job comes from. */
 export interface ThreadedLaunch {
@@ -39,8 +52,13 @@ function workerExecArgv(): string[] {
   return process.execArgv.filter((a) => !a.startsWith('--test'));
 }
 
-/** A job running on worker threads. */
-export class ThreadedJob {
+/**
+ * A job running on worker threads. Checkpoints are coordinated here: the coordinator asks every
+ * slot to inject barriers at its sources, barriers cross threads in the channels like records,
+ * each subtask's acknowledgement arrives with its serialized state, and the coordinator writes
+ * the checkpoint and tells every slot when it is complete (sinks then commit).
+ */
+export class ThreadedJob implements JobAttempt, CheckpointHost {
   readonly result: Promise<JobExecutionResult>;
   readonly registry = new MetricsRegistry();
   readonly exporter: PrometheusExporter;
@@ -61,11 +79,26 @@ export class ThreadedJob {
   private resolveRunning!: () => void;
   /** Resolves when every slot is open and the sources start. */
   readonly running = new Promise<void>((resolve) => (this.resolveRunning = resolve));
+  private coordinator: CheckpointCoordinator | undefined;
+  private readonly distributions = new Map<number, OperatorStateDistribution>();
+  private inputsFinished = 0;
+  private stopAfterBarrier = false;
+  private stopSavepoint: Promise<unknown> | undefined;
+  /** A stop with savepoint was requested by `cancel` (it may wait for the start). */
+  private stopping = false;
 
   constructor(
     readonly graph: JobGraph,
     readonly options: EnvironmentOptions,
     private readonly launch: ThreadedLaunch,
+    private readonly context: CheckpointContext = {
+      store: undefined,
+      restore: undefined,
+      firstId: 1,
+      existing: [],
+      log: (m) => process.stderr.write(`eddy: ${m}\n`),
+    },
+    readonly attempt = 0,
   ) {
     this.exporter = new PrometheusExporter(this.registry, { job: graph.plan.jobName });
     this.result = new Promise<JobExecutionResult>((resolve, reject) => {
@@ -104,6 +137,8 @@ export class ThreadedJob {
         fingerprint,
         defaults: this.launch.defaults,
         ports: slotPorts,
+        restorePath: this.context.restore?.path,
+        attempt: this.attempt,
       };
       const worker = new Worker(new URL('./slot-worker-entry.mjs', import.meta.url), {
         workerData: data,
@@ -144,8 +179,24 @@ export class ThreadedJob {
     }
   }
 
-  /** Asks every slot to stop its sources; in-flight records drain. */
+  /**
+   * Asks every slot to stop its sources; in-flight records drain. With `savepointOnStop`, a
+   * savepoint is taken first and the sources stop right after its barrier.
+   */
   cancel(): Promise<JobExecutionResult> {
+    const dir = this.options.savepointOnStop;
+    if (dir !== undefined && !this.cancelled && !this.stopping && this.failure === undefined) {
+      // Before every slot is open there is nothing to snapshot yet: the savepoint follows start.
+      this.stopping = true;
+      this.stopWithSavepoint(dir).then(
+        (path) => this.context.log(`savepoint written to ${path}`),
+        (e: unknown) => {
+          this.context.log(`savepoint on stop failed: ${(e as Error).message}`);
+          this.broadcast({ type: 'cancel' });
+        },
+      );
+      return this.result;
+    }
     if (!this.cancelled) {
       this.cancelled = true;
       this.broadcast({ type: 'cancel' });
@@ -158,6 +209,97 @@ export class ThreadedJob {
     return this.samples.flat();
   }
 
+  metricsText(): Promise<string> {
+    return this.exporter.render();
+  }
+
+  checkpointStats(): AttemptCheckpointStats | undefined {
+    return this.coordinator?.stats();
+  }
+
+  /** Takes a savepoint into `dir` while the job goes on; resolves with its path. */
+  async triggerSavepoint(dir: string): Promise<string> {
+    await this.running;
+    const c = this.requireCoordinator();
+    return (await c.triggerSavepoint(new LocalCheckpointStore(dir), false)).path;
+  }
+
+  /** Takes a savepoint into `dir`, stops the sources right after its barrier, ends the job. */
+  async stopWithSavepoint(dir: string): Promise<string> {
+    await this.running;
+    const c = this.requireCoordinator();
+    this.cancelled = true;
+    c.pausePeriodic();
+    this.stopAfterBarrier = true;
+    const p = c.triggerSavepoint(new LocalCheckpointStore(dir), true);
+    this.stopSavepoint = p.catch(() => {});
+    return (await p).path;
+  }
+
+  /** @internal CheckpointHost: every slot injects the barrier at its sources. */
+  injectBarrier(barrier: CheckpointBarrier): void {
+    const stopAfter = this.stopAfterBarrier && barrier.savepoint;
+    this.broadcast({ type: 'inject-barrier', barrier, stopAfter });
+  }
+
+  /** @internal CheckpointHost: every slot's sinks may commit. */
+  notifyComplete(checkpointId: number): void {
+    this.broadcast({ type: 'checkpoint-complete', checkpointId });
+  }
+
+  /** @internal CheckpointHost. */
+  log(message: string): void {
+    this.context.log(message);
+  }
+
+  private requireCoordinator(): CheckpointCoordinator {
+    if (this.coordinator === undefined) throw new Error('the job has not started yet');
+    return this.coordinator;
+  }
+
+  /** Every slot is open: the coordinator can lay out the job's operators. */
+  private createCoordinator(): void {
+    const c = new CheckpointCoordinator(
+      coordinatorOptions(
+        this.graph.plan,
+        this.options,
+        this.context,
+        (id) => this.distributions.get(id) ?? 'split',
+      ),
+      this,
+    );
+    this.coordinator = c;
+    registerCheckpointMetrics(this.registry, { job: this.jobName }, c);
+  }
+
+  /**
+   * Every slot finished its input: take the final checkpoint (its completion commits what the
+   * sinks wrote since the last one), then let the slots end.
+   */
+  private async finalCheckpoint(): Promise<void> {
+    // A stop-with-savepoint ends the input: its completion (and the commits it triggers in the
+    // slots) comes first.
+    if (this.stopSavepoint !== undefined) await this.stopSavepoint;
+    const c = this.coordinator;
+    if (this.failure === undefined && !this.cancelled && c?.periodicEnabled === true) {
+      c.pausePeriodic();
+      try {
+        await c.triggerCheckpoint();
+      } catch (e) {
+        this.fail(
+          new EddyError(`the final checkpoint failed: ${(e as Error).message}`, {
+            code: 'CHECKPOINT_FAILED',
+            domain: 'external',
+            retryable: true,
+            cause: e,
+          }),
+        );
+        return;
+      }
+    }
+    this.broadcast({ type: 'final-checkpoint-done' });
+  }
+
   private broadcast(c: SlotCommand): void {
     for (const w of this.workers) w.postMessage(c);
   }
@@ -165,11 +307,35 @@ export class ThreadedJob {
   private onReport(slot: number, r: SlotReport): void {
     switch (r.type) {
       case 'ready':
+        for (const [id, d] of Object.entries(r.distributions))
+          this.distributions.set(Number(id), d);
         if (++this.ready === this.workers.length) {
+          try {
+            this.createCoordinator();
+          } catch (e) {
+            this.fail(e);
+            return;
+          }
           this.runningSince = Date.now();
           this.resolveRunning();
           this.broadcast({ type: 'start' });
+          this.coordinator?.start();
         }
+        break;
+      case 'ack':
+        this.coordinator?.acknowledge(r.checkpointId, {
+          nodeId: r.nodeId,
+          index: r.index,
+          encoded: { data: r.data, states: r.states },
+          keyGroups: r.keyGroups,
+          alignmentMs: r.alignmentMs,
+        });
+        break;
+      case 'decline':
+        this.coordinator?.decline(r.checkpointId, r.reason);
+        break;
+      case 'input-finished':
+        if (++this.inputsFinished === this.workers.length) void this.finalCheckpoint();
         break;
       case 'metrics':
         this.ingest(slot, r.samples);
@@ -276,6 +442,7 @@ export class ThreadedJob {
 
   private async shutdown(force: boolean): Promise<void> {
     if (this.meterTicker !== undefined) clearInterval(this.meterTicker);
+    this.coordinator?.stop();
     void this.metricsServer?.close();
     if (force) {
       await Promise.all(this.workers.map((w) => w.terminate()));

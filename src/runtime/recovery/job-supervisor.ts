@@ -19,6 +19,7 @@ import {
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
 import { JobRun } from '../job-run.ts';
+import type { AttemptFactory, JobAttempt } from './job-attempt.ts';
 import { createRestartStrategy } from './restart-strategy.ts';
 import { basename, dirname } from 'node:path';
 
@@ -36,7 +37,7 @@ const HISTORY = 50;
 
 export class JobSupervisor {
   readonly result: Promise<JobExecutionResult>;
-  private current: JobRun | undefined;
+  private current: JobAttempt | undefined;
   private readonly history: ExceptionRecord[] = [];
   private restarts = 0;
   private restoredFrom: string | undefined;
@@ -52,6 +53,9 @@ export class JobSupervisor {
   constructor(
     private readonly graph: JobGraph,
     private readonly options: EnvironmentOptions,
+    /** Creates each attempt (default: a {@link JobRun} in this thread). */
+    private readonly createAttempt: AttemptFactory = (context, attempt) =>
+      new JobRun(graph, options, context, attempt),
   ) {
     this.log = (m) => process.stderr.write(`eddy: ${m}\n`);
     this.result = this.loop();
@@ -63,7 +67,7 @@ export class JobSupervisor {
   }
 
   /** The attempt running now. */
-  get run(): JobRun | undefined {
+  get run(): JobAttempt | undefined {
     return this.current;
   }
 
@@ -77,17 +81,17 @@ export class JobSupervisor {
 
   async triggerSavepoint(dir: string): Promise<string> {
     await this.startedPromise;
-    return (this.current as JobRun).triggerSavepoint(dir);
+    return (this.current as JobAttempt).triggerSavepoint(dir);
   }
 
   async stopWithSavepoint(dir: string): Promise<string> {
     await this.startedPromise;
     this.cancelled = true;
-    return (this.current as JobRun).stopWithSavepoint(dir);
+    return (this.current as JobAttempt).stopWithSavepoint(dir);
   }
 
   checkpointStats(): CheckpointStats {
-    const s = this.current?.checkpointing?.coordinator.stats();
+    const s = this.current?.checkpointStats();
     return {
       completed: s?.completed ?? 0,
       failed: s?.failed ?? 0,
@@ -103,7 +107,7 @@ export class JobSupervisor {
   }
 
   metricsText(): Promise<string> {
-    return this.current?.exporter.render() ?? Promise.resolve('');
+    return this.current?.metricsText() ?? Promise.resolve('');
   }
 
   private async loop(): Promise<JobExecutionResult> {
@@ -119,9 +123,7 @@ export class JobSupervisor {
       const firstId = Math.max(ids.at(-1) ?? 0, restore?.metadata.checkpointId ?? 0) + 1;
       this.restoredFrom = restore?.path;
       if (restore !== undefined) this.log(`restoring from ${restore.path}`);
-      const run = new JobRun(
-        this.graph,
-        o,
+      const run = this.createAttempt(
         {
           store,
           restore,
