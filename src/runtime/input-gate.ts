@@ -239,7 +239,11 @@ export class InputGate {
     if (this.finished) return;
     this.finished = true;
     this.guard(() => this.operator.endInput());
+    this.onFinished?.();
   }
+
+  /** Called once every input has ended and the operator has finished (set by checkpointing). */
+  onFinished: (() => void) | undefined;
 
   private guard(f: () => void): void {
     try {

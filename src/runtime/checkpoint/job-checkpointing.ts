@@ -160,6 +160,9 @@ export class JobCheckpointing implements CheckpointHost {
   private readonly acks: Pick<CheckpointCoordinator, 'acknowledge' | 'decline'>;
   private readonly all: Subtask[];
   private stopAfterBarrier = false;
+  /** The newest barrier injected into this run, and the newest each subtask acknowledged. */
+  private injected: CheckpointBarrier | undefined;
+  private readonly acked = new Map<Subtask, number>();
   private warnedNoUid = false;
 
   constructor(
@@ -190,8 +193,20 @@ export class JobCheckpointing implements CheckpointHost {
       if (s.gate !== undefined) {
         s.gate.mode = mode;
         s.gate.onBarrier = (b, ms) => this.onAligned(s, b, ms);
+        s.gate.onFinished = () => this.onFinished(s);
       }
     }
+  }
+
+  /**
+   * A subtask's inputs all ended without bringing the barrier of the checkpoint in flight: every
+   * producer finished before the barrier reached it and acknowledged directly, so the final state
+   * of this subtask belongs to that checkpoint too. (In one thread the end of input reaches every
+   * subtask at once; across threads it can arrive after the checkpoint was triggered.)
+   */
+  private onFinished(s: Subtask): void {
+    const b = this.injected;
+    if (b !== undefined && (this.acked.get(s) ?? 0) < b.id) this.snapshot(s, b, 0);
   }
 
   /** Registers the checkpoint metrics of the run. */
@@ -296,6 +311,7 @@ export class JobCheckpointing implements CheckpointHost {
     barrier: CheckpointBarrier,
     stopAfter = this.stopAfterBarrier && barrier.savepoint,
   ): void {
+    this.injected = barrier;
     for (const s of this.all) {
       if (s.source !== undefined) {
         if (s.source.finished) this.snapshot(s, barrier, 0);
@@ -349,6 +365,7 @@ export class JobCheckpointing implements CheckpointHost {
   }
 
   private snapshot(s: Subtask, barrier: CheckpointBarrier, alignmentMs: number): void {
+    this.acked.set(s, barrier.id);
     const node = s.node;
     let encoded: EncodedState | Promise<EncodedState>;
     try {
