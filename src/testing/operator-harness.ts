@@ -446,9 +446,12 @@ export abstract class OperatorHarness<OUT, K = unknown> {
         );
       }
     }
-    op.backend?.restore(copy.keyedState);
-    op.timers?.restore(copy.timers);
-    if (copy.operatorState !== undefined) op.restoreOperatorState?.(copy.operatorState);
+    // As a job restores a subtask (operators may convert what older versions saved).
+    op.restoreState({
+      keyGroups: copy.keyedState,
+      timers: copy.timers,
+      ...(copy.operatorState !== undefined ? { operatorState: copy.operatorState } : {}),
+    });
   }
 
   /** Closes the operator (the user function's `close`). */
