@@ -4,7 +4,8 @@
  * input step both have emitted the same firings, late records and dropped count. Cases cover event
  * and processing time, fixed and dynamic gaps, allowed lateness, every window function (with a
  * ProcessWindowFunction using per-window and global state), and checkpoint/restore mid-session,
- * with rescaling between parallelism 1 and 2 and on the heap and LMDB backends. Timestamps are
+ * with rescaling between parallelism 1 and 2 and on the heap and LMDB backends, also from what the
+ * general operator saved (savepoints from before the session operator). Timestamps are
  * dense and out of order so that records bridge and touch sessions.
  */
 import assert from 'node:assert/strict';
@@ -67,7 +68,13 @@ type Step =
     }
   /** Event time: a watermark (absolute, or relative to the last record); processing time: the clock moves by `w`. */
   | { readonly kind: 'wm'; readonly w: number; readonly relative: boolean }
-  | { readonly kind: 'restore'; readonly parallelism: 1 | 2; readonly backend: Backend };
+  | {
+      readonly kind: 'restore';
+      readonly parallelism: 1 | 2;
+      readonly backend: Backend;
+      /** The session operator restores what the general one saved (a savepoint from before it). */
+      readonly upgrade: boolean;
+    };
 
 const SUM: AggregateFunction<Rec, number, number> = {
   createAccumulator: () => 0,
@@ -210,9 +217,13 @@ class Side {
     for (const h of this.harnesses) h.setProcessingTime(to);
   }
 
-  /** Snapshots every subtask and restores the whole state into `parallelism` new subtasks. */
-  async restore(parallelism: number, backend: Backend): Promise<void> {
-    const snaps = this.harnesses.map((h) => h.snapshot());
+  /** A snapshot of every subtask, as a checkpoint takes them. */
+  snapshots(): HarnessSnapshot[] {
+    return this.harnesses.map((h) => h.snapshot());
+  }
+
+  /** Replaces the subtasks by `parallelism` new ones that restore `snaps`. */
+  async restore(parallelism: number, backend: Backend, snaps: HarnessSnapshot[]): Promise<void> {
     const subtasks = snaps.map((s) => ({ keyGroups: s.keyedState, timers: s.timers }));
     const saved = {
       meta: {
@@ -332,6 +343,7 @@ const stepsArb = (time: 'event' | 'processing'): fc.Arbitrary<Step[]> =>
           kind: fc.constant('restore' as const),
           parallelism: fc.constantFrom<1 | 2>(1, 2),
           backend: fc.constantFrom<Backend>('heap', 'lmdb'),
+          upgrade: fc.boolean(),
         }),
       },
     ),
@@ -377,7 +389,12 @@ async function check(c: Case, steps: readonly Step[]): Promise<void> {
         case 'restore':
           // A restored subtask starts without a watermark, as after a failure.
           wm = Number.NEGATIVE_INFINITY;
-          for (const side of sides) await side.restore(s.parallelism, s.backend);
+          {
+            const saved = general.snapshots();
+            const own = s.upgrade ? saved : session.snapshots();
+            await general.restore(s.parallelism, s.backend, saved);
+            await session.restore(s.parallelism, s.backend, own);
+          }
           break;
       }
       compare(`after step ${n} (${s.kind})`);

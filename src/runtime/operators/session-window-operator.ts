@@ -17,40 +17,22 @@
  *   lateness fires it again at once if the watermark has passed its (new) end, else at its end.
  * - Processing time: a session fires and is discarded when the clock reaches `end - 1`.
  *
- * State and timer are keyed, so checkpoints, rescaling and both state backends cover them.
+ * State and timer are keyed, so checkpoints, rescaling and both state backends cover them; a
+ * checkpoint the general operator took of the same sessions is converted on restore.
  *
  * @module
  */
 import type { TimeDomain } from '../../api/functions/timer-service.ts';
 import type { ValueState } from '../../state/state.ts';
-import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
 import { SessionWindows } from '../../time/windowing/assigners/session-windows.ts';
 import type { WindowSpec } from '../../time/windowing/window-spec.ts';
 import { TimeWindow } from '../../time/windowing/window.ts';
+import type { SubtaskState } from '../checkpoint/subtask-state.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';
 import { AbstractWindowOperator } from './abstract-window-operator.ts';
-
-/**
- * One key's open sessions. `w` holds `[start, end, due]` per session, ascending by start; sessions
- * neither overlap nor touch (they would have merged), so their ends ascend too. `due` is when the
- * session next needs the operator: `end - 1` while a firing is pending, `end - 1 + lateness` (its
- * cleanup) once it has fired with its current contents — the two differ whenever a session can
- * outlive its firing, so `due === end - 1` tells whether a firing is pending.
- */
-interface Sessions {
-  w: number[];
-  /** Accumulator (or element list) of each session, index-aligned with the triples of `w`. */
-  accs: unknown[];
-  /**
-   * The key's one registered timer: never later than the earliest `due`, possibly earlier (a
-   * session that grew does not move it; it is re-registered when it fires).
-   */
-  timer: number;
-}
-
-const SESSIONS = new ValueStateDescriptor<Sessions>('session-windows');
+import { fromWindowOperatorState, SESSIONS, type Sessions } from './session-window-state.ts';
 
 /** Whether the session operator can run `spec` (else the general window operator does). */
 export function canMergeSessions(spec: WindowSpec): boolean {
@@ -75,6 +57,11 @@ export class SessionWindowOperator extends AbstractWindowOperator {
     this.eventTime = this.assigner.isEventTime();
     this.lateness = this.eventTime ? this.spec.allowedLateness : 0;
     this.sessions = this.be.getValueState(SESSIONS);
+  }
+
+  /** Restores a checkpoint, also one the general window operator took of these sessions. */
+  override restoreState(state: SubtaskState): void {
+    super.restoreState(fromWindowOperatorState(state, this.eventTime, this.lateness));
   }
 
   processBatch(batch: RecordBatch): void {

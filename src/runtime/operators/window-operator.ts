@@ -23,9 +23,10 @@ import type { RecordBatch } from '../record-batch.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';
 import { AbstractWindowOperator } from './abstract-window-operator.ts';
 
-const CONTENTS = new ValueStateDescriptor<unknown>('window-contents');
+/** Per key and window (namespace): the window's contents. */
+export const CONTENTS = new ValueStateDescriptor<unknown>('window-contents');
 /** Per key: the live windows of a merging assigner, as a flat [start, end, start, end, …]. */
-const WINDOW_SET = new ValueStateDescriptor<number[]>('window-set');
+export const WINDOW_SET = new ValueStateDescriptor<number[]>('window-set');
 
 export class WindowOperator extends AbstractWindowOperator implements OnMergeContext {
   private readonly state: ValueState<unknown>;
