@@ -50,7 +50,7 @@ type Backend = 'heap' | 'lmdb';
 
 interface Case {
   readonly time: 'event' | 'processing';
-  /** A fixed gap, or 'dynamic' (2·v). */
+  /** A fixed gap, or 'dynamic' (1.5·v: fractional gaps too). */
   readonly gap: number | 'dynamic';
   readonly lateness: number;
   readonly lateTag: boolean;
@@ -84,7 +84,7 @@ const SUM: AggregateFunction<Rec, number, number> = {
 };
 /** Order-insensitive, so merge order cannot decide a result. */
 const sumRecs = (a: Rec, b: Rec): Rec => ({ id: Math.min(a.id, b.id), key: a.key, v: a.v + b.v });
-const dynamicGap = (r: Rec): number => 2 * r.v;
+const dynamicGap = (r: Rec): number => 1.5 * r.v;
 
 const FIRINGS = new ValueStateDescriptor<number>('firings');
 const TOTAL = new ValueStateDescriptor<number>('total');

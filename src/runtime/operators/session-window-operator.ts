@@ -105,8 +105,9 @@ export class SessionWindowOperator extends AbstractWindowOperator {
     const eventTime = this.eventTime;
     const lateness = this.lateness;
     // Live sessions are never past their cleanup, so only a record that merges with none can be.
+    // As in Flink, such a record counts as late data if it is itself behind the watermark.
     if (eventTime && end - 1 + lateness <= wm) {
-      this.dropLate(v, t);
+      if (t + lateness <= wm) this.dropLate(v, t);
       return;
     }
     const contents = this.contents;
