@@ -46,6 +46,13 @@ export interface HarnessOptions extends HarnessPlanOptions {
   readonly processingTime?: number;
   /** Interval of periodic watermarks in processing time (default 200 ms, as in a job). */
   readonly autoWatermarkInterval?: Duration;
+  /**
+   * The keyed state backend (default `'heap'`); `'lmdb'` keeps state in a working directory under
+   * `stateDir` (default the system's temp directory) until the harness is closed.
+   */
+  readonly stateBackend?: 'heap' | 'lmdb';
+  /** Parent directory of the `'lmdb'` backend's working directory. */
+  readonly stateDir?: string;
 }
 
 /** A timer that has not fired yet. */
@@ -173,8 +180,8 @@ export abstract class OperatorHarness<OUT, K = unknown> {
         'autoWatermarkInterval',
       ),
       failOnMalformedInput: false,
-      stateBackend: 'heap',
-      stateDir: undefined,
+      stateBackend: options.stateBackend ?? 'heap',
+      stateDir: options.stateDir,
       checkpointing: false,
       // Timers and periodic work run right inside setProcessingTime(); a failure surfaces there.
       runAction: (action) => {
@@ -439,9 +446,12 @@ export abstract class OperatorHarness<OUT, K = unknown> {
         );
       }
     }
-    op.backend?.restore(copy.keyedState);
-    op.timers?.restore(copy.timers);
-    if (copy.operatorState !== undefined) op.restoreOperatorState?.(copy.operatorState);
+    // As a job restores a subtask (operators may convert what older versions saved).
+    op.restoreState({
+      keyGroups: copy.keyedState,
+      timers: copy.timers,
+      ...(copy.operatorState !== undefined ? { operatorState: copy.operatorState } : {}),
+    });
   }
 
   /** Closes the operator (the user function's `close`). */

@@ -16,6 +16,7 @@ import { ProcessOperator } from './process-operator.ts';
 import { ReduceOperator } from './reduce-operator.ts';
 import { SinkOperator } from './sink-operator.ts';
 import { TimestampsWatermarksOperator } from './timestamps-watermarks-operator.ts';
+import { SessionWindowOperator, canMergeSessions } from './session-window-operator.ts';
 import { SlicingWindowOperator, canSlice } from './slicing-window-operator.ts';
 import { WindowOperator } from './window-operator.ts';
 import { IntervalJoinOperator } from './interval-join-operator.ts';
@@ -39,14 +40,16 @@ const factories = new Map<string, OperatorFactory>([
   ['broadcast-process', (s) => new BroadcastProcessOperator(s)],
   ['keyed-broadcast-process', (s) => new BroadcastProcessOperator(s)],
   ['interval-join', (s) => new IntervalJoinOperator(s)],
-  [
-    'window',
-    (s) =>
-      canSlice(s.binding.extra?.['window'] as WindowSpec)
-        ? new SlicingWindowOperator(s)
-        : new WindowOperator(s),
-  ],
+  ['window', (s) => windowOperator(s)],
 ]);
+
+/** The window operator for a spec: a specialised one where it applies, else the general one. */
+function windowOperator(s: OperatorSetup): AbstractStreamOperator {
+  const spec = s.binding.extra?.['window'] as WindowSpec;
+  if (canSlice(spec)) return new SlicingWindowOperator(s);
+  if (canMergeSessions(spec)) return new SessionWindowOperator(s);
+  return new WindowOperator(s);
+}
 
 /** Registers the constructor of an operator kind. */
 export function registerOperator(kind: string, factory: OperatorFactory): void {

@@ -12,29 +12,16 @@
  * @module
  */
 import type { TimeDomain } from '../../api/functions/timer-service.ts';
-import { userError } from '../../errors/eddy-error.ts';
 import type { ValueState } from '../../state/state.ts';
 import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
 import { gcd } from '../../time/windowing/assigners/assigner-args.ts';
 import type { AlignedWindowAssigner } from '../../time/windowing/window-assigner.ts';
 import type { WindowSpec } from '../../time/windowing/window-spec.ts';
-import { TimeWindow, type Window } from '../../time/windowing/window.ts';
-import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
-import type { Emitter } from '../emitter.ts';
+import { TimeWindow } from '../../time/windowing/window.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
-import type { InternalTimerService, TimerEntry } from '../timers/internal-timer-service.ts';
-import {
-  AbstractStreamOperator,
-  closeFunction,
-  instantiate,
-  openFunction,
-} from './abstract-stream-operator.ts';
-import { WindowContents } from './window-contents.ts';
-import { WindowProcessContext } from './window-process-context.ts';
-import type { ProcessWindowFunction } from '../../api/functions/process-window-function.ts';
-
-type KeyFn = (value: unknown) => unknown;
+import type { TimerEntry } from '../timers/internal-timer-service.ts';
+import { AbstractWindowOperator } from './abstract-window-operator.ts';
 
 /** One key's slices: ends ascending, accumulators index-aligned. */
 interface Slices {
@@ -59,52 +46,21 @@ export function canSlice(spec: WindowSpec): boolean {
   );
 }
 
-export class SlicingWindowOperator extends AbstractStreamOperator {
-  private readonly spec: WindowSpec;
-  private readonly keySelector: KeyFn;
-  private readonly be: HeapKeyedStateBackend;
-  private readonly ts: InternalTimerService;
-  private readonly contents: WindowContents;
+export class SlicingWindowOperator extends AbstractWindowOperator {
   private readonly slices: ValueState<Slices>;
   private readonly size: number;
   private readonly slide: number;
   private readonly offset: number;
   private readonly pane: number;
-  private readonly pwf: ProcessWindowFunction<unknown, unknown, unknown, Window> | undefined;
-  private readonly pctx: WindowProcessContext;
-  private readonly lateOut: Emitter | undefined;
 
   constructor(setup: OperatorSetup) {
     super(setup);
-    this.spec = setup.binding.extra?.['window'] as WindowSpec;
-    this.keySelector = setup.binding.keySelectors?.[0] as KeyFn;
-    this.be = this.backend as HeapKeyedStateBackend;
-    this.ts = this.timers as InternalTimerService;
-    this.contents = new WindowContents(this.spec.contents);
     const a = this.spec.assigner as unknown as AlignedWindowAssigner;
     this.size = a.size;
     this.slide = a.slide;
     this.offset = a.offset;
     this.pane = gcd(a.size, a.slide);
     this.slices = this.be.getValueState(SLICES);
-    this.pwf = this.spec.process !== undefined ? instantiate(this.spec.process) : undefined;
-    this.pctx = new WindowProcessContext(
-      this.ctx,
-      this.be,
-      () => this.currentWatermark,
-      () => setup.clock.now(),
-    );
-    this.lateOut =
-      this.spec.lateTag !== undefined ? setup.sideOutputs.get(this.spec.lateTag) : undefined;
-  }
-
-  override async open(): Promise<void> {
-    if (this.pwf !== undefined) await openFunction(this.pwf, this);
-  }
-
-  override async close(): Promise<void> {
-    await super.close();
-    if (this.pwf !== undefined) await closeFunction(this.pwf);
   }
 
   processBatch(batch: RecordBatch): void {
@@ -123,8 +79,7 @@ export class SlicingWindowOperator extends AbstractStreamOperator {
       // The last window holding t ends at its slide-aligned start + size; if even that one has
       // fired, the record is late for all of them.
       if (TimeWindow.startOf(t, offset, this.slide) + this.size - 1 <= wm) {
-        if (this.lateOut !== undefined) this.lateOut.collectWithTimestamp(v, t);
-        else this.lateRecordsDropped++;
+        this.dropLate(v, t);
         continue;
       }
       be.setCurrentKey(ks(v));
@@ -201,7 +156,8 @@ export class SlicingWindowOperator extends AbstractStreamOperator {
         acc = merge!(acc, accs[j]);
       }
     }
-    if (!first) this.emit(new TimeWindow(start, end), acc);
+    // Each window fires once: its function state goes right after.
+    if (!first) this.emitOutsideNamespace(new TimeWindow(start, end), acc, true, true);
     // Drop slices no later window contains, then schedule the next window of this key.
     const keepAfter = start + this.slide;
     let drop = 0;
@@ -219,30 +175,5 @@ export class SlicingWindowOperator extends AbstractStreamOperator {
     const next = Math.max(this.firstWindowEnd(ends[0] as number), end + this.slide);
     this.ts.setNamespace(undefined);
     this.ts.registerEventTimeTimer(next - 1);
-  }
-
-  private emit(w: TimeWindow, acc: unknown): void {
-    const out = this.out;
-    const ts = w.end - 1;
-    out.timestamp = ts;
-    const pwf = this.pwf;
-    if (pwf === undefined) {
-      out.collectWithTimestamp(this.contents.result(acc), ts);
-      return;
-    }
-    const be = this.be;
-    this.pctx.window = w;
-    this.ctx.currentTimestamp = ts;
-    be.setCurrentNamespace(w.namespace);
-    pwf.process(be.currentRawKey, this.pctx, this.contents.elements(acc), out);
-    pwf.clear?.(this.pctx);
-    be.setCurrentNamespace(undefined);
-  }
-
-  private noTimestamp(): Error {
-    return userError('INVALID_JOB', 'a record reached an event-time window without a timestamp', {
-      operator: this.ref,
-      hint: 'give the source a WatermarkStrategy with withTimestampAssigner(...), or call assignTimestampsAndWatermarks(...) before the window',
-    });
   }
 }

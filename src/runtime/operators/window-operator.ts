@@ -7,9 +7,7 @@
  *
  * @module
  */
-import type { ProcessWindowFunction } from '../../api/functions/process-window-function.ts';
 import type { TimeDomain } from '../../api/functions/timer-service.ts';
-import { userError } from '../../errors/eddy-error.ts';
 import type { ValueState } from '../../state/state.ts';
 import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
 import type { OnMergeContext, Trigger, TriggerResult } from '../../time/windowing/trigger.ts';
@@ -19,37 +17,18 @@ import {
   type WindowAssigner,
   type WindowAssignerContext,
 } from '../../time/windowing/window-assigner.ts';
-import type { WindowSpec } from '../../time/windowing/window-spec.ts';
 import { TimeWindow, windowFromNamespace, type Window } from '../../time/windowing/window.ts';
-import type { Emitter } from '../emitter.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
-import type { InternalTimerService, TimerEntry } from '../timers/internal-timer-service.ts';
-import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
-import {
-  AbstractStreamOperator,
-  closeFunction,
-  instantiate,
-  openFunction,
-} from './abstract-stream-operator.ts';
-import { WindowContents } from './window-contents.ts';
-import { WindowProcessContext } from './window-process-context.ts';
+import type { TimerEntry } from '../timers/internal-timer-service.ts';
+import { AbstractWindowOperator } from './abstract-window-operator.ts';
 
-type KeyFn = (value: unknown) => unknown;
-
-const CONTENTS = new ValueStateDescriptor<unknown>('window-contents');
+/** Per key and window (namespace): the window's contents. */
+export const CONTENTS = new ValueStateDescriptor<unknown>('window-contents');
 /** Per key: the live windows of a merging assigner, as a flat [start, end, start, end, …]. */
-const WINDOW_SET = new ValueStateDescriptor<number[]>('window-set');
+export const WINDOW_SET = new ValueStateDescriptor<number[]>('window-set');
 
-export class WindowOperator extends AbstractStreamOperator implements OnMergeContext {
-  protected readonly spec: WindowSpec;
-  protected readonly keySelector: KeyFn;
-  protected readonly be: HeapKeyedStateBackend;
-  protected readonly ts: InternalTimerService;
-  protected readonly contents: WindowContents;
-  protected readonly pwf: ProcessWindowFunction<unknown, unknown, unknown, Window> | undefined;
-  protected readonly pctx: WindowProcessContext;
-  protected readonly lateOut: Emitter | undefined;
+export class WindowOperator extends AbstractWindowOperator implements OnMergeContext {
   private readonly state: ValueState<unknown>;
   private readonly windowSet: ValueState<number[]>;
   private readonly assigner: WindowAssigner<unknown, Window>;
@@ -64,20 +43,6 @@ export class WindowOperator extends AbstractStreamOperator implements OnMergeCon
 
   constructor(setup: OperatorSetup) {
     super(setup);
-    this.spec = setup.binding.extra?.['window'] as WindowSpec;
-    this.keySelector = setup.binding.keySelectors?.[0] as KeyFn;
-    this.be = this.backend as HeapKeyedStateBackend;
-    this.ts = this.timers as InternalTimerService;
-    this.contents = new WindowContents(this.spec.contents);
-    this.pwf = this.spec.process !== undefined ? instantiate(this.spec.process) : undefined;
-    this.pctx = new WindowProcessContext(
-      this.ctx,
-      this.be,
-      () => this.currentWatermark,
-      () => setup.clock.now(),
-    );
-    this.lateOut =
-      this.spec.lateTag !== undefined ? setup.sideOutputs.get(this.spec.lateTag) : undefined;
     this.state = this.be.getValueState(CONTENTS);
     this.windowSet = this.be.getValueState(WINDOW_SET);
     this.assigner = this.spec.assigner;
@@ -85,15 +50,6 @@ export class WindowOperator extends AbstractStreamOperator implements OnMergeCon
     this.trigger = this.spec.trigger;
     this.eventTime = this.assigner.isEventTime();
     this.assignerCtx = { getCurrentProcessingTime: () => setup.clock.now() };
-  }
-
-  override async open(): Promise<void> {
-    if (this.pwf !== undefined) await openFunction(this.pwf, this);
-  }
-
-  override async close(): Promise<void> {
-    await super.close();
-    if (this.pwf !== undefined) await closeFunction(this.pwf);
   }
 
   processBatch(batch: RecordBatch): void {
@@ -217,26 +173,10 @@ export class WindowOperator extends AbstractStreamOperator implements OnMergeCon
     if (r === 'PURGE' || r === 'FIRE_AND_PURGE') this.state.clear();
   }
 
-  /** Emits a window's result with timestamp `window.maxTimestamp()`. */
-  protected emit(w: Window, acc: unknown): void {
-    const out = this.out;
-    const ts = w.maxTimestamp();
-    out.timestamp = ts;
-    const pwf = this.pwf;
-    if (pwf === undefined) {
-      out.collectWithTimestamp(this.contents.result(acc), ts);
-      return;
-    }
-    this.pctx.window = w;
-    this.ctx.currentTimestamp = ts;
-    pwf.process(this.be.currentRawKey, this.pctx, this.contents.elements(acc), out);
-  }
-
   private onSkipped(v: unknown, t: number): void {
     // Flink: a record whose windows are all late is late data if it is behind the watermark.
     if (!this.eventTime || t + this.spec.allowedLateness > this.currentWatermark) return;
-    if (this.lateOut !== undefined) this.lateOut.collectWithTimestamp(v, t);
-    else this.lateRecordsDropped++;
+    this.dropLate(v, t);
   }
 
   private cleanupTime(w: Window): number {
@@ -288,10 +228,7 @@ export class WindowOperator extends AbstractStreamOperator implements OnMergeCon
   private clearAllState(w: Window): void {
     this.state.clear();
     this.trigger.clear(w, this);
-    if (this.pwf?.clear !== undefined) {
-      this.pctx.window = w;
-      this.pwf.clear(this.pctx);
-    }
+    this.clearWindowFunction(w);
     if (this.merging !== undefined) {
       const be = this.be;
       be.setCurrentNamespace(undefined);
@@ -360,13 +297,6 @@ export class WindowOperator extends AbstractStreamOperator implements OnMergeCon
       const cur = s.value();
       s.update(cur === undefined ? acc : merge(cur, acc));
     }
-  }
-
-  private noTimestamp(): Error {
-    return userError('INVALID_JOB', 'a record reached an event-time window without a timestamp', {
-      operator: this.ref,
-      hint: 'give the source a WatermarkStrategy with withTimestampAssigner(...), call assignTimestampsAndWatermarks(...) before the window, or use a processing-time window',
-    });
   }
 }
 

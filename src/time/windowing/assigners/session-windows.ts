@@ -38,20 +38,22 @@ export abstract class SessionWindows<T> implements MergingWindowAssigner<T> {
 
   assignWindows(element: T, timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
     const t = this.timeOf(timestamp, ctx);
-    let gap = this.gap;
-    if (this.gapOf !== undefined) {
-      gap = this.gapOf(element);
-      if (!(gap > 0)) {
-        throw userError(
-          'INVALID_ARGUMENT',
-          `the dynamic session gap must be positive, got ${gap}`,
-          {
-            hint: 'return a positive number of milliseconds from the gap function',
-          },
-        );
-      }
+    return [new TimeWindow(t, t + this.gapFor(element))];
+  }
+
+  /**
+   * The gap of the session `element` opens: the fixed gap, or the dynamic gap (checked to be
+   * positive). The session window operator reads it without allocating a window per record.
+   */
+  gapFor(element: T): number {
+    if (this.gapOf === undefined) return this.gap;
+    const gap = this.gapOf(element);
+    if (!(gap > 0)) {
+      throw userError('INVALID_ARGUMENT', `the dynamic session gap must be positive, got ${gap}`, {
+        hint: 'return a positive number of milliseconds from the gap function',
+      });
     }
-    return [new TimeWindow(t, t + gap)];
+    return gap;
   }
 
   mergeWindows(windows: readonly TimeWindow[]): Array<[TimeWindow, TimeWindow[]]> {
