@@ -179,11 +179,14 @@ function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeC
   let vars = 0;
   const next = (): string => `v${++vars}`;
   stages.forEach((stage, i) => {
-    body += `      s = ${i};\n`;
+    // Each stage in its own try block: the handler knows which operator failed without a store
+    // per record (a try costs nothing until something throws).
+    let code = '';
+    let declare = '';
     if (stage.kind === 'reduce') {
       fields.add(`f${i}`).add(`st${i}`).add(`b${i}`).add(`k${i}`);
       const out = next();
-      body += `      let ${out};\n`;
+      declare = `    let ${out};\n`;
       // Through the backend: any key (it normalizes object keys), any backend. Out of line, so
       // the common path below stays small enough for V8 to inline into the producer.
       methods += `  reduce${i}(key, value) {
@@ -196,33 +199,36 @@ function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeC
       if (stage.table !== undefined) {
         // Primitive keys read and write the state's table directly (the common case).
         fields.add(`m${i}`);
-        body += `      k = this.k${i}(${cur});
+        code = `      const k = this.k${i}(${cur});
       if (typeof k === 'object' && k !== null) ${out} = this.reduce${i}(k, ${cur});
       else {
-        a = this.m${i}.get(k);
+        const a = this.m${i}.get(k);
         ${out} = a === undefined ? ${cur} : this.f${i}(a, ${cur});
         if (${out} === undefined) this.m${i}.delete(k);
         else this.m${i}.set(k, ${out});
       }\n`;
       } else {
-        body += `      ${out} = this.reduce${i}(this.k${i}(${cur}), ${cur});\n`;
+        code = `      ${out} = this.reduce${i}(this.k${i}(${cur}), ${cur});\n`;
       }
       cur = out;
-      return;
-    }
-    fields.add(`f${i}`).add(`x${i}`);
-    if (stage.keySelector !== undefined) {
-      fields.add(`b${i}`).add(`k${i}`);
-      body += `      this.b${i}.setCurrentKey(this.k${i}(${cur}));\n`;
-    }
-    body += `      this.x${i}.currentTimestamp = t;\n`;
-    if (stage.kind === 'map') {
-      const out = next();
-      body += `      const ${out} = this.f${i}(${cur}, this.x${i});\n`;
-      cur = out;
     } else {
-      body += `      if (!this.f${i}(${cur}, this.x${i})) return;\n      this.c${i + 1}++;\n`;
+      fields.add(`f${i}`).add(`x${i}`);
+      if (stage.keySelector !== undefined) {
+        fields.add(`b${i}`).add(`k${i}`);
+        code += `      this.b${i}.setCurrentKey(this.k${i}(${cur}));\n`;
+      }
+      code += `      this.x${i}.currentTimestamp = t;\n`;
+      if (stage.kind === 'map') {
+        const out = next();
+        declare = `    let ${out};\n`;
+        code += `      ${out} = this.f${i}(${cur}, this.x${i});\n`;
+        cur = out;
+      } else {
+        code += `      if (!this.f${i}(${cur}, this.x${i})) return;\n`;
+      }
     }
+    body += `${declare}    try {\n${code}    } catch (e) {\n      throw this.fail(${i}, e);\n    }\n`;
+    if (stage.kind === 'filter') body += `    this.c${i + 1}++;\n`;
   });
   // c0 counts records in; c(i+1) counts what stage i let through (filters only: other stages
   // emit what they receive).
@@ -247,20 +253,12 @@ ${counterInit}
   }
   push(v, t) {
     this.c0++;
-    let s = 0;
-    let a;
-    let k;
-    let b;
-    try {
-${body}      b = this.out.batch;
-      const n = b.size;
-      b.values[n] = ${cur};
-      b.timestamps[n] = t;
-      b.size = n + 1;
-    } catch (e) {
-      throw this.fail(s, e);
-    }
-    if (b.size >= this.capacity) this.full();
+${body}    const b = this.out.batch;
+    const n = b.size;
+    b.values[n] = ${cur};
+    b.timestamps[n] = t;
+    b.size = n + 1;
+    if (n + 1 >= this.capacity) this.full();
   }
   flush() {
     this.full();
