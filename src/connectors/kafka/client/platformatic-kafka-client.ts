@@ -31,6 +31,7 @@ import {
   type PlatformaticConnection,
 } from './platformatic-transactional-producer.ts';
 import { decodePartitionRecords, toSafeNumber } from './record-batch-decoder.ts';
+import { WorkerIdempotentProducer } from './worker-idempotent-producer.ts';
 import type {
   CommittedOffset,
   PartitionOffset,
@@ -51,6 +52,12 @@ export interface PlatformaticKafkaClientOptions {
   readonly clientId?: string;
   /** Per-request timeout (default 30 000 ms). */
   readonly requestTimeoutMs?: number;
+  /**
+   * Where idempotent producers build record batches and do their network I/O: `worker` (the
+   * default) a worker thread per producer, so a second core takes that work off the task thread
+   * (docs/adr/0008-kafka-producer-worker-thread.md); `caller` the calling thread.
+   */
+  readonly producerThread?: 'worker' | 'caller';
 }
 
 const DEFAULT_MAX_WAIT_MS = 500;
@@ -90,8 +97,10 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
   readonly #connection: PlatformaticConnection;
   readonly #admin: Admin;
   readonly #reader: Consumer;
+  readonly #producerThread: 'worker' | 'caller';
 
   constructor(options: PlatformaticKafkaClientOptions) {
+    this.#producerThread = options.producerThread ?? 'worker';
     this.#connection = {
       clientId: options.clientId ?? 'eddy',
       bootstrapBrokers: [...options.bootstrapBrokers],
@@ -314,7 +323,9 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
   }
 
   createIdempotentProducer(options: IdempotentProducerOptions = {}): IdempotentProducer {
-    return new PlatformaticIdempotentProducer(this.#connection, options);
+    return this.#producerThread === 'worker'
+      ? new WorkerIdempotentProducer(this.#connection, options)
+      : new PlatformaticIdempotentProducer(this.#connection, options);
   }
 
   async close(): Promise<void> {
