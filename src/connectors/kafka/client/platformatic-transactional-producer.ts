@@ -16,9 +16,9 @@
 import {
   Admin,
   FindCoordinatorKeyTypes,
-  Producer,
   type Consumer,
   type Message,
+  type Producer,
 } from '@platformatic/kafka';
 import { KafkaClientError, ProducerFencedError } from './kafka-client-error.ts';
 import { isFencingError, protocolErrorIds, toKafkaClientError } from './kafka-error-mapping.ts';
@@ -28,6 +28,7 @@ import {
   createJavaCompatiblePartitioner,
   toLibraryMessages,
 } from './producer-messages.ts';
+import { RecordBatchProducer } from './record-batch-producer.ts';
 import type { PartitionOffset } from './topic-partition.ts';
 import type {
   ConsumerGroupMetadata,
@@ -50,7 +51,7 @@ type State = 'new' | 'ready' | 'in-transaction' | 'fenced' | 'closed';
 /** See the module documentation. */
 export class PlatformaticTransactionalProducer implements TransactionalProducer {
   readonly transactionalId: string;
-  readonly #producer: Producer;
+  readonly #producer: RecordBatchProducer;
   readonly #connection: PlatformaticConnection;
   #state: State = 'new';
   #transaction: Transaction | undefined;
@@ -65,7 +66,7 @@ export class PlatformaticTransactionalProducer implements TransactionalProducer 
   constructor(connection: PlatformaticConnection, options: TransactionalProducerOptions) {
     this.transactionalId = options.transactionalId;
     this.#connection = connection;
-    this.#producer = new Producer({
+    this.#producer = new RecordBatchProducer({
       clientId: `${connection.clientId}-txn`,
       bootstrapBrokers: [...connection.bootstrapBrokers],
       requestTimeout: connection.requestTimeoutMs,

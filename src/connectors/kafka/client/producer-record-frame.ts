@@ -93,10 +93,50 @@ export function encodeProducerRecords(records: readonly ProducerRecord[]): Produ
   return { topics, buffer: out.buffer, count };
 }
 
-/** Unpacks a frame; keys, values and header values are views into its buffer. */
-export function decodeProducerRecords(frame: ProducerRecordFrame): ProducerRecord[] {
+/** Builds one decoded record; `undefined` / `null` mean "absent" as in {@link ProducerRecord}. */
+export type ProducerRecordFactory<R> = (
+  topic: string,
+  partition: number | undefined,
+  timestamp: number | undefined,
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: KafkaHeader[] | undefined,
+) => R;
+
+/** The default factory: {@link ProducerRecord}s. */
+const toProducerRecord: ProducerRecordFactory<ProducerRecord> = (
+  topic,
+  partition,
+  timestamp,
+  key,
+  value,
+  headers,
+) => ({
+  topic,
+  value,
+  ...(key !== null ? { key } : {}),
+  ...(partition !== undefined ? { partition } : {}),
+  ...(timestamp !== undefined ? { timestamp } : {}),
+  ...(headers !== undefined ? { headers } : {}),
+});
+
+/**
+ * Unpacks a frame; keys, values and header values are views into its buffer. `make` lets the
+ * receiver build its own record shape directly (the producer worker builds the client library's
+ * messages), instead of a {@link ProducerRecord} per record that it would convert again.
+ */
+export function decodeProducerRecords(frame: ProducerRecordFrame): ProducerRecord[];
+export function decodeProducerRecords<R>(
+  frame: ProducerRecordFrame,
+  make: ProducerRecordFactory<R>,
+): R[];
+export function decodeProducerRecords<R>(
+  frame: ProducerRecordFrame,
+  make?: ProducerRecordFactory<R>,
+): (R | ProducerRecord)[] {
+  const build = make ?? toProducerRecord;
   const data = Buffer.from(frame.buffer);
-  const records = new Array<ProducerRecord>(frame.count);
+  const records = new Array<R | ProducerRecord>(frame.count);
   let pos = 0;
   for (let i = 0; i < frame.count; i++) {
     const topic = frame.topics[data.readUInt32LE(pos)];
@@ -134,14 +174,14 @@ export function decodeProducerRecords(frame: ProducerRecordFrame): ProducerRecor
         headers.push({ key: headerKey, value: headerValue });
       }
     }
-    records[i] = {
+    records[i] = build(
       topic,
+      partition >= 0 ? partition : undefined,
+      timestamp === timestamp ? timestamp : undefined,
+      key,
       value,
-      ...(key !== null ? { key } : {}),
-      ...(partition >= 0 ? { partition } : {}),
-      ...(timestamp === timestamp ? { timestamp } : {}),
-      ...(headers !== undefined ? { headers } : {}),
-    };
+      headers,
+    );
   }
   if (pos !== data.length) throw new RangeError('Corrupt producer record frame: length');
   return records;

@@ -8,6 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PlatformaticIdempotentProducer } from './platformatic-idempotent-producer.ts';
+import { toLibraryMessage } from './producer-messages.ts';
 import { decodeProducerRecords } from './producer-record-frame.ts';
 import {
   toKafkaClientErrorData,
@@ -36,7 +37,7 @@ port.on('message', (request: ProducerWorkerRequest) => {
       const count = request.frame.count;
       let sent: Promise<void>;
       try {
-        sent = producer.send(decodeProducerRecords(request.frame));
+        sent = producer.sendMessages(decodeProducerRecords(request.frame, toLibraryMessage));
       } catch (error) {
         sent = Promise.reject(error);
       }
