@@ -75,9 +75,6 @@ export class WorkerIdempotentProducer implements IdempotentProducer {
     this.#worker = new Worker(new URL('./producer-worker-entry.mjs', import.meta.url), {
       workerData: data,
       execArgv: process.execArgv.filter((a) => !a.startsWith('--test')),
-      ...(process.env.YG
-        ? { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.YG) } }
-        : {}),
     });
     this.#worker.on('message', (reply: ProducerWorkerReply) => this.#onReply(reply));
     this.#worker.on('error', (error: Error) => {
