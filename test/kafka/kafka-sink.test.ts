@@ -87,9 +87,11 @@ function values(records: readonly { value: Buffer | null }[]): number[] {
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
-/** Clients whose idempotent producers run on a worker thread. */
-const workerClients: KafkaClientFactory = (servers, clientId) =>
-  new PlatformaticKafkaClient({ bootstrapBrokers: servers, clientId, producerThread: 'worker' });
+/** Clients whose idempotent producers run on a worker thread, or on the calling thread. */
+const clientsOn =
+  (producerThread: 'worker' | 'caller'): KafkaClientFactory =>
+  (servers, clientId) =>
+    new PlatformaticKafkaClient({ bootstrapBrokers: servers, clientId, producerThread });
 
 /** A client whose producer worker thread exits when the first records reach it. */
 class CrashingWorkerClient extends PlatformaticKafkaClient {
@@ -126,23 +128,25 @@ describe('KafkaSink', { skip }, () => {
     assert.ok(first?.key !== null && first?.headers[0]?.key === 'parity');
   });
 
-  test('at-least-once on the producer worker: the flush at a barrier covers every record handed over', async () => {
-    const topic = await newTopic(3);
-    const writer = writerOf(sink(topic, 'at-least-once', undefined, workerClients));
-    await writer.open?.();
-    try {
-      // Many small writes: several frames in flight to the worker when the barrier comes.
-      for (let from = 0; from < 3000; from += 100) {
-        const batch = range(100, from).map((i) => ({ i }));
-        await writer.write(batch, new Array<number>(100).fill(NaN), 100);
+  for (const thread of ['worker', 'caller'] as const) {
+    test(`at-least-once, producer on the ${thread} thread: the flush at a barrier covers every record handed over`, async () => {
+      const topic = await newTopic(3);
+      const writer = writerOf(sink(topic, 'at-least-once', undefined, clientsOn(thread)));
+      await writer.open?.();
+      try {
+        // Many small writes: several frames in flight to the worker when the barrier comes.
+        for (let from = 0; from < 3000; from += 100) {
+          const batch = range(100, from).map((i) => ({ i }));
+          await writer.write(batch, new Array<number>(100).fill(NaN), 100);
+        }
+        assert.deepEqual(await writer.preCommit?.(1), []);
+        // No close: what the barrier's flush waited for is on the broker now.
+        assert.deepEqual(values(await readAll(bootstrap, topic, 'read_uncommitted')), range(3000));
+      } finally {
+        await writer.close?.();
       }
-      assert.deepEqual(await writer.preCommit?.(1), []);
-      // No close: what the barrier's flush waited for is on the broker now.
-      assert.deepEqual(values(await readAll(bootstrap, topic, 'read_uncommitted')), range(3000));
-    } finally {
-      await writer.close?.();
-    }
-  });
+    });
+  }
 
   test('a producer worker thread that dies fails the job with a clear error', async () => {
     const topic = await newTopic(1);

@@ -60,10 +60,10 @@ export interface PlatformaticKafkaClientOptions {
   /** Per-request timeout (default 30 000 ms). */
   readonly requestTimeoutMs?: number;
   /**
-   * Where idempotent producers build record batches and do their network I/O: `caller` (the
-   * default) the calling thread; `worker` a worker thread per producer, which takes that work off
-   * the task thread at the price of more CPU per record — it pays only where a core is idle (see
-   * docs/adr/0008-kafka-producer-worker-thread.md for the measurements).
+   * Where idempotent producers build record batches and do their network I/O: `worker` (the
+   * default) a worker thread per producer, so a second core takes that work off the task thread;
+   * `caller` the calling thread (less CPU per record, for machines without a spare core). See
+   * docs/adr/0008-kafka-producer-worker-thread.md for the measurements.
    */
   readonly producerThread?: 'worker' | 'caller';
 }
@@ -113,7 +113,7 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
   readonly #producerThread: 'worker' | 'caller';
 
   constructor(options: PlatformaticKafkaClientOptions) {
-    this.#producerThread = options.producerThread ?? 'caller';
+    this.#producerThread = options.producerThread ?? 'worker';
     this.#connection = {
       clientId: options.clientId ?? 'eddy',
       bootstrapBrokers: [...options.bootstrapBrokers],
