@@ -21,6 +21,7 @@ import {
   type Callback,
   type Reader,
 } from '@platformatic/kafka';
+import { answerApiRequest } from './library-api-override.ts';
 
 /** A partition of a Fetch response as {@link RawFetchConsumer} returns it. */
 export type RawFetchPartition = fetchV17.FetchResponsePartition & {
@@ -123,23 +124,12 @@ export class RawFetchConsumer extends Consumer {
     name: string,
     callback: Callback<API<RequestArguments, ResponseType>>,
   ): void {
-    if (name !== 'Fetch') {
-      super[kGetApi](name, callback);
-      return;
-    }
-    super[kGetApi]<RequestArguments, ResponseType>(name, (error, api) => {
-      if (error !== null || api === undefined) {
-        callback(error);
-        return;
-      }
-      // The consumer only ever asks for 'Fetch' with the Fetch API's own arguments.
-      callback(
-        null,
-        withRawRecords(api as unknown as FetchApi) as unknown as API<
-          RequestArguments,
-          ResponseType
-        >,
-      );
-    });
+    answerApiRequest<RequestArguments, ResponseType, FetchApi>(
+      name,
+      'Fetch',
+      (found) => super[kGetApi](name, found),
+      callback,
+      withRawRecords,
+    );
   }
 }

@@ -18,6 +18,7 @@ import {
   type Connection,
   type MessageRecord,
 } from '@platformatic/kafka';
+import { answerApiRequest } from './library-api-override.ts';
 import { encodeProduceRequest, type ProduceRequestOptions } from './produce-request-encoder.ts';
 
 /** The library's Produce response (v10 and v11 agree). */
@@ -87,23 +88,12 @@ export class RecordBatchProducer extends Producer {
     name: string,
     callback: Callback<API<RequestArguments, ResponseType>>,
   ): void {
-    if (name !== 'Produce') {
-      super[kGetApi](name, callback);
-      return;
-    }
-    super[kGetApi]<RequestArguments, ResponseType>(name, (error, api) => {
-      if (error !== null || api === undefined) {
-        callback(error);
-        return;
-      }
-      // The producer only ever asks for 'Produce' with the Produce API's own arguments.
-      callback(
-        null,
-        withEddyEncoder(api as unknown as ProduceApi) as unknown as API<
-          RequestArguments,
-          ResponseType
-        >,
-      );
-    });
+    answerApiRequest<RequestArguments, ResponseType, ProduceApi>(
+      name,
+      'Produce',
+      (found) => super[kGetApi](name, found),
+      callback,
+      withEddyEncoder,
+    );
   }
 }
