@@ -71,10 +71,11 @@ export class WorkerIdempotentProducer implements IdempotentProducer {
       options: { ...options },
       ...(hooks.crashAfterFrames === undefined ? {} : { crashAfterFrames: hooks.crashAfterFrames }),
     };
-    // The parent's Node flags (so `--cpu-prof` profiles the worker too), minus the test runner's.
+    // No `execArgv`: the worker inherits the parent's Node flags (`--cpu-prof` profiles it too),
+    // and Node drops the per-process ones itself; passed explicitly, a flag such as
+    // `--max-old-space-size` would make the constructor throw.
     this.#worker = new Worker(new URL('./producer-worker-entry.mjs', import.meta.url), {
       workerData: data,
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--test')),
     });
     this.#worker.on('message', (reply: ProducerWorkerReply) => this.#onReply(reply));
     this.#worker.on('error', (error: Error) => {
