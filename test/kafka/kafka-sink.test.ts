@@ -18,9 +18,16 @@ import {
   KafkaSink,
   KafkaSource,
   OffsetsInitializer,
+  PlatformaticKafkaClient,
+  defaultKafkaClientFactory,
   type DeliveryGuarantee,
+  type IdempotentProducer,
+  type IdempotentProducerOptions,
+  type KafkaClientFactory,
   type KafkaCommittable,
 } from '../../src/connectors/kafka/index.ts';
+import { WorkerIdempotentProducer } from '../../src/connectors/kafka/client/worker-idempotent-producer.ts';
+import { EddyError } from '../../src/errors/eddy-error.ts';
 import type { SinkWriter, SinkWriterContext } from '../../src/connectors/spi.ts';
 import { MetricsRegistry } from '../../src/metrics/metrics-registry.ts';
 import { createRuntimeProperties } from '../../src/api/properties.ts';
@@ -39,9 +46,15 @@ async function newTopic(partitions: number): Promise<string> {
   return topic;
 }
 
-function sink(topic: string, guarantee: DeliveryGuarantee, prefix = uniqueName('txn')) {
+function sink(
+  topic: string,
+  guarantee: DeliveryGuarantee,
+  prefix = uniqueName('txn'),
+  clientFactory: KafkaClientFactory = defaultKafkaClientFactory,
+) {
   return KafkaSink.builder<{ i: number }>()
     .setBootstrapServers(bootstrap)
+    .setClientFactory(clientFactory)
     .setRecordSerializer(
       KafkaRecordSerializationSchema.builder<{ i: number }>()
         .setTopic(topic)
@@ -74,6 +87,30 @@ function values(records: readonly { value: Buffer | null }[]): number[] {
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
+/** Clients whose idempotent producers run on a worker thread, or on the calling thread. */
+const clientsOn =
+  (producerThread: 'worker' | 'caller'): KafkaClientFactory =>
+  (servers, clientId) =>
+    new PlatformaticKafkaClient({ bootstrapBrokers: servers, clientId, producerThread });
+
+/** A client whose producer worker thread exits when the first records reach it. */
+class CrashingWorkerClient extends PlatformaticKafkaClient {
+  constructor(
+    servers: readonly string[],
+    private readonly clientId: string,
+  ) {
+    super({ bootstrapBrokers: servers, clientId });
+  }
+  override createIdempotentProducer(options: IdempotentProducerOptions = {}): IdempotentProducer {
+    const connection = {
+      clientId: this.clientId,
+      bootstrapBrokers: [bootstrap],
+      requestTimeoutMs: 30_000,
+    };
+    return new WorkerIdempotentProducer(connection, options, { crashAfterFrames: 0 });
+  }
+}
+
 describe('KafkaSink', { skip }, () => {
   after(async () => {
     await deleteTopics(bootstrap, topics);
@@ -89,6 +126,47 @@ describe('KafkaSink', { skip }, () => {
     assert.deepEqual(values(out), range(500));
     const first = out.find((r) => r.offset === 0);
     assert.ok(first?.key !== null && first?.headers[0]?.key === 'parity');
+  });
+
+  for (const thread of ['worker', 'caller'] as const) {
+    test(`at-least-once, producer on the ${thread} thread: the flush at a barrier covers every record handed over`, async () => {
+      const topic = await newTopic(3);
+      const writer = writerOf(sink(topic, 'at-least-once', undefined, clientsOn(thread)));
+      await writer.open?.();
+      try {
+        // Many small writes: several frames in flight to the worker when the barrier comes.
+        for (let from = 0; from < 3000; from += 100) {
+          const batch = range(100, from).map((i) => ({ i }));
+          await writer.write(batch, new Array<number>(100).fill(NaN), 100);
+        }
+        assert.deepEqual(await writer.preCommit?.(1), []);
+        // No close: what the barrier's flush waited for is on the broker now.
+        assert.deepEqual(values(await readAll(bootstrap, topic, 'read_uncommitted')), range(3000));
+      } finally {
+        await writer.close?.();
+      }
+    });
+  }
+
+  test('a producer worker thread that dies fails the job with a clear error', async () => {
+    const topic = await newTopic(1);
+    const env = StreamEnvironment.create();
+    env
+      .fromCollection(range(2000).map((i) => ({ i })))
+      .sinkTo(
+        sink(
+          topic,
+          'at-least-once',
+          undefined,
+          (servers, id) => new CrashingWorkerClient(servers, id),
+        ),
+      );
+    await assert.rejects(env.execute(), (e: unknown) => {
+      assert.ok(e instanceof EddyError, String(e));
+      assert.equal(e.code, 'SINK_FAILED');
+      assert.match(e.message, /producer worker thread exited unexpectedly \(exit code 70\)/);
+      return true;
+    });
   });
 
   test('exactly-once in a bounded job without checkpoints commits at the end', async () => {

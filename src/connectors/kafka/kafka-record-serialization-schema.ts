@@ -92,7 +92,8 @@ export class KafkaRecordSerializationSchemaBuilder<T> {
       serialize(v: T, timestamp: number): ProducerRecord {
         const k = key === undefined ? null : key(v);
         const bytes = value.serialize(v);
-        return {
+        // Assigned, not spread: spreading `{}` / `{ timestamp }` allocates per record.
+        const record: { -readonly [P in keyof ProducerRecord]: ProducerRecord[P] } = {
           topic: topicOf(v),
           key:
             k === null
@@ -103,9 +104,10 @@ export class KafkaRecordSerializationSchemaBuilder<T> {
           value: Buffer.isBuffer(bytes)
             ? bytes
             : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-          ...(headers === undefined ? {} : { headers: headers(v) }),
-          ...(keepTimestamp && timestamp === timestamp ? { timestamp } : {}),
         };
+        if (headers !== undefined) record.headers = headers(v);
+        if (keepTimestamp && timestamp === timestamp) record.timestamp = timestamp;
+        return record;
       },
     };
   }

@@ -172,8 +172,10 @@ interface Slot {
   initialized: boolean;
   /** Records sent in the open transaction. */
   records: number;
-  /** The chain of sends of the open transaction. */
+  /** Settles once every send of the open transaction is acknowledged (never rejects). */
   chain: Promise<void>;
+  /** Settles once every send of the open transaction is handed to the producer. */
+  issued: Promise<void>;
 }
 
 /** `exactly-once`: a Kafka transaction per checkpoint. See the module documentation. */
@@ -211,6 +213,7 @@ export class TransactionalKafkaWriter<T> implements SinkWriter<T, KafkaCommittab
         initialized: false,
         records: 0,
         chain: Promise.resolve(),
+        issued: Promise.resolve(),
       });
     }
     // Initializing every slot fences zombies and aborts transactions a crashed run left open.
@@ -226,20 +229,30 @@ export class TransactionalKafkaWriter<T> implements SinkWriter<T, KafkaCommittab
     slot.records += count;
     this.inFlight += count;
     const producer = (): TransactionalProducer => slot.producer as TransactionalProducer;
-    const send = slot.chain.then(async () => {
+    // Sends are issued in order, but the next one does not wait for the previous one's
+    // acknowledgement: the producer then gathers them into fewer requests (one round trip per
+    // write capped the throughput). `chain` still settles only once every send is acknowledged.
+    const issued = slot.issued.then(async () => {
       const records = await encoded;
       await slot.ready;
-      await producer().send(records);
+      return { acked: producer().send(records) };
     });
-    slot.chain = send.then(
-      () => {
-        this.inFlight -= count;
-      },
-      (e: unknown) => {
-        this.inFlight -= count;
-        this.failure ??= e;
-      },
+    slot.issued = issued.then(
+      () => undefined,
+      () => undefined,
     );
+    const done = issued
+      .then((send) => send.acked)
+      .then(
+        () => {
+          this.inFlight -= count;
+        },
+        (e: unknown) => {
+          this.inFlight -= count;
+          this.failure ??= e;
+        },
+      );
+    slot.chain = slot.chain.then(() => done);
     // Backpressure without a round trip per batch: wait only when too much is unacknowledged.
     if (this.inFlight > this.options.maxInFlightRecords) {
       return slot.chain.then(() => {
@@ -349,6 +362,7 @@ export class TransactionalKafkaWriter<T> implements SinkWriter<T, KafkaCommittab
     slot.initialized = false;
     slot.records = 0;
     slot.chain = Promise.resolve();
+    slot.issued = Promise.resolve();
     slot.ready = (async () => {
       await producer.init();
       await producer.beginTransaction();

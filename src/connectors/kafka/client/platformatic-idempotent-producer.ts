@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { Producer, type MessageToProduce } from '@platformatic/kafka';
+import { type MessageToProduce } from '@platformatic/kafka';
+import { RecordBatchProducer } from './record-batch-producer.ts';
 import type { IdempotentProducer, IdempotentProducerOptions } from './idempotent-producer.ts';
 import { KafkaClientError } from './kafka-client-error.ts';
 import { toKafkaClientError } from './kafka-error-mapping.ts';
@@ -24,7 +25,7 @@ import {
 
 /** See the module documentation. */
 export class PlatformaticIdempotentProducer implements IdempotentProducer {
-  readonly #producer: Producer;
+  readonly #producer: RecordBatchProducer;
   readonly #maxBuffered: number;
   #buffer: MessageToProduce[] = [];
   /** The loop sending the buffer, one request at a time; undefined when idle. */
@@ -35,7 +36,7 @@ export class PlatformaticIdempotentProducer implements IdempotentProducer {
 
   constructor(connection: PlatformaticConnection, options: IdempotentProducerOptions = {}) {
     this.#maxBuffered = Math.max(1, options.maxBufferedRecords ?? 50_000);
-    this.#producer = new Producer({
+    this.#producer = new RecordBatchProducer({
       clientId: `${connection.clientId}-idempotent`,
       bootstrapBrokers: [...connection.bootstrapBrokers],
       requestTimeout: connection.requestTimeoutMs,
@@ -50,12 +51,17 @@ export class PlatformaticIdempotentProducer implements IdempotentProducer {
   }
 
   async send(records: readonly ProducerRecord[]): Promise<void> {
+    await this.sendMessages(toLibraryMessages(records));
+  }
+
+  /** {@link send} for messages already in the library's shape (the producer worker's frames). */
+  async sendMessages(messages: readonly MessageToProduce[]): Promise<void> {
     if (this.#closed) {
       throw new KafkaClientError('The producer is closed', { reason: 'invalid-state' });
     }
     this.#throwFailure();
-    if (records.length === 0) return;
-    for (const message of toLibraryMessages(records)) this.#buffer.push(message);
+    if (messages.length === 0) return;
+    for (const message of messages) this.#buffer.push(message);
     this.#pump ??= this.#runPump();
     while (this.#buffer.length >= this.#maxBuffered && this.#pump !== undefined) {
       await this.#pump;

@@ -2,8 +2,9 @@
  * {@link KafkaClientPort} over `@platformatic/kafka` 1.35 (pure TypeScript, no native build).
  *
  * Reads use the library's low-level `Consumer.fetch()` (one request per partition leader, no
- * group membership) and decode batches with {@link decodePartitionRecords}; metadata, offsets and
- * group offsets go through its `Admin`. Why this library, and what was proven against a real
+ * group membership) with the record batches left as bytes ({@link RawFetchConsumer}) and decode
+ * them with {@link decodePartitionRecordBytes}; metadata, offsets and group offsets go through
+ * its `Admin`. Why this library, and what was proven against a real
  * broker: docs/adr/0003-kafka-client.md.
  *
  * @module
@@ -11,11 +12,12 @@
 import {
   Admin,
   Connection,
-  Consumer,
   endTxnV4,
   FetchIsolationLevels,
   FindCoordinatorKeyTypes,
   ListOffsetTimestamps,
+  Reader,
+  readRecordsBatch,
   type FetchIsolationLevelValue,
 } from '@platformatic/kafka';
 import type { FetchBatch, FetchOptions, FetchPositions, PartitionFetch } from './fetch-batch.ts';
@@ -30,7 +32,13 @@ import {
   PlatformaticTransactionalProducer,
   type PlatformaticConnection,
 } from './platformatic-transactional-producer.ts';
-import { decodePartitionRecords, toSafeNumber } from './record-batch-decoder.ts';
+import { RawFetchConsumer, type RawFetchPartition } from './raw-fetch-consumer.ts';
+import {
+  decodePartitionRecordBytes,
+  toSafeNumber,
+  type RawRecordBatch,
+} from './record-batch-decoder.ts';
+import { WorkerIdempotentProducer } from './worker-idempotent-producer.ts';
 import type {
   CommittedOffset,
   PartitionOffset,
@@ -51,6 +59,13 @@ export interface PlatformaticKafkaClientOptions {
   readonly clientId?: string;
   /** Per-request timeout (default 30 000 ms). */
   readonly requestTimeoutMs?: number;
+  /**
+   * Where idempotent producers build record batches and do their network I/O: `worker` (the
+   * default) a worker thread per producer, so a second core takes that work off the task thread;
+   * `caller` the calling thread (less CPU per record, for machines without a spare core). See
+   * docs/adr/0008-kafka-producer-worker-thread.md for the measurements.
+   */
+  readonly producerThread?: 'worker' | 'caller';
 }
 
 const DEFAULT_MAX_WAIT_MS = 500;
@@ -80,6 +95,11 @@ function groupByTopic<T extends TopicPartition>(items: readonly T[]): Map<string
   return byTopic;
 }
 
+/** One record batch read by the library (compressed batches, transaction markers). */
+function readLibraryBatch(batch: Buffer): RawRecordBatch {
+  return readRecordsBatch(Reader.from(batch));
+}
+
 /** The whole-name version of a pattern, as Kafka's subscribe(Pattern) matches. */
 function wholeName(pattern: RegExp): RegExp {
   return new RegExp(`^(?:${pattern.source})$`, pattern.flags.replace(/[gy]/g, ''));
@@ -89,9 +109,11 @@ function wholeName(pattern: RegExp): RegExp {
 export class PlatformaticKafkaClient implements KafkaClientPort {
   readonly #connection: PlatformaticConnection;
   readonly #admin: Admin;
-  readonly #reader: Consumer;
+  readonly #reader: RawFetchConsumer;
+  readonly #producerThread: 'worker' | 'caller';
 
   constructor(options: PlatformaticKafkaClientOptions) {
+    this.#producerThread = options.producerThread ?? 'worker';
     this.#connection = {
       clientId: options.clientId ?? 'eddy',
       bootstrapBrokers: [...options.bootstrapBrokers],
@@ -105,7 +127,7 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
     };
     this.#admin = new Admin({ ...base, clientId: `${this.#connection.clientId}-admin` });
     // The library's Consumer needs a group id even though fetch() never joins a group.
-    this.#reader = new Consumer({
+    this.#reader = new RawFetchConsumer({
       ...base,
       clientId: `${this.#connection.clientId}-reader`,
       groupId: `${this.#connection.clientId}-engine-managed-reader`,
@@ -314,7 +336,9 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
   }
 
   createIdempotentProducer(options: IdempotentProducerOptions = {}): IdempotentProducer {
-    return new PlatformaticIdempotentProducer(this.#connection, options);
+    return this.#producerThread === 'worker'
+      ? new WorkerIdempotentProducer(this.#connection, options)
+      : new PlatformaticIdempotentProducer(this.#connection, options);
   }
 
   async close(): Promise<void> {
@@ -424,13 +448,15 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
         for (const p of topicResponse.partitions) {
           const fetchOffset = requested.get(`${topic}\0${p.partitionIndex}`);
           if (fetchOffset === undefined) continue;
-          const decoded = decodePartitionRecords(
+          const decoded = decodePartitionRecordBytes(
             topic,
             p.partitionIndex,
             fetchOffset,
-            p.records ?? [],
+            // RawFetchConsumer's responses carry the record batches as bytes.
+            (p as RawFetchPartition).recordBytes,
             p.abortedTransactions,
             options.isolationLevel,
+            readLibraryBatch,
           );
           partitions.push({
             topic,

@@ -16,9 +16,10 @@
 import {
   Admin,
   FindCoordinatorKeyTypes,
-  Producer,
   type Consumer,
   type Message,
+  type MessageToProduce,
+  type Producer,
 } from '@platformatic/kafka';
 import { KafkaClientError, ProducerFencedError } from './kafka-client-error.ts';
 import { isFencingError, protocolErrorIds, toKafkaClientError } from './kafka-error-mapping.ts';
@@ -28,6 +29,7 @@ import {
   createJavaCompatiblePartitioner,
   toLibraryMessages,
 } from './producer-messages.ts';
+import { RecordBatchProducer } from './record-batch-producer.ts';
 import type { PartitionOffset } from './topic-partition.ts';
 import type {
   ConsumerGroupMetadata,
@@ -50,7 +52,7 @@ type State = 'new' | 'ready' | 'in-transaction' | 'fenced' | 'closed';
 /** See the module documentation. */
 export class PlatformaticTransactionalProducer implements TransactionalProducer {
   readonly transactionalId: string;
-  readonly #producer: Producer;
+  readonly #producer: RecordBatchProducer;
   readonly #connection: PlatformaticConnection;
   #state: State = 'new';
   #transaction: Transaction | undefined;
@@ -59,13 +61,17 @@ export class PlatformaticTransactionalProducer implements TransactionalProducer 
   /** Sends and offset commits of the current transaction, in order. */
   #chain: Promise<void> = Promise.resolve();
   #chainError: unknown;
+  /** Records of `send` calls for the queued request that will carry them, until it starts. */
+  #gathered: MessageToProduce[] | undefined;
+  /** That queued request; later sends queue a new one. */
+  #gatheredSend: Promise<void> | undefined;
   #groups = new Set<string>();
   #admin: Admin | undefined;
 
   constructor(connection: PlatformaticConnection, options: TransactionalProducerOptions) {
     this.transactionalId = options.transactionalId;
     this.#connection = connection;
-    this.#producer = new Producer({
+    this.#producer = new RecordBatchProducer({
       clientId: `${connection.clientId}-txn`,
       bootstrapBrokers: [...connection.bootstrapBrokers],
       requestTimeout: connection.requestTimeoutMs,
@@ -113,6 +119,8 @@ export class PlatformaticTransactionalProducer implements TransactionalProducer 
     this.#groups.clear();
     this.#chain = Promise.resolve();
     this.#chainError = undefined;
+    this.#gathered = undefined;
+    this.#gatheredSend = undefined;
     this.#state = 'in-transaction';
   }
 
@@ -120,11 +128,23 @@ export class PlatformaticTransactionalProducer implements TransactionalProducer 
     this.#check('in-transaction', 'send');
     if (records.length === 0) return Promise.resolve();
     const transaction = this.#currentTransaction();
-    const chunks = chunkBySize(toLibraryMessages(records));
     this.#dirty = true;
-    return this.#enqueue('send', async () => {
-      for (const messages of chunks) await transaction.send({ messages });
-    });
+    // Sends made while an earlier one is in flight join one request (as the idempotent producer
+    // gathers them): one round trip per send call capped the throughput at a write's batch size
+    // per round trip. Each call's promise is that of the request carrying its records.
+    if (this.#gathered === undefined || this.#gatheredSend === undefined) {
+      const batch: MessageToProduce[] = [];
+      this.#gathered = batch;
+      this.#gatheredSend = this.#enqueue('send', async () => {
+        if (this.#gathered === batch) {
+          this.#gathered = undefined;
+          this.#gatheredSend = undefined;
+        }
+        for (const chunk of chunkBySize(batch)) await transaction.send({ messages: chunk });
+      });
+    }
+    for (const message of toLibraryMessages(records)) this.#gathered.push(message);
+    return this.#gatheredSend;
   }
 
   sendOffsets(offsets: readonly PartitionOffset[], group: ConsumerGroupMetadata): Promise<void> {
@@ -212,6 +232,11 @@ export class PlatformaticTransactionalProducer implements TransactionalProducer 
   }
 
   #enqueue(operation: string, task: () => Promise<void>): Promise<void> {
+    // Records sent after another operation (an offset commit) go in a request after it.
+    if (operation !== 'send') {
+      this.#gathered = undefined;
+      this.#gatheredSend = undefined;
+    }
     const run = this.#chain.then(async () => {
       if (this.#chainError !== undefined) throw this.#chainError;
       try {

@@ -5,7 +5,7 @@
  * @module
  */
 import { murmur2, type MessageToProduce } from '@platformatic/kafka';
-import type { ProducerRecord } from './kafka-record.ts';
+import type { KafkaHeader, ProducerRecord } from './kafka-record.ts';
 
 /**
  * A partitioner compatible with Kafka's Java client: keyed records go to
@@ -28,24 +28,43 @@ export function createJavaCompatiblePartitioner(): (
 
 /** Converts port records to library messages (keeping repeated header keys). */
 export function toLibraryMessages(records: readonly ProducerRecord[]): MessageToProduce[] {
-  return records.map((record) => {
-    const message: MessageToProduce = { topic: record.topic };
-    if (record.partition !== undefined) message.partition = record.partition;
-    if (record.key !== undefined && record.key !== null) message.key = record.key;
-    if (record.value !== null) message.value = record.value;
-    if (record.timestamp !== undefined) message.timestamp = BigInt(record.timestamp);
-    if (record.headers !== undefined && record.headers.length > 0) {
-      // Distinct Buffer objects are distinct Map keys, so repeated header keys survive.
-      const headers = new Map<Buffer, Buffer>();
-      for (const header of record.headers) {
-        // The library types header values as Buffer, but its wire writer encodes null as the
-        // null header value (length -1), which is what a null here means.
-        headers.set(Buffer.from(header.key, 'utf8'), header.value as Buffer);
-      }
-      message.headers = headers;
+  return records.map((record) =>
+    toLibraryMessage(
+      record.topic,
+      record.partition,
+      record.timestamp,
+      record.key ?? null,
+      record.value,
+      record.headers,
+    ),
+  );
+}
+
+/** One library message from the parts of a {@link ProducerRecord} (also a frame decoder's factory). */
+export function toLibraryMessage(
+  topic: string,
+  partition: number | undefined,
+  timestamp: number | undefined,
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: readonly KafkaHeader[] | undefined,
+): MessageToProduce {
+  const message: MessageToProduce = { topic };
+  if (partition !== undefined) message.partition = partition;
+  if (key !== null) message.key = key;
+  if (value !== null) message.value = value;
+  if (timestamp !== undefined) message.timestamp = BigInt(timestamp);
+  if (headers !== undefined && headers.length > 0) {
+    // Distinct Buffer objects are distinct Map keys, so repeated header keys survive.
+    const map = new Map<Buffer, Buffer>();
+    for (const header of headers) {
+      // The library types header values as Buffer, but its wire writer encodes null as the
+      // null header value (length -1), which is what a null here means.
+      map.set(Buffer.from(header.key, 'utf8'), header.value as Buffer);
     }
-    return message;
-  });
+    message.headers = map;
+  }
+  return message;
 }
 
 /**
