@@ -11,6 +11,7 @@ import { RecordBatch } from '../record-batch.ts';
 import { backPressureLevel, TaskTimes } from '../task-times.ts';
 import { findUnserializable } from './find-unserializable.ts';
 import { INITIAL_CREDITS, RemoteExchange } from './remote-exchange.ts';
+import { workerExecArgv } from './threaded-job.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = 'src/runtime/parallel/fixtures/word-count-job.ts';
@@ -146,6 +147,19 @@ test('a producer out of credit blocks until the consumer processed batches', asy
   await ended;
   producer.close();
   consumer.close();
+});
+
+test("worker threads get the parent's Node flags without the test runner's and heap sizes", () => {
+  assert.deepEqual(
+    workerExecArgv([
+      '--import',
+      'tsx',
+      '--test-concurrency=2',
+      '--max-old-space-size=4096',
+      '--enable-source-maps',
+    ]),
+    ['--import', 'tsx', '--enable-source-maps'],
+  );
 });
 
 test('findUnserializable names the path of functions and symbols', () => {

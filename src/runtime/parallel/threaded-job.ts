@@ -47,9 +47,14 @@ export function slotsOf(graph: JobGraph): number {
   return n;
 }
 
-/** Node flags for worker threads: the parent's, minus the test runner's. */
-function workerExecArgv(): string[] {
-  return process.execArgv.filter((a) => !a.startsWith('--test'));
+/**
+ * Node flags for worker threads: the parent's, minus the test runner's and the heap-size flags,
+ * which the Worker constructor rejects (a worker shares the process's heap limits).
+ */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  return execArgv.filter(
+    (a) => !a.startsWith('--test') && !/^--max-(old|semi)-space-size(=|$)/.test(a),
+  );
 }
 
 /**
