@@ -38,6 +38,7 @@ import {
   toSafeNumber,
   type RawRecordBatch,
 } from './record-batch-decoder.ts';
+import { TransactionalWorkerHost } from './worker-transactional-producer.ts';
 import { WorkerIdempotentProducer } from './worker-idempotent-producer.ts';
 import type {
   CommittedOffset,
@@ -60,8 +61,9 @@ export interface PlatformaticKafkaClientOptions {
   /** Per-request timeout (default 30 000 ms). */
   readonly requestTimeoutMs?: number;
   /**
-   * Where idempotent producers build record batches and do their network I/O: `worker` (the
-   * default) a worker thread per producer, so a second core takes that work off the task thread;
+   * Where producers build record batches and do their network I/O: `worker` (the default) a
+   * worker thread per idempotent producer and one for all transactional producers of the client,
+   * so a second core takes that work off the task thread;
    * `caller` the calling thread (less CPU per record, for machines without a spare core). See
    * docs/adr/0008-kafka-producer-worker-thread.md for the measurements.
    */
@@ -111,6 +113,8 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
   readonly #admin: Admin;
   readonly #reader: RawFetchConsumer;
   readonly #producerThread: 'worker' | 'caller';
+  /** The worker thread of this client's transactional producers (started with the first). */
+  #transactionalWorker: TransactionalWorkerHost | undefined;
 
   constructor(options: PlatformaticKafkaClientOptions) {
     this.#producerThread = options.producerThread ?? 'worker';
@@ -332,7 +336,11 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
   }
 
   createTransactionalProducer(options: TransactionalProducerOptions): TransactionalProducer {
-    return new PlatformaticTransactionalProducer(this.#connection, options);
+    if (this.#producerThread !== 'worker') {
+      return new PlatformaticTransactionalProducer(this.#connection, options);
+    }
+    this.#transactionalWorker ??= new TransactionalWorkerHost(this.#connection);
+    return this.#transactionalWorker.createProducer(options);
   }
 
   createIdempotentProducer(options: IdempotentProducerOptions = {}): IdempotentProducer {
@@ -342,7 +350,11 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.#admin.close(), this.#reader.close()]);
+    await Promise.allSettled([
+      this.#admin.close(),
+      this.#reader.close(),
+      this.#transactionalWorker?.close(),
+    ]);
   }
 
   async #listOffsetsRaw(
