@@ -18,6 +18,7 @@ import { Emitter } from './emitter.ts';
 import { InputGate } from './input-gate.ts';
 import {
   JobCheckpointing,
+  localCheckpointContext,
   periodicCheckpointing,
   type CheckpointContext,
 } from './checkpoint/job-checkpointing.ts';
@@ -83,13 +84,7 @@ export class JobRun implements JobAttempt {
   constructor(
     readonly graph: JobGraph,
     readonly options: EnvironmentOptions,
-    private readonly checkpointContext: CheckpointContext = {
-      store: undefined,
-      restore: undefined,
-      firstId: 1,
-      existing: [],
-      log: (m) => process.stderr.write(`eddy: ${m}\n`),
-    },
+    private readonly checkpointContext: CheckpointContext = localCheckpointContext(),
     /** Restart attempt (0 for the first run). */
     readonly attempt = 0,
     /** Set in a worker thread of the parallel runtime: run only this slot's subtasks. */
@@ -117,25 +112,12 @@ export class JobRun implements JobAttempt {
   }
 
   /**
-   * Stops the sources; in-flight records drain to the sinks. With `savepointOnStop`, a savepoint
-   * is taken first and the sources stop right after its barrier.
+   * Stops the sources; in-flight records drain to the sinks. (A savepoint on stop is the
+   * supervisor's: it calls {@link JobRun.stopWithSavepoint}.)
    */
   cancel(): Promise<JobExecutionResult> {
-    const dir = this.options.savepointOnStop;
-    if (dir !== undefined && !this.cancelled && this.checkpointing !== undefined) {
-      this.stopWithSavepoint(dir).then(
-        (path) => this.checkpointContext.log(`savepoint written to ${path}`),
-        (e: unknown) => {
-          this.checkpointContext.log(`savepoint on stop failed: ${(e as Error).message}`);
-          for (const list of this.subtasks.values()) for (const s of list) s.source?.cancel();
-        },
-      );
-      return this.result;
-    }
-    if (!this.cancelled) {
-      this.cancelled = true;
-      for (const list of this.subtasks.values()) for (const s of list) s.source?.cancel();
-    }
+    this.cancelled = true;
+    for (const list of this.subtasks.values()) for (const s of list) s.source?.cancel();
     return this.result;
   }
 

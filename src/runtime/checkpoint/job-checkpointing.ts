@@ -54,6 +54,17 @@ export interface CheckpointContext {
   readonly remote?: RemoteCheckpointing;
 }
 
+/** The context of a run that restores nothing and has no checkpoint store (savepoints work). */
+export function localCheckpointContext(): CheckpointContext {
+  return {
+    store: undefined,
+    restore: undefined,
+    firstId: 1,
+    existing: [],
+    log: (m) => process.stderr.write(`eddy: ${m}\n`),
+  };
+}
+
 /** The main thread's coordinator as seen from a worker thread. */
 export interface RemoteCheckpointing {
   acknowledge(checkpointId: number, ack: SubtaskAck): void;

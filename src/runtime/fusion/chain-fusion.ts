@@ -23,18 +23,24 @@ export interface FusionCandidate {
 }
 
 /**
- * Fuses every chain found and returns them.
+ * Fuses every chain found.
  *
  * @param mainConsumers - per producer subtask, the consumer of each channel of its main output
  *   (`undefined` for a channel to another thread or a multi-target edge)
  */
 export function fuseChains<S extends FusionCandidate>(
   mainConsumers: ReadonlyMap<S, readonly (S | undefined)[]>,
-): FusedChain[] {
+): void {
+  const members = new Map<S, ChainMember | undefined>();
   const member = (s: S): ChainMember | undefined => {
-    if (s.gate === undefined || s.operator === undefined || s.sideOutputs.size > 0) return;
-    const stage = s.operator.fusionStage?.();
-    return stage === undefined ? undefined : { stage, gate: s.gate };
+    if (members.has(s)) return members.get(s);
+    let m: ChainMember | undefined;
+    if (s.gate !== undefined && s.operator !== undefined && s.sideOutputs.size === 0) {
+      const stage = s.operator.fusionStage?.();
+      if (stage !== undefined) m = { stage, gate: s.gate };
+    }
+    members.set(s, m);
+    return m;
   };
   // The one-to-one links between fusable operators.
   const next = new Map<S, S>();
@@ -49,25 +55,22 @@ export function fuseChains<S extends FusionCandidate>(
     next.set(producer, c);
     linked.add(c);
   }
-  const chains: FusedChain[] = [];
   const heads = new Set<S>();
   for (const s of mainConsumers.keys()) if (!linked.has(s)) heads.add(s);
   for (const head of heads) {
     const first = member(head);
     if (first === undefined) continue;
-    const members: ChainMember[] = [first];
+    const chain: ChainMember[] = [first];
     for (let s = next.get(head); s !== undefined; s = next.get(s)) {
-      members.push(member(s) as ChainMember);
+      chain.push(member(s) as ChainMember);
     }
-    const chain = new FusedChain(members);
-    first.gate.useOperator(chain);
+    const fused = new FusedChain(chain);
+    first.gate.useOperator(fused);
     // A producer in this thread whose main output has this chain as its only consumer pushes
     // its records straight in (the gate then only sees watermarks, barriers and the end).
     if (first.gate.channelCount === 1) {
       const producer = producers.get(head);
-      if (producer !== undefined) chain.attachProducer(producer.output);
+      if (producer !== undefined) fused.attachProducer(producer.output);
     }
-    chains.push(chain);
   }
-  return chains;
 }

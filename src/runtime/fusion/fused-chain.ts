@@ -70,11 +70,6 @@ export class FusedChain implements GateOperator {
     this.code = new Code(partsOf(stages, this.last, () => this.sync()));
   }
 
-  /** Names of the fused operators, in order. */
-  get operatorNames(): string[] {
-    return this.members.map((m) => m.stage.operator.ref.name);
-  }
-
   /** The output of the producer that pushes into the chain, if one does. */
   private producerOutput: Emitter | undefined = undefined;
 

@@ -18,7 +18,10 @@ import type { JobGraph } from '../../plan/plan.ts';
 import { JobRun } from '../job-run.ts';
 import { loadCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint-loader.ts';
 import type { OperatorStateDistribution } from '../checkpoint/checkpoint-metadata.ts';
-import type { RemoteCheckpointing } from '../checkpoint/job-checkpointing.ts';
+import {
+  localCheckpointContext,
+  type RemoteCheckpointing,
+} from '../checkpoint/job-checkpointing.ts';
 import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
 import { basename, dirname } from 'node:path';
 import { planFingerprint } from './plan-fingerprint.ts';
@@ -172,10 +175,8 @@ function submit(graph: JobGraph, options: EnvironmentOptions): JobClient {
     graph,
     { ...rest, handleSignals: false },
     {
-      store: undefined,
+      ...localCheckpointContext(),
       restore,
-      firstId: 1,
-      existing: [],
       log: (m) => process.stderr.write(`eddy: [slot ${data.slot}] ${m}\n`),
       remote,
     },

@@ -77,7 +77,10 @@ test('on threads, a job stopped with a savepoint and resumed from it counts ever
   // Stop part-way with SIGTERM: the savepoint's barriers cross the keyBy between the threads.
   const first = spawn(
     process.execPath,
-    ['bin/eddy.js', 'run', fixture, ...args, '--savepoint-on-stop', join(dir, 'sp')],
+    [
+      ...['bin/eddy.js', 'run', fixture, ...args],
+      ...['--savepoint-on-stop', join(dir, 'sp'), '--metrics-port', '0'],
+    ],
     { cwd: root },
   );
   let out1 = '';
@@ -85,8 +88,11 @@ test('on threads, a job stopped with a savepoint and resumed from it counts ever
   first.stdout.on('data', (d: Buffer) => (out1 += d.toString()));
   first.stderr.on('data', (d: Buffer) => (err1 += d.toString()));
   const exited = new Promise<number | null>((r) => first.on('exit', (code) => r(code)));
-  // Start-up (Node, tsx, two threads) takes about a second; the input lasts four.
-  await new Promise((r) => setTimeout(r, 2500));
+  // The metrics server starts once the job runs (signal handlers are installed by then); the
+  // input lasts four seconds from there.
+  while (!err1.includes('metrics at') && first.exitCode === null)
+    await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 1000));
   first.kill('SIGTERM');
   assert.equal(await exited, 0, err1);
   const path = /savepoint written to (\S+)/.exec(err1)?.[1];

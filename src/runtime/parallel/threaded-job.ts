@@ -27,6 +27,7 @@ import {
 import type { OperatorStateDistribution } from '../checkpoint/checkpoint-metadata.ts';
 import {
   coordinatorOptions,
+  localCheckpointContext,
   registerCheckpointMetrics,
   type CheckpointContext,
 } from '../checkpoint/job-checkpointing.ts';
@@ -89,20 +90,12 @@ export class ThreadedJob implements JobAttempt, CheckpointHost {
   private inputsFinished = 0;
   private stopAfterBarrier = false;
   private stopSavepoint: Promise<unknown> | undefined;
-  /** A stop with savepoint was requested by `cancel` (it may wait for the start). */
-  private stopping = false;
 
   constructor(
     readonly graph: JobGraph,
     readonly options: EnvironmentOptions,
     private readonly launch: ThreadedLaunch,
-    private readonly context: CheckpointContext = {
-      store: undefined,
-      restore: undefined,
-      firstId: 1,
-      existing: [],
-      log: (m) => process.stderr.write(`eddy: ${m}\n`),
-    },
+    private readonly context: CheckpointContext = localCheckpointContext(),
     readonly attempt = 0,
   ) {
     this.exporter = new PrometheusExporter(this.registry, { job: graph.plan.jobName });
@@ -185,27 +178,12 @@ export class ThreadedJob implements JobAttempt, CheckpointHost {
   }
 
   /**
-   * Asks every slot to stop its sources; in-flight records drain. With `savepointOnStop`, a
-   * savepoint is taken first and the sources stop right after its barrier.
+   * Asks every slot to stop its sources; in-flight records drain. (A savepoint on stop is the
+   * supervisor's: it calls {@link ThreadedJob.stopWithSavepoint}.)
    */
   cancel(): Promise<JobExecutionResult> {
-    const dir = this.options.savepointOnStop;
-    if (dir !== undefined && !this.cancelled && !this.stopping && this.failure === undefined) {
-      // Before every slot is open there is nothing to snapshot yet: the savepoint follows start.
-      this.stopping = true;
-      this.stopWithSavepoint(dir).then(
-        (path) => this.context.log(`savepoint written to ${path}`),
-        (e: unknown) => {
-          this.context.log(`savepoint on stop failed: ${(e as Error).message}`);
-          this.broadcast({ type: 'cancel' });
-        },
-      );
-      return this.result;
-    }
-    if (!this.cancelled) {
-      this.cancelled = true;
-      this.broadcast({ type: 'cancel' });
-    }
+    this.cancelled = true;
+    this.broadcast({ type: 'cancel' });
     return this.result;
   }
 

@@ -71,8 +71,22 @@ export class JobSupervisor {
     return this.current;
   }
 
-  /** Stops the job (no more restarts). */
+  /**
+   * Stops the job (no more restarts). With `savepointOnStop`, a savepoint is taken first and the
+   * sources stop right after its barrier; if it fails, the job stops without one.
+   */
   async cancel(): Promise<JobExecutionResult> {
+    const dir = this.options.savepointOnStop;
+    if (dir !== undefined && !this.cancelled) {
+      this.stopWithSavepoint(dir).then(
+        (path) => this.log(`savepoint written to ${path}`),
+        (e: unknown) => {
+          this.log(`savepoint on stop failed: ${(e as Error).message}`);
+          void this.current?.cancel().catch(() => {});
+        },
+      );
+      return this.result;
+    }
     this.cancelled = true;
     this.wakeSleep?.();
     await this.current?.cancel().catch(() => {});
@@ -85,8 +99,10 @@ export class JobSupervisor {
   }
 
   async stopWithSavepoint(dir: string): Promise<string> {
-    await this.startedPromise;
     this.cancelled = true;
+    this.wakeSleep?.();
+    // Before the attempt's subtasks are open there is nothing to snapshot: the savepoint follows.
+    await this.startedPromise;
     return (this.current as JobAttempt).stopWithSavepoint(dir);
   }
 

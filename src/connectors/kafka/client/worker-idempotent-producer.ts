@@ -13,12 +13,12 @@
  *
  * @module
  */
-import { Worker } from 'node:worker_threads';
 import type { IdempotentProducer, IdempotentProducerOptions } from './idempotent-producer.ts';
 import { KafkaClientError } from './kafka-client-error.ts';
 import type { ProducerRecord } from './kafka-record.ts';
 import type { PlatformaticConnection } from './platformatic-transactional-producer.ts';
 import { encodeProducerRecords } from './producer-record-frame.ts';
+import { ProducerWorkerThread } from './producer-worker-thread.ts';
 import {
   fromKafkaClientErrorData,
   type ProducerWorkerData,
@@ -40,7 +40,7 @@ export interface WorkerIdempotentProducerTestHooks {
 
 /** See the module documentation. */
 export class WorkerIdempotentProducer implements IdempotentProducer {
-  readonly #worker: Worker;
+  readonly #thread: ProducerWorkerThread<ProducerWorkerReply>;
   readonly #maxBuffered: number;
   /** Records posted and not yet taken into the worker's producer buffer. */
   #pending = 0;
@@ -51,10 +51,6 @@ export class WorkerIdempotentProducer implements IdempotentProducer {
   #closeWaiter: Waiter | undefined;
   #failure: KafkaClientError | undefined;
   #closed = false;
-  /** Set once the worker thread is gone (closed, crashed or terminated). */
-  #exited = false;
-  /** Set when `close` terminates the worker on purpose: its exit is no failure. */
-  #terminating = false;
 
   constructor(
     connection: PlatformaticConnection,
@@ -71,32 +67,12 @@ export class WorkerIdempotentProducer implements IdempotentProducer {
       options: { ...options },
       ...(hooks.crashAfterFrames === undefined ? {} : { crashAfterFrames: hooks.crashAfterFrames }),
     };
-    // No `execArgv`: the worker inherits the parent's Node flags (`--cpu-prof` profiles it too),
-    // and Node drops the per-process ones itself; passed explicitly, a flag such as
-    // `--max-old-space-size` would make the constructor throw.
-    this.#worker = new Worker(new URL('./producer-worker-entry.mjs', import.meta.url), {
-      workerData: data,
-    });
-    this.#worker.on('message', (reply: ProducerWorkerReply) => this.#onReply(reply));
-    this.#worker.on('error', (error: Error) => {
-      this.#fail(
-        new KafkaClientError(`The Kafka producer worker thread failed: ${error.message}`, {
-          reason: 'failed',
-          cause: error,
-        }),
-      );
-    });
-    this.#worker.on('exit', (code: number) => {
-      this.#exited = true;
-      if (this.#terminating) return;
-      this.#fail(
-        new KafkaClientError(
-          `The Kafka producer worker thread exited unexpectedly (exit code ${code}); records ` +
-            'handed to it may not have been written',
-          { reason: 'failed' },
-        ),
-      );
-    });
+    this.#thread = new ProducerWorkerThread(
+      data,
+      'records handed to it may not have been written',
+      (reply: ProducerWorkerReply) => this.#onReply(reply),
+      (error) => this.#fail(error),
+    );
   }
 
   async send(records: readonly ProducerRecord[]): Promise<void> {
@@ -127,7 +103,7 @@ export class WorkerIdempotentProducer implements IdempotentProducer {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      if (!this.#exited && this.#failure === undefined) {
+      if (!this.#thread.exited && this.#failure === undefined) {
         const closed = new Promise<void>((resolve, reject) => {
           this.#closeWaiter = { resolve, reject };
         });
@@ -135,20 +111,19 @@ export class WorkerIdempotentProducer implements IdempotentProducer {
         await closed;
       }
     } finally {
-      this.#terminating = true;
       this.#closeWaiter = undefined;
-      await this.#worker.terminate();
+      await this.#thread.terminate();
     }
   }
 
   #post(request: ProducerWorkerRequest, transfer: ArrayBuffer[] = []): void {
-    if (this.#exited) {
+    if (this.#thread.exited) {
       this.#fail(
         new KafkaClientError('The Kafka producer worker thread is gone', { reason: 'failed' }),
       );
       this.#throwFailure();
     }
-    this.#worker.postMessage(request, transfer);
+    this.#thread.postMessage(request, transfer);
   }
 
   #onReply(reply: ProducerWorkerReply): void {

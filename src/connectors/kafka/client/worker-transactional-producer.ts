@@ -12,12 +12,12 @@
  *
  * @module
  */
-import { Worker } from 'node:worker_threads';
 import { KafkaClientError } from './kafka-client-error.ts';
 import type { ProducerRecord } from './kafka-record.ts';
 import type { PlatformaticConnection } from './platformatic-transactional-producer.ts';
 import { encodeProducerRecords } from './producer-record-frame.ts';
 import { fromKafkaClientErrorData } from './producer-worker-protocol.ts';
+import { ProducerWorkerThread } from './producer-worker-thread.ts';
 import type { PartitionOffset } from './topic-partition.ts';
 import type {
   TransactionalWorkerData,
@@ -42,15 +42,14 @@ const noop = (): void => undefined;
 
 /** The worker thread of one client's transactional producers (started at the first producer). */
 export class TransactionalWorkerHost {
-  readonly #worker: Worker;
+  readonly #thread: ProducerWorkerThread<TransactionalWorkerReply>;
+  #closing = false;
   readonly #waiters = new Map<number, Waiter>();
   /** The answers of calls in flight, for a graceful close. */
   readonly #pending = new Map<number, Promise<TransactionalWorkerReply>>();
   #nextId = 0;
   #nextHandle = 0;
   #failure: KafkaClientError | undefined;
-  #exited = false;
-  #terminating = false;
 
   constructor(connection: PlatformaticConnection) {
     const data: TransactionalWorkerData = {
@@ -61,35 +60,17 @@ export class TransactionalWorkerHost {
         requestTimeoutMs: connection.requestTimeoutMs,
       },
     };
-    // No `execArgv`: the worker inherits the parent's Node flags (see WorkerIdempotentProducer).
-    this.#worker = new Worker(new URL('./producer-worker-entry.mjs', import.meta.url), {
-      workerData: data,
-    });
-    this.#worker.on('message', (reply: TransactionalWorkerReply) => {
-      const waiter = this.#waiters.get(reply.id);
-      this.#waiters.delete(reply.id);
-      if (reply.error === undefined) waiter?.resolve(reply);
-      else waiter?.reject(fromKafkaClientErrorData(reply.error));
-    });
-    this.#worker.on('error', (error: Error) =>
-      this.#fail(
-        new KafkaClientError(`The Kafka producer worker thread failed: ${error.message}`, {
-          reason: 'failed',
-          cause: error,
-        }),
-      ),
+    this.#thread = new ProducerWorkerThread(
+      data,
+      'open transactions are lost (they are aborted when the sink restarts)',
+      (reply: TransactionalWorkerReply) => {
+        const waiter = this.#waiters.get(reply.id);
+        this.#waiters.delete(reply.id);
+        if (reply.error === undefined) waiter?.resolve(reply);
+        else waiter?.reject(fromKafkaClientErrorData(reply.error));
+      },
+      (error) => this.#fail(error),
     );
-    this.#worker.on('exit', (code: number) => {
-      this.#exited = true;
-      if (this.#terminating) return;
-      this.#fail(
-        new KafkaClientError(
-          `The Kafka producer worker thread exited unexpectedly (exit code ${code}); open ` +
-            'transactions are lost (they are aborted when the sink restarts)',
-          { reason: 'failed' },
-        ),
-      );
-    });
   }
 
   /** A new producer on this worker. */
@@ -108,7 +89,7 @@ export class TransactionalWorkerHost {
     transfer: ArrayBuffer[] = [],
   ): Promise<TransactionalWorkerReply> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#exited) {
+    if (this.#thread.exited) {
       return Promise.reject(
         new KafkaClientError('The Kafka producer worker thread is gone', { reason: 'failed' }),
       );
@@ -120,7 +101,7 @@ export class TransactionalWorkerHost {
     this.#pending.set(id, answer);
     const forget = () => this.#pending.delete(id);
     answer.then(forget, forget);
-    this.#worker.postMessage({ ...request, id, handle } as TransactionalWorkerRequest, transfer);
+    this.#thread.postMessage({ ...request, id, handle }, transfer);
     // A caller that never awaits its call (a sink closing with a transaction left to the next
     // run) must not turn the close of the client into an unhandled rejection.
     answer.catch(() => undefined);
@@ -129,17 +110,17 @@ export class TransactionalWorkerHost {
 
   /** Ends the thread (the client is closing; its producers were closed before). */
   async close(): Promise<void> {
-    if (this.#terminating) return;
-    this.#terminating = true;
+    if (this.#closing) return;
+    this.#closing = true;
     // Calls still in flight (a transaction begun for the next checkpoint, say) get their answer
     // first; whatever is still unanswered after a grace period fails, since nobody will answer
     // it once the thread is gone.
-    if (!this.#exited && this.#waiters.size > 0) {
+    if (!this.#thread.exited && this.#waiters.size > 0) {
       const settled = [...this.#pending.values()].map((p) => p.then(noop, noop));
       await Promise.race([Promise.all(settled), new Promise((r) => setTimeout(r, 2000).unref())]);
     }
     this.#fail(new KafkaClientError('The Kafka client is closed', { reason: 'invalid-state' }));
-    if (!this.#exited) await this.#worker.terminate();
+    await this.#thread.terminate();
   }
 
   /** Records the first failure and rejects every call waiting for the worker. */
