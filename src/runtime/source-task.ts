@@ -76,7 +76,8 @@ class SplitState implements SplitOutput<unknown>, WatermarkOutput {
     this.idle = false;
     this.owner.recompute();
   }
-  private activate(): void {
+  /** Makes the split take part in the watermark minimum, or leaves idleness. */
+  activate(): void {
     this.used = true;
     this.idle = false;
     this.owner.recompute();
@@ -116,15 +117,18 @@ class ReaderOutput implements Required<SourceOutput<unknown>> {
   }
 
   collect(value: unknown, timestamp?: number): void {
-    const main = this.main;
-    if (this.plain && main.used && !main.idle) {
-      // No timestamp assigner, watermark generator or idleness timeout to feed, and the output is
-      // already active: straight to the emitter.
+    if (this.plain) {
+      // No timestamp assigner, watermark generator or idleness timeout to feed: straight to the
+      // emitter. The record is never handed to a call that is not inlined (activation takes no
+      // value): a record that escapes nowhere can be scalar-replaced by V8 when the chain behind
+      // the emitter only reads it (measured ~4 ns/record, ADR 0006).
+      const main = this.main;
+      if (!main.used || main.idle) main.activate();
       this.emitter.collectWithTimestamp(value, timestamp ?? Number.NaN);
       this.count++;
       return;
     }
-    main.collect(value, timestamp);
+    this.main.collect(value, timestamp);
   }
   emitWatermark(timestamp: number): void {
     this.main.emitWatermark(timestamp);

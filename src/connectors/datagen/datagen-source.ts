@@ -100,10 +100,9 @@ class DataGenReader<T> implements SourceReader<T> {
     const step = this.step;
     let n = this.next;
     const limit = this.limit;
-    for (let i = 0; i < allowed && n < limit; i++) {
-      output.collect(gen(n));
-      n += step;
-    }
+    // One bound for the loop: the batch's room or the end of the sequence, whichever is first.
+    const end = Math.min(limit, n + allowed * step);
+    for (; n < end; n += step) output.collect(gen(n));
     this.emitted += Math.floor((n - this.next) / step);
     this.next = n;
     if (n >= limit) return 'END_OF_INPUT';
