@@ -70,7 +70,11 @@ export class KafkaSourceBuilder<T> {
     return this;
   }
 
-  /** Makes the source bounded: it ends once every partition reaches its stopping offset. */
+  /**
+   * Makes the source bounded: it ends once every partition reaches its stopping offset. The
+   * stopping offsets are resolved when a partition is first assigned and kept in checkpoints and
+   * savepoints, so a restored job ends where the uninterrupted one would have.
+   */
   setBounded(stoppingOffsets: OffsetsInitializer): this {
     this.stopping = stoppingOffsets;
     return this;

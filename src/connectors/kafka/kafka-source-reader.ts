@@ -25,9 +25,17 @@ import type { KafkaSourceOptions } from './kafka-source-options.ts';
 import { OffsetsInitializer } from './offsets-initializer.ts';
 import { splitOwner } from './split-owner.ts';
 
-/** A reader's checkpoint state: the next offset to read, by `topic-partition`. */
+/** A reader's checkpoint state, by `topic-partition`. */
 export interface KafkaSourceState {
+  /** The next offset to read. */
   readonly offsets: Readonly<Record<string, number>>;
+  /**
+   * The exclusive stop offsets of a bounded source, as resolved when the partition was first
+   * assigned (Flink keeps them in the split too): a restored bounded job ends where the
+   * uninterrupted one would have, not at the log end of the restore. Absent in states of unbounded
+   * sources and of versions before it was kept.
+   */
+  readonly stops?: Readonly<Record<string, number>>;
 }
 
 /** A dead letter of a Kafka record: the common fields plus the record's coordinates and key. */
@@ -88,6 +96,8 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
   private client: KafkaClientPort | undefined;
   private readonly partitions = new Map<string, PartitionState>();
   private restored: Map<string, number> | undefined;
+  /** Stop offsets from the restored state (bounded sources). */
+  private restoredStops: Map<string, number> | undefined;
   private queue: Chunk[] = [];
   private head = 0;
   private buffered = 0;
@@ -135,18 +145,21 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
   }
 
   restoreState(state: unknown): void {
-    const offsets = (state as KafkaSourceState | undefined)?.offsets ?? {};
-    this.restored = new Map(Object.entries(offsets));
+    this.restoreUnionState([state]);
   }
 
   /** After a rescale: every saved reader's offsets; `start` keeps those of the partitions it owns. */
   restoreUnionState(states: readonly unknown[]): void {
-    const merged = new Map<string, number>();
+    const offsets = new Map<string, number>();
+    const stops = new Map<string, number>();
     for (const state of states) {
-      const offsets = (state as KafkaSourceState | undefined)?.offsets ?? {};
-      for (const [partition, offset] of Object.entries(offsets)) merged.set(partition, offset);
+      const s = state as KafkaSourceState | undefined;
+      for (const [partition, offset] of Object.entries(s?.offsets ?? {}))
+        offsets.set(partition, offset);
+      for (const [partition, stop] of Object.entries(s?.stops ?? {})) stops.set(partition, stop);
     }
-    this.restored = merged;
+    this.restored = offsets;
+    this.restoredStops = stops;
   }
 
   async start(): Promise<void> {
@@ -263,15 +276,21 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
 
   snapshotState(checkpointId: number): KafkaSourceState {
     const offsets: Record<string, number> = {};
+    const stops: Record<string, number> = {};
+    let bounded = false;
     const commits: { topic: string; partition: number; offset: number }[] = [];
     for (const p of this.partitions.values()) {
       offsets[p.key] = p.position;
+      if (p.stop !== Number.POSITIVE_INFINITY) {
+        stops[p.key] = p.stop;
+        bounded = true;
+      }
       commits.push({ topic: p.topic, partition: p.partition, offset: p.position });
     }
     if (this.options.groupId !== undefined && this.options.commitOffsetsOnCheckpoint) {
       this.pendingCommits.set(checkpointId, commits);
     }
-    return { offsets };
+    return bounded ? { offsets, stops } : { offsets };
   }
 
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
@@ -330,18 +349,26 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
       init.getPartitionOffsets(client, fresh, o.isolationLevel, o.groupId),
     );
     const startOf = new Map(starts.map((s) => [keyOf(s), s.offset]));
+    // A restored partition keeps the stop offset it had; only new ones are looked up.
+    const keptStops = this.restoredStops;
+    const unresolved = mine.filter((tp) => !keptStops?.has(keyOf(tp)));
     const stops =
-      o.stoppingOffsets === undefined
+      o.stoppingOffsets === undefined || unresolved.length === 0
         ? undefined
         : await this.call('look up stopping offsets', () =>
             (o.stoppingOffsets as OffsetsInitializer).getPartitionOffsets(
               client,
-              mine,
+              unresolved,
               o.isolationLevel,
               o.groupId,
             ),
           );
     const stopOf = new Map((stops ?? []).map((s) => [keyOf(s), s.offset]));
+    if (o.stoppingOffsets !== undefined && keptStops !== undefined)
+      for (const tp of mine) {
+        const kept = keptStops.get(keyOf(tp));
+        if (kept !== undefined) stopOf.set(keyOf(tp), kept);
+      }
     for (const tp of mine) {
       const key = keyOf(tp);
       const offset = restored?.get(key) ?? startOf.get(key) ?? 0;
