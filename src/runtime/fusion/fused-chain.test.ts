@@ -31,6 +31,8 @@ type Step =
   | { readonly kind: 'keyed-filter'; readonly mod: number }
   | { readonly kind: 'reduce'; readonly objectKey: boolean }
   | { readonly kind: 'flat-map' }
+  | { readonly kind: 'flat-map-iterable'; readonly copies: number }
+  | { readonly kind: 'keyed-flat-map'; readonly mod: number }
   | { readonly kind: 'side-map' }
   | { readonly kind: 'timestamp' };
 
@@ -41,6 +43,11 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('keyed-filter' as const), mod: fc.integer({ min: 2, max: 3 }) }),
   fc.record({ kind: fc.constant('reduce' as const), objectKey: fc.boolean() }),
   fc.constant({ kind: 'flat-map' as const }),
+  fc.record({
+    kind: fc.constant('flat-map-iterable' as const),
+    copies: fc.integer({ min: 0, max: 2 }),
+  }),
+  fc.record({ kind: fc.constant('keyed-flat-map' as const), mod: fc.integer({ min: 2, max: 3 }) }),
   fc.constant({ kind: 'side-map' as const }),
   fc.constant({ kind: 'timestamp' as const }),
 );
@@ -92,6 +99,31 @@ function apply(
         .flatMap((r, out: Collector<Rec>) => {
           out.collect(r);
           if (r.id % 3 === 0) out.collect({ ...r, id: r.id + 1000 });
+        })
+        .name(name);
+    case 'flat-map-iterable':
+      // Returns its outputs (none, one or two per record) instead of collecting them, and reads
+      // the record's timestamp from the context.
+      return s
+        .flatMap((r, _out: Collector<Rec>, ctx: Context<unknown>) =>
+          Array.from({ length: step.copies }, (_, c) => ({
+            ...r,
+            id: r.id + c * 2000,
+            v: r.v + (ctx.timestamp() ?? 0),
+          })),
+        )
+        .name(name);
+    case 'keyed-flat-map':
+      // Keyed state around each collect: the rest of the chain runs inside collect, and the
+      // key must still be this record's when it returns.
+      return s
+        .keyBy((r) => r.k)
+        .flatMap((r, out: Collector<Rec>, ctx: Context<unknown>) => {
+          const state = ctx.getState(seen);
+          const n = (state.value() ?? 0) + 1;
+          if (n % step.mod !== 0) out.collect({ ...r, v: r.v + n });
+          state.update(n);
+          out.collect({ ...r, id: r.id + 5000, v: ctx.getState(seen).value() ?? -1 });
         })
         .name(name);
     case 'side-map': {
@@ -211,12 +243,15 @@ describe('operator fusion', () => {
     assert.doesNotMatch(await stackOf(false), /FusedChainCode/);
   });
 
-  it('names the operator whose function failed, in the middle of a chain', async () => {
+  it('names the operator whose function failed, in the middle of a chain and behind a flatMap', async () => {
     const env = StreamEnvironment.create();
     env
       .fromCollection([1, 2, 3, 4])
       .map((x) => x * 2)
       .name('double')
+      // The failing function runs inside this flatMap's collect: the failure must still name it.
+      .flatMap((x: number, out: Collector<number>) => out.collect(x))
+      .name('copy')
       .map((x) => {
         if (x === 6) throw new RangeError('six is not allowed');
         return x;

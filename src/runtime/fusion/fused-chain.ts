@@ -1,7 +1,8 @@
 /**
  * Operator fusion: a run of record-at-a-time operators connected one-to-one in the same thread
- * (map, filter, keyed rolling reduce) becomes one generated function that calls each user
- * function directly and hands the record to the next stage in a local variable. Nothing is
+ * (map, filter, flatMap, keyed rolling reduce) becomes one generated function that calls each user
+ * function directly and hands the record to the next stage in a local variable (a flatMap's
+ * collector hands each record it emits to the rest of the chain). Nothing is
  * written to or read from an intermediate batch, and when the producer in front of the chain is
  * in the same thread (a source, say), it pushes each record straight into the chain, as a Flink
  * source pushes into its chained operators. See ADR 0006 for the design and the measurements.
@@ -162,11 +163,25 @@ function partsOf(
 /**
  * Generates the class of a chain shape. The source text comes from fixed templates and stage
  * indexes only, never from user input; user functions and state are fields of the instance.
+ *
+ * The record path is one method per *segment*: `push` runs the stages up to the first flatMap,
+ * and each flatMap's collector calls the method of the segment after it (`rest<i>`) for every
+ * record it emits, so a flatMap's outputs run through the rest of the chain synchronously, as in
+ * a chained Flink task. The last segment writes to the chain's output batch.
  */
 function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeClass {
   const fields = new Set<string>(['out', 'capacity', 'full', 'fail']);
-  let body = '';
+  // c0 counts records in; c(i+1) counts what stage i emitted when that can differ from what it
+  // received (filters and flatMaps).
+  const counters = ['c0'];
+  const takes: string[] = ['    counts[0] = this.c0;'];
+  let through = 'this.c0';
+  let collectors = '';
+  let collectorInit = '';
   let methods = '';
+  // The segment being written: its method header and body.
+  let header = '  push(v, t) {\n    this.c0++;\n';
+  let body = '';
   // Each stage that makes a new record gets its own variable: an object that flows into no
   // shared variable (no phi) and is only read by inlined code can be scalar-replaced by V8 (the
   // source's record that the first map only reads, for example, is then never allocated).
@@ -175,7 +190,8 @@ function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeC
   const next = (): string => `v${++vars}`;
   stages.forEach((stage, i) => {
     // Each stage in its own try block: the handler knows which operator failed without a store
-    // per record (a try costs nothing until something throws).
+    // per record (a try costs nothing until something throws). A failure further down the chain
+    // arrives already wrapped, and wrapping keeps it as it is.
     let code = '';
     let declare = '';
     if (stage.kind === 'reduce') {
@@ -218,44 +234,58 @@ function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeC
         declare = `    let ${out};\n`;
         code += `      ${out} = this.f${i}(${cur}, this.x${i});\n`;
         cur = out;
-      } else {
+      } else if (stage.kind === 'filter') {
         code += `      if (!this.f${i}(${cur}, this.x${i})) return;\n`;
+      } else {
+        // flatMap: its collector hands each record to the next segment with this timestamp.
+        collectors += `class FlatMapCollector${i} {
+  constructor(chain) {
+    this.chain = chain;
+    this.t = Number.NaN;
+  }
+  collect(value) {
+    this.chain.rest${i}(value, this.t);
+  }
+}\n`;
+        collectorInit += `    this.o${i} = new FlatMapCollector${i}(this);\n`;
+        code += `      const o = this.o${i};
+      o.t = t;
+      const r = this.f${i}(${cur}, o, this.x${i});
+      if (r !== undefined) for (const x of r) o.collect(x);\n`;
       }
     }
     body += `${declare}    try {\n${code}    } catch (e) {\n      throw this.fail(${i}, e);\n    }\n`;
     if (stage.kind === 'filter') body += `    this.c${i + 1}++;\n`;
-  });
-  // c0 counts records in; c(i+1) counts what stage i let through (filters only: other stages
-  // emit what they receive).
-  const counters = ['c0'];
-  const takes: string[] = ['    counts[0] = this.c0;'];
-  let through = 'this.c0';
-  stages.forEach((stage, i) => {
-    if (stage.kind === 'filter') {
+    if (stage.kind === 'filter' || stage.kind === 'flatMap') {
       counters.push(`c${i + 1}`);
       through = `this.c${i + 1}`;
     }
     takes.push(`    counts[${i + 1}] = ${through};`);
+    if (stage.kind === 'flatMap') {
+      // The segment ends here; the next one starts with each record the flatMap emits.
+      methods += `${header}${body}  }\n`;
+      header = `  rest${i}(v, t) {\n    this.c${i + 1}++;\n`;
+      body = '';
+      cur = 'v';
+    }
   });
-  const fieldInit = [...fields].map((f) => `    this.${f} = parts.${f};`).join('\n');
-  const counterInit = counters.map((c) => `    this.${c} = 0;`).join('\n');
-  const source = `'use strict';
-// eddy fused chain: ${shape}
-return class FusedChainCode {
-  constructor(parts) {
-${fieldInit}
-${counterInit}
-  }
-  push(v, t) {
-    this.c0++;
-${body}    const b = this.out.batch;
+  methods += `${header}${body}    const b = this.out.batch;
     const n = b.size;
     b.values[n] = ${cur};
     b.timestamps[n] = t;
     b.size = n + 1;
     if (n + 1 >= this.capacity) this.full();
+  }\n`;
+  const fieldInit = [...fields].map((f) => `    this.${f} = parts.${f};`).join('\n');
+  const counterInit = counters.map((c) => `    this.${c} = 0;`).join('\n');
+  const source = `'use strict';
+// eddy fused chain: ${shape}
+${collectors}return class FusedChainCode {
+  constructor(parts) {
+${fieldInit}
+${collectorInit}${counterInit}
   }
-  flush() {
+${methods}  flush() {
     this.full();
   }
   pushBatch(batch) {
@@ -264,7 +294,7 @@ ${body}    const b = this.out.batch;
     const size = batch.size;
     for (let i = 0; i < size; i++) this.push(values[i], timestamps[i]);
   }
-${methods}  takeCounts(counts) {
+  takeCounts(counts) {
 ${takes.join('\n')}
 ${counterInit}
   }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Collector } from '../../api/functions/collector.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import type { ValueState } from '../../state/state.ts';
 import type { OperatorContext } from '../operator-context.ts';
@@ -34,6 +35,20 @@ export interface FilterStage extends StageBase {
   readonly ctx: OperatorContext;
 }
 
+/**
+ * Zero or more outputs per input: `call(value, out, ctx)` calls `out.collect(x)` (or returns an
+ * iterable); each output runs through the rest of the chain before `collect` returns.
+ */
+export interface FlatMapStage extends StageBase {
+  readonly kind: 'flatMap';
+  readonly call: (
+    value: unknown,
+    out: Collector<unknown>,
+    ctx: OperatorContext,
+  ) => void | Iterable<unknown>;
+  readonly ctx: OperatorContext;
+}
+
 /** Keyed rolling reduce: the reduction of the key so far, updated and emitted per record. */
 export interface ReduceStage extends StageBase {
   readonly kind: 'reduce';
@@ -46,4 +61,4 @@ export interface ReduceStage extends StageBase {
 }
 
 /** A record-at-a-time step of a fused chain. */
-export type FusionStage = MapStage | FilterStage | ReduceStage;
+export type FusionStage = MapStage | FilterStage | FlatMapStage | ReduceStage;

@@ -3,6 +3,7 @@ import type { Context } from '../../api/functions/context.ts';
 import type { FlatMapFunction } from '../../api/functions/flat-map-function.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
+import type { FusionStage } from '../fusion/fusion-stage.ts';
 import { UdfOperator } from './udf-operator.ts';
 
 type FlatMapCall = (
@@ -18,6 +19,16 @@ export class FlatMapOperator extends UdfOperator<FlatMapCall | FlatMapFunction<u
     super(setup);
     const fn = this.fn;
     this.call = typeof fn === 'function' ? fn : (v, o, c) => fn.flatMap(v, o, c);
+  }
+  override fusionStage(): FusionStage {
+    return {
+      kind: 'flatMap',
+      operator: this,
+      call: this.call,
+      ctx: this.ctx,
+      keySelector: this.keySelector,
+      backend: this.backend,
+    };
   }
   processBatch(batch: RecordBatch): void {
     const { values, timestamps, size } = batch;
