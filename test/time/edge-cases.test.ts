@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  EddyError,
   EventTimeSessionWindows,
   OutputTag,
   StreamEnvironment,
@@ -197,4 +198,54 @@ test('timers: one per key and timestamp, in timestamp order, key and state in sc
     })
     .executeAndCollect();
   assert.deepEqual(out, ['5:b:1:15', '20:a:2:Infinity', '20:b:1:Infinity']);
+});
+
+test('per-window state: counts re-firings of one window, and clear() drops it with the window', async () => {
+  const firings = new ValueStateDescriptor<number>('firings');
+  const seenBefore: (number | undefined)[] = [];
+  const env = StreamEnvironment.create();
+  const fired = await env
+    .fromSource(new ScriptedSource([r(1), r(2), wm<E>(10), r(3), r(4), wm<E>(30), r(25)], 1))
+    .keyBy((x) => x.k)
+    .window(TumblingEventTimeWindows.of(10))
+    .allowedLateness(20)
+    .process<string>({
+      process(_k, ctx, els, out) {
+        const state = ctx.windowState().getState(firings);
+        seenBefore.push(state.value());
+        const n = (state.value() ?? 0) + 1;
+        state.update(n);
+        out.collect(`${ctx.window.start}:${els.length}#${n}`);
+      },
+      clear(ctx) {
+        ctx.windowState().getState(firings).clear();
+      },
+    })
+    .executeAndCollect();
+  // Window 0-10 fires on time and re-fires for each of the two late records (its own state);
+  // window 20-30 starts from nothing.
+  assert.deepEqual(fired, ['0:2#1', '0:3#2', '0:4#3', '20:1#1']);
+  assert.deepEqual(seenBefore, [undefined, 1, 2, undefined]);
+});
+
+test('session windows refuse per-window state with an error naming the operator (as Flink)', async () => {
+  const env = StreamEnvironment.create();
+  const job = env
+    .fromSource(new ScriptedSource([r(1), r(2)], 1))
+    .keyBy((x) => x.k)
+    .window(EventTimeSessionWindows.withGap<E>(5))
+    .process<number>((_k, ctx, els, out) => {
+      ctx.windowState().getState(new ValueStateDescriptor<number>('n'));
+      out.collect(els.length);
+    })
+    .name('sessions-with-state')
+    .executeAndCollect();
+  await assert.rejects(job, (err: unknown) => {
+    assert.ok(err instanceof EddyError);
+    assert.equal(err.code, 'STATE_ERROR');
+    assert.equal(err.operator?.name, 'sessions-with-state');
+    assert.match(err.message, /per-window state is not available with merging/);
+    assert.match(err.hint ?? '', /globalState/);
+    return true;
+  });
 });

@@ -20,6 +20,7 @@ import {
   OutputTag,
   ProcessingTimeSessionWindows,
   ProcessingTimeTrigger,
+  MapStateDescriptor,
   ValueStateDescriptor,
   type AggregateFunction,
   type DataStream,
@@ -86,7 +87,8 @@ const SUM: AggregateFunction<Rec, number, number> = {
 const sumRecs = (a: Rec, b: Rec): Rec => ({ id: Math.min(a.id, b.id), key: a.key, v: a.v + b.v });
 const dynamicGap = (r: Rec): number => 1.5 * r.v;
 
-const FIRINGS = new ValueStateDescriptor<number>('firings');
+/** Firings per window, kept per key: sessions have no per-window state (as in Flink). */
+const FIRINGS = new MapStateDescriptor<string, number>('firings');
 const TOTAL = new ValueStateDescriptor<number>('total');
 
 /** Labels a firing with its window, its contents, how often this window fired and this key did. */
@@ -95,16 +97,17 @@ function describing<E>(
 ): ProcessWindowFunction<E, string, string, TimeWindow> {
   return {
     process(key, ctx, elements, out) {
-      const firings = ctx.windowState().getState(FIRINGS);
-      const n = (firings.value() ?? 0) + 1;
-      firings.update(n);
+      const firings = ctx.globalState().getMapState(FIRINGS);
+      const w = `${ctx.window.start}-${ctx.window.end}`;
+      const n = (firings.get(w) ?? 0) + 1;
+      firings.put(w, n);
       const total = ctx.globalState().getState(TOTAL);
       const all = (total.value() ?? 0) + 1;
       total.update(all);
       out.collect(`${key}|${ctx.window.start}|${ctx.window.end}|${body(elements)}|#${n}|${all}`);
     },
     clear(ctx) {
-      ctx.windowState().getState(FIRINGS).clear();
+      ctx.globalState().getMapState(FIRINGS).remove(`${ctx.window.start}-${ctx.window.end}`);
     },
   };
 }

@@ -26,7 +26,10 @@ export interface ProcessWindowContext<W extends Window = Window> {
   currentWatermark(): number;
   /** The operator's processing time. */
   currentProcessingTime(): number;
-  /** State of the current key scoped to this window (clear it in `clear()`). */
+  /**
+   * State of the current key scoped to this window (clear it in `clear()`). Not available with
+   * merging (session) windows, as in Flink: it throws a `STATE_ERROR` there.
+   */
   windowState(): KeyedStateStore;
   /** State of the current key across all its windows. */
   globalState(): KeyedStateStore;

@@ -10,6 +10,7 @@ import type { ProcessWindowFunction } from '../../api/functions/process-window-f
 import { userError } from '../../errors/eddy-error.ts';
 import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
 import type { WindowSpec } from '../../time/windowing/window-spec.ts';
+import { isMergingAssigner } from '../../time/windowing/window-assigner.ts';
 import type { Window } from '../../time/windowing/window.ts';
 import type { Emitter } from '../emitter.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
@@ -49,6 +50,8 @@ export abstract class AbstractWindowOperator extends AbstractStreamOperator {
       this.be,
       () => this.currentWatermark,
       () => setup.clock.now(),
+      isMergingAssigner(this.spec.assigner),
+      this.ref,
     );
     this.lateOut =
       this.spec.lateTag !== undefined ? setup.sideOutputs.get(this.spec.lateTag) : undefined;
