@@ -9,6 +9,7 @@ import { toMillis, type Duration } from '../util/duration.ts';
 import type { ProcessJoinFn, ProcessJoinFunction } from './functions/process-join-function.ts';
 import { DataStream, functionName } from './data-stream.ts';
 import type { KeyedStream } from './keyed-stream.ts';
+import type { OutputTag } from './output-tag.ts';
 
 /** A signed duration: ms (may be negative) or a string such as `'-5s'`. */
 export type SignedDuration = Duration | `-${number}${'ms' | 's' | 'm' | 'h' | 'd'}`;
@@ -19,6 +20,9 @@ export interface IntervalJoinSpec {
   readonly lower: number;
   /** Inclusive upper bound in ms. */
   readonly upper: number;
+  /** Side-output tag ids for late records of each side (dropped and counted when absent). */
+  readonly leftLateTag?: string | undefined;
+  readonly rightLateTag?: string | undefined;
 }
 
 function signedMillis(d: SignedDuration, what: string): number {
@@ -69,6 +73,8 @@ export class IntervalJoin<L, R, K> {
 export class IntervalJoined<L, R, K> {
   private lowerExclusive = false;
   private upperExclusive = false;
+  private leftLate: OutputTag<L> | undefined;
+  private rightLate: OutputTag<R> | undefined;
   /** @internal */
   constructor(
     private readonly left: KeyedStream<K, L>,
@@ -90,9 +96,27 @@ export class IntervalJoined<L, R, K> {
   }
 
   /**
+   * Sends left records that arrive late (at or behind the watermark) to a side output instead of
+   * dropping them (Flink's `sideOutputLeftLateData`); read it with `getSideOutput(tag)` on the
+   * joined stream.
+   */
+  sideOutputLeftLateData(tag: OutputTag<L>): this {
+    this.leftLate = tag;
+    return this;
+  }
+
+  /** Sends late right records to a side output instead of dropping them (`sideOutputRightLateData`). */
+  sideOutputRightLateData(tag: OutputTag<R>): this {
+    this.rightLate = tag;
+    return this;
+  }
+
+  /**
    * Calls `fn` for every joined pair; results carry the larger of the two timestamps. Records
-   * that arrive at or behind the watermark are late and dropped (counted in
-   * `late_records_dropped`); buffered records are removed once the watermark passes the interval.
+   * that arrive at or behind the watermark are late: sent to the side outputs set with
+   * {@link IntervalJoined.sideOutputLeftLateData} / {@link IntervalJoined.sideOutputRightLateData},
+   * or dropped and counted in `late_records_dropped`. Buffered records are removed once the
+   * watermark passes the interval.
    */
   process<O>(fn: ProcessJoinFunction<L, R, O, K> | ProcessJoinFn<L, R, O, K>): DataStream<O> {
     const f =
@@ -109,6 +133,8 @@ export class IntervalJoined<L, R, K> {
     const spec: IntervalJoinSpec = {
       lower: this.lowerExclusive ? this.lower + 1 : this.lower,
       upper: this.upperExclusive ? this.upper - 1 : this.upper,
+      leftLateTag: this.leftLate?.id,
+      rightLateTag: this.rightLate?.id,
     };
     const env = this.left.env;
     const t = env._addTransformation({

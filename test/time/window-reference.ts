@@ -132,6 +132,21 @@ export function referenceIntervalJoin(
   return out.sort();
 }
 
+/** The records an interval join finds late (at or behind the watermark), ids by side, sorted. */
+export function referenceIntervalJoinLate(
+  events: readonly OpEvent[],
+  isLeft: (r: Rec) => boolean,
+): { left: number[]; right: number[] } {
+  let W = Number.NEGATIVE_INFINITY;
+  const left: number[] = [];
+  const right: number[] = [];
+  for (const e of events) {
+    if (e.kind === 'wm') W = Math.max(W, e.w);
+    else if (e.rec.ts <= W) (isLeft(e.rec) ? left : right).push(e.rec.id);
+  }
+  return { left: left.sort((a, b) => a - b), right: right.sort((a, b) => a - b) };
+}
+
 /** The source's watermark as the operator sees it: min over non-idle splits, never backwards. */
 export class SplitWatermarkModel {
   private readonly splits = new Map<string, { w: number; idle: boolean }>();

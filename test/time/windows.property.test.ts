@@ -15,6 +15,7 @@ import {
   StreamEnvironment,
   TumblingEventTimeWindows,
   type AggregateFunction,
+  type Context,
   type DataStream,
   type ProcessWindowContext,
   type Window,
@@ -23,6 +24,7 @@ import { ScriptedSource, type ScriptStep } from './scripted-source.ts';
 import {
   SplitWatermarkModel,
   referenceIntervalJoin,
+  referenceIntervalJoinLate,
   referenceWindows,
   type Firing,
   type OpEvent,
@@ -304,7 +306,7 @@ const joinStepArb: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
-test('interval join matches the reference (bounds, exclusivity, late records, cleanup)', async () => {
+test('interval join matches the reference (bounds, exclusivity, late records and their side outputs, cleanup)', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.array(joinStepArb, { maxLength: 40 }),
@@ -312,7 +314,8 @@ test('interval join matches the reference (bounds, exclusivity, late records, cl
       fc.integer({ min: 0, max: 12 }),
       fc.boolean(),
       fc.boolean(),
-      async (steps, lower, width, lowerExclusive, upperExclusive) => {
+      fc.constantFrom('none', 'left', 'right', 'both'),
+      async (steps, lower, width, lowerExclusive, upperExclusive, lateOutputs) => {
         const upper = lower + width;
         const { script, events } = compile(steps.map((s) => ({ ...s, split: 'main' })));
         const mainScript = script.map((s) => {
@@ -326,17 +329,46 @@ test('interval join matches the reference (bounds, exclusivity, late records, cl
         let joined = left.intervalJoin(right).between(lower, upper);
         if (lowerExclusive) joined = joined.lowerBoundExclusive();
         if (upperExclusive) joined = joined.upperBoundExclusive();
-        const out = await joined
-          .process<string>((l, r, ctx, o) => {
-            assert.equal(ctx.timestamp, Math.max(l.ts, r.ts));
-            o.collect(`${l.id}-${r.id}`);
-          })
-          .executeAndCollect();
+        const leftLate = new OutputTag<Rec>('left-late');
+        const rightLate = new OutputTag<Rec>('right-late');
+        if (lateOutputs === 'left' || lateOutputs === 'both')
+          joined = joined.sideOutputLeftLateData(leftLate);
+        if (lateOutputs === 'right' || lateOutputs === 'both')
+          joined = joined.sideOutputRightLateData(rightLate);
+        const result = joined.process<string>((l, r, ctx, o) => {
+          assert.equal(ctx.timestamp, Math.max(l.ts, r.ts));
+          o.collect(`${l.id}-${r.id}`);
+        });
+        // Late records keep their own timestamp on the side output.
+        const late = { left: [] as number[], right: [] as number[] };
+        const lateSink = (side: 'left' | 'right') => (r: Rec, ctx: Context<unknown>) => {
+          assert.equal(ctx.timestamp(), r.ts);
+          late[side].push(r.id);
+        };
+        result
+          .getSideOutput(leftLate)
+          .map(lateSink('left'))
+          .sinkTo(() => undefined);
+        result
+          .getSideOutput(rightLate)
+          .map(lateSink('right'))
+          .sinkTo(() => undefined);
+        const out = await result.executeAndCollect();
         const lo = lowerExclusive ? lower + 1 : lower;
         const hi = upperExclusive ? upper - 1 : upper;
         assert.deepEqual(
           out.sort(),
           referenceIntervalJoin(events, (r) => r.v === 0, lo, hi),
+        );
+        const expected = referenceIntervalJoinLate(events, (r) => r.v === 0);
+        const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
+        assert.deepEqual(
+          sorted(late.left),
+          lateOutputs === 'left' || lateOutputs === 'both' ? expected.left : [],
+        );
+        assert.deepEqual(
+          sorted(late.right),
+          lateOutputs === 'right' || lateOutputs === 'both' ? expected.right : [],
         );
       },
     ),

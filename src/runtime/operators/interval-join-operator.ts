@@ -4,8 +4,9 @@
  * interval, and an event-time timer removes a bucket once the watermark has passed every
  * interval it could still join.
  *
- * One deliberate difference: a record at or behind the watermark (`t ≤ watermark`) is late and
- * dropped. Flink drops only `t < watermark`, but may already have cleaned the bucket such a record
+ * One deliberate difference: a record at or behind the watermark (`t ≤ watermark`) is late: sent
+ * to its side's late output when the user set one (`sideOutputLeftLateData` /
+ * `sideOutputRightLateData`), dropped and counted otherwise. Flink drops only `t < watermark`, but may already have cleaned the bucket such a record
  * should meet, losing pairs silently; treating `t = watermark` as late (as windows do) keeps the
  * rule exact: every pair of on-time records is emitted exactly once.
  *
@@ -23,6 +24,7 @@ import type { MetricGroup } from '../../metrics/metric-group.ts';
 import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
 import { MapStateDescriptor } from '../../state/state-descriptor.ts';
 import type { MapState } from '../../state/state.ts';
+import type { Emitter } from '../emitter.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { InternalTimerService, TimerEntry } from '../timers/internal-timer-service.ts';
@@ -42,6 +44,8 @@ export class IntervalJoinOperator
   private readonly right: MapState<number, unknown[]>;
   private readonly ts: InternalTimerService;
   private readonly be: HeapKeyedStateBackend;
+  /** Late-record side outputs per input (left, right), when the user asked for them. */
+  private readonly lateOuts: readonly (Emitter | undefined)[];
   leftTimestamp = 0;
   rightTimestamp = 0;
   timestamp = 0;
@@ -58,6 +62,9 @@ export class IntervalJoinOperator
     this.left = this.be.getMapState(new MapStateDescriptor<number, unknown[]>('left-buffer'));
     this.right = this.be.getMapState(new MapStateDescriptor<number, unknown[]>('right-buffer'));
     this.metrics = this.ctx.metrics;
+    const late = (tag: string | undefined): Emitter | undefined =>
+      tag === undefined ? undefined : setup.sideOutputs.get(tag);
+    this.lateOuts = [late(spec.leftLateTag), late(spec.rightLateTag)];
   }
 
   getCurrentKey(): unknown {
@@ -79,12 +86,14 @@ export class IntervalJoinOperator
     const lo = isLeft ? this.lower : -this.upper;
     const hi = isLeft ? this.upper : -this.lower;
     const be = this.be;
+    const lateOut = this.lateOuts[input];
     for (let i = 0; i < size; i++) {
       const v = values[i];
       const t = timestamps[i] as number;
       if (t !== t) throw this.noTimestamp();
       if (t <= this.currentWatermark) {
-        this.lateRecordsDropped++;
+        if (lateOut !== undefined) lateOut.collectWithTimestamp(v, t);
+        else this.lateRecordsDropped++;
         continue;
       }
       be.setCurrentKey(ks(v));
