@@ -4,11 +4,12 @@
  * interval, and an event-time timer removes a bucket once the watermark has passed every
  * interval it could still join.
  *
- * One deliberate difference: a record at or behind the watermark (`t ≤ watermark`) is late: sent
- * to its side's late output when the user set one (`sideOutputLeftLateData` /
- * `sideOutputRightLateData`), dropped and counted otherwise. Flink drops only `t < watermark`, but may already have cleaned the bucket such a record
- * should meet, losing pairs silently; treating `t = watermark` as late (as windows do) keeps the
- * rule exact: every pair of on-time records is emitted exactly once.
+ * A record at or behind the watermark (`t ≤ watermark`) is late: it goes to its side's late
+ * output when the user set one (`sideOutputLeftLateData` / `sideOutputRightLateData`), and is
+ * dropped and counted otherwise. One deliberate difference: Flink treats only `t < watermark` as
+ * late, but may already have cleaned the bucket such a record should meet, losing pairs silently;
+ * treating `t = watermark` as late (as windows do) keeps the rule exact: every pair of on-time
+ * records is emitted exactly once.
  *
  * @module
  */
