@@ -1,8 +1,10 @@
 /**
  * Which way to move a record batch between threads is cheaper: `postMessage` of
- * `{values, timestamps}` (structured clone) or `v8.serialize` + transferring the buffer +
- * `v8.deserialize`. Both ends run in this thread, so the time covers serializing and
- * deserializing. 1024 Nexmark bids per batch.
+ * `{values, timestamps}` (structured clone), `v8.serialize` + transferring the buffer +
+ * `v8.deserialize`, or Eddy's columnar encoding (`runtime/parallel/columnar-batch-codec.ts`, what
+ * the runtime uses for uniform records). Both ends run in this thread, so the time covers
+ * encoding and decoding. 1024 Nexmark bids per batch, and the same bids reduced to their four
+ * number fields (records after a projection).
  *
  *   node --import tsx bench/cross-thread-serialization.ts [--batches 300] [--rounds 5]
  */
@@ -12,6 +14,11 @@ import { parseArgs } from 'node:util';
 import { createConfig } from './nexmark/generator/generator-config.ts';
 import { NexmarkGenerator } from './nexmark/generator/nexmark-generator.ts';
 import type { Bid } from './nexmark/generator/events.ts';
+import {
+  decodeColumns,
+  encodeColumns,
+  type ColumnarBatch,
+} from '../src/runtime/parallel/columnar-batch-codec.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,23 +34,45 @@ while (bids.length < 1024) {
   if (e.bid !== null) bids.push(e.bid);
 }
 const timestamps = bids.map((b) => b.dateTime);
+/** The bids after a projection to their number fields. */
+const projected = bids.map((b) => ({
+  auction: b.auction,
+  bidder: b.bidder,
+  price: b.price,
+  dateTime: b.dateTime,
+}));
 
-async function measure(kind: 'clone' | 'v8'): Promise<number> {
+type Kind = 'clone' | 'v8' | 'columnar';
+
+async function measure(kind: Kind, records: readonly object[]): Promise<number> {
   const { port1, port2 } = new MessageChannel();
   let received = 0;
   let sink = 0;
+  const out: unknown[] = [];
   const done = new Promise<void>((resolve) => {
     port2.on('message', (m: unknown) => {
       if (kind === 'v8') {
-        const d = deserialize(new Uint8Array(m as ArrayBuffer)) as { v: Bid[] };
+        const d = deserialize(new Uint8Array(m as ArrayBuffer)) as { v: unknown[] };
         sink += d.v.length;
-      } else sink += (m as { v: Bid[] }).v.length;
+      } else if (kind === 'columnar') {
+        const c = m as { cols: ColumnarBatch; n: number };
+        decodeColumns(c.cols, c.n, out);
+        sink += c.n;
+      } else sink += (m as { v: unknown[] }).v.length;
       if (++received === batches) resolve();
     });
   });
   const t0 = performance.now();
   for (let i = 0; i < batches; i++) {
-    const msg = { v: bids.slice(0, 1024), t: timestamps.slice(0, 1024) };
+    if (kind === 'columnar') {
+      const t = new Float64Array(timestamps);
+      const transfer: ArrayBuffer[] = [t.buffer];
+      const cols = encodeColumns(records, records.length, transfer);
+      if (cols === undefined) throw new Error('records are not uniform');
+      port1.postMessage({ cols, n: records.length, t }, transfer);
+      continue;
+    }
+    const msg = { v: records.slice(0, 1024), t: timestamps.slice(0, 1024) };
     if (kind === 'v8') {
       const buf = serialize(msg);
       const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
@@ -57,19 +86,26 @@ async function measure(kind: 'clone' | 'v8'): Promise<number> {
   return (ms * 1000) / batches;
 }
 
-const result: Record<string, number[]> = { clone: [], v8: [] };
+const kinds: Kind[] = ['clone', 'v8', 'columnar'];
+const results = { bids: new Map<Kind, number[]>(), projected: new Map<Kind, number[]>() };
 for (let r = 0; r < Number(args.rounds); r++) {
-  result['clone']?.push(await measure('clone'));
-  result['v8']?.push(await measure('v8'));
+  for (const kind of kinds) {
+    for (const [name, records] of [
+      ['bids', bids],
+      ['projected', projected],
+    ] as const) {
+      const m = results[name];
+      m.set(kind, [...(m.get(kind) ?? []), await measure(kind, records)]);
+    }
+  }
 }
-const median = (xs: number[]): number =>
+const median = (xs: readonly number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const summary = (m: Map<Kind, number[]>) =>
+  Object.fromEntries(kinds.map((k) => [k, Math.round(median(m.get(k) ?? []))]));
 console.log(
   JSON.stringify({
     batchSize: 1024,
-    usPerBatch: {
-      structuredClone: median(result['clone'] ?? []),
-      v8Serialize: median(result['v8'] ?? []),
-    },
+    usPerBatch: { bids: summary(results.bids), projected: summary(results.projected) },
   }),
 );

@@ -6,13 +6,19 @@
  * @module
  */
 import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
+import type { ColumnarBatch } from './columnar-batch-codec.ts';
 
-/** A batch of records of channel `c`: values and event timestamps (NaN = none). */
+/**
+ * A batch of `n` records of channel `c` and their event timestamps (NaN = none): the values
+ * themselves (`v`, structured-cloned), or in columns (`cols`) when they are uniform plain data.
+ */
 export interface BatchMessage {
   readonly k: 'batch';
   readonly c: number;
-  readonly v: unknown[];
-  readonly t: number[];
+  readonly n: number;
+  readonly v: unknown[] | undefined;
+  readonly cols: ColumnarBatch | undefined;
+  readonly t: Float64Array;
 }
 
 /** A watermark of channel `c`. */

@@ -2,9 +2,10 @@
  * The cross-thread channels of one slot: the {@link SlotPlacement} a worker's {@link JobRun} uses.
  *
  * One `MessagePort` per pair of slots carries every channel between them, tagged with the channel
- * number, so batches, watermarks, idleness and end-of-input stay in order per channel. Batches are
- * structured-cloned by `postMessage` (measured faster than `v8.serialize` + transfer for record
- * batches, see bench/README.md).
+ * number, so batches, watermarks, idleness and end-of-input stay in order per channel. Batches of
+ * uniform plain records travel in columns (`columnar-batch-codec.ts`, typed arrays transferred);
+ * other batches are structured-cloned by `postMessage` (measured faster than `v8.serialize` +
+ * transfer, see bench/README.md).
  *
  * Credit-based backpressure: each direction of a connection starts with {@link INITIAL_CREDITS}
  * batches of credit; sending a batch spends one; the receiver returns credits once it has
@@ -20,6 +21,7 @@ import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
 import { RecordBatch } from '../record-batch.ts';
 import type { TaskTimes } from '../task-times.ts';
 import type { BatchMessage, ChannelMessage } from './channel-message.ts';
+import { decodeColumns, encodeColumns, type ColumnarBatch } from './columnar-batch-codec.ts';
 import { findUnserializable } from './find-unserializable.ts';
 import type { SlotPlacement, SlotRunHooks } from './slot-placement.ts';
 
@@ -69,8 +71,13 @@ class Connection {
   }
 }
 
+/** Batches a channel clones without trying columns after its records failed to fit them. */
+const COLUMNAR_BACKOFF = 64;
+
 /** The sending end of one channel to a subtask in another slot. */
 class OutboundChannel implements ChannelTarget {
+  /** Batches to send without trying columns (records of this channel did not fit them). */
+  private skipColumns = 0;
   constructor(
     private readonly channel: number,
     private readonly connection: Connection,
@@ -79,16 +86,30 @@ class OutboundChannel implements ChannelTarget {
 
   pushBatch(batch: RecordBatch): void {
     const n = batch.size;
+    const t = new Float64Array(n);
+    const ts = batch.timestamps;
+    for (let i = 0; i < n; i++) t[i] = ts[i] as number;
+    const transfer: ArrayBuffer[] = [t.buffer];
+    // Most channels carry one record type: when its batches do not fit columns, stop trying
+    // for a while instead of checking every batch.
+    let cols: ColumnarBatch | undefined;
+    if (this.skipColumns > 0) this.skipColumns--;
+    else {
+      cols = encodeColumns(batch.values, n, transfer);
+      if (cols === undefined) this.skipColumns = COLUMNAR_BACKOFF;
+    }
     const message: BatchMessage = {
       k: 'batch',
       c: this.channel,
-      v: batch.values.slice(0, n),
-      t: batch.timestamps.slice(0, n),
+      n,
+      v: cols === undefined ? batch.values.slice(0, n) : undefined,
+      cols,
+      t,
     };
     try {
-      this.connection.port.postMessage(message);
+      this.connection.port.postMessage(message, transfer);
     } catch (e) {
-      throw notSerializable(e, message.v, this.producer);
+      throw notSerializable(e, batch.values.slice(0, n), this.producer);
     }
     this.connection.spend();
   }
@@ -200,14 +221,15 @@ export class RemoteExchange implements SlotPlacement {
       switch (m.k) {
         case 'batch': {
           const b = inbound.batch;
-          const v = m.v;
           const t = m.t;
-          const n = v.length;
-          // Copy into the channel's reused batch: operators always see one RecordBatch shape.
-          for (let i = 0; i < n; i++) {
-            b.values[i] = v[i];
-            b.timestamps[i] = t[i] as number;
+          const n = m.n;
+          // Into the channel's reused batch: operators always see one RecordBatch shape.
+          if (m.cols !== undefined) decodeColumns(m.cols, n, b.values);
+          else {
+            const v = m.v as unknown[];
+            for (let i = 0; i < n; i++) b.values[i] = v[i];
           }
+          for (let i = 0; i < n; i++) b.timestamps[i] = t[i] as number;
           b.size = n;
           inbound.target.pushBatch(b);
           b.size = 0;
