@@ -44,14 +44,19 @@ function version(): string {
 }
 
 function help(): string {
-  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`);
+  const entries: [string, string][] = [
+    ...Object.entries(commands).map(([name, c]): [string, string] => [name, c.summary]),
+    ['help', 'show help for a command (eddy help run)'],
+  ];
+  // One column wide enough for the longest command name, plus two spaces.
+  const width = Math.max(...entries.map(([name]) => name.length)) + 2;
+  const rows = entries.map(([name, summary]) => `  ${name.padEnd(width)}${summary}`);
   return `eddy ${version()} — stateful stream processing for TypeScript
 
 Usage: eddy <command> [flags]
 
 Commands:
 ${rows.join('\n')}
-  help      show help for a command (eddy help run)
 
 Run "eddy <command> --help" for the flags of a command.`;
 }

@@ -44,6 +44,13 @@ describe('eddy CLI', { concurrency: true }, () => {
     assert.match(r.stdout, /Usage: eddy <command>/);
     assert.match(r.stdout, /run\s+run a job file/);
     assert.match(r.stdout, /plan\s+print the plan/);
+    // Every command and its summary stay apart, in one column however long the names get.
+    assert.match(r.stdout, /\n {2}checkpoints {2}list a job's checkpoint history/);
+    const summaryColumns = r.stdout
+      .split('\n')
+      .filter((l) => /^ {2}[a-z]+ {2,}\S/.test(l))
+      .map((l) => /^ {2}[a-z]+ +/.exec(l)?.[0].length);
+    assert.equal(new Set(summaryColumns).size, 1);
     const run = await eddy(['run', '--help']);
     assert.match(run.stdout, /--metrics-port <port>/);
     assert.match(run.stdout, /--prop <group\.key=value>/);
