@@ -33,7 +33,8 @@ registerDefaultExecutor(new LocalExecutor());
 export { StreamEnvironment } from './api/stream-environment.ts';
 export type { EnvironmentOptions, ProcessingTimeService } from './api/environment-options.ts';
 export { DataStream, DataStreamSink } from './api/data-stream.ts';
-export { KeyedStream } from './api/keyed-stream.ts';
+export { KeyedStream, type FieldArgument } from './api/keyed-stream.ts';
+export type { NumberField, RollingAggregation } from './api/rolling-aggregation.ts';
 export { ConnectedStreams } from './api/connected-streams.ts';
 export { BroadcastStream } from './api/broadcast-stream.ts';
 export {

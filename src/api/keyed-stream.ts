@@ -20,7 +20,19 @@ import { ConnectedStreams } from './connected-streams.ts';
 import { WindowedStream } from './windowed-stream.ts';
 import { IntervalJoin } from './interval-join.ts';
 import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
-import type { Window } from '../time/windowing/window.ts';
+import type { GlobalWindow, Window } from '../time/windowing/window.ts';
+import type { Trigger } from '../time/windowing/trigger.ts';
+import { GlobalWindows } from '../time/windowing/assigners/global-windows.ts';
+import { CountTrigger } from '../time/windowing/triggers/count-trigger.ts';
+import { PurgingTrigger } from '../time/windowing/triggers/purging-trigger.ts';
+import {
+  rollingAggregation,
+  type NumberField,
+  type RollingAggregation,
+} from './rolling-aggregation.ts';
+
+/** The field argument of a rolling aggregation: none for number records, else a number field. */
+export type FieldArgument<T> = [T] extends [number] ? [] : [field: NumberField<T>];
 
 /**
  * A stream partitioned by key.
@@ -83,6 +95,76 @@ export class KeyedStream<K, T> {
       sideOutputs: [],
       config: {},
     });
+  }
+
+  /**
+   * Rolling sum per key of a number field (or of the records, when they are numbers), emitted
+   * for every record. As in Flink, the other fields are those of the key's first record.
+   *
+   * @example
+   * ```ts
+   * orders.keyBy((o) => o.customer).sum('amount'); // { customer, amount: running total, … }
+   * ```
+   */
+  sum(...field: FieldArgument<T>): DataStream<T> {
+    return this.rolling('sum', (field as readonly string[])[0]);
+  }
+
+  /** Rolling minimum per key of a number field; the other fields are the first record's. */
+  min(...field: FieldArgument<T>): DataStream<T> {
+    return this.rolling('min', (field as readonly string[])[0]);
+  }
+
+  /** Rolling maximum per key of a number field; the other fields are the first record's. */
+  max(...field: FieldArgument<T>): DataStream<T> {
+    return this.rolling('max', (field as readonly string[])[0]);
+  }
+
+  /**
+   * Per key, the record with the smallest value of a number field so far (on ties the earlier
+   * record, or the later one with `first = false`).
+   */
+  minBy(field: NumberField<T>, first?: boolean): DataStream<T> {
+    return this.rolling('minBy', field, first);
+  }
+
+  /** Per key, the record with the largest value of a number field so far (ties as `minBy`). */
+  maxBy(field: NumberField<T>, first?: boolean): DataStream<T> {
+    return this.rolling('maxBy', field, first);
+  }
+
+  private rolling(
+    kind: RollingAggregation,
+    field: string | undefined,
+    first = true,
+  ): DataStream<T> {
+    if (field !== undefined && typeof field !== 'string') {
+      throw userError('INVALID_JOB', `${kind}() takes the name of a number field`, {
+        hint: `for example ${kind}('amount'); records that are numbers take no argument`,
+      });
+    }
+    return this.addKeyedOperator<T>({
+      kind: 'reduce',
+      name: `${kind[0]?.toUpperCase()}${kind.slice(1)}(${field ?? ''})`,
+      fn: rollingAggregation<T>(kind, field, first),
+      sideOutputs: [],
+      config: { aggregation: kind, ...(field !== undefined ? { field } : {}) },
+    });
+  }
+
+  /**
+   * Windows of `size` records per key (Flink's `countWindow(size)`): a global window with a
+   * purging count trigger, so each window fires once with exactly `size` records.
+   */
+  countWindow(size: number): WindowedStream<T, K, GlobalWindow> {
+    if (!Number.isInteger(size) || size < 1) {
+      throw userError('INVALID_JOB', `countWindow(${size}): the size must be a positive integer`, {
+        hint: 'countWindow(100) fires every 100 records of a key',
+      });
+    }
+    return this.window(GlobalWindows.create() as WindowAssigner<T, GlobalWindow>).trigger(
+      PurgingTrigger.of(CountTrigger.of(size)) as Trigger<T, GlobalWindow>,
+    );
   }
 
   /**
