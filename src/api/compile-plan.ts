@@ -68,6 +68,7 @@ export function compilePlan(
         sideOutputs: Object.freeze([...t.sideOutputs]),
         definedAt: t.definedAt,
         config: Object.freeze({ ...t.config }),
+        chaining: t.chaining ?? 'always',
       }),
     );
     const binding: NodeBinding = {

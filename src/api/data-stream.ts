@@ -224,6 +224,26 @@ export class DataStream<T> {
     return this;
   }
 
+  /**
+   * Starts a new chain at this operator: it is not fused with the operator before it, though
+   * operators after it may be (Flink's `startNewChain()`). Records then cross a batch boundary
+   * here, and the operator's busy time is its own.
+   */
+  startNewChain(): this {
+    this.requireOperator('startNewChain()').chaining = 'head';
+    return this;
+  }
+
+  /**
+   * Keeps this operator out of every fused chain (Flink's `disableChaining()`): it runs on its
+   * own batches, so a profile or the busy-time metric shows it alone. For the whole job, use
+   * `StreamEnvironment.create({ operatorChaining: false })`.
+   */
+  disableChaining(): this {
+    this.requireOperator('disableChaining()').chaining = 'never';
+    return this;
+  }
+
   /** Sets how many parallel subtasks run the operator. */
   setParallelism(parallelism: number): this {
     const t = this.requireOperator('setParallelism()');

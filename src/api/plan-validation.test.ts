@@ -55,6 +55,34 @@ describe('plan', () => {
     assert.match(formatPlan(plan), /\[3\] reduce "Reduce" p=2 keyed\s+<- \[2\] hash/);
   });
 
+  it('records chain cuts in the plan and shows them in the readable graph', () => {
+    const env = StreamEnvironment.create();
+    env
+      .fromCollection([1])
+      .map((x) => x)
+      .name('cut')
+      .startNewChain()
+      .filter(() => true)
+      .name('alone')
+      .disableChaining()
+      .print();
+    const plan = env.getPlan();
+    assert.deepEqual(
+      plan.nodes.map((n) => n.chaining),
+      ['always', 'head', 'never', 'always'],
+    );
+    assert.match(formatPlan(plan), /map "cut" p=1 new-chain/);
+    assert.match(formatPlan(plan), /filter "alone" p=1 no-chaining/);
+    assert.throws(
+      () =>
+        env
+          .fromCollection([1])
+          .union(env.fromCollection([2]))
+          .disableChaining(),
+      /disableChaining\(\)/,
+    );
+  });
+
   it('leaves out operators that reach no sink', () => {
     const env = StreamEnvironment.create();
     const s = env.fromCollection([1]);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { PartitioningKind } from '../plan/plan.ts';
+import type { PartitioningKind, ChainingStrategy } from '../plan/plan.ts';
 
 /** One output of an operator: its main output, or a side output by tag id. */
 export interface StreamPort {
@@ -41,4 +41,6 @@ export interface Transformation {
   readonly sink?: unknown;
   readonly extra?: Readonly<Record<string, unknown>>;
   readonly isSink: boolean;
+  /** Set by `startNewChain()` / `disableChaining()`; `always` when unset. */
+  chaining?: ChainingStrategy;
 }

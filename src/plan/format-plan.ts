@@ -23,7 +23,9 @@ export function formatPlan(plan: Plan): string {
           `[${e.source}]${e.sideOutput !== undefined ? `#${e.sideOutput}` : ''} ${e.partitioning}${n.inputs > 1 ? ` (input ${e.input + 1})` : ''}`,
       );
     const uid = n.uid !== undefined ? ` uid=${n.uid}` : '';
-    const head = `  [${n.id}] ${n.kind} "${n.name}" p=${n.parallelism}${n.keyed ? ' keyed' : ''}${uid}`;
+    const chain =
+      n.chaining === 'head' ? ' new-chain' : n.chaining === 'never' ? ' no-chaining' : '';
+    const head = `  [${n.id}] ${n.kind} "${n.name}" p=${n.parallelism}${n.keyed ? ' keyed' : ''}${uid}${chain}`;
     lines.push(inputs.length > 0 ? `${head.padEnd(56)} <- ${inputs.join(', ')}` : head);
   }
   return lines.join('\n');

@@ -32,7 +32,15 @@ export interface PlanNode {
   readonly definedAt: string | undefined;
   /** Operator settings as plain data (source/sink descriptions, window sizes, …). */
   readonly config: Readonly<Record<string, unknown>>;
+  /**
+   * Flink's chaining strategy: `always` (fuse with neighbours where possible), `head` (never fused
+   * with its producer; `startNewChain()`), `never` (not fused at all; `disableChaining()`).
+   */
+  readonly chaining: ChainingStrategy;
 }
+
+/** Whether an operator may be fused with its neighbours (see {@link PlanNode.chaining}). */
+export type ChainingStrategy = 'always' | 'head' | 'never';
 
 /** A connection between two operators. */
 export interface PlanEdge {

@@ -194,6 +194,7 @@ export async function runPipeline(
           sideOutputs: Object.freeze([]),
           definedAt: undefined,
           config: Object.freeze({ kind: 'collect' }),
+          chaining: 'always' as const,
         }),
       );
       edges.push(

@@ -4,11 +4,13 @@
  * An operator joins the chain of its producer when the producer's main output has exactly one
  * channel, that channel leads to this operator in the same thread, it is this operator's only
  * input channel, and both operators can be fused (they offer a {@link FusionStage}) and have no
- * side outputs that something reads. Across threads nothing is fused: records cross as
+ * side outputs that something reads, and the user did not cut the chain there
+ * (`startNewChain()`, `disableChaining()`). Across threads nothing is fused: records cross as
  * serialized batches anyway.
  *
  * @module
  */
+import type { ChainingStrategy } from '../../plan/plan.ts';
 import type { Emitter } from '../emitter.ts';
 import type { InputGate } from '../input-gate.ts';
 import type { AbstractStreamOperator } from '../operators/abstract-stream-operator.ts';
@@ -16,6 +18,8 @@ import { FusedChain, type ChainMember } from './fused-chain.ts';
 
 /** The parts of a subtask fusion looks at. */
 export interface FusionCandidate {
+  /** The operator's chaining strategy (`startNewChain()`, `disableChaining()`). */
+  readonly node: { readonly chaining: ChainingStrategy };
   readonly output: Emitter;
   readonly operator: AbstractStreamOperator | undefined;
   readonly gate: InputGate | undefined;
@@ -35,7 +39,8 @@ export function fuseChains<S extends FusionCandidate>(
   const member = (s: S): ChainMember | undefined => {
     if (members.has(s)) return members.get(s);
     let m: ChainMember | undefined;
-    if (s.gate !== undefined && s.operator !== undefined && s.sideOutputs.size === 0) {
+    const fusable = s.node.chaining !== 'never' && s.sideOutputs.size === 0;
+    if (fusable && s.gate !== undefined && s.operator !== undefined) {
       const stage = s.operator.fusionStage?.();
       if (stage !== undefined) m = { stage, gate: s.gate };
     }
@@ -51,6 +56,8 @@ export function fuseChains<S extends FusionCandidate>(
     const c = consumers.length === 1 ? consumers[0] : undefined;
     if (c === undefined || c.gate?.channelCount !== 1) continue;
     producers.set(c, producer);
+    // A chain head (startNewChain) is never fused with the operator before it.
+    if (c.node.chaining !== 'always') continue;
     if (member(producer) === undefined || member(c) === undefined) continue;
     next.set(producer, c);
     linked.add(c);
@@ -68,9 +75,11 @@ export function fuseChains<S extends FusionCandidate>(
     first.gate.useOperator(fused);
     // A producer in this thread whose main output has this chain as its only consumer pushes
     // its records straight in (the gate then only sees watermarks, barriers and the end).
-    if (first.gate.channelCount === 1) {
+    // Not across a chain boundary the user asked for, on either side.
+    if (first.gate.channelCount === 1 && head.node.chaining === 'always') {
       const producer = producers.get(head);
-      if (producer !== undefined) fused.attachProducer(producer.output);
+      if (producer !== undefined && producer.node.chaining !== 'never')
+        fused.attachProducer(producer.output);
     }
   }
 }

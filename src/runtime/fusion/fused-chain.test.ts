@@ -243,6 +243,45 @@ describe('operator fusion', () => {
     assert.doesNotMatch(await stackOf(false), /FusedChainCode/);
   });
 
+  it('cuts chains where the user asks: startNewChain() and disableChaining()', async () => {
+    const stackOf = async (
+      cut: 'none' | 'head' | 'never',
+    ): Promise<{ stack: string; out: number[] }> => {
+      let stack = '';
+      const env = StreamEnvironment.create();
+      const filtered = env
+        .fromCollection([1, 2, 3, 4])
+        .map((x) => x + 1)
+        .filter((x) => {
+          stack ||= new Error('where').stack ?? '';
+          return x % 2 === 0;
+        });
+      if (cut === 'head') filtered.startNewChain();
+      if (cut === 'never') filtered.disableChaining();
+      const out = await filtered.map((x) => x * 10).executeAndCollect();
+      assert.equal(
+        env.getPlan().nodes.find((n) => n.kind === 'filter')?.chaining,
+        cut === 'none' ? 'always' : cut,
+      );
+      return { stack, out };
+    };
+    const fused = await stackOf('none');
+    // Fused with the source: the filter runs inside the source's poll loop.
+    assert.match(fused.stack, /FusedChainCode/);
+    assert.match(fused.stack, /pollNext/);
+    // A new chain: the filter still heads a fused chain, but gets batches, not the source's calls.
+    const head = await stackOf('head');
+    assert.match(head.stack, /FusedChainCode/);
+    assert.doesNotMatch(head.stack, /pollNext/);
+    // Out of every chain: the operator's own batch loop calls the filter.
+    const never = await stackOf('never');
+    const caller = (stack: string): string => stack.split('\n')[2] ?? '';
+    assert.match(caller(never.stack), /FilterOperator\.processBatch/);
+    assert.match(caller(fused.stack), /FusedChainCode\.push/);
+    assert.match(caller(head.stack), /FusedChainCode\.push/);
+    for (const r of [fused, head, never]) assert.deepEqual(r.out, [20, 40]);
+  });
+
   it('names the operator whose function failed, in the middle of a chain and behind a flatMap', async () => {
     const env = StreamEnvironment.create();
     env
