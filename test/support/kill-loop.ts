@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,7 +33,12 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** The id of the newest checkpoint directory under `dir/chk` (complete or not), 0 when none. */
+/**
+ * The id of the newest *completed* checkpoint under `dir/chk` (its `_metadata` is in place), 0
+ * when none. A directory alone is a checkpoint still being written: killing right after it
+ * appears can land before it completes every time on a slow machine, and the next life then has
+ * nothing newer to restore.
+ */
 export function newestCheckpoint(dir: string): number {
   let names: string[];
   try {
@@ -42,7 +47,11 @@ export function newestCheckpoint(dir: string): number {
     return 0;
   }
   let max = 0;
-  for (const n of names) if (/^chk-\d+$/.test(n)) max = Math.max(max, Number(n.slice(4)));
+  for (const n of names) {
+    if (!/^chk-\d+$/.test(n)) continue;
+    const id = Number(n.slice(4));
+    if (id > max && existsSync(join(dir, 'chk', n, '_metadata'))) max = id;
+  }
   return max;
 }
 
