@@ -153,6 +153,10 @@ export { ContinuousEventTimeTrigger } from './time/windowing/triggers/continuous
 export { ContinuousProcessingTimeTrigger } from './time/windowing/triggers/continuous-processing-time-trigger.ts';
 export { PurgingTrigger } from './time/windowing/triggers/purging-trigger.ts';
 export { NeverTrigger } from './time/windowing/triggers/never-trigger.ts';
+export type { Evictor, EvictorContext, TimestampedValue } from './time/windowing/evictor.ts';
+export { CountEvictor } from './time/windowing/evictors/count-evictor.ts';
+export { TimeEvictor } from './time/windowing/evictors/time-evictor.ts';
+export { DeltaEvictor, type DeltaFunction } from './time/windowing/evictors/delta-evictor.ts';
 export type {
   ProcessWindowFunction,
   ProcessWindowFn,

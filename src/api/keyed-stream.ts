@@ -25,6 +25,7 @@ import type { Trigger } from '../time/windowing/trigger.ts';
 import { GlobalWindows } from '../time/windowing/assigners/global-windows.ts';
 import { CountTrigger } from '../time/windowing/triggers/count-trigger.ts';
 import { PurgingTrigger } from '../time/windowing/triggers/purging-trigger.ts';
+import { CountEvictor } from '../time/windowing/evictors/count-evictor.ts';
 import {
   rollingAggregation,
   type NumberField,
@@ -153,18 +154,34 @@ export class KeyedStream<K, T> {
   }
 
   /**
-   * Windows of `size` records per key (Flink's `countWindow(size)`): a global window with a
+   * Count windows per key (Flink's `countWindow`). `countWindow(size)`: a global window with a
    * purging count trigger, so each window fires once with exactly `size` records.
+   * `countWindow(size, slide)`: every `slide` records, a window of the key's last `size` records
+   * (a global window with a count trigger and a {@link CountEvictor}).
    */
-  countWindow(size: number): WindowedStream<T, K, GlobalWindow> {
-    if (!Number.isInteger(size) || size < 1) {
-      throw userError('INVALID_JOB', `countWindow(${size}): the size must be a positive integer`, {
-        hint: 'countWindow(100) fires every 100 records of a key',
-      });
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    for (const [what, n] of [
+      ['size', size],
+      ['slide', slide],
+    ] as const) {
+      if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
+        const args = slide === undefined ? `${size}` : `${size}, ${slide}`;
+        throw userError(
+          'INVALID_JOB',
+          `countWindow(${args}): the ${what} must be a positive integer`,
+          {
+            hint: 'countWindow(100) fires every 100 records of a key; countWindow(100, 10) fires every 10 with the last 100',
+          },
+        );
+      }
     }
-    return this.window(GlobalWindows.create() as WindowAssigner<T, GlobalWindow>).trigger(
-      PurgingTrigger.of(CountTrigger.of(size)) as Trigger<T, GlobalWindow>,
-    );
+    const global = this.window(GlobalWindows.create() as WindowAssigner<T, GlobalWindow>);
+    if (slide === undefined) {
+      return global.trigger(PurgingTrigger.of(CountTrigger.of(size)) as Trigger<T, GlobalWindow>);
+    }
+    return global
+      .evictor(CountEvictor.of(size))
+      .trigger(CountTrigger.of(slide) as Trigger<T, GlobalWindow>);
   }
 
   /**

@@ -7,6 +7,7 @@
 import { userError } from '../errors/eddy-error.ts';
 import type { AggregateFunction } from '../state/state-descriptor.ts';
 import { toMillis, type Duration } from '../util/duration.ts';
+import type { Evictor } from '../time/windowing/evictor.ts';
 import type { Trigger } from '../time/windowing/trigger.ts';
 import { isMergingAssigner, type WindowAssigner } from '../time/windowing/window-assigner.ts';
 import type { WindowContentsSpec, WindowSpec } from '../time/windowing/window-spec.ts';
@@ -44,6 +45,7 @@ export class WindowedStream<T, K, W extends Window = TimeWindow> {
   private triggerFn: Trigger<T, W> | undefined;
   private lateness = 0;
   private lateTag: OutputTag<T> | undefined;
+  private evictorFn: Evictor<T, W> | undefined;
 
   /** @internal Use `keyedStream.window(assigner)`. */
   constructor(
@@ -81,6 +83,26 @@ export class WindowedStream<T, K, W extends Window = TimeWindow> {
    */
   allowedLateness(lateness: Duration): this {
     this.lateness = toMillis(lateness, 'allowedLateness');
+    return this;
+  }
+
+  /**
+   * Removes records when a window fires, before and/or after the window function (Flink's
+   * `evictor()`). The window then keeps every record until it fires, and a reduce or aggregate
+   * function runs at firing time over what the evictor kept.
+   *
+   * @example
+   * ```ts
+   * // Every 10 records of a key, the sum of its last 100.
+   * keyed
+   *   .window(GlobalWindows.create())
+   *   .trigger(CountTrigger.of(10))
+   *   .evictor(CountEvictor.of(100))
+   *   .reduce((a, b) => ({ ...a, amount: a.amount + b.amount }));
+   * ```
+   */
+  evictor(evictor: Evictor<T, W>): this {
+    this.evictorFn = evictor;
     return this;
   }
 
@@ -187,6 +209,7 @@ export class WindowedStream<T, K, W extends Window = TimeWindow> {
       allowedLateness: this.lateness,
       lateTag: this.lateTag?.id,
       contents,
+      evictor: this.evictorFn as Evictor<unknown, Window> | undefined,
       process: pwf,
     };
     const assignerName = String(this.assigner.describe()['kind'] ?? 'Window');
@@ -208,6 +231,9 @@ export class WindowedStream<T, K, W extends Window = TimeWindow> {
         trigger: trigger.describe?.() ?? 'custom',
         allowedLatenessMs: this.lateness,
         contents: contents.kind,
+        ...(this.evictorFn !== undefined
+          ? { evictor: this.evictorFn.describe?.() ?? { kind: 'custom' } }
+          : {}),
         ...(this.lateTag !== undefined ? { lateDataTag: this.lateTag.id } : {}),
       },
       sideOutputs: this.lateTag !== undefined ? [this.lateTag.id] : [],

@@ -40,6 +40,7 @@ export function canMergeSessions(spec: WindowSpec): boolean {
   return (
     spec.assigner instanceof SessionWindows &&
     !spec.customTrigger &&
+    spec.evictor === undefined &&
     (c.kind !== 'aggregate' || c.aggregate.merge !== undefined)
   );
 }

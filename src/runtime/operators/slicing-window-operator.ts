@@ -39,6 +39,7 @@ export function canSlice(spec: WindowSpec): boolean {
     (kind === 'TumblingEventTimeWindows' || kind === 'SlidingEventTimeWindows') &&
     typeof a.size === 'number' &&
     !spec.customTrigger &&
+    spec.evictor === undefined &&
     spec.allowedLateness === 0 &&
     (spec.contents.kind === 'reduce' ||
       (spec.contents.kind === 'aggregate' && spec.contents.aggregate.merge !== undefined) ||

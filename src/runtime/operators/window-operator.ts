@@ -5,11 +5,16 @@
  * side output and the count of dropped late records. Aligned event-time windows with an
  * incremental function take the {@link SlicingWindowOperator} instead.
  *
+ * With an evictor (Flink's `EvictingWindowOperator`) a window's contents are every record with
+ * its timestamp; when it fires, the evictor's `evictBefore` picks the records the function sees,
+ * the function (reduce / aggregate / process) runs over them, and `evictAfter` picks what stays.
+ *
  * @module
  */
 import type { TimeDomain } from '../../api/functions/timer-service.ts';
 import type { ValueState } from '../../state/state.ts';
 import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
+import type { Evictor, EvictorContext, TimestampedValue } from '../../time/windowing/evictor.ts';
 import type { OnMergeContext, Trigger, TriggerResult } from '../../time/windowing/trigger.ts';
 import {
   isMergingAssigner,
@@ -37,6 +42,8 @@ export class WindowOperator extends AbstractWindowOperator implements OnMergeCon
   private readonly eventTime: boolean;
   private readonly triggerStates = new Map<string, ValueState<unknown>>();
   private readonly assignerCtx: WindowAssignerContext;
+  private readonly evictor: Evictor<unknown, Window> | undefined;
+  private readonly evictorCtx: EvictorContext;
   /** The window the trigger context and process context act on. */
   private win: Window = undefined as unknown as Window;
   mergedWindows: readonly Window[] = [];
@@ -50,6 +57,11 @@ export class WindowOperator extends AbstractWindowOperator implements OnMergeCon
     this.trigger = this.spec.trigger;
     this.eventTime = this.assigner.isEventTime();
     this.assignerCtx = { getCurrentProcessingTime: () => setup.clock.now() };
+    this.evictor = this.spec.evictor;
+    this.evictorCtx = {
+      currentProcessingTime: () => setup.clock.now(),
+      currentWatermark: () => this.currentWatermark,
+    };
   }
 
   processBatch(batch: RecordBatch): void {
@@ -133,7 +145,7 @@ export class WindowOperator extends AbstractWindowOperator implements OnMergeCon
     be.setCurrentNamespace(target.namespace);
     this.trigger.onMerge?.(target, this);
     let acc: unknown = undefined;
-    const merge = this.contents.merge;
+    const merge = this.evictor !== undefined ? concatRecords : this.contents.merge;
     for (const m of merged) {
       be.setCurrentNamespace(m.namespace);
       const c = this.state.value();
@@ -158,7 +170,11 @@ export class WindowOperator extends AbstractWindowOperator implements OnMergeCon
     const be = this.be;
     const state = this.state;
     be.setCurrentNamespace(w.namespace);
-    state.update(this.contents.add(v, state.value()));
+    if (this.evictor !== undefined) {
+      const records = (state.value() ?? []) as TimestampedValue<unknown>[];
+      records.push({ value: v, timestamp: t });
+      state.update(records);
+    } else state.update(this.contents.add(v, state.value()));
     this.win = w;
     const r = this.trigger.onElement(v, t, w, this);
     if (r !== 'CONTINUE') this.act(r, w);
@@ -168,9 +184,25 @@ export class WindowOperator extends AbstractWindowOperator implements OnMergeCon
   private act(r: TriggerResult, w: Window): void {
     if (r === 'FIRE' || r === 'FIRE_AND_PURGE') {
       const acc = this.state.value();
-      if (acc !== undefined) this.emit(w, acc);
+      if (acc !== undefined) {
+        if (this.evictor !== undefined) this.fireEvicting(w, acc as TimestampedValue<unknown>[]);
+        else this.emit(w, acc);
+      }
     }
     if (r === 'PURGE' || r === 'FIRE_AND_PURGE') this.state.clear();
+  }
+
+  /** Fires a window of an evicting operator and keeps what `evictAfter` leaves. */
+  private fireEvicting(w: Window, records: readonly TimestampedValue<unknown>[]): void {
+    const evictor = this.evictor as Evictor<unknown, Window>;
+    const seen = evictor.evictBefore?.(records, w, this.evictorCtx) ?? records;
+    // The function's input is computed now, from what the evictor kept.
+    let acc: unknown = undefined;
+    for (const r of seen) acc = this.contents.add(r.value, acc);
+    if (acc !== undefined) this.emit(w, acc);
+    const kept = evictor.evictAfter?.(seen, w, this.evictorCtx) ?? seen;
+    if (kept.length === 0) this.state.clear();
+    else this.state.update(kept.slice());
   }
 
   private onSkipped(v: unknown, t: number): void {
@@ -298,6 +330,11 @@ export class WindowOperator extends AbstractWindowOperator implements OnMergeCon
       s.update(cur === undefined ? acc : merge(cur, acc));
     }
   }
+}
+
+/** Merges two windows' records (evicting operator): in arrival order of the windows. */
+function concatRecords(a: unknown, b: unknown): unknown {
+  return (a as TimestampedValue<unknown>[]).concat(b as TimestampedValue<unknown>[]);
 }
 
 function containsWindow(flat: number[] | undefined, w: TimeWindow): boolean {

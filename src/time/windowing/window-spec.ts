@@ -6,6 +6,7 @@
  */
 import type { ProcessWindowFunction } from '../../api/functions/process-window-function.ts';
 import type { AggregateFunction } from '../../state/state-descriptor.ts';
+import type { Evictor } from './evictor.ts';
 import type { Trigger } from './trigger.ts';
 import type { WindowAssigner } from './window-assigner.ts';
 import type { Window } from './window.ts';
@@ -27,6 +28,11 @@ export interface WindowSpec {
   /** Side-output tag id for records too late for every window. */
   readonly lateTag: string | undefined;
   readonly contents: WindowContentsSpec;
+  /**
+   * Removes records when a window fires (Flink's evicting window operator): the contents are then
+   * every record with its timestamp, and the function is applied at firing time.
+   */
+  readonly evictor: Evictor<unknown, Window> | undefined;
   /** Called with the contents (or the one aggregated result) when a window fires. */
   readonly process: ProcessWindowFunction<unknown, unknown, unknown, Window> | undefined;
 }
