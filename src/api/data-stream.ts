@@ -23,6 +23,7 @@ import type { MapFn, MapFunction } from './functions/map-function.ts';
 import type { ProcessFn, ProcessFunction } from './functions/process-function.ts';
 import type { SinkFn, SinkFunction } from './functions/sink-function.ts';
 import type { OutputTag } from './output-tag.ts';
+import type { JobClient } from './job-executor.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
 import type { StreamPort, Transformation, TransformationInput } from './transformation.ts';
 import { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
@@ -350,10 +351,43 @@ export class DataStream<T> {
   }
 
   /** Runs the (bounded) job and resolves to every record of this stream. */
-  async executeAndCollect(jobName?: string): Promise<T[]> {
-    const sink = new CollectSink<T>();
+  executeAndCollect(jobName?: string): Promise<T[]>;
+  /**
+   * Runs the job until this stream emitted `limit` records (or its input ended), then cancels it
+   * and resolves to those records — for unbounded sources too (Flink's `executeAndCollect(limit)`).
+   *
+   * @example
+   * ```ts
+   * const firstTen = await env.fromSource(new DataGenSource((i) => i)).executeAndCollect(10);
+   * ```
+   */
+  executeAndCollect(limit: number, jobName?: string): Promise<T[]>;
+  async executeAndCollect(limitOrName?: number | string, name?: string): Promise<T[]> {
+    if (typeof limitOrName !== 'number') {
+      const sink = new CollectSink<T>();
+      this.sinkTo(sink);
+      await this.env.execute(limitOrName);
+      return sink.values;
+    }
+    const limit = limitOrName;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw userError(
+        'INVALID_ARGUMENT',
+        `executeAndCollect(${limit}): the limit must be a positive integer`,
+        { hint: 'executeAndCollect(100) returns the first 100 records and cancels the job' },
+      );
+    }
+    // The sink asks for the cancellation from the record path; the client may not exist yet.
+    let client: JobClient | undefined;
+    let full = false;
+    const sink = new CollectSink<T>('collect', limit, () => {
+      full = true;
+      void client?.cancel();
+    });
     this.sinkTo(sink);
-    await this.env.execute(jobName);
+    client = this.env.executeAsync(name);
+    if (full) void client.cancel();
+    await client.result;
     return sink.values;
   }
 

@@ -17,19 +17,32 @@ export class CollectSink<T> implements Sink<T> {
   readonly values: T[] = [];
   /** Event timestamps, index-aligned with `values` (NaN when a record had none). */
   readonly timestamps: number[] = [];
-  constructor(readonly name = 'collect') {}
+  /**
+   * @param limit - collect at most this many records; once reached, `onLimit` is called (once)
+   *   and later records are ignored (`executeAndCollect(limit)` cancels the job there)
+   */
+  constructor(
+    readonly name = 'collect',
+    private readonly limit = Number.POSITIVE_INFINITY,
+    private readonly onLimit?: () => void,
+  ) {}
   describe(): Readonly<Record<string, unknown>> {
     return { kind: 'collect' };
   }
   createWriter(): SinkWriter<T> {
     const values = this.values;
     const timestamps = this.timestamps;
+    const limit = this.limit;
+    const onLimit = this.onLimit;
     return {
       write(batch, ts, count) {
-        for (let i = 0; i < count; i++) {
+        if (values.length >= limit) return;
+        const n = Math.min(count, limit - values.length);
+        for (let i = 0; i < n; i++) {
           values.push(batch[i] as T);
           timestamps.push(ts[i] as number);
         }
+        if (values.length >= limit) onLimit?.();
       },
     };
   }
