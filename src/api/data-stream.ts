@@ -378,15 +378,18 @@ export class DataStream<T> {
       );
     }
     // The sink asks for the cancellation from the record path; the client may not exist yet.
-    let client: JobClient | undefined;
-    let full = false;
+    const job: { client: JobClient | undefined; full: boolean } = {
+      client: undefined,
+      full: false,
+    };
     const sink = new CollectSink<T>('collect', limit, () => {
-      full = true;
-      void client?.cancel();
+      job.full = true;
+      void job.client?.cancel();
     });
     this.sinkTo(sink);
-    client = this.env.executeAsync(name);
-    if (full) void client.cancel();
+    const client = this.env.executeAsync(name);
+    job.client = client;
+    if (job.full) void client.cancel();
     await client.result;
     return sink.values;
   }
