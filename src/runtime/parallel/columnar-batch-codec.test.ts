@@ -137,6 +137,21 @@ describe('columnar batch codec', () => {
     }
   });
 
+  it('keeps key lists apart whatever characters their keys contain', () => {
+    resetColumnarShapes();
+    // Joined with a NUL separator, these two key lists would read the same.
+    const a = [{ 'a\u0000': 1, b: 2 }];
+    const b = [{ a: 1, '\u0000b': 2 }];
+    for (const values of [a, b, a]) {
+      const transfer: ArrayBuffer[] = [];
+      const cols = encodeColumns(values, 1, transfer);
+      assert.ok(cols !== undefined);
+      const out: unknown[] = [];
+      decodeColumns(structuredClone(cols, { transfer }), 1, out);
+      assert.deepStrictEqual(out, values);
+    }
+  });
+
   it('transfers the number columns instead of copying them', () => {
     resetColumnarShapes();
     const transfer: ArrayBuffer[] = [];

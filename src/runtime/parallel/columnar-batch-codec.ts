@@ -67,7 +67,8 @@ export function encodeColumns(
   if (kind !== 'object' || first === null) return undefined;
   const keys = plainKeys(first as object);
   if (keys === undefined || keys.length === 0) return undefined;
-  const signature = keys.join('\u0000');
+  // JSON keeps key lists apart whatever characters the keys contain.
+  const signature = JSON.stringify(keys);
   if (!shapes.has(signature)) {
     // A bounded set of key lists per thread: records whose keys keep changing are cloned.
     if (shapes.size >= MAX_SHAPES || keys.includes('__proto__')) return undefined;
@@ -103,7 +104,7 @@ export function decodeColumns(batch: ColumnarBatch, n: number, out: unknown[]): 
     return;
   }
   const kinds = kindsOf(columns);
-  const signature = `${kinds}\u0000${keys.join('\u0000')}`;
+  const signature = `${kinds}${JSON.stringify(keys)}`;
   let make = factories.get(signature);
   if (make === undefined) {
     make = compileFactory(keys, kinds);
