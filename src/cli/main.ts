@@ -10,6 +10,7 @@ import { benchCommand, benchHelp } from './commands/bench-command.ts';
 import { checkpointsCommand, checkpointsHelp } from './commands/checkpoints-command.ts';
 import { planCommand, planHelp } from './commands/plan-command.ts';
 import { runCommand, runHelp } from './commands/run-command.ts';
+import { stateCommand, stateHelp } from './commands/state-command.ts';
 
 type Command = {
   readonly summary: string;
@@ -28,6 +29,11 @@ const commands: Record<string, Command> = {
     summary: "list a job's checkpoint history (or describe a savepoint), verifying checksums",
     help: checkpointsHelp,
     run: checkpointsCommand,
+  },
+  state: {
+    summary: 'print the keyed state saved in a checkpoint or savepoint',
+    help: stateHelp,
+    run: stateCommand,
   },
   bench: {
     summary: 'run a benchmark (Nexmark) and print throughput and CPU use',

@@ -234,7 +234,7 @@ describe('eddy CLI', { concurrency: true }, () => {
     }
   });
 
-  it('lists the checkpoint history and flags a corrupt checkpoint', async () => {
+  it('lists the checkpoint history, prints the saved keyed state, flags a corrupt checkpoint', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'eddy-checkpoints-'));
     try {
       const run = await eddy([
@@ -256,6 +256,34 @@ describe('eddy CLI', { concurrency: true }, () => {
         /^COMPLETED {2}checkpoint \d+ of "bot-tagging" at \d{4}-\d\d-\d\dT[^,]+, \d+ ms, [\d.]+ (B|KiB|MiB) {2}\S+chk-\d+$/m,
       );
       assert.match(ok.stdout, /bot-tag-enrichment \(uid bot-tag-enrichment\) p=1/);
+      // The keyed state inside the newest checkpoint, as eddy state reads it.
+      const state = await eddy(['state', dir]);
+      assert.equal(state.code, 0, state.stderr);
+      assert.match(
+        state.stdout,
+        /bot-tag-enrichment \(uid bot-tag-enrichment\) p=1\n {4}recent-event-times: \d+ entries\n {4}is-bot: 2 entries/,
+      );
+      const bots = await eddy([
+        'state',
+        dir,
+        '--operator',
+        'bot-tag-enrichment',
+        '--state',
+        'is-bot',
+        '--json',
+      ]);
+      assert.equal(bots.code, 0, bots.stderr);
+      const entries = bots.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { key: string; value: unknown; state: string });
+      assert.deepEqual(entries.map((e) => `${e.state} ${e.key}=${String(e.value)}`).sort(), [
+        'is-bot bot-0=true',
+        'is-bot bot-1=true',
+      ]);
+      const unknown = await eddy(['state', dir, '--operator', 'nope']);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /hint: operators with keyed state: bot-tag-enrichment/);
       const chk = (await readdir(dir)).find((d) => d.startsWith('chk-')) as string;
       const stateFile = (await readdir(join(dir, chk))).find((f) =>
         f.startsWith('state-'),
