@@ -79,6 +79,9 @@ export function compilePlan(
       ...(t.inputs.some((i) => i.keySelector !== undefined)
         ? { keySelectors: Object.freeze(t.inputs.map((i) => i.keySelector)) }
         : {}),
+      ...(t.inputs.some((i) => i.custom !== undefined)
+        ? { customPartitioners: Object.freeze(t.inputs.map((i) => i.custom)) }
+        : {}),
     };
     bindings.set(t.id, Object.freeze(binding));
   }

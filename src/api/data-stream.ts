@@ -10,7 +10,7 @@ import { CollectSink } from '../connectors/collect/collect-sink.ts';
 import { FunctionSink } from '../connectors/function-sink.ts';
 import { PrintSink, type PrintSinkOptions } from '../connectors/print/print-sink.ts';
 import type { Sink } from '../connectors/spi.ts';
-import type { PartitioningKind } from '../plan/plan.ts';
+import type { CustomPartitioning, PartitioningKind } from '../plan/plan.ts';
 import type { MapStateDescriptor } from '../state/state-descriptor.ts';
 import type { WatermarkStrategy } from '../time/watermark-strategy.ts';
 import { addAsyncWait } from './async-data-stream.ts';
@@ -187,7 +187,7 @@ export class DataStream<T> {
     if (other instanceof BroadcastStream) {
       return new BroadcastConnectedStream<T, U>(
         this.env,
-        { ports: this.ports, partitioning: this.pendingPartitioning(), keySelector: undefined },
+        { ports: this.ports, ...this.pendingInput() },
         other,
       );
     }
@@ -266,6 +266,38 @@ export class DataStream<T> {
     return this.partition('rebalance');
   }
 
+  /** Sends each record to a uniformly random downstream subtask (Flink's `shuffle()`). */
+  shuffle(): DataStream<T> {
+    return this.partition('shuffle');
+  }
+
+  /**
+   * Sends each record to the downstream subtask `partitioner(key, numPartitions)` picks for its
+   * key (Flink's `partitionCustom`), e.g. to spread a few hot keys by hand. The next operator is
+   * not keyed: use `keyBy` for keyed state.
+   *
+   * @example
+   * ```ts
+   * events.partitionCustom((region: string, n) => (region === 'eu' ? 0 : 1 % n), (e) => e.region);
+   * ```
+   */
+  partitionCustom<K>(
+    partitioner: (key: K, numPartitions: number) => number,
+    keySelector: KeySelector<T, K>,
+  ): DataStream<T> {
+    if (typeof partitioner !== 'function' || typeof keySelector !== 'function') {
+      throw userError(
+        'INVALID_JOB',
+        'partitionCustom() takes a partitioner (key, numPartitions) => index and a key selector',
+        { hint: 'partitionCustom((key, n) => hash(key) % n, (record) => record.key)' },
+      );
+    }
+    return new PartitionedStream<T>(this.env, this.ports, 'custom', {
+      key: keySelector as (value: never) => unknown,
+      partition: partitioner as (key: never, numPartitions: number) => number,
+    });
+  }
+
   /** Sends records round-robin to a subset of downstream subtasks (local exchange). */
   rescale(): DataStream<T> {
     return this.partition('rescale');
@@ -327,9 +359,7 @@ export class DataStream<T> {
     const t = this.env._addTransformation({
       kind: 'sink',
       name: s.name,
-      inputs: [
-        { ports: this.ports, partitioning: this.pendingPartitioning(), keySelector: undefined },
-      ],
+      inputs: [{ ports: this.ports, ...this.pendingInput() }],
       sink: s,
       config: s.describe(),
       isSink: true,
@@ -394,6 +424,11 @@ export class DataStream<T> {
     return sink.values;
   }
 
+  /** @internal How the next operator reads this stream (partitioning and its functions). */
+  protected pendingInput(): Omit<TransformationInput, 'ports'> {
+    return { partitioning: this.pendingPartitioning(), keySelector: undefined };
+  }
+
   /** @internal Partitioning requested for the next operator by rebalance()/broadcast()/…. */
   protected pendingPartitioning(): PartitioningKind | undefined {
     return undefined;
@@ -409,7 +444,8 @@ export class DataStream<T> {
     return this.addOperator<O>({
       kind,
       name: functionName(fn, defaultName),
-      partitioning: this.pendingPartitioning(),
+      // Whatever rebalance()/partitionCustom()/… asked for (see pendingInput()).
+      partitioning: undefined,
       fn,
       config: {},
       sideOutputs: [ANY_SIDE_OUTPUT],
@@ -428,8 +464,9 @@ export class DataStream<T> {
   }): DataStream<O> {
     const input: TransformationInput = {
       ports: this.ports,
-      partitioning: spec.partitioning ?? this.pendingPartitioning(),
-      keySelector: undefined,
+      ...(spec.partitioning !== undefined
+        ? { partitioning: spec.partitioning, keySelector: undefined }
+        : this.pendingInput()),
     };
     const t = this.env._addTransformation({
       kind: spec.kind,
@@ -465,11 +502,15 @@ class PartitionedStream<T> extends DataStream<T> {
     env: StreamEnvironment,
     ports: readonly StreamPort[],
     private readonly kind: PartitioningKind,
+    private readonly custom?: CustomPartitioning,
   ) {
     super(env, ports, undefined);
   }
   protected override pendingPartitioning(): PartitioningKind {
     return this.kind;
+  }
+  protected override pendingInput(): Omit<TransformationInput, 'ports'> {
+    return { partitioning: this.kind, keySelector: undefined, custom: this.custom };
   }
 }
 

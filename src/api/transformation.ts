@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { PartitioningKind, ChainingStrategy } from '../plan/plan.ts';
+import type { ChainingStrategy, CustomPartitioning, PartitioningKind } from '../plan/plan.ts';
 
 /** One output of an operator: its main output, or a side output by tag id. */
 export interface StreamPort {
@@ -19,6 +19,8 @@ export interface TransformationInput {
   readonly partitioning: PartitioningKind | undefined;
   /** Key selector for `hash` inputs. */
   readonly keySelector: ((value: never) => unknown) | undefined;
+  /** The user partitioner of a `custom` input (`partitionCustom`). */
+  readonly custom?: CustomPartitioning | undefined;
 }
 
 /** An operator being built. */

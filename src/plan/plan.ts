@@ -8,7 +8,13 @@
 
 /** How records travel along an edge. */
 export type PartitioningKind =
-  'forward' | 'hash' | 'rebalance' | 'rescale' | 'broadcast' | 'global';
+  'forward' | 'hash' | 'rebalance' | 'rescale' | 'broadcast' | 'global' | 'shuffle' | 'custom';
+
+/** A user partitioner (`partitionCustom`): the target subtask of a key, from 0 to `n - 1`. */
+export interface CustomPartitioning {
+  readonly key: (value: never) => unknown;
+  readonly partition: (key: never, numPartitions: number) => number;
+}
 
 /** The operator kinds the runtime knows. Windows, joins and others register more. */
 export type NodeKind = string;
@@ -68,6 +74,8 @@ export interface NodeBinding {
   readonly fn?: unknown;
   /** Key selectors per input, for keyed operators and hash edges. */
   readonly keySelectors?: readonly (((value: never) => unknown) | undefined)[];
+  /** User partitioners per input, for `custom` edges (`partitionCustom`). */
+  readonly customPartitioners?: readonly (CustomPartitioning | undefined)[];
   /** The source of a `source` node. */
   readonly source?: unknown;
   /** The sink of a `sink` node. */

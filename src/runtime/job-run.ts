@@ -437,6 +437,7 @@ export class JobRun implements JobAttempt {
       const consumers = this.subtasks.get(edge.target) ?? [];
       const keySelector = bindings.get(edge.target)?.keySelectors?.[edge.input] as
         ((v: unknown) => unknown) | undefined;
+      const custom = bindings.get(edge.target)?.customPartitioners?.[edge.input];
       for (let pi = 0; pi < producerNode.parallelism; pi++) {
         const p = producers.find((s) => s.index === pi);
         const indexes = connectedTargets({
@@ -472,6 +473,13 @@ export class JobRun implements JobAttempt {
           producerParallelism: producerNode.parallelism,
           keySelector,
           maxParallelism: plan.maxParallelism,
+          custom,
+          producer: {
+            name: producerNode.name,
+            uid: producerNode.uid,
+            definedAt: producerNode.definedAt,
+            subtask: pi,
+          },
         });
         const emitter =
           edge.sideOutput === undefined ? p.output : p.sideOutputs.get(edge.sideOutput);

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { PartitioningKind } from '../plan/plan.ts';
+import type { CustomPartitioning, PartitioningKind } from '../plan/plan.ts';
+import { userError, type OperatorRef } from '../errors/eddy-error.ts';
 import type { ChannelTarget, ChannelWriter } from './channel.ts';
 import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import { keyGroupOf, normalizeKey, subtaskForKeyGroup } from '../state/key-groups.ts';
@@ -112,6 +113,55 @@ class RoundRobinWriter extends SplittingWriter {
   }
 }
 
+/** A uniformly random target per record (`shuffle()`). */
+class ShuffleWriter extends SplittingWriter {
+  writeBatch(batch: RecordBatch): void {
+    const { values, timestamps, size } = batch;
+    const n = this.targets.length;
+    const bs = this.buffers;
+    for (let i = 0; i < size; i++) {
+      (bs[Math.floor(Math.random() * n)] as RecordBatch).push(values[i], timestamps[i] as number);
+    }
+    this.flushAll();
+  }
+}
+
+/** The target the user's partitioner picks for each record's key (`partitionCustom()`). */
+class CustomWriter extends SplittingWriter {
+  constructor(
+    targets: readonly ChannelTarget[],
+    private readonly custom: CustomPartitioning,
+    private readonly producer: OperatorRef | undefined,
+  ) {
+    super(targets);
+  }
+  writeBatch(batch: RecordBatch): void {
+    const { values, timestamps, size } = batch;
+    const n = this.targets.length;
+    const key = this.custom.key as (v: unknown) => unknown;
+    const partition = this.custom.partition as (k: unknown, n: number) => number;
+    const bs = this.buffers;
+    for (let i = 0; i < size; i++) {
+      const v = values[i];
+      const k = key(v);
+      const target = partition(k, n);
+      if (!Number.isInteger(target) || target < 0 || target >= n) {
+        throw userError(
+          'USER_FUNCTION_FAILED',
+          `partitionCustom(): the partitioner returned ${String(target)} for key ${JSON.stringify(k) ?? String(k)}; ` +
+            `it must be a whole number from 0 to ${n - 1}`,
+          {
+            operator: this.producer,
+            hint: 'return e.g. Math.abs(hash(key)) % numPartitions',
+          },
+        );
+      }
+      (bs[target] as RecordBatch).push(v, timestamps[i] as number);
+    }
+    this.flushAll();
+  }
+}
+
 /** What a partitioner needs to know about one edge from one producer subtask. */
 export interface WriterSpec {
   readonly partitioning: PartitioningKind;
@@ -121,6 +171,10 @@ export interface WriterSpec {
   readonly producerParallelism: number;
   readonly keySelector: ((value: unknown) => unknown) | undefined;
   readonly maxParallelism: number;
+  /** The user partitioner of a `custom` edge. */
+  readonly custom?: CustomPartitioning | undefined;
+  /** Named in the error of a partitioner that returns no valid target. */
+  readonly producer?: OperatorRef | undefined;
 }
 
 /**
@@ -161,5 +215,10 @@ export function createWriter(spec: WriterSpec): ChannelWriter {
     case 'forward':
     case 'global':
       return new DirectWriter(targets[0] as ChannelTarget, targets);
+    case 'shuffle':
+      return new ShuffleWriter(targets);
+    case 'custom':
+      if (spec.custom === undefined) throw new Error('custom partitioning without a partitioner');
+      return new CustomWriter(targets, spec.custom, spec.producer);
   }
 }
