@@ -6,6 +6,7 @@
  */
 import type { AggregateFunction } from '../state/state-descriptor.ts';
 import type { Duration } from '../util/duration.ts';
+import type { Evictor } from '../time/windowing/evictor.ts';
 import type { Trigger } from '../time/windowing/trigger.ts';
 import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
 import type { TimeWindow, Window } from '../time/windowing/window.ts';
@@ -43,6 +44,12 @@ export class AllWindowedStream<T, W extends Window = TimeWindow> {
   /** Replaces the assigner's default trigger. */
   trigger(trigger: Trigger<T, W>): this {
     this.inner.trigger(trigger);
+    return this;
+  }
+
+  /** See {@link WindowedStream.evictor}. */
+  evictor(evictor: Evictor<T, W>): this {
+    this.inner.evictor(evictor);
     return this;
   }
 

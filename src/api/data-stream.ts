@@ -33,7 +33,9 @@ import { KeyedStream } from './keyed-stream.ts';
 import { AllWindowedStream } from './all-windowed-stream.ts';
 import { JoinedStreams } from './joined-streams.ts';
 import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
-import type { Window } from '../time/windowing/window.ts';
+import type { GlobalWindow, Window } from '../time/windowing/window.ts';
+import { GlobalWindows } from '../time/windowing/assigners/global-windows.ts';
+import { countWindows } from './count-window.ts';
 
 /** Side outputs any user function may emit. */
 export const ANY_SIDE_OUTPUT = '*';
@@ -132,6 +134,16 @@ export class DataStream<T> {
    */
   windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
     return new AllWindowedStream<T, W>(this, assigner);
+  }
+
+  /**
+   * Count windows over the whole stream (Flink's `countWindowAll`, one non-parallel subtask): every
+   * `size` records, or with `slide`, every `slide` records the last `size` (see
+   * `KeyedStream.countWindow`).
+   */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
+    const all = this.windowAll(GlobalWindows.create() as WindowAssigner<T, GlobalWindow>);
+    return countWindows<T, AllWindowedStream<T, GlobalWindow>>(all, 'countWindowAll', size, slide);
   }
 
   /**

@@ -21,11 +21,8 @@ import { WindowedStream } from './windowed-stream.ts';
 import { IntervalJoin } from './interval-join.ts';
 import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
 import type { GlobalWindow, Window } from '../time/windowing/window.ts';
-import type { Trigger } from '../time/windowing/trigger.ts';
 import { GlobalWindows } from '../time/windowing/assigners/global-windows.ts';
-import { CountTrigger } from '../time/windowing/triggers/count-trigger.ts';
-import { PurgingTrigger } from '../time/windowing/triggers/purging-trigger.ts';
-import { CountEvictor } from '../time/windowing/evictors/count-evictor.ts';
+import { countWindows } from './count-window.ts';
 import {
   rollingAggregation,
   type NumberField,
@@ -160,28 +157,8 @@ export class KeyedStream<K, T> {
    * (a global window with a count trigger and a {@link CountEvictor}).
    */
   countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
-    for (const [what, n] of [
-      ['size', size],
-      ['slide', slide],
-    ] as const) {
-      if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
-        const args = slide === undefined ? `${size}` : `${size}, ${slide}`;
-        throw userError(
-          'INVALID_JOB',
-          `countWindow(${args}): the ${what} must be a positive integer`,
-          {
-            hint: 'countWindow(100) fires every 100 records of a key; countWindow(100, 10) fires every 10 with the last 100',
-          },
-        );
-      }
-    }
     const global = this.window(GlobalWindows.create() as WindowAssigner<T, GlobalWindow>);
-    if (slide === undefined) {
-      return global.trigger(PurgingTrigger.of(CountTrigger.of(size)) as Trigger<T, GlobalWindow>);
-    }
-    return global
-      .evictor(CountEvictor.of(size))
-      .trigger(CountTrigger.of(slide) as Trigger<T, GlobalWindow>);
+    return countWindows<T, WindowedStream<T, K, GlobalWindow>>(global, 'countWindow', size, slide);
   }
 
   /**

@@ -118,6 +118,22 @@ describe('countWindow', () => {
     assert.deepEqual(out.sort(), ['0:2,4', '0:6,8', '1:1,3', '1:5,7']);
   });
 
+  it('countWindowAll: tumbling and sliding count windows over the whole stream', async () => {
+    const tumbling = await StreamEnvironment.create()
+      .fromCollection([1, 2, 3, 4, 5, 6, 7])
+      .countWindowAll(3)
+      .process<string>((_ctx, els, o) => o.collect(els.join(',')))
+      .executeAndCollect();
+    assert.deepEqual(tumbling, ['1,2,3', '4,5,6']);
+    const sliding = await StreamEnvironment.create()
+      .fromCollection([1, 2, 3, 4, 5, 6, 7])
+      .countWindowAll(3, 2)
+      .process<string>((_ctx, els, o) => o.collect(els.join(',')))
+      .executeAndCollect();
+    // Every 2 records, the last 3 (fewer at the start).
+    assert.deepEqual(sliding, ['1,2', '2,3,4', '4,5,6']);
+  });
+
   it('refuses a size that is not a positive integer', () => {
     const env = StreamEnvironment.create();
     assert.throws(
