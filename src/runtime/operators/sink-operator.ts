@@ -14,11 +14,16 @@ interface PendingCommittable {
 /**
  * Hands batches to a sink writer; async writes and flushes become task blockers (backpressure).
  * For two-phase-commit writers it keeps the committables of checkpoints that have not completed
- * yet; they are its operator state, so a restore commits exactly those of the restored checkpoint.
+ * yet, and those of completed checkpoints whose commit has not succeeded yet; both are its
+ * operator state, so a restore commits exactly what the restored checkpoint covers — including a
+ * transaction whose commit failed after a later checkpoint was taken (as Flink's committer keeps
+ * committables until they are committed). Commits must therefore be idempotent.
  */
 export class SinkOperator extends AbstractStreamOperator {
   private readonly writer: SinkWriter<unknown>;
   private pending: PendingCommittable[] = [];
+  /** Of completed checkpoints, being committed (or failed to): kept until the commit succeeds. */
+  private committing: PendingCommittable[] = [];
   private restored: unknown[] = [];
   constructor(setup: OperatorSetup) {
     super(setup);
@@ -80,7 +85,7 @@ export class SinkOperator extends AbstractStreamOperator {
   }
   private addPending(checkpointId: number, committables: readonly unknown[]): readonly unknown[] {
     for (const committable of committables) this.pending.push({ checkpointId, committable });
-    return this.pending.map((p) => p.committable);
+    return [...this.committing, ...this.pending].map((p) => p.committable);
   }
   override restoreOperatorState(entries: readonly unknown[]): void {
     this.restored.push(...entries);
@@ -89,7 +94,13 @@ export class SinkOperator extends AbstractStreamOperator {
     const due = this.pending.filter((p) => p.checkpointId <= checkpointId);
     if (due.length === 0) return;
     this.pending = this.pending.filter((p) => p.checkpointId > checkpointId);
-    this.block(this.writer.commit?.(due.map((p) => p.committable)));
+    this.committing.push(...due);
+    const done = (): void => {
+      this.committing = this.committing.filter((p) => !due.includes(p));
+    };
+    const r = this.writer.commit?.(due.map((p) => p.committable));
+    if (r === undefined) done();
+    else this.block(r.then(done));
   }
   protected override finish(): void {
     this.block(this.writer.flush?.());
