@@ -275,6 +275,40 @@ describe('PlatformaticKafkaClient', { skip, concurrency: true, timeout: 60_000 }
     );
   });
 
+  test('recommitting a transaction that was aborted warns of data loss instead of passing silently', async () => {
+    const client = newClient();
+    const topic = await newTopic('port-txn-lost');
+    const transactionalId = uniqueName('port-txn-lost-id');
+    const producer = client.createTransactionalProducer({ transactionalId });
+    closers.push(() => producer.close());
+    await producer.init();
+    await producer.beginTransaction();
+    await producer.send([{ topic, partition: 0, value: Buffer.from('lost') }]);
+    const id = producer.producerIdAndEpoch;
+    assert.ok(id !== undefined);
+    // Aborted (say, by the broker's transaction timeout) with the epoch still current.
+    await producer.abortTransaction();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      await client.commitPreparedTransaction({
+        transactionalId,
+        producerId: id.producerId.toString(),
+        epoch: id.epoch,
+      });
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]?.name, 'EddyKafkaDataLoss');
+    assert.match(
+      warnings[0]?.message ?? '',
+      new RegExp(`${transactionalId} .*aborted.*records are lost`),
+    );
+  });
+
   test('transactions: commit visible, abort invisible, empty transactions fine', async () => {
     const client = newClient();
     const topic = await newTopic('port-txn');

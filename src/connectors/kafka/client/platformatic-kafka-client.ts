@@ -320,10 +320,21 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
         if (
           ids.has('PRODUCER_FENCED') ||
           ids.has('INVALID_PRODUCER_EPOCH') ||
-          ids.has('INVALID_PRODUCER_ID_MAPPING') ||
-          ids.has('INVALID_TXN_STATE')
+          ids.has('INVALID_PRODUCER_ID_MAPPING')
         ) {
-          // Decided already: committed before (then re-initialized), or aborted by a timeout.
+          // Decided already: committed before, then the id was initialized again (epoch bumped).
+          return;
+        }
+        if (ids.has('INVALID_TXN_STATE')) {
+          // With the epoch still current, the coordinator refuses a commit only when the
+          // transaction was aborted: its records are gone. Flink logs this as likely data loss.
+          process.emitWarning(
+            `Kafka transaction ${prepared.transactionalId} of a completed checkpoint was aborted ` +
+              'before it could be committed; its records are lost. Usually its transaction timed out ' +
+              '(raise setTransactionTimeout above the longest outage plus recovery) or another job ' +
+              'uses the same transactional id prefix.',
+            'EddyKafkaDataLoss',
+          );
           return;
         }
         lastError = error;
