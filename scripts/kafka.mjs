@@ -398,9 +398,12 @@ delete.topic.enable=true
 # Fast groups for tests.
 group.initial.rebalance.delay.ms=0
 
-# Small and short-lived logs: this broker is for tests and examples.
+# Small logs: this broker is for tests and examples. Retention by size only: their records often
+# carry synthetic timestamps (Nexmark's and the tests' start in 2023), and retention by time would
+# delete a topic's data within a minute of writing it, in the middle of a test.
 log.segment.bytes=16777216
-log.retention.hours=24
+log.retention.ms=-1
+log.retention.bytes=268435456
 log.retention.check.interval.ms=60000
 log.cleaner.dedupe.buffer.size=16777216
 num.network.threads=2
