@@ -436,14 +436,12 @@ export class DataStream<T> {
     return sink.values;
   }
 
-  /** @internal How the next operator reads this stream (partitioning and its functions). */
+  /**
+   * @internal How the next operator reads this stream: the partitioning (and partitioner)
+   * rebalance()/broadcast()/partitionCustom()/… asked for, or the default.
+   */
   protected pendingInput(): Omit<TransformationInput, 'ports'> {
-    return { partitioning: this.pendingPartitioning(), keySelector: undefined };
-  }
-
-  /** @internal Partitioning requested for the next operator by rebalance()/broadcast()/…. */
-  protected pendingPartitioning(): PartitioningKind | undefined {
-    return undefined;
+    return { partitioning: undefined, keySelector: undefined };
   }
 
   private partition(kind: PartitioningKind): DataStream<T> {
@@ -517,9 +515,6 @@ class PartitionedStream<T> extends DataStream<T> {
     private readonly custom?: CustomPartitioning,
   ) {
     super(env, ports, undefined);
-  }
-  protected override pendingPartitioning(): PartitioningKind {
-    return this.kind;
   }
   protected override pendingInput(): Omit<TransformationInput, 'ports'> {
     return { partitioning: this.kind, keySelector: undefined, custom: this.custom };

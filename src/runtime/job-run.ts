@@ -234,21 +234,11 @@ export class JobRun implements JobAttempt {
         !this.cancelled &&
         checkpointing.coordinator.periodicEnabled
       ) {
-        // Final checkpoint: every task has finished, so it snapshots them directly; completing
-        // it commits what the sinks wrote since the last one (exactly-once at the end of input).
-        checkpointing.coordinator.pausePeriodic();
-        try {
-          await checkpointing.coordinator.triggerCheckpoint();
-        } catch (e) {
-          this.fail(
-            new EddyError(`the final checkpoint failed: ${(e as Error).message}`, {
-              code: 'CHECKPOINT_FAILED',
-              domain: 'external',
-              retryable: true,
-              cause: e,
-            }),
-          );
-        }
+        // Final checkpoint: every task has finished, so it snapshots them directly (exactly-once
+        // at the end of input).
+        await checkpointing.coordinator
+          .triggerFinalCheckpoint()
+          .catch((e: unknown) => this.fail(e));
         await this.drainBlockers();
       }
       if (this.failure !== undefined) throw this.failure;

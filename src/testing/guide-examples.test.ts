@@ -1,7 +1,6 @@
 // Every code sample of docs/guides/testing.md lives here and runs with the test suite; the last
 // test checks that the guide still shows exactly this code (imports aside), so the guide cannot rot.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   CollectionSource,
@@ -19,6 +18,7 @@ import {
   type StreamEnvironment,
 } from '../index.ts';
 import { ProcessFunctionTestHarnesses, runPipeline, TestSource } from './index.ts';
+import { guideSamplesMissingFrom } from '../../test/support/guide-samples.ts';
 
 export interface PageView {
   readonly user: string;
@@ -197,21 +197,10 @@ test('bot detection survives a restart from a snapshot', () => {
 });
 
 test('every code sample of docs/guides/testing.md is in this file', () => {
-  const guide = readFileSync(new URL('../../docs/guides/testing.md', import.meta.url), 'utf8');
-  const self = normalize(readFileSync(new URL(import.meta.url), 'utf8'));
-  const blocks = [...guide.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-  assert.ok(blocks.length >= 4, 'the guide has code samples');
-  for (const block of blocks) {
-    const code = normalize(block.replace(/^import[\s\S]*?from '[^']+';$/gm, ''));
-    assert.ok(self.includes(code), `guide sample not found in guide-examples.test.ts:\n${block}`);
-  }
+  const { samples, missing } = guideSamplesMissingFrom(
+    new URL('../../docs/guides/testing.md', import.meta.url),
+    new URL(import.meta.url),
+  );
+  assert.ok(samples >= 4, 'the guide has code samples');
+  assert.deepEqual(missing, [], 'guide samples not found in guide-examples.test.ts');
 });
-
-/** Compares code modulo indentation and blank lines. */
-function normalize(code: string): string {
-  return code
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '')
-    .join('\n');
-}

@@ -1,7 +1,6 @@
 // Every code sample of docs/guides/coming-from-flink.md lives here and runs with the test suite;
 // the last test checks that the guide still shows exactly this code (imports aside).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { StreamEnvironment } from '../../src/index.ts';
 import {
@@ -15,6 +14,7 @@ import {
   type ValueState,
 } from '../../src/index.ts';
 import { ProcessFunctionTestHarnesses, runPipeline } from '../../src/testing/index.ts';
+import { guideSamplesMissingFrom } from '../support/guide-samples.ts';
 
 export interface Transaction {
   readonly accountId: number;
@@ -111,24 +111,10 @@ test('the fraud detection job alerts end to end', async () => {
 });
 
 test('every code sample of docs/guides/coming-from-flink.md is in this file', () => {
-  const guide = readFileSync(
+  const { samples, missing } = guideSamplesMissingFrom(
     new URL('../../docs/guides/coming-from-flink.md', import.meta.url),
-    'utf8',
+    new URL(import.meta.url),
   );
-  const self = normalize(readFileSync(new URL(import.meta.url), 'utf8'));
-  const blocks = [...guide.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-  assert.equal(blocks.length, 3, 'the guide has three code samples');
-  for (const block of blocks) {
-    const code = normalize(block.replace(/^import[\s\S]*?from '[^']+';$/gm, ''));
-    assert.ok(self.includes(code), `guide sample not found in this file:\n${block}`);
-  }
+  assert.equal(samples, 3, 'the guide has three code samples');
+  assert.deepEqual(missing, [], 'guide samples not found in this file');
 });
-
-/** Compares code modulo indentation and blank lines. */
-function normalize(code: string): string {
-  return code
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '')
-    .join('\n');
-}

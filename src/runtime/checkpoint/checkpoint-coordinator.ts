@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { EddyError } from '../../errors/eddy-error.ts';
 import type { CheckpointBarrier } from './checkpoint-barrier.ts';
 import {
   CHECKPOINT_FORMAT_VERSION,
@@ -185,6 +186,25 @@ export class CheckpointCoordinator {
       this.triggerCheckpoint().catch(() => {});
     }, delay);
     this.periodic.unref();
+  }
+
+  /**
+   * The last checkpoint of a bounded job, once every task has finished: stops periodic triggering
+   * and takes one more, whose completion commits what the sinks wrote since the previous one.
+   * Rejects with a `CHECKPOINT_FAILED` error when it fails.
+   */
+  async triggerFinalCheckpoint(): Promise<void> {
+    this.pausePeriodic();
+    try {
+      await this.triggerCheckpoint();
+    } catch (e) {
+      throw new EddyError(`the final checkpoint failed: ${(e as Error).message}`, {
+        code: 'CHECKPOINT_FAILED',
+        domain: 'external',
+        retryable: true,
+        cause: e,
+      });
+    }
   }
 
   /** Triggers a periodic-style checkpoint into the checkpoint store now. */

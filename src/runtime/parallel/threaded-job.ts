@@ -265,18 +265,10 @@ export class ThreadedJob implements JobAttempt, CheckpointHost {
     if (this.stopSavepoint !== undefined) await this.stopSavepoint;
     const c = this.coordinator;
     if (this.failure === undefined && !this.cancelled && c?.periodicEnabled === true) {
-      c.pausePeriodic();
       try {
-        await c.triggerCheckpoint();
+        await c.triggerFinalCheckpoint();
       } catch (e) {
-        this.fail(
-          new EddyError(`the final checkpoint failed: ${(e as Error).message}`, {
-            code: 'CHECKPOINT_FAILED',
-            domain: 'external',
-            retryable: true,
-            cause: e,
-          }),
-        );
+        this.fail(e);
         return;
       }
     }

@@ -1,5 +1,6 @@
 import { userError } from '../../../errors/eddy-error.ts';
-import type { Evictor, TimestampedValue } from '../evictor.ts';
+import type { TimestampedValue } from '../evictor.ts';
+import { OneSidedEvictor } from './one-sided-evictor.ts';
 
 /**
  * Keeps the last `maxCount` records of a window (Flink's `CountEvictor`), before the window
@@ -11,11 +12,13 @@ import type { Evictor, TimestampedValue } from '../evictor.ts';
  * keyed.window(GlobalWindows.create()).evictor(CountEvictor.of(100)).trigger(CountTrigger.of(10));
  * ```
  */
-export class CountEvictor implements Evictor<unknown> {
+export class CountEvictor extends OneSidedEvictor<unknown> {
   private constructor(
     private readonly maxCount: number,
-    private readonly after: boolean,
-  ) {}
+    after: boolean,
+  ) {
+    super(after);
+  }
 
   /** Keeps the last `maxCount` records (before the function, or after it with `doEvictAfter`). */
   static of(maxCount: number, doEvictAfter = false): CountEvictor {
@@ -28,19 +31,11 @@ export class CountEvictor implements Evictor<unknown> {
     return new CountEvictor(maxCount, doEvictAfter);
   }
 
-  evictBefore<T>(records: readonly TimestampedValue<T>[]): readonly TimestampedValue<T>[] {
-    return this.after ? records : this.keep(records);
-  }
-
-  evictAfter<T>(records: readonly TimestampedValue<T>[]): readonly TimestampedValue<T>[] {
-    return this.after ? this.keep(records) : records;
-  }
-
   describe(): Readonly<Record<string, unknown>> {
     return { kind: 'CountEvictor', maxCount: this.maxCount, evictAfter: this.after };
   }
 
-  private keep<T>(records: readonly TimestampedValue<T>[]): readonly TimestampedValue<T>[] {
+  protected keep<V>(records: readonly TimestampedValue<V>[]): readonly TimestampedValue<V>[] {
     return records.length > this.maxCount ? records.slice(records.length - this.maxCount) : records;
   }
 }

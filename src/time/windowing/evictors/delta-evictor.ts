@@ -1,4 +1,5 @@
-import type { Evictor, TimestampedValue } from '../evictor.ts';
+import type { TimestampedValue } from '../evictor.ts';
+import { OneSidedEvictor } from './one-sided-evictor.ts';
 
 /** The distance between two records a {@link DeltaEvictor} compares with its threshold. */
 export type DeltaFunction<T> = (a: T, b: T) => number;
@@ -13,31 +14,27 @@ export type DeltaFunction<T> = (a: T, b: T) => number;
  * DeltaEvictor.of(5, (a: Reading, b: Reading) => Math.abs(a.celsius - b.celsius));
  * ```
  */
-export class DeltaEvictor<T> implements Evictor<T> {
+export class DeltaEvictor<T> extends OneSidedEvictor<T> {
   private constructor(
     private readonly threshold: number,
     private readonly delta: DeltaFunction<T>,
-    private readonly after: boolean,
-  ) {}
+    after: boolean,
+  ) {
+    super(after);
+  }
 
   /** Evicts records whose `delta(record, last)` is ≥ `threshold`. */
   static of<T>(threshold: number, delta: DeltaFunction<T>, doEvictAfter = false): DeltaEvictor<T> {
     return new DeltaEvictor(threshold, delta, doEvictAfter);
   }
 
-  evictBefore(records: readonly TimestampedValue<T>[]): readonly TimestampedValue<T>[] {
-    return this.after ? records : this.keep(records);
-  }
-
-  evictAfter(records: readonly TimestampedValue<T>[]): readonly TimestampedValue<T>[] {
-    return this.after ? this.keep(records) : records;
-  }
-
   describe(): Readonly<Record<string, unknown>> {
     return { kind: 'DeltaEvictor', threshold: this.threshold, evictAfter: this.after };
   }
 
-  private keep(records: readonly TimestampedValue<T>[]): readonly TimestampedValue<T>[] {
+  protected keep<V extends T>(
+    records: readonly TimestampedValue<V>[],
+  ): readonly TimestampedValue<V>[] {
     const last = records[records.length - 1];
     if (last === undefined) return records;
     return records.filter((r) => this.delta(r.value, last.value) < this.threshold);

@@ -1,5 +1,6 @@
 import { toMillis, type Duration } from '../../../util/duration.ts';
-import type { Evictor, TimestampedValue } from '../evictor.ts';
+import type { TimestampedValue } from '../evictor.ts';
+import { OneSidedEvictor } from './one-sided-evictor.ts';
 
 /**
  * Keeps the records of a window whose timestamp is within `windowSize` of its newest record's
@@ -11,30 +12,24 @@ import type { Evictor, TimestampedValue } from '../evictor.ts';
  * keyed.window(GlobalWindows.create()).trigger(CountTrigger.of(10)).evictor(TimeEvictor.of('1m'));
  * ```
  */
-export class TimeEvictor implements Evictor<unknown> {
+export class TimeEvictor extends OneSidedEvictor<unknown> {
   private constructor(
     private readonly windowSize: number,
-    private readonly after: boolean,
-  ) {}
+    after: boolean,
+  ) {
+    super(after);
+  }
 
   /** Keeps what is within `windowSize` of the newest record. */
   static of(windowSize: Duration, doEvictAfter = false): TimeEvictor {
     return new TimeEvictor(toMillis(windowSize, 'TimeEvictor.of'), doEvictAfter);
   }
 
-  evictBefore<T>(records: readonly TimestampedValue<T>[]): readonly TimestampedValue<T>[] {
-    return this.after ? records : this.keep(records);
-  }
-
-  evictAfter<T>(records: readonly TimestampedValue<T>[]): readonly TimestampedValue<T>[] {
-    return this.after ? this.keep(records) : records;
-  }
-
   describe(): Readonly<Record<string, unknown>> {
     return { kind: 'TimeEvictor', windowSizeMs: this.windowSize, evictAfter: this.after };
   }
 
-  private keep<T>(records: readonly TimestampedValue<T>[]): readonly TimestampedValue<T>[] {
+  protected keep<V>(records: readonly TimestampedValue<V>[]): readonly TimestampedValue<V>[] {
     let newest = Number.NEGATIVE_INFINITY;
     for (const r of records) if (r.timestamp > newest) newest = r.timestamp;
     // No timestamps (processing time without event time): nothing to compare, as in Flink.
