@@ -27,7 +27,7 @@ import {
   type StateBackendKind,
 } from '../src/state/create-keyed-state-backend.ts';
 import type { KeyGroupSnapshot } from '../src/state/keyed-state-backend.ts';
-import { ValueStateDescriptor } from '../src/state/state-descriptor.ts';
+import { ValueStateDescriptor } from '../src/core/state-descriptor.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -21,17 +21,14 @@
  *
  * @module
  */
-import { registerDefaultExecutor } from './api/job-executor.ts';
-import { LocalExecutor } from './runtime/local-executor.ts';
-import { OutputTag } from './api/output-tag.ts';
-import type { DeadLetter } from './connectors/spi.ts';
-import { DEAD_LETTER_TAG_ID } from './runtime/source-task.ts';
+import { installLocalExecutor } from './runtime/install-local-executor.ts';
 
-registerDefaultExecutor(new LocalExecutor());
+// The runtime is imported by the first env.execute(), not here.
+installLocalExecutor();
 
 // Environment and streams
 export { StreamEnvironment } from './api/stream-environment.ts';
-export type { EnvironmentOptions, ProcessingTimeService } from './api/environment-options.ts';
+export type { EnvironmentOptions, ProcessingTimeService } from './core/environment-options.ts';
 export { DataStream, DataStreamSink } from './api/data-stream.ts';
 export { KeyedStream, type FieldArgument } from './api/keyed-stream.ts';
 export type { NumberField, RollingAggregation } from './api/rolling-aggregation.ts';
@@ -41,48 +38,44 @@ export {
   BroadcastConnectedStream,
   KeyedBroadcastConnectedStream,
 } from './api/broadcast-connected-stream.ts';
-export { OutputTag } from './api/output-tag.ts';
+export { OutputTag } from './core/output-tag.ts';
 export { AsyncDataStream } from './api/async-data-stream.ts';
-export { ASYNC_FAILURES } from './api/async-failure.ts';
+export { ASYNC_FAILURES } from './core/async-failure.ts';
 export { LookupJoin } from './api/lookup-join.ts';
 export type { LookupJoinOptions, LookupCacheOptions } from './api/lookup-join.ts';
 export { LruCache } from './util/lru-cache.ts';
 export type { LruEntry } from './util/lru-cache.ts';
-export type { AsyncFailure } from './api/async-failure.ts';
+export type { AsyncFailure } from './core/async-failure.ts';
 export type {
   AsyncWaitOptions,
   AsyncRetryOptions,
   MapAsyncOptions,
-} from './api/async-wait-options.ts';
-export type {
-  JobClient,
-  JobExecutionResult,
-  OperatorSummary,
-  JobExecutor,
-} from './api/job-executor.ts';
-export type { RuntimeProperties } from './api/runtime-properties.ts';
-export { createRuntimeProperties } from './api/properties.ts';
+} from './core/async-wait-options.ts';
+export type { JobClient, JobExecutionResult, OperatorSummary } from './core/job-client.ts';
+export type { JobExecutor } from './plan/job-executor.ts';
+export type { RuntimeProperties } from './core/runtime-properties.ts';
+export { createRuntimeProperties } from './core/create-runtime-properties.ts';
 
 // User functions
-export type { Collector } from './api/functions/collector.ts';
-export type { Context, OnTimerContext, TaskInfo } from './api/functions/context.ts';
-export type { RichFunction } from './api/functions/rich-function.ts';
-export type { MapFn, MapFunction } from './api/functions/map-function.ts';
-export type { FilterFn, FilterFunction } from './api/functions/filter-function.ts';
-export type { FlatMapFn, FlatMapFunction } from './api/functions/flat-map-function.ts';
+export type { Collector } from './core/functions/collector.ts';
+export type { Context, OnTimerContext, TaskInfo } from './core/functions/context.ts';
+export type { RichFunction } from './core/functions/rich-function.ts';
+export type { MapFn, MapFunction } from './core/functions/map-function.ts';
+export type { FilterFn, FilterFunction } from './core/functions/filter-function.ts';
+export type { FlatMapFn, FlatMapFunction } from './core/functions/flat-map-function.ts';
 export type {
   ProcessFn,
   ProcessFunction,
   KeyedProcessFunction,
-} from './api/functions/process-function.ts';
+} from './core/functions/process-function.ts';
 export type {
   CoProcessFunction,
   KeyedCoProcessFunction,
-} from './api/functions/co-process-function.ts';
-export type { ReduceFunction } from './api/functions/reduce-function.ts';
-export type { KeySelector } from './api/functions/key-selector.ts';
-export type { SinkFn, SinkFunction } from './api/functions/sink-function.ts';
-export type { AsyncFn, AsyncFunction } from './api/functions/async-function.ts';
+} from './core/functions/co-process-function.ts';
+export type { ReduceFunction } from './core/functions/reduce-function.ts';
+export type { KeySelector } from './core/functions/key-selector.ts';
+export type { SinkFn, SinkFunction } from './core/functions/sink-function.ts';
+export type { AsyncFn, AsyncFunction } from './core/functions/async-function.ts';
 export type {
   BroadcastProcessFunction,
   KeyedBroadcastProcessFunction,
@@ -90,8 +83,8 @@ export type {
   ReadOnlyOnTimerContext,
   BroadcastContext,
   KeyedBroadcastContext,
-} from './api/functions/broadcast-process-function.ts';
-export type { TimerService, TimeDomain } from './api/functions/timer-service.ts';
+} from './core/functions/broadcast-process-function.ts';
+export type { TimerService, TimeDomain } from './core/functions/timer-service.ts';
 
 // State
 export {
@@ -100,34 +93,34 @@ export {
   MapStateDescriptor,
   ReducingStateDescriptor,
   AggregatingStateDescriptor,
-} from './state/state-descriptor.ts';
+} from './core/state-descriptor.ts';
 export type {
   AggregateFunction,
   StateTtlConfig,
   StateDescriptorOptions,
   TtlUpdateType,
-} from './state/state-descriptor.ts';
+} from './core/state-descriptor.ts';
 export type {
   ValueState,
   ListState,
   MapState,
   ReducingState,
   AggregatingState,
-} from './state/state.ts';
-export type { BroadcastState, ReadOnlyBroadcastState } from './state/broadcast-state.ts';
+} from './core/state.ts';
+export type { BroadcastState, ReadOnlyBroadcastState } from './core/broadcast-state.ts';
 
 // Time
 export { WatermarkStrategy } from './time/watermark-strategy.ts';
-export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from './time/watermark.ts';
-export { MIN_WATERMARK, MAX_WATERMARK } from './time/watermark.ts';
+export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from './core/watermark.ts';
+export { MIN_WATERMARK, MAX_WATERMARK } from './core/watermark.ts';
 export type { Duration } from './util/duration.ts';
 export { toMillis } from './util/duration.ts';
 
 // Windows
 export { WindowedStream } from './api/windowed-stream.ts';
 export { AllWindowedStream } from './api/all-windowed-stream.ts';
-export { TimeWindow, GlobalWindow } from './time/windowing/window.ts';
-export type { Window } from './time/windowing/window.ts';
+export { TimeWindow, GlobalWindow } from './core/window.ts';
+export type { Window } from './core/window.ts';
 export type {
   WindowAssigner,
   MergingWindowAssigner,
@@ -164,7 +157,7 @@ export type {
   ProcessAllWindowFunction,
   ProcessAllWindowFn,
   KeyedStateStore,
-} from './api/functions/process-window-function.ts';
+} from './core/functions/process-window-function.ts';
 
 // Joins
 export { JoinedStreams, JoinWhereEqual, WindowedJoin } from './api/joined-streams.ts';
@@ -177,10 +170,10 @@ export type {
   ProcessJoinContext,
   JoinFunction,
   CoGroupFunction,
-} from './api/functions/process-join-function.ts';
+} from './core/functions/process-join-function.ts';
 
 // Metrics
-export type { MetricGroup, Counter, Gauge, Histogram, Meter } from './metrics/metric-group.ts';
+export type { MetricGroup, Counter, Gauge, Histogram, Meter } from './core/metric-group.ts';
 
 // Connectors
 export type {
@@ -195,7 +188,7 @@ export type {
   InputStatus,
   Boundedness,
   DeadLetter,
-} from './connectors/spi.ts';
+} from './core/connector-spi.ts';
 export { CollectionSource } from './connectors/collection/collection-source.ts';
 export { IterableSource } from './connectors/collection/iterable-source.ts';
 export { CollectSink } from './connectors/collect/collect-sink.ts';
@@ -209,8 +202,7 @@ export type { FileSourceOptions, LineDecoder } from './connectors/files/file-sou
 export { FileSink } from './connectors/files/file-sink.ts';
 export type { FileSinkOptions } from './connectors/files/file-sink.ts';
 
-/** The side output of sources that receives malformed records (with position and error). */
-export const DEAD_LETTERS: OutputTag<DeadLetter> = new OutputTag<DeadLetter>(DEAD_LETTER_TAG_ID);
+export { DEAD_LETTERS } from './core/dead-letters.ts';
 
 // Plan and errors
 export type { Plan, PlanNode, PlanEdge, PartitioningKind, JobGraph } from './plan/plan.ts';

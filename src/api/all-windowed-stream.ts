@@ -4,19 +4,19 @@
  *
  * @module
  */
-import type { AggregateFunction } from '../state/state-descriptor.ts';
+import type { AggregateFunction } from '../core/state-descriptor.ts';
 import type { Duration } from '../util/duration.ts';
 import type { Evictor } from '../time/windowing/evictor.ts';
 import type { Trigger } from '../time/windowing/trigger.ts';
 import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
-import type { TimeWindow, Window } from '../time/windowing/window.ts';
+import type { TimeWindow, Window } from '../core/window.ts';
 import type {
   ProcessAllWindowFn,
   ProcessAllWindowFunction,
   ProcessWindowFunction,
-} from './functions/process-window-function.ts';
-import type { ReduceFunction } from './functions/reduce-function.ts';
-import type { OutputTag } from './output-tag.ts';
+} from '../core/functions/process-window-function.ts';
+import type { ReduceFunction } from '../core/functions/reduce-function.ts';
+import type { OutputTag } from '../core/output-tag.ts';
 import type { DataStream } from './data-stream.ts';
 import { WindowedStream } from './windowed-stream.ts';
 

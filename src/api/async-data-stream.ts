@@ -7,10 +7,10 @@
 import { userError } from '../errors/eddy-error.ts';
 import { userCallSite } from '../util/call-site.ts';
 import { toMillis } from '../util/duration.ts';
-import { ASYNC_FAILURES_TAG_ID } from './async-failure.ts';
-import type { AsyncWaitConfig, AsyncWaitOptions } from './async-wait-options.ts';
+import { ASYNC_FAILURES_TAG_ID } from '../core/async-failure.ts';
+import type { AsyncWaitConfig, AsyncWaitOptions } from '../core/async-wait-options.ts';
 import type { DataStream } from './data-stream.ts';
-import type { AsyncFn, AsyncFunction } from './functions/async-function.ts';
+import type { AsyncFn, AsyncFunction } from '../core/functions/async-function.ts';
 
 /** Plan node kind of the async I/O operator. */
 export const ASYNC_WAIT_KIND = 'async-wait';

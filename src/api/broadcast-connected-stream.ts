@@ -10,7 +10,7 @@ import type { BroadcastStream } from './broadcast-stream.ts';
 import type {
   BroadcastProcessFunction,
   KeyedBroadcastProcessFunction,
-} from './functions/broadcast-process-function.ts';
+} from '../core/functions/broadcast-process-function.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
 import type { StreamPort } from './transformation.ts';
 import { ANY_SIDE_OUTPUT, DataStream, functionName } from './data-stream.ts';

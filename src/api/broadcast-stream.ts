@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { MapStateDescriptor } from '../state/state-descriptor.ts';
+import type { MapStateDescriptor } from '../core/state-descriptor.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
 import type { StreamPort } from './transformation.ts';
 

@@ -3,8 +3,11 @@
  *
  * @module
  */
-import type { CoProcessFunction, KeyedCoProcessFunction } from './functions/co-process-function.ts';
-import type { KeySelector } from './functions/key-selector.ts';
+import type {
+  CoProcessFunction,
+  KeyedCoProcessFunction,
+} from '../core/functions/co-process-function.ts';
+import type { KeySelector } from '../core/functions/key-selector.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
 import type { DataStream as DataStreamType } from './data-stream.ts';
 import { ANY_SIDE_OUTPUT, DataStream, checkFunction, functionName } from './data-stream.ts';

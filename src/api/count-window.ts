@@ -11,7 +11,7 @@ import { CountEvictor } from '../time/windowing/evictors/count-evictor.ts';
 import type { Trigger } from '../time/windowing/trigger.ts';
 import { CountTrigger } from '../time/windowing/triggers/count-trigger.ts';
 import { PurgingTrigger } from '../time/windowing/triggers/purging-trigger.ts';
-import type { GlobalWindow } from '../time/windowing/window.ts';
+import type { GlobalWindow } from '../core/window.ts';
 
 /** A windowed stream over global windows (keyed or not). */
 interface GlobalWindowed<T> {

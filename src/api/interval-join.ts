@@ -6,24 +6,17 @@
  */
 import { userError } from '../errors/eddy-error.ts';
 import { toMillis, type Duration } from '../util/duration.ts';
-import type { ProcessJoinFn, ProcessJoinFunction } from './functions/process-join-function.ts';
+import type {
+  ProcessJoinFn,
+  ProcessJoinFunction,
+} from '../core/functions/process-join-function.ts';
 import { DataStream, functionName } from './data-stream.ts';
 import type { KeyedStream } from './keyed-stream.ts';
-import type { OutputTag } from './output-tag.ts';
+import type { OutputTag } from '../core/output-tag.ts';
+import type { IntervalJoinSpec } from '../plan/interval-join-spec.ts';
 
 /** A signed duration: ms (may be negative) or a string such as `'-5s'`. */
 export type SignedDuration = Duration | `-${number}${'ms' | 's' | 'm' | 'h' | 'd'}`;
-
-/** The bounds of an interval join, as the operator reads them (binding `extra.intervalJoin`). */
-export interface IntervalJoinSpec {
-  /** Inclusive lower bound in ms (exclusive bounds already moved by 1 ms). */
-  readonly lower: number;
-  /** Inclusive upper bound in ms. */
-  readonly upper: number;
-  /** Side-output tag ids for late records of each side (dropped and counted when absent). */
-  readonly leftLateTag?: string | undefined;
-  readonly rightLateTag?: string | undefined;
-}
 
 function signedMillis(d: SignedDuration, what: string): number {
   if (typeof d === 'number') {

@@ -8,10 +8,10 @@
 import type { Duration } from '../util/duration.ts';
 import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
 import type { Trigger } from '../time/windowing/trigger.ts';
-import type { TimeWindow, Window } from '../time/windowing/window.ts';
-import type { Collector } from './functions/collector.ts';
-import type { KeySelector } from './functions/key-selector.ts';
-import type { CoGroupFunction, JoinFunction } from './functions/process-join-function.ts';
+import type { TimeWindow, Window } from '../core/window.ts';
+import type { Collector } from '../core/functions/collector.ts';
+import type { KeySelector } from '../core/functions/key-selector.ts';
+import type { CoGroupFunction, JoinFunction } from '../core/functions/process-join-function.ts';
 import type { DataStream } from './data-stream.ts';
 
 /** A record of either side. */

@@ -5,12 +5,12 @@
  * @module
  */
 import { userError } from '../errors/eddy-error.ts';
-import type { FilterFn, FilterFunction } from './functions/filter-function.ts';
-import type { FlatMapFn, FlatMapFunction } from './functions/flat-map-function.ts';
-import type { KeySelector } from './functions/key-selector.ts';
-import type { MapFn, MapFunction } from './functions/map-function.ts';
-import type { KeyedProcessFunction, ProcessFn } from './functions/process-function.ts';
-import type { ReduceFunction } from './functions/reduce-function.ts';
+import type { FilterFn, FilterFunction } from '../core/functions/filter-function.ts';
+import type { FlatMapFn, FlatMapFunction } from '../core/functions/flat-map-function.ts';
+import type { KeySelector } from '../core/functions/key-selector.ts';
+import type { MapFn, MapFunction } from '../core/functions/map-function.ts';
+import type { KeyedProcessFunction, ProcessFn } from '../core/functions/process-function.ts';
+import type { ReduceFunction } from '../core/functions/reduce-function.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
 import type { StreamPort } from './transformation.ts';
 import { ANY_SIDE_OUTPUT, DataStream, checkFunction, functionName } from './data-stream.ts';
@@ -20,7 +20,7 @@ import { ConnectedStreams } from './connected-streams.ts';
 import { WindowedStream } from './windowed-stream.ts';
 import { IntervalJoin } from './interval-join.ts';
 import type { WindowAssigner } from '../time/windowing/window-assigner.ts';
-import type { GlobalWindow, Window } from '../time/windowing/window.ts';
+import type { GlobalWindow, Window } from '../core/window.ts';
 import { GlobalWindows } from '../time/windowing/assigners/global-windows.ts';
 import { countWindows } from './count-window.ts';
 import {

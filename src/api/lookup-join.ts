@@ -6,16 +6,16 @@
  * @module
  */
 import { userError } from '../errors/eddy-error.ts';
-import type { Counter } from '../metrics/metric-group.ts';
+import type { Counter } from '../core/metric-group.ts';
 import { userCallSite } from '../util/call-site.ts';
 import { toMillis, type Duration } from '../util/duration.ts';
 import { LruCache } from '../util/lru-cache.ts';
 import { addAsyncWait } from './async-data-stream.ts';
-import type { AsyncWaitOptions } from './async-wait-options.ts';
+import type { AsyncWaitOptions } from '../core/async-wait-options.ts';
 import type { DataStream } from './data-stream.ts';
-import type { AsyncFunction } from './functions/async-function.ts';
-import type { Context } from './functions/context.ts';
-import type { TimerService } from './functions/timer-service.ts';
+import type { AsyncFunction } from '../core/functions/async-function.ts';
+import type { Context } from '../core/functions/context.ts';
+import type { TimerService } from '../core/functions/timer-service.ts';
 
 /** Settings of the lookup cache of each subtask. */
 export interface LookupCacheOptions {

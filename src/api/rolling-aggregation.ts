@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { ReduceFunction } from './functions/reduce-function.ts';
+import type { ReduceFunction } from '../core/functions/reduce-function.ts';
 
 /** The keys of `T` whose values are numbers (the fields a rolling aggregation can aggregate). */
 export type NumberField<T> = {

@@ -3,19 +3,21 @@
  *
  * @module
  */
+import { NO_CHECKPOINT_STATS } from '../core/job-status.ts';
 import { userError } from '../errors/eddy-error.ts';
 import { userCallSite } from '../util/call-site.ts';
-import type { Source } from '../connectors/spi.ts';
+import type { Source } from '../core/connector-spi.ts';
 import { CollectionSource } from '../connectors/collection/collection-source.ts';
 import type { JobGraph, Plan } from '../plan/plan.ts';
 import type { WatermarkStrategy } from '../time/watermark-strategy.ts';
 import { compilePlan } from './compile-plan.ts';
 import { DataStream } from './data-stream.ts';
-import type { EnvironmentOptions } from './environment-options.ts';
-import { getDefaultExecutor, type JobClient, type JobExecutionResult } from './job-executor.ts';
-import { getLaunchContext } from './launch-context.ts';
-import { createRuntimeProperties } from './properties.ts';
-import type { RuntimeProperties } from './runtime-properties.ts';
+import type { EnvironmentOptions } from '../core/environment-options.ts';
+import { getDefaultExecutor } from '../plan/job-executor.ts';
+import type { JobClient, JobExecutionResult } from '../core/job-client.ts';
+import { getLaunchContext } from '../plan/launch-context.ts';
+import { createRuntimeProperties } from '../core/create-runtime-properties.ts';
+import type { RuntimeProperties } from '../core/runtime-properties.ts';
 import type { Transformation } from './transformation.ts';
 
 /** Fields of a transformation the streams provide; the environment adds id, call site and defaults. */
@@ -152,14 +154,7 @@ export class StreamEnvironment {
         metricsText: async () => '',
         triggerSavepoint: () => Promise.reject(new Error('the job only prints its plan')),
         stopWithSavepoint: () => Promise.reject(new Error('the job only prints its plan')),
-        checkpointStats: () => ({
-          completed: 0,
-          failed: 0,
-          lastCompleted: undefined,
-          history: [],
-          restarts: 0,
-          restoredFrom: undefined,
-        }),
+        checkpointStats: () => NO_CHECKPOINT_STATS,
         exceptionHistory: () => [],
       };
     }

@@ -8,10 +8,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EnvironmentOptions } from '../api/environment-options.ts';
-import type { JobClient } from '../api/job-executor.ts';
-import { setLaunchContext } from '../api/launch-context.ts';
-import { StreamEnvironment } from '../api/stream-environment.ts';
+import type { EnvironmentOptions } from '../core/environment-options.ts';
+import type { JobClient } from '../core/job-client.ts';
+import { setLaunchContext } from '../plan/launch-context.ts';
+import { JOB_MODULE_RUNNER_URL, runJobModule } from '../api/job-module.ts';
 import { EddyError } from '../errors/eddy-error.ts';
 import type { Plan } from '../plan/plan.ts';
 // Loads the runtime and registers the default executor, even for job files that import only types.
@@ -61,6 +61,7 @@ export async function loadJob(
     mode,
     defaults,
     jobUrl: pathToFileURL(abs).href,
+    jobModuleRunner: JOB_MODULE_RUNNER_URL,
     onPlan: (plan) => {
       plans.push(plan);
       planned();
@@ -71,32 +72,9 @@ export async function loadJob(
     },
   });
   try {
-    let mod: Record<string, unknown>;
-    try {
-      const importing = import(pathToFileURL(abs).href) as Promise<Record<string, unknown>>;
-      // In plan mode a job file that awaits execute() never finishes importing: stop at the plan.
-      const first = await Promise.race([
-        importing,
-        mode === 'plan' ? planCaptured.then(() => undefined) : importing,
-      ]);
-      mod = first ?? {};
-    } catch (e) {
-      if (e instanceof EddyError) throw e;
-      throw new EddyError(
-        `the job file threw while building the job: ${e instanceof Error ? e.message : String(e)}`,
-        {
-          code: 'JOB_BUILD_FAILED',
-          domain: 'user',
-          cause: e,
-          hint: 'fix the error above (its stack points into the job file)',
-        },
-      );
-    }
-    if (plans.length === 0 && jobs.length === 0 && typeof mod['default'] === 'function') {
-      const env = StreamEnvironment.create();
-      await (mod['default'] as (env: StreamEnvironment) => unknown)(env);
-      if (plans.length === 0 && jobs.length === 0) env.executeAsync();
-    }
+    const built = () => plans.length > 0 || jobs.length > 0;
+    // In plan mode a job file that awaits execute() never finishes importing: stop at the plan.
+    await runJobModule(pathToFileURL(abs).href, built, mode === 'plan' ? planCaptured : undefined);
     if (plans.length === 0 && jobs.length === 0) {
       throw new EddyError(`${relative(process.cwd(), abs)} built no job`, {
         code: 'JOB_BUILD_FAILED',

@@ -1,5 +1,5 @@
-import type { SinkFn, SinkFunction } from '../api/functions/sink-function.ts';
-import type { Sink, SinkWriter, SinkWriterContext } from './spi.ts';
+import type { SinkFn, SinkFunction } from '../core/functions/sink-function.ts';
+import type { Sink, SinkWriter, SinkWriterContext } from '../core/connector-spi.ts';
 
 /** Adapts a user sink function (plain or object) to the sink SPI; the function gets the context. */
 export class FunctionSink<T> implements Sink<T> {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Counter, Gauge, Histogram, Meter } from './metric-group.ts';
+import type { Counter, Gauge, Histogram, Meter } from '../core/metric-group.ts';
 
 /** A counter backed by a number field. */
 export class SimpleCounter implements Counter {

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { Counter, Gauge, Histogram, Meter, MetricGroup } from './metric-group.ts';
+import type { Counter, Gauge, Histogram, Meter, MetricGroup } from '../core/metric-group.ts';
+import type { MetricLabels } from '../core/metric-sample.ts';
 import { ReservoirHistogram, SimpleCounter, SimpleGauge, SimpleMeter } from './metric-types.ts';
 
-/** Labels of a metric: job, operator, subtask and any user groups. */
-export type MetricLabels = Readonly<Record<string, string>>;
+export type { MetricLabels } from '../core/metric-sample.ts';
 
 /** One registered metric. */
 export type RegisteredMetric =

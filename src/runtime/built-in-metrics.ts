@@ -9,6 +9,7 @@ import type { MetricLabels, MetricsRegistry } from '../metrics/metrics-registry.
 import type { Emitter } from './emitter.ts';
 import type { InputGate } from './input-gate.ts';
 import type { AbstractStreamOperator } from './operators/abstract-stream-operator.ts';
+import { backPressureLevel, backPressureLevelValue, type TaskTimes } from './task-times.ts';
 
 /** Registers records in/out, their rates, input/output watermarks and late records dropped. */
 export function registerBuiltInMetrics(
@@ -46,5 +47,48 @@ export function registerBuiltInMetrics(
     'last watermark emitted (ms)',
     labels,
     () => output.watermark,
+  );
+}
+
+/**
+ * Flink's per-vertex `backPressureLevel` gauge (0 OK < 10 %, 1 LOW < 50 %, 2 HIGH) from the
+ * backpressured ms/s of the vertex's most backpressured subtask.
+ */
+export function registerVertexBackPressureLevel(
+  registry: MetricsRegistry,
+  labels: MetricLabels,
+  maxBackPressuredPerSecond: () => number,
+): void {
+  registry.derivedGauge(
+    'backPressureLevel',
+    'backpressure level of the vertex: 0 OK (< 10 %), 1 LOW (< 50 %), 2 HIGH',
+    labels,
+    () => backPressureLevelValue(backPressureLevel(maxBackPressuredPerSecond() / 1000)),
+  );
+}
+
+/** Registers Flink's per-second task time gauges of one subtask. */
+export function registerTimeMetrics(
+  registry: MetricsRegistry,
+  labels: MetricLabels,
+  times: TaskTimes,
+): void {
+  registry.derivedGauge(
+    'busyTimeMsPerSecond',
+    'milliseconds per second the subtask was busy',
+    labels,
+    () => times.busyPerSecond,
+  );
+  registry.derivedGauge(
+    'idleTimeMsPerSecond',
+    'milliseconds per second the subtask was idle',
+    labels,
+    () => times.idlePerSecond,
+  );
+  registry.derivedGauge(
+    'backPressuredTimeMsPerSecond',
+    'milliseconds per second the subtask waited for downstream capacity',
+    labels,
+    () => times.backPressuredPerSecond,
   );
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Collector } from '../api/functions/collector.ts';
+import type { Collector } from '../core/functions/collector.ts';
 import type { ChannelWriter } from './channel.ts';
 import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import { RecordBatch } from './record-batch.ts';

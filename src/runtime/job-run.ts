@@ -4,77 +4,37 @@
  *
  * @module
  */
-import type { EnvironmentOptions } from '../api/environment-options.ts';
-import type { JobExecutionResult, OperatorSummary } from '../api/job-executor.ts';
-import { createRuntimeProperties } from '../api/properties.ts';
-import { EddyError, toEddyError } from '../errors/eddy-error.ts';
-import { MetricsRegistry } from '../metrics/metrics-registry.ts';
-import { PrometheusExporter } from '../metrics/prometheus-exporter.ts';
-import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.ts';
-import type { JobGraph, PlanNode } from '../plan/plan.ts';
-import { toMillis } from '../util/duration.ts';
-import type { ChannelTarget } from './channel.ts';
-import { Emitter } from './emitter.ts';
-import { InputGate } from './input-gate.ts';
+import type { EnvironmentOptions } from '../core/environment-options.ts';
+import type { JobExecutionResult } from '../core/job-client.ts';
+import type { MetricSample } from '../core/metric-sample.ts';
+import { toEddyError, type EddyError } from '../errors/eddy-error.ts';
+import { sampleMetrics } from '../metrics/sample-metrics.ts';
+import type { JobGraph } from '../plan/plan.ts';
 import {
   JobCheckpointing,
   localCheckpointContext,
-  periodicCheckpointing,
   type CheckpointContext,
 } from './checkpoint/job-checkpointing.ts';
-import type { AbstractStreamOperator } from './operators/abstract-stream-operator.ts';
-import { operatorFactory } from './operators/operator-registry.ts';
-import type { OperatorSetup } from './operator-setup.ts';
-import { connectedTargets, createWriter } from './partitioners.ts';
-import { SourceTask } from './source-task.ts';
-import type { AttemptCheckpointStats, JobAttempt } from './recovery/job-attempt.ts';
-import { sampleMetrics, type MetricSample } from '../metrics/metric-sample.ts';
-import { fuseChains } from './fusion/chain-fusion.ts';
-import { registerBuiltInMetrics } from './built-in-metrics.ts';
-import { wallClock } from './wall-clock.ts';
-import type { MetricLabels } from '../metrics/metrics-registry.ts';
+import { wireJob, type Subtask, type WiringHost } from './job-wiring.ts';
 import type { SlotPlacement } from './parallel/slot-placement.ts';
-import { backPressureLevel, backPressureLevelValue, type TaskTimes } from './task-times.ts';
-
-/** One parallel instance of a plan node. */
-export interface Subtask {
-  readonly node: PlanNode;
-  readonly index: number;
-  readonly output: Emitter;
-  readonly sideOutputs: Map<string, Emitter>;
-  readonly operator: AbstractStreamOperator | undefined;
-  readonly source: SourceTask | undefined;
-  readonly gate: InputGate | undefined;
-  /** Busy / idle / backpressured time of the subtask. */
-  readonly times: TaskTimes;
-}
+import type { AttemptCheckpointStats, JobAttempt } from './recovery/job-attempt.ts';
+import type { SourceTask } from './source-task.ts';
+import { AttemptBase, type OperatorTotals } from './recovery/attempt-base.ts';
 
 /**
  * Runs a job graph: every subtask in this thread, or (with a {@link SlotPlacement}) only the
  * subtasks of one slot, with cross-thread channels to the other slots.
  */
-export class JobRun implements JobAttempt {
-  readonly registry = new MetricsRegistry();
-  readonly exporter: PrometheusExporter;
-  readonly subtasks = new Map<number, Subtask[]>();
-  readonly result: Promise<JobExecutionResult>;
+export class JobRun extends AttemptBase implements JobAttempt, WiringHost {
+  subtasks: ReadonlyMap<number, readonly Subtask[]> = new Map();
   private readonly abort = new AbortController();
   private markFailed!: () => void;
   private readonly failed = new Promise<void>((resolve) => (this.markFailed = resolve));
   private readonly blockers = new Set<Promise<void>>();
   private failure: EddyError | undefined;
   private cancelled = false;
-  private readonly started = Date.now();
-  private resolveResult!: (r: JobExecutionResult) => void;
-  private rejectResult!: (e: unknown) => void;
-  private metricsServer: MetricsServer | undefined;
-  private meterTicker: ReturnType<typeof setInterval> | undefined;
   private timesTicker: ReturnType<typeof setInterval> | undefined;
   private readonly sourcesDone: Promise<void>[] = [];
-  private runningSince: number | undefined;
-  private resolveRunning!: () => void;
-  /** Resolves when every subtask is open and the sources are about to start. */
-  readonly running = new Promise<void>((resolve) => (this.resolveRunning = resolve));
   /** Awaited after opening, before the sources start (the threaded runtime's start barrier). */
   beforeStart: (() => Promise<void>) | undefined;
   /** Checkpointing of this run (set once the subtasks are built). */
@@ -82,32 +42,22 @@ export class JobRun implements JobAttempt {
   private stopSavepoint: Promise<unknown> | undefined;
 
   constructor(
-    readonly graph: JobGraph,
-    readonly options: EnvironmentOptions,
+    graph: JobGraph,
+    options: EnvironmentOptions,
     private readonly checkpointContext: CheckpointContext = localCheckpointContext(),
     /** Restart attempt (0 for the first run). */
     readonly attempt = 0,
     /** Set in a worker thread of the parallel runtime: run only this slot's subtasks. */
     private readonly placement?: SlotPlacement,
   ) {
-    this.exporter = new PrometheusExporter(this.registry, { job: graph.plan.jobName });
-    this.result = new Promise<JobExecutionResult>((resolve, reject) => {
-      this.resolveResult = resolve;
-      this.rejectResult = reject;
-    });
-    // A failed job is reported through `result`; never leave it unhandled if nobody awaits.
-    this.result.catch(() => {});
-  }
-
-  get jobName(): string {
-    return this.graph.plan.jobName;
+    super(graph, options);
   }
 
   /** Builds, opens and starts the job; the outcome arrives through {@link JobRun.result}. */
   start(): void {
     this.run().then(
-      (r) => this.resolveResult(r),
-      (e: unknown) => this.rejectResult(toEddyError(e)),
+      (result) => this.settle({ result }),
+      (e: unknown) => this.settle({ failure: toEddyError(e) }),
     );
   }
 
@@ -142,10 +92,6 @@ export class JobRun implements JobAttempt {
     return this.checkpointing?.coordinator.stats();
   }
 
-  metricsText(): Promise<string> {
-    return this.exporter.render();
-  }
-
   metrics(): readonly MetricSample[] {
     return sampleMetrics(this.registry);
   }
@@ -161,7 +107,7 @@ export class JobRun implements JobAttempt {
 
   private async run(): Promise<JobExecutionResult> {
     const o = this.options;
-    this.build();
+    this.subtasks = wireJob(this.graph, o, this, this.placement);
     const checkpointing = new JobCheckpointing(
       this.graph.plan,
       this.subtasks,
@@ -188,13 +134,7 @@ export class JobRun implements JobAttempt {
     );
     const restore = this.checkpointContext.restore;
     if (restore !== undefined) checkpointing.restore(restore);
-    if (o.metricsPort !== undefined) {
-      this.metricsServer = await startMetricsServer(this.exporter, o.metricsPort, o.metricsHost);
-      process.stderr.write(`eddy: metrics at ${this.metricsServer.url}\n`);
-    }
-    this.meterTicker = setInterval(() => this.registry.tickMeters(Date.now()), 2000);
-    this.meterTicker.unref();
-    this.registry.tickMeters(Date.now());
+    await this.startMetrics();
     this.timesTicker = setInterval(() => this.tickTimes(), 1000);
     this.timesTicker.unref();
     try {
@@ -203,8 +143,7 @@ export class JobRun implements JobAttempt {
       for (const s of all) await s.operator?.open();
       for (const s of all) if (s.gate !== undefined && s.gate.channelCount === 0) s.gate.endAll();
       if (this.beforeStart !== undefined) await this.beforeStart();
-      this.runningSince = Date.now();
-      this.resolveRunning();
+      this.markRunning();
       // Cross-thread input is delivered from now on (messages that came earlier were queued).
       const inputsEnded = this.placement?.start({
         addBlocker: (p) => this.addBlocker(p),
@@ -242,7 +181,7 @@ export class JobRun implements JobAttempt {
         await this.drainBlockers();
       }
       if (this.failure !== undefined) throw this.failure;
-      return this.summary(this.cancelled ? 'CANCELED' : 'FINISHED');
+      return this.summary(this.cancelled ? 'CANCELED' : 'FINISHED', this.totals());
     } finally {
       await this.shutdown();
     }
@@ -271,7 +210,6 @@ export class JobRun implements JobAttempt {
   }
 
   private async shutdown(): Promise<void> {
-    if (this.meterTicker !== undefined) clearInterval(this.meterTicker);
     if (this.timesTicker !== undefined) clearInterval(this.timesTicker);
     this.checkpointing?.coordinator.stop();
     if (this.failure !== undefined) await this.checkpointing?.abortPending().catch(() => {});
@@ -285,13 +223,12 @@ export class JobRun implements JobAttempt {
         }
       }
     }
-    await this.metricsServer?.close();
+    await this.stopMetrics();
   }
 
-  private summary(status: 'FINISHED' | 'CANCELED'): JobExecutionResult {
-    const operators: OperatorSummary[] = [];
-    const durationMs = Math.max(1, Date.now() - this.started);
-    const runningMs = Math.max(1, Date.now() - (this.runningSince ?? this.started));
+  /** Sums the subtasks of each operator into the job's result. */
+  private totals(): OperatorTotals[] {
+    const totals: OperatorTotals[] = [];
     for (const [id, list] of this.subtasks) {
       const node = list[0]?.node;
       if (node === undefined) continue;
@@ -305,182 +242,17 @@ export class JobRun implements JobAttempt {
         busyMs += s.times.busyMs;
         backPressuredMs = Math.max(backPressuredMs, s.times.backPressuredMs);
       }
-      operators.push({
-        id,
-        name: node.name,
-        recordsIn,
-        recordsOut,
-        busyMs: Math.round(busyMs),
-        backPressuredMs: Math.round(backPressuredMs),
-        backPressureLevel: backPressureLevel(backPressuredMs / runningMs),
-      });
+      totals.push({ id, name: node.name, recordsIn, recordsOut, busyMs, backPressuredMs });
     }
-    return { jobName: this.jobName, status, durationMs, operators };
+    return totals;
   }
 
-  private build(): void {
-    const { plan, bindings } = this.graph;
-    const o = this.options;
-    const properties = createRuntimeProperties(o.properties);
-    const clock = o.processingTimeService ?? wallClock;
-    const batchSize = o.batchSize ?? 1024;
-    const autoWatermarkInterval = toMillis(o.autoWatermarkInterval ?? 200, 'autoWatermarkInterval');
-    const consumedTags = new Map<number, Set<string>>();
-    for (const e of plan.edges) {
-      if (e.sideOutput === undefined) continue;
-      const set = consumedTags.get(e.source) ?? new Set<string>();
-      set.add(e.sideOutput);
-      consumedTags.set(e.source, set);
-    }
-    const jobLabels = { job: plan.jobName };
-    for (const node of plan.nodes) {
-      const binding = bindings.get(node.id) ?? {};
-      const list: Subtask[] = [];
-      for (let i = 0; i < node.parallelism; i++) {
-        if (this.placement !== undefined && i !== this.placement.slot) continue;
-        const output = new Emitter(batchSize);
-        const sideOutputs = new Map<string, Emitter>();
-        for (const tag of consumedTags.get(node.id) ?? [])
-          sideOutputs.set(tag, new Emitter(batchSize));
-        const labels = {
-          ...jobLabels,
-          operator: node.name,
-          operator_id: String(node.id),
-          subtask: String(i),
-        };
-        const metrics = this.registry.group(labels);
-        const setup: OperatorSetup = {
-          jobName: plan.jobName,
-          node,
-          binding,
-          subtaskIndex: i,
-          parallelism: node.parallelism,
-          maxParallelism: plan.maxParallelism,
-          attempt: this.attempt,
-          output,
-          sideOutputs,
-          metrics,
-          properties,
-          clock,
-          batchSize,
-          autoWatermarkInterval,
-          failOnMalformedInput: o.failOnMalformedInput ?? false,
-          checkpointing: periodicCheckpointing(o),
-          stateBackend: o.stateBackend ?? 'heap',
-          stateDir: o.stateDir,
-          runAction: (action) => this.runAction(action),
-          addBlocker: (p) => this.addBlocker(p),
-          signal: this.abort.signal,
-        };
-        let operator: AbstractStreamOperator | undefined;
-        let source: SourceTask | undefined;
-        let gate: InputGate | undefined;
-        if (node.kind === 'source') {
-          source = new SourceTask(setup, () => this.waitForBlockers());
-          this.registry.derivedCounter(
-            'dead_letters',
-            'malformed records sent to the dead-letter output',
-            labels,
-            () => source?.deadLetters ?? 0,
-          );
-        } else {
-          const factory = operatorFactory(node.kind);
-          if (factory === undefined) {
-            throw new EddyError(`no operator is registered for kind "${node.kind}"`, {
-              code: 'INTERNAL',
-              domain: 'internal',
-              operator: node,
-            });
-          }
-          operator = factory(setup);
-          gate = new InputGate(operator);
-        }
-        registerBuiltInMetrics(this.registry, labels, { output, gate, operator });
-        const times = source?.times ?? (gate as InputGate).times;
-        registerTimeMetrics(this.registry, labels, times);
-        list.push({ node, index: i, output, sideOutputs, operator, source, gate, times });
-      }
-      this.subtasks.set(node.id, list);
-      if (this.placement === undefined && list.length > 0) {
-        // The vertex level; in the parallel runtime the coordinator derives it over all slots.
-        this.registry.derivedGauge(
-          'backPressureLevel',
-          'backpressure level of the vertex: 0 OK (< 10 %), 1 LOW (< 50 %), 2 HIGH',
-          { ...jobLabels, operator: node.name, operator_id: String(node.id) },
-          () => {
-            let max = 0;
-            for (const s of list) max = Math.max(max, s.times.backPressuredPerSecond);
-            return backPressureLevelValue(backPressureLevel(max / 1000));
-          },
-        );
-      }
-    }
-    // Channels are numbered the same way in every slot: edge by edge, producer by producer.
-    let channel = 0;
-    // Per producer subtask, the consumer of each channel of its main output (operator fusion).
-    const mainConsumers = new Map<Subtask, (Subtask | undefined)[]>();
-    const nodeById = new Map(plan.nodes.map((n) => [n.id, n]));
-    for (const edge of plan.edges) {
-      const producerNode = nodeById.get(edge.source) as PlanNode;
-      const consumerNode = nodeById.get(edge.target) as PlanNode;
-      const producers = this.subtasks.get(edge.source) ?? [];
-      const consumers = this.subtasks.get(edge.target) ?? [];
-      const keySelector = bindings.get(edge.target)?.keySelectors?.[edge.input] as
-        ((v: unknown) => unknown) | undefined;
-      const custom = bindings.get(edge.target)?.customPartitioners?.[edge.input];
-      for (let pi = 0; pi < producerNode.parallelism; pi++) {
-        const p = producers.find((s) => s.index === pi);
-        const indexes = connectedTargets({
-          partitioning: edge.partitioning,
-          producerIndex: pi,
-          producerParallelism: producerNode.parallelism,
-          consumerParallelism: consumerNode.parallelism,
-        });
-        const targets: ChannelTarget[] = [];
-        if (p !== undefined && edge.sideOutput === undefined) {
-          const local =
-            indexes.length === 1 ? consumers.find((s) => s.index === indexes[0]) : undefined;
-          const list = mainConsumers.get(p) ?? [];
-          list.push(local);
-          mainConsumers.set(p, list);
-        }
-        for (const j of indexes) {
-          const ch = channel++;
-          const gate = consumers.find((s) => s.index === j)?.gate;
-          if (p !== undefined && gate !== undefined) targets.push(gate.addChannel(edge.input));
-          else if (p !== undefined) {
-            targets.push((this.placement as SlotPlacement).outbound(ch, j, producerNode));
-          } else if (gate !== undefined) {
-            const placement = this.placement as SlotPlacement;
-            placement.inbound(ch, pi, gate.addChannel(edge.input), gate.times);
-          }
-        }
-        if (p === undefined) continue;
-        const writer = createWriter({
-          partitioning: edge.partitioning,
-          targets,
-          producerIndex: pi,
-          producerParallelism: producerNode.parallelism,
-          keySelector,
-          maxParallelism: plan.maxParallelism,
-          custom,
-          producer: {
-            name: producerNode.name,
-            uid: producerNode.uid,
-            definedAt: producerNode.definedAt,
-            subtask: pi,
-          },
-        });
-        const emitter =
-          edge.sideOutput === undefined ? p.output : p.sideOutputs.get(edge.sideOutput);
-        emitter?.addWriter(writer);
-      }
-    }
-    for (const list of this.subtasks.values()) for (const s of list) s.gate?.seal();
-    if (o.operatorChaining !== false) fuseChains(mainConsumers);
+  /** Aborted when the run fails (see {@link WiringHost.signal}). */
+  get signal(): AbortSignal {
+    return this.abort.signal;
   }
 
-  private runAction(action: () => void): void {
+  runAction(action: () => void): void {
     if (this.failure !== undefined) return;
     try {
       action();
@@ -489,7 +261,7 @@ export class JobRun implements JobAttempt {
     }
   }
 
-  private addBlocker(p: Promise<void>): void {
+  addBlocker(p: Promise<void>): void {
     const tracked: Promise<void> = p.then(
       () => {
         this.blockers.delete(tracked);
@@ -503,34 +275,8 @@ export class JobRun implements JobAttempt {
   }
 
   /** Resolves once no blocker is pending; rejects with the job's failure. */
-  private async waitForBlockers(): Promise<void> {
+  async waitForBlockers(): Promise<void> {
     while (this.blockers.size > 0) await Promise.all(this.blockers);
     if (this.failure !== undefined) throw this.failure;
   }
-}
-
-/** Registers Flink's per-second task time gauges of one subtask. */
-function registerTimeMetrics(
-  registry: MetricsRegistry,
-  labels: MetricLabels,
-  times: TaskTimes,
-): void {
-  registry.derivedGauge(
-    'busyTimeMsPerSecond',
-    'milliseconds per second the subtask was busy',
-    labels,
-    () => times.busyPerSecond,
-  );
-  registry.derivedGauge(
-    'idleTimeMsPerSecond',
-    'milliseconds per second the subtask was idle',
-    labels,
-    () => times.idlePerSecond,
-  );
-  registry.derivedGauge(
-    'backPressuredTimeMsPerSecond',
-    'milliseconds per second the subtask waited for downstream capacity',
-    labels,
-    () => times.backPressuredPerSecond,
-  );
 }

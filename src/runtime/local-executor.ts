@@ -4,10 +4,11 @@
  *
  * @module
  */
-import type { EnvironmentOptions } from '../api/environment-options.ts';
-import type { JobClient, JobExecutor } from '../api/job-executor.ts';
-import { getLaunchContext, type LaunchContext } from '../api/launch-context.ts';
-import { CollectSink } from '../connectors/collect/collect-sink.ts';
+import type { EnvironmentOptions } from '../core/environment-options.ts';
+import type { JobExecutor } from '../plan/job-executor.ts';
+import type { JobClient } from '../core/job-client.ts';
+import { getLaunchContext, type LaunchContext } from '../plan/launch-context.ts';
+import type { Sink } from '../core/connector-spi.ts';
 import { userError } from '../errors/eddy-error.ts';
 import type { JobGraph } from '../plan/plan.ts';
 import { JobSupervisor } from './recovery/job-supervisor.ts';
@@ -82,7 +83,11 @@ export class LocalExecutor implements JobExecutor {
   private threaded(graph: JobGraph, options: EnvironmentOptions): ThreadedLaunch | undefined {
     const launch = getLaunchContext();
     if (slotsOf(graph) === 1 || options.runtimeMode === 'in-process') return undefined;
-    if (launch?.mode !== 'run' || launch.jobUrl === undefined) {
+    if (
+      launch?.mode !== 'run' ||
+      launch.jobUrl === undefined ||
+      launch.jobModuleRunner === undefined
+    ) {
       if (options.runtimeMode !== 'threads') return undefined;
       throw userError(
         'INVALID_ARGUMENT',
@@ -95,9 +100,16 @@ export class LocalExecutor implements JobExecutor {
       );
     }
     // A collect sink hands records to the caller's memory, which worker threads do not share.
-    for (const b of graph.bindings.values()) if (b.sink instanceof CollectSink) return undefined;
+    for (const b of graph.bindings.values()) {
+      if ((b.sink as Sink<unknown> | undefined)?.inCallerThread === true) return undefined;
+    }
     const jobIndex = jobIndexes.get(launch) ?? 0;
     jobIndexes.set(launch, jobIndex + 1);
-    return { jobUrl: launch.jobUrl, jobIndex, defaults: launch.defaults };
+    return {
+      jobUrl: launch.jobUrl,
+      jobModuleRunner: launch.jobModuleRunner,
+      jobIndex,
+      defaults: launch.defaults,
+    };
   }
 }

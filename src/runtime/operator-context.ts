@@ -5,12 +5,12 @@
  *
  * @module
  */
-import type { OnTimerContext, TaskInfo } from '../api/functions/context.ts';
-import type { TimeDomain, TimerService } from '../api/functions/timer-service.ts';
-import type { OutputTag } from '../api/output-tag.ts';
-import type { RuntimeProperties } from '../api/runtime-properties.ts';
+import type { OnTimerContext, TaskInfo } from '../core/functions/context.ts';
+import type { TimeDomain, TimerService } from '../core/functions/timer-service.ts';
+import type { OutputTag } from '../core/output-tag.ts';
+import type { RuntimeProperties } from '../core/runtime-properties.ts';
 import { userError, type OperatorRef } from '../errors/eddy-error.ts';
-import type { MetricGroup } from '../metrics/metric-group.ts';
+import type { MetricGroup } from '../core/metric-group.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import type {
   AggregatingStateDescriptor,
@@ -18,15 +18,15 @@ import type {
   MapStateDescriptor,
   ReducingStateDescriptor,
   ValueStateDescriptor,
-} from '../state/state-descriptor.ts';
+} from '../core/state-descriptor.ts';
 import type {
   AggregatingState,
   ListState,
   MapState,
   ReducingState,
   ValueState,
-} from '../state/state.ts';
-import type { ProcessingTimeService } from '../api/environment-options.ts';
+} from '../core/state.ts';
+import type { ProcessingTimeService } from '../core/environment-options.ts';
 import type { Emitter } from './emitter.ts';
 import type { InternalTimerService } from './timers/internal-timer-service.ts';
 

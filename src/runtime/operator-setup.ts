@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { ProcessingTimeService } from '../api/environment-options.ts';
-import type { RuntimeProperties } from '../api/runtime-properties.ts';
-import type { MetricGroup } from '../metrics/metric-group.ts';
+import type { ProcessingTimeService } from '../core/environment-options.ts';
+import type { RuntimeProperties } from '../core/runtime-properties.ts';
+import type { MetricGroup } from '../core/metric-group.ts';
 import type { NodeBinding, PlanNode } from '../plan/plan.ts';
 import type { Emitter } from './emitter.ts';
 

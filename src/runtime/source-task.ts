@@ -14,21 +14,19 @@ import type {
   SourceOutput,
   SourceReader,
   SplitOutput,
-} from '../connectors/spi.ts';
+} from '../core/connector-spi.ts';
 import type { WatermarkStrategy } from '../time/watermark-strategy.ts';
 import {
   MAX_WATERMARK,
   type TimestampAssigner,
   type WatermarkGenerator,
   type WatermarkOutput,
-} from '../time/watermark.ts';
+} from '../core/watermark.ts';
 import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import type { OperatorSetup } from './operator-setup.ts';
 import type { Emitter } from './emitter.ts';
 import { busyClock, TaskTimes } from './task-times.ts';
-
-/** Tag id of the dead-letter side output of sources. */
-export const DEAD_LETTER_TAG_ID = 'dead-letters';
+import { DEAD_LETTER_TAG_ID } from '../core/dead-letters.ts';
 
 /** Watermark state of one split (or of the reader's direct output). */
 class SplitState implements SplitOutput<unknown>, WatermarkOutput {

@@ -1,4 +1,4 @@
-import type { ProcessingTimeService } from '../api/environment-options.ts';
+import type { ProcessingTimeService } from '../core/environment-options.ts';
 
 /** The real clock: `Date.now()` and `setTimeout`. Timers do not keep the process alive by themselves. */
 export const wallClock: ProcessingTimeService = {

@@ -1,6 +1,6 @@
 import { userError } from '../errors/eddy-error.ts';
 import type { StateSnapshot } from './keyed-state-backend.ts';
-import type { StateDescriptor } from './state-descriptor.ts';
+import type { StateDescriptor } from '../core/state-descriptor.ts';
 
 /** Refuses a snapshot whose kind or version does not fit the declared descriptor. */
 export function checkCompatible(

@@ -11,9 +11,15 @@ import type {
   MapStateDescriptor,
   ReducingStateDescriptor,
   ValueStateDescriptor,
-} from './state-descriptor.ts';
-import type { StateKind } from './state-descriptor.ts';
-import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from './state.ts';
+} from '../core/state-descriptor.ts';
+import type { StateKind } from '../core/state-descriptor.ts';
+import type {
+  AggregatingState,
+  ListState,
+  MapState,
+  ReducingState,
+  ValueState,
+} from '../core/state.ts';
 
 /** Keyed state of one operator subtask. */
 export interface KeyedStateBackend {

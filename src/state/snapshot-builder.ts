@@ -7,7 +7,7 @@
  */
 import { keyGroupOf, normalizeKey } from './key-groups.ts';
 import type { KeyGroupSnapshot, StateSnapshot } from './keyed-state-backend.ts';
-import type { StateKind } from './state-descriptor.ts';
+import type { StateKind } from '../core/state-descriptor.ts';
 
 interface Columns {
   readonly keys: unknown[];

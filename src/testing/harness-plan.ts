@@ -8,7 +8,7 @@
  */
 import { DataStream } from '../api/data-stream.ts';
 import { StreamEnvironment } from '../api/stream-environment.ts';
-import type { Sink, Source } from '../connectors/spi.ts';
+import type { Sink, Source } from '../core/connector-spi.ts';
 import { EddyError, userError } from '../errors/eddy-error.ts';
 import type { NodeBinding, PlanNode } from '../plan/plan.ts';
 

@@ -4,8 +4,10 @@
  *
  * @module
  */
-// Loads the runtime exactly as `eddy` does: the default executor and every built-in operator kind.
-import '../index.ts';
+import { installLocalExecutor } from '../runtime/install-local-executor.ts';
+
+// Jobs run by `runPipeline` execute on the local executor, as with `eddy`.
+installLocalExecutor();
 
 export { ManualClock } from './manual-clock.ts';
 export { OperatorHarness } from './operator-harness.ts';

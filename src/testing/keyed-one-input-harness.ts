@@ -4,7 +4,7 @@
  * @module
  */
 import type { DataStream } from '../api/data-stream.ts';
-import type { KeySelector } from '../api/functions/key-selector.ts';
+import type { KeySelector } from '../core/functions/key-selector.ts';
 import type { KeyedStream } from '../api/keyed-stream.ts';
 import { userError } from '../errors/eddy-error.ts';
 import { planHarnessOperator } from './harness-plan.ts';

@@ -5,7 +5,7 @@
  */
 import type { ConnectedStreams } from '../api/connected-streams.ts';
 import type { DataStream } from '../api/data-stream.ts';
-import type { KeySelector } from '../api/functions/key-selector.ts';
+import type { KeySelector } from '../core/functions/key-selector.ts';
 import { userError } from '../errors/eddy-error.ts';
 import { planHarnessOperator } from './harness-plan.ts';
 import { OperatorHarness, type HarnessOptions } from './operator-harness.ts';

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ProcessingTimeService } from '../api/environment-options.ts';
+import type { ProcessingTimeService } from '../core/environment-options.ts';
 import { userError } from '../errors/eddy-error.ts';
 
 interface Scheduled {

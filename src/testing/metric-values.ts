@@ -3,14 +3,14 @@
  *
  * @module
  */
-import type { MetricSample, MetricValue } from '../metrics/metric-sample.ts';
+import type { MetricSample, MetricValue } from '../core/metric-sample.ts';
 
 export type {
   HistogramValue,
   MeterValue,
   MetricSample,
   MetricValue,
-} from '../metrics/metric-sample.ts';
+} from '../core/metric-sample.ts';
 
 /**
  * The metrics of one operator by name. Counters and gauges are numbers, meters `{count, rate}`,

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import type { OutputTag } from '../api/output-tag.ts';
-import { createRuntimeProperties } from '../api/properties.ts';
+import type { OutputTag } from '../core/output-tag.ts';
+import { createRuntimeProperties } from '../core/create-runtime-properties.ts';
 import { EddyError, userError } from '../errors/eddy-error.ts';
-import { sampleMetrics } from '../metrics/metric-sample.ts';
+import { sampleMetrics } from '../metrics/sample-metrics.ts';
 import { MetricsRegistry } from '../metrics/metrics-registry.ts';
 import { registerBuiltInMetrics } from '../runtime/built-in-metrics.ts';
 import type { ChannelTarget } from '../runtime/channel.ts';
@@ -27,7 +27,7 @@ import type {
   ReducingStateDescriptor,
   StateDescriptor,
   ValueStateDescriptor,
-} from '../state/state-descriptor.ts';
+} from '../core/state-descriptor.ts';
 import { toMillis, type Duration } from '../util/duration.ts';
 import { CollectingWriter, type TimestampedValue } from './collecting-writer.ts';
 import type { HarnessPlan, HarnessPlanOptions } from './harness-plan.ts';

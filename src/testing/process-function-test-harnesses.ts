@@ -7,17 +7,17 @@ import type { DataStream } from '../api/data-stream.ts';
 import type {
   CoProcessFunction,
   KeyedCoProcessFunction,
-} from '../api/functions/co-process-function.ts';
-import type { FilterFn, FilterFunction } from '../api/functions/filter-function.ts';
-import type { FlatMapFn, FlatMapFunction } from '../api/functions/flat-map-function.ts';
-import type { KeySelector } from '../api/functions/key-selector.ts';
-import type { MapFn, MapFunction } from '../api/functions/map-function.ts';
+} from '../core/functions/co-process-function.ts';
+import type { FilterFn, FilterFunction } from '../core/functions/filter-function.ts';
+import type { FlatMapFn, FlatMapFunction } from '../core/functions/flat-map-function.ts';
+import type { KeySelector } from '../core/functions/key-selector.ts';
+import type { MapFn, MapFunction } from '../core/functions/map-function.ts';
 import type {
   KeyedProcessFunction,
   ProcessFn,
   ProcessFunction,
-} from '../api/functions/process-function.ts';
-import type { ReduceFunction } from '../api/functions/reduce-function.ts';
+} from '../core/functions/process-function.ts';
+import type { ReduceFunction } from '../core/functions/reduce-function.ts';
 import { KeyedOneInputHarness } from './keyed-one-input-harness.ts';
 import { KeyedTwoInputHarness } from './keyed-two-input-harness.ts';
 import { OneInputHarness } from './one-input-harness.ts';

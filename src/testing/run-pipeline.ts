@@ -4,16 +4,13 @@
  *
  * @module
  */
-import {
-  getDefaultExecutor,
-  type JobClient,
-  type JobExecutionResult,
-} from '../api/job-executor.ts';
-import type { OutputTag } from '../api/output-tag.ts';
+import { getDefaultExecutor } from '../plan/job-executor.ts';
+import type { JobClient, JobExecutionResult } from '../core/job-client.ts';
+import type { OutputTag } from '../core/output-tag.ts';
 import { StreamEnvironment } from '../api/stream-environment.ts';
 import { CollectSink } from '../connectors/collect/collect-sink.ts';
 import { userError } from '../errors/eddy-error.ts';
-import type { MetricSample, MetricValue } from '../metrics/metric-sample.ts';
+import type { MetricSample, MetricValue } from '../core/metric-sample.ts';
 import type { JobGraph, NodeBinding, PlanEdge, PlanNode } from '../plan/plan.ts';
 import { validatePlan } from '../plan/validate-plan.ts';
 import { LocalExecutor } from '../runtime/local-executor.ts';

@@ -10,7 +10,7 @@ import type {
   SourceOutput,
   SourceReader,
   SourceReaderContext,
-} from '../connectors/spi.ts';
+} from '../core/connector-spi.ts';
 import { userError } from '../errors/eddy-error.ts';
 import type { ManualClock } from './manual-clock.ts';
 

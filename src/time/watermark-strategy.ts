@@ -1,5 +1,5 @@
 import { toMillis, type Duration } from '../util/duration.ts';
-import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from './watermark.ts';
+import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from '../core/watermark.ts';
 
 /**
  * How a source or stream assigns event timestamps and generates watermarks.

@@ -28,9 +28,9 @@ import {
 } from '../../src/connectors/kafka/index.ts';
 import { WorkerIdempotentProducer } from '../../src/connectors/kafka/client/worker-idempotent-producer.ts';
 import { EddyError } from '../../src/errors/eddy-error.ts';
-import type { SinkWriter, SinkWriterContext } from '../../src/connectors/spi.ts';
+import type { SinkWriter, SinkWriterContext } from '../../src/core/connector-spi.ts';
 import { MetricsRegistry } from '../../src/metrics/metrics-registry.ts';
-import { createRuntimeProperties } from '../../src/api/properties.ts';
+import { createRuntimeProperties } from '../../src/core/create-runtime-properties.ts';
 import { createTopic, deleteTopics, ensureKafka, uniqueName } from '../support/kafka-broker.ts';
 import { jsonRecords, produce, readAll } from './kafka-support.ts';
 

@@ -20,9 +20,9 @@ import {
   type KafkaDeadLetter,
   type KafkaSourceState,
 } from '../../src/connectors/kafka/index.ts';
-import type { SourceOutput, SourceReaderContext } from '../../src/connectors/spi.ts';
+import type { SourceOutput, SourceReaderContext } from '../../src/core/connector-spi.ts';
 import { MetricsRegistry } from '../../src/metrics/metrics-registry.ts';
-import { createRuntimeProperties } from '../../src/api/properties.ts';
+import { createRuntimeProperties } from '../../src/core/create-runtime-properties.ts';
 import { createTopic, deleteTopics, ensureKafka, uniqueName } from '../support/kafka-broker.ts';
 import { jsonRecords, produce } from './kafka-support.ts';
 

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { StreamEnvironment, type EnvironmentOptions } from '../../src/index.ts';
 import { ExactlyOnceFileSink } from '../../src/connectors/files/exactly-once-file-sink.ts';
-import type { InputStatus, Source, SourceOutput, SourceReader } from '../../src/connectors/spi.ts';
+import type {
+  InputStatus,
+  Source,
+  SourceOutput,
+  SourceReader,
+} from '../../src/core/connector-spi.ts';
 
 /** A slow deterministic source: `n` records, `perPoll` at a time, a pause between polls. */
 class SlowSource implements Source<{ k: string; v: number }> {

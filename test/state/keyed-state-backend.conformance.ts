@@ -16,7 +16,7 @@ import {
   MapStateDescriptor,
   ReducingStateDescriptor,
   ValueStateDescriptor,
-} from '../../src/state/state-descriptor.ts';
+} from '../../src/core/state-descriptor.ts';
 
 /** What a backend factory gets. */
 export interface BackendFactoryOptions {

@@ -15,7 +15,7 @@ import type {
   SourceOutput,
   SourceReader,
   SourceReaderContext,
-} from '../../src/connectors/spi.ts';
+} from '../../src/core/connector-spi.ts';
 
 const PARTITIONS = 6;
 const PER_PARTITION = 3000;

@@ -4,8 +4,13 @@
  *
  * @module
  */
-import type { InputStatus, Source, SourceOutput, SourceReader } from '../../src/connectors/spi.ts';
-import type { WatermarkOutput } from '../../src/time/watermark.ts';
+import type {
+  InputStatus,
+  Source,
+  SourceOutput,
+  SourceReader,
+} from '../../src/core/connector-spi.ts';
+import type { WatermarkOutput } from '../../src/core/watermark.ts';
 
 /** One step of a script. */
 export type ScriptStep<T> =

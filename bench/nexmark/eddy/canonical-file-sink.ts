@@ -4,7 +4,7 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Sink, SinkWriter, SinkWriterContext } from '../../../src/connectors/spi.ts';
+import type { Sink, SinkWriter, SinkWriterContext } from '../../../src/core/connector-spi.ts';
 import { canonicalJson, type CanonicalRecord } from '../canonical.ts';
 
 /** Writes canonical lines per subtask. */

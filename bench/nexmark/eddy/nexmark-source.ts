@@ -4,7 +4,7 @@
  * event stamped with its `dateTime`. Watermarks come from the stream's WatermarkStrategy
  * (`nexmarkWatermarks`: dateTime − 4 s per split).
  */
-import type { Source, SourceOutput, SourceReader } from '../../../src/connectors/spi.ts';
+import type { Source, SourceOutput, SourceReader } from '../../../src/core/connector-spi.ts';
 import { WatermarkStrategy } from '../../../src/time/watermark-strategy.ts';
 import type { NexmarkEvent } from '../generator/events.ts';
 import type { GeneratorConfig } from '../generator/generator-config.ts';

@@ -2,10 +2,10 @@
  * q11 user sessions: bids per bidder in event-time session windows with a 10 s gap, emitted when
  * the session closes with its bid count, start and end (last bid + gap).
  */
-import type { Collector } from '../../../src/api/functions/collector.ts';
-import type { ProcessWindowContext } from '../../../src/api/functions/process-window-function.ts';
+import type { Collector } from '../../../src/core/functions/collector.ts';
+import type { ProcessWindowContext } from '../../../src/core/functions/process-window-function.ts';
 import { EventTimeSessionWindows } from '../../../src/time/windowing/assigners/event-time-session-windows.ts';
-import type { TimeWindow } from '../../../src/time/windowing/window.ts';
+import type { TimeWindow } from '../../../src/core/window.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import type { EddyQuery } from './eddy-query.ts';

@@ -3,11 +3,11 @@
  * open windows flushed at the end of input (as the Flink baseline does). Being processing time,
  * the windows depend on timing, so runs are compared by per-bidder totals.
  */
-import type { Collector } from '../../../src/api/functions/collector.ts';
-import type { Context, OnTimerContext } from '../../../src/api/functions/context.ts';
-import type { KeyedProcessFunction } from '../../../src/api/functions/process-function.ts';
-import { ValueStateDescriptor } from '../../../src/state/state-descriptor.ts';
-import type { ValueState } from '../../../src/state/state.ts';
+import type { Collector } from '../../../src/core/functions/collector.ts';
+import type { Context, OnTimerContext } from '../../../src/core/functions/context.ts';
+import type { KeyedProcessFunction } from '../../../src/core/functions/process-function.ts';
+import { ValueStateDescriptor } from '../../../src/core/state-descriptor.ts';
+import type { ValueState } from '../../../src/core/state.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import { END_OF_TIME, type EddyQuery } from './eddy-query.ts';

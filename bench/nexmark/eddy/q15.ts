@@ -3,10 +3,10 @@
  * bidders and distinct auctions, in total and per price band — a one-day tumbling event-time
  * `windowAll` with an incremental aggregate of counts and sets.
  */
-import type { Collector } from '../../../src/api/functions/collector.ts';
-import type { ProcessWindowContext } from '../../../src/api/functions/process-window-function.ts';
+import type { Collector } from '../../../src/core/functions/collector.ts';
+import type { ProcessWindowContext } from '../../../src/core/functions/process-window-function.ts';
 import { TumblingEventTimeWindows } from '../../../src/time/windowing/assigners/tumbling-event-time-windows.ts';
-import type { TimeWindow } from '../../../src/time/windowing/window.ts';
+import type { TimeWindow } from '../../../src/core/window.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import { DAY_MS, band, dayString } from '../loop/helpers.ts';

@@ -3,10 +3,10 @@
  * price band), min, max, average (truncated) and sum of prices — a keyed tumbling one-day
  * event-time window with an incremental aggregate.
  */
-import type { Collector } from '../../../src/api/functions/collector.ts';
-import type { ProcessWindowContext } from '../../../src/api/functions/process-window-function.ts';
+import type { Collector } from '../../../src/core/functions/collector.ts';
+import type { ProcessWindowContext } from '../../../src/core/functions/process-window-function.ts';
 import { TumblingEventTimeWindows } from '../../../src/time/windowing/assigners/tumbling-event-time-windows.ts';
-import type { TimeWindow } from '../../../src/time/windowing/window.ts';
+import type { TimeWindow } from '../../../src/core/window.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import { DAY_MS, band, dayString } from '../loop/helpers.ts';

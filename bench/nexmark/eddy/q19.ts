@@ -2,11 +2,11 @@
  * q19 top 10 bids per auction by price (ties by dateTime, bidder, extra), with their rank — final
  * values, emitted by an event-time timer at the end of input.
  */
-import type { Collector } from '../../../src/api/functions/collector.ts';
-import type { Context, OnTimerContext } from '../../../src/api/functions/context.ts';
-import type { KeyedProcessFunction } from '../../../src/api/functions/process-function.ts';
-import { ValueStateDescriptor } from '../../../src/state/state-descriptor.ts';
-import type { ValueState } from '../../../src/state/state.ts';
+import type { Collector } from '../../../src/core/functions/collector.ts';
+import type { Context, OnTimerContext } from '../../../src/core/functions/context.ts';
+import type { KeyedProcessFunction } from '../../../src/core/functions/process-function.ts';
+import { ValueStateDescriptor } from '../../../src/core/state-descriptor.ts';
+import type { ValueState } from '../../../src/core/state.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import { compareRank } from '../loop/helpers.ts';

@@ -2,11 +2,11 @@
  * q20 expand bid with auction: every bid joined with its auction when the auction is of category
  * 10 (a regular join: bids before their auction wait for it) — a keyed two-input function.
  */
-import type { KeyedCoProcessFunction } from '../../../src/api/functions/co-process-function.ts';
-import type { Collector } from '../../../src/api/functions/collector.ts';
-import type { Context } from '../../../src/api/functions/context.ts';
-import { ValueStateDescriptor } from '../../../src/state/state-descriptor.ts';
-import type { ValueState } from '../../../src/state/state.ts';
+import type { KeyedCoProcessFunction } from '../../../src/core/functions/co-process-function.ts';
+import type { Collector } from '../../../src/core/functions/collector.ts';
+import type { Context } from '../../../src/core/functions/context.ts';
+import { ValueStateDescriptor } from '../../../src/core/state-descriptor.ts';
+import type { ValueState } from '../../../src/core/state.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Auction, Bid, NexmarkEvent } from '../generator/events.ts';
 import { bidWithAuctionRecord } from '../query-records.ts';

@@ -2,11 +2,11 @@
  * q3 local item suggestion: auctions of category 10 joined with persons from OR, ID or CA on
  * seller = id — a keyed two-input join holding the person, and the auctions that came first.
  */
-import { ValueStateDescriptor } from '../../../src/state/state-descriptor.ts';
-import type { ValueState } from '../../../src/state/state.ts';
-import type { KeyedCoProcessFunction } from '../../../src/api/functions/co-process-function.ts';
-import type { Collector } from '../../../src/api/functions/collector.ts';
-import type { Context } from '../../../src/api/functions/context.ts';
+import { ValueStateDescriptor } from '../../../src/core/state-descriptor.ts';
+import type { ValueState } from '../../../src/core/state.ts';
+import type { KeyedCoProcessFunction } from '../../../src/core/functions/co-process-function.ts';
+import type { Collector } from '../../../src/core/functions/collector.ts';
+import type { Context } from '../../../src/core/functions/context.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Auction, NexmarkEvent, Person } from '../generator/events.ts';
 import type { EddyQuery } from './eddy-query.ts';

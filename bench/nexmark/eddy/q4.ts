@@ -3,12 +3,12 @@
  * [dateTime, expires] (a keyed join of bids and auctions), then per category the truncated
  * average of those maxima — final values, fired by an event-time timer at the end of input.
  */
-import type { KeyedCoProcessFunction } from '../../../src/api/functions/co-process-function.ts';
-import type { Collector } from '../../../src/api/functions/collector.ts';
-import type { Context } from '../../../src/api/functions/context.ts';
-import type { KeyedProcessFunction } from '../../../src/api/functions/process-function.ts';
-import { ValueStateDescriptor } from '../../../src/state/state-descriptor.ts';
-import type { ValueState } from '../../../src/state/state.ts';
+import type { KeyedCoProcessFunction } from '../../../src/core/functions/co-process-function.ts';
+import type { Collector } from '../../../src/core/functions/collector.ts';
+import type { Context } from '../../../src/core/functions/context.ts';
+import type { KeyedProcessFunction } from '../../../src/core/functions/process-function.ts';
+import { ValueStateDescriptor } from '../../../src/core/state-descriptor.ts';
+import type { ValueState } from '../../../src/core/state.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Auction, Bid, NexmarkEvent } from '../generator/events.ts';
 import { END_OF_TIME, type EddyQuery } from './eddy-query.ts';

@@ -3,14 +3,14 @@
  * counts bids per auction in Eddy's sliding event-time windows; stage 2, keyed by window, keeps
  * the auctions at the maximum and emits them when the watermark passes the window's end.
  */
-import type { Collector } from '../../../src/api/functions/collector.ts';
-import type { Context } from '../../../src/api/functions/context.ts';
-import type { KeyedProcessFunction } from '../../../src/api/functions/process-function.ts';
-import type { ProcessWindowContext } from '../../../src/api/functions/process-window-function.ts';
-import { ValueStateDescriptor } from '../../../src/state/state-descriptor.ts';
-import type { ValueState } from '../../../src/state/state.ts';
+import type { Collector } from '../../../src/core/functions/collector.ts';
+import type { Context } from '../../../src/core/functions/context.ts';
+import type { KeyedProcessFunction } from '../../../src/core/functions/process-function.ts';
+import type { ProcessWindowContext } from '../../../src/core/functions/process-window-function.ts';
+import { ValueStateDescriptor } from '../../../src/core/state-descriptor.ts';
+import type { ValueState } from '../../../src/core/state.ts';
 import { SlidingEventTimeWindows } from '../../../src/time/windowing/assigners/sliding-event-time-windows.ts';
-import type { TimeWindow } from '../../../src/time/windowing/window.ts';
+import type { TimeWindow } from '../../../src/core/window.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import type { EddyQuery } from './eddy-query.ts';

@@ -4,11 +4,11 @@
  * (max, bids at the max, bids at the boundary) and emits a window when the watermark reaches its
  * end, by which time every bid at exactly the end has arrived.
  */
-import type { Collector } from '../../../src/api/functions/collector.ts';
-import type { Context, OnTimerContext } from '../../../src/api/functions/context.ts';
-import type { KeyedProcessFunction } from '../../../src/api/functions/process-function.ts';
-import { MapStateDescriptor } from '../../../src/state/state-descriptor.ts';
-import type { MapState } from '../../../src/state/state.ts';
+import type { Collector } from '../../../src/core/functions/collector.ts';
+import type { Context, OnTimerContext } from '../../../src/core/functions/context.ts';
+import type { KeyedProcessFunction } from '../../../src/core/functions/process-function.ts';
+import { MapStateDescriptor } from '../../../src/core/state-descriptor.ts';
+import type { MapState } from '../../../src/core/state.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import type { EddyQuery } from './eddy-query.ts';

@@ -3,7 +3,7 @@
  * they registered — a window coGroup of persons (by id) and auctions (by seller), emitting each
  * such person once per window with the window's start.
  */
-import type { Collector } from '../../../src/api/functions/collector.ts';
+import type { Collector } from '../../../src/core/functions/collector.ts';
 import { TumblingEventTimeWindows } from '../../../src/time/windowing/assigners/tumbling-event-time-windows.ts';
 import type { CanonicalRecord } from '../canonical.ts';
 import type { Auction, NexmarkEvent, Person } from '../generator/events.ts';

@@ -7,8 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { JobClient } from '../../api/job-executor.ts';
-import type { MetricSample } from '../../metrics/metric-sample.ts';
+import type { JobClient } from '../../core/job-client.ts';
+import type { MetricSample } from '../../core/metric-sample.ts';
 import { usageError } from '../cli-error.ts';
 import { loadJob } from '../load-job.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';

@@ -1,6 +1,6 @@
 import { EddyError } from '../../errors/eddy-error.ts';
 import { toMillis, type Duration } from '../../util/duration.ts';
-import type { EnvironmentOptions } from '../../api/environment-options.ts';
+import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import { loadJob } from '../load-job.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';

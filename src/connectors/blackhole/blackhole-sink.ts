@@ -1,4 +1,4 @@
-import type { Sink, SinkWriter } from '../spi.ts';
+import type { Sink, SinkWriter } from '../../core/connector-spi.ts';
 
 /** A sink that drops everything (for benchmarks); records are still counted in metrics. */
 export class BlackholeSink<T> implements Sink<T> {

@@ -1,4 +1,4 @@
-import type { Sink, SinkWriter } from '../spi.ts';
+import type { Sink, SinkWriter } from '../../core/connector-spi.ts';
 
 /**
  * A sink that appends every record to an array in memory. Used by `executeAndCollect()` and
@@ -17,6 +17,8 @@ export class CollectSink<T> implements Sink<T> {
   readonly values: T[] = [];
   /** Event timestamps, index-aligned with `values` (NaN when a record had none). */
   readonly timestamps: number[] = [];
+  /** Records go to {@link CollectSink.values} in the caller's memory, which workers do not share. */
+  readonly inCallerThread = true;
   /**
    * @param limit - collect at most this many records; once reached, `onLimit` is called (once)
    *   and later records are ignored (`executeAndCollect(limit)` cancels the job there)

@@ -1,4 +1,4 @@
-import type { InputStatus, Source, SourceOutput, SourceReader } from '../spi.ts';
+import type { InputStatus, Source, SourceOutput, SourceReader } from '../../core/connector-spi.ts';
 
 /**
  * A bounded, non-parallel source over an in-memory iterable. Its position (the index of the next

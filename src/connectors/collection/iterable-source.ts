@@ -1,4 +1,4 @@
-import type { InputStatus, Source, SourceOutput, SourceReader } from '../spi.ts';
+import type { InputStatus, Source, SourceOutput, SourceReader } from '../../core/connector-spi.ts';
 
 /**
  * A non-parallel source over an (async) iterable, e.g. an async generator or a Node stream.

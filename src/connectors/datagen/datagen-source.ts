@@ -4,7 +4,7 @@ import type {
   SourceOutput,
   SourceReader,
   SourceReaderContext,
-} from '../spi.ts';
+} from '../../core/connector-spi.ts';
 
 /** Options of {@link DataGenSource}. */
 export interface DataGenOptions {

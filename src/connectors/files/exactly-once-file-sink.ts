@@ -24,7 +24,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { Sink, SinkWriter, SinkWriterContext } from '../spi.ts';
+import type { Sink, SinkWriter, SinkWriterContext } from '../../core/connector-spi.ts';
 
 /** Options of {@link ExactlyOnceFileSink}. */
 export interface ExactlyOnceFileSinkOptions<T> {

@@ -7,7 +7,7 @@
  */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Sink, SinkWriter, SinkWriterContext } from '../spi.ts';
+import type { Sink, SinkWriter, SinkWriterContext } from '../../core/connector-spi.ts';
 import { TwoPhaseFileWriter } from './exactly-once-file-sink.ts';
 
 /** Options of {@link FileSink}. */

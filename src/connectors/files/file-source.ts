@@ -14,7 +14,7 @@ import type {
   SourceOutput,
   SourceReader,
   SourceReaderContext,
-} from '../spi.ts';
+} from '../../core/connector-spi.ts';
 
 /** Options of a file source. */
 export interface FileSourceOptions {

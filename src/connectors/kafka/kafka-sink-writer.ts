@@ -13,8 +13,8 @@
  *
  * @module
  */
-import type { SinkWriter, SinkWriterContext } from '../spi.ts';
-import type { Counter } from '../../metrics/metric-group.ts';
+import type { SinkWriter, SinkWriterContext } from '../../core/connector-spi.ts';
+import type { Counter } from '../../core/metric-group.ts';
 import type { IdempotentProducer } from './client/idempotent-producer.ts';
 import type { KafkaClientPort } from './client/kafka-client-port.ts';
 import type { ProducerRecord } from './client/kafka-record.ts';

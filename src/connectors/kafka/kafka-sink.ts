@@ -5,7 +5,7 @@
  * @module
  */
 import { userError } from '../../errors/eddy-error.ts';
-import type { Sink, SinkWriter, SinkWriterContext } from '../spi.ts';
+import type { Sink, SinkWriter, SinkWriterContext } from '../../core/connector-spi.ts';
 import type { DeliveryGuarantee } from './delivery-guarantee.ts';
 import { KafkaSinkBuilder } from './kafka-sink-builder.ts';
 import type { KafkaSinkOptions } from './kafka-sink-options.ts';

@@ -13,8 +13,8 @@ import type {
   SourceReader,
   SourceReaderContext,
   SplitOutput,
-} from '../spi.ts';
-import type { Counter } from '../../metrics/metric-group.ts';
+} from '../../core/connector-spi.ts';
+import type { Counter } from '../../core/metric-group.ts';
 import type { PartitionFetch } from './client/fetch-batch.ts';
 import { OffsetOutOfRangeError, KafkaClientError } from './client/kafka-client-error.ts';
 import type { KafkaClientPort } from './client/kafka-client-port.ts';

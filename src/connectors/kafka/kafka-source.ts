@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Source, SourceReader, SourceReaderContext } from '../spi.ts';
+import type { Source, SourceReader, SourceReaderContext } from '../../core/connector-spi.ts';
 import type { KafkaRecord } from './client/kafka-record.ts';
 import { KafkaSourceBuilder } from './kafka-source-builder.ts';
 import type { KafkaSourceOptions } from './kafka-source-options.ts';

@@ -1,4 +1,4 @@
-import type { Sink, SinkWriter } from '../spi.ts';
+import type { Sink, SinkWriter } from '../../core/connector-spi.ts';
 
 /** Options of {@link PrintSink}. */
 export interface PrintSinkOptions<T> {

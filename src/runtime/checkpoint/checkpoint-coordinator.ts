@@ -28,7 +28,7 @@ import {
   type StateInfo,
   type SubtaskMetadata,
 } from './checkpoint-metadata.ts';
-import type { CheckpointRecord } from '../../api/job-status.ts';
+import type { CheckpointRecord } from '../../core/job-status.ts';
 import { METADATA_FILE, type CheckpointStore } from './checkpoint-store.ts';
 
 /** Prefix of periodic checkpoint locations: `chk-<id>`. */

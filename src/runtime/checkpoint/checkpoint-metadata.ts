@@ -8,7 +8,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { StateKind } from '../../state/state-descriptor.ts';
+import type { StateKind } from '../../core/state-descriptor.ts';
 
 /** Format version written by this code. */
 export const CHECKPOINT_FORMAT_VERSION = 1;

@@ -11,13 +11,13 @@
  *
  * @module
  */
-import type { EnvironmentOptions } from '../../api/environment-options.ts';
+import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
 import type { MetricsRegistry } from '../../metrics/metrics-registry.ts';
 import type { Plan } from '../../plan/plan.ts';
 import { keyGroupRange } from '../../state/key-groups.ts';
 import { toMillis } from '../../util/duration.ts';
-import type { Subtask } from '../job-run.ts';
+import type { Subtask } from '../job-wiring.ts';
 import type { SinkOperator } from '../operators/sink-operator.ts';
 import type { CheckpointBarrier } from './checkpoint-barrier.ts';
 import {
@@ -158,11 +158,6 @@ export function registerCheckpointMetrics(
   registry.derivedCounter('checkpoints_failed', 'failed checkpoints', labels, () => {
     return c.stats().failed;
   });
-}
-
-/** Whether periodic checkpoints are configured. */
-export function periodicCheckpointing(o: EnvironmentOptions): boolean {
-  return o.checkpointInterval !== undefined;
 }
 
 export class JobCheckpointing implements CheckpointHost {

@@ -20,7 +20,7 @@ import type { Emitter, RecordPushTarget } from '../emitter.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { GateOperator, InputGate } from '../input-gate.ts';
 import type { AbstractStreamOperator } from '../operators/abstract-stream-operator.ts';
-import type { FusionStage } from './fusion-stage.ts';
+import type { FusionStage } from '../operators/fusion-stage.ts';
 
 /** One operator of a chain with the gate its records would have entered through. */
 export interface ChainMember {

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { TimeDomain } from '../../api/functions/timer-service.ts';
-import type { RichFunction } from '../../api/functions/rich-function.ts';
+import type { TimeDomain } from '../../core/functions/timer-service.ts';
+import type { RichFunction } from '../../core/functions/rich-function.ts';
 import { EddyError, type OperatorRef } from '../../errors/eddy-error.ts';
 import { createKeyedStateBackend } from '../../state/create-keyed-state-backend.ts';
 import { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
@@ -19,7 +19,7 @@ import type { GateOperator } from '../input-gate.ts';
 import { OperatorContext } from '../operator-context.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
-import type { FusionStage } from '../fusion/fusion-stage.ts';
+import type { FusionStage } from './fusion-stage.ts';
 import { InternalTimerService, type TimerEntry } from '../timers/internal-timer-service.ts';
 
 export abstract class AbstractStreamOperator implements GateOperator {

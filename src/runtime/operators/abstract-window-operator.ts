@@ -6,12 +6,12 @@
  *
  * @module
  */
-import type { ProcessWindowFunction } from '../../api/functions/process-window-function.ts';
+import type { ProcessWindowFunction } from '../../core/functions/process-window-function.ts';
 import { userError } from '../../errors/eddy-error.ts';
 import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
 import type { WindowSpec } from '../../time/windowing/window-spec.ts';
 import { isMergingAssigner } from '../../time/windowing/window-assigner.ts';
-import type { Window } from '../../time/windowing/window.ts';
+import type { Window } from '../../core/window.ts';
 import type { Emitter } from '../emitter.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { InternalTimerService } from '../timers/internal-timer-service.ts';

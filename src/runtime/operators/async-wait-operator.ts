@@ -10,12 +10,12 @@
  *
  * @module
  */
-import { ASYNC_FAILURES_TAG_ID, type AsyncFailure } from '../../api/async-failure.ts';
-import type { AsyncWaitConfig, AsyncWaitOptions } from '../../api/async-wait-options.ts';
-import type { AsyncFunction } from '../../api/functions/async-function.ts';
-import type { Context } from '../../api/functions/context.ts';
+import { ASYNC_FAILURES_TAG_ID, type AsyncFailure } from '../../core/async-failure.ts';
+import type { AsyncWaitConfig, AsyncWaitOptions } from '../../core/async-wait-options.ts';
+import type { AsyncFunction } from '../../core/functions/async-function.ts';
+import type { Context } from '../../core/functions/context.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
-import type { Counter, Histogram } from '../../metrics/metric-group.ts';
+import type { Counter, Histogram } from '../../core/metric-group.ts';
 import { ArrayDeque } from '../../util/array-deque.ts';
 import { AsyncEntry, DONE, EMITTED, RUNNING } from '../async/async-entry.ts';
 import { OrderedStreamElementQueue } from '../async/ordered-stream-element-queue.ts';

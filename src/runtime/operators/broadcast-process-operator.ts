@@ -6,18 +6,18 @@
  *
  * @module
  */
-import type { Collector } from '../../api/functions/collector.ts';
-import type { Context, OnTimerContext } from '../../api/functions/context.ts';
-import type { TimeDomain } from '../../api/functions/timer-service.ts';
+import type { Collector } from '../../core/functions/collector.ts';
+import type { Context, OnTimerContext } from '../../core/functions/context.ts';
+import type { TimeDomain } from '../../core/functions/timer-service.ts';
 import { userError } from '../../errors/eddy-error.ts';
-import type { BroadcastState, ReadOnlyBroadcastState } from '../../state/broadcast-state.ts';
+import type { BroadcastState, ReadOnlyBroadcastState } from '../../core/broadcast-state.ts';
 import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
 import type {
   ListStateDescriptor,
   MapStateDescriptor,
   StateDescriptor,
   ValueStateDescriptor,
-} from '../../state/state-descriptor.ts';
+} from '../../core/state-descriptor.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';

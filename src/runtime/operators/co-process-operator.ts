@@ -1,6 +1,6 @@
-import type { Collector } from '../../api/functions/collector.ts';
-import type { Context, OnTimerContext } from '../../api/functions/context.ts';
-import type { TimeDomain } from '../../api/functions/timer-service.ts';
+import type { Collector } from '../../core/functions/collector.ts';
+import type { Context, OnTimerContext } from '../../core/functions/context.ts';
+import type { TimeDomain } from '../../core/functions/timer-service.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';

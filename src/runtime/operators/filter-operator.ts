@@ -1,8 +1,8 @@
-import type { Context } from '../../api/functions/context.ts';
-import type { FilterFunction } from '../../api/functions/filter-function.ts';
+import type { Context } from '../../core/functions/context.ts';
+import type { FilterFunction } from '../../core/functions/filter-function.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
-import type { FusionStage } from '../fusion/fusion-stage.ts';
+import type { FusionStage } from './fusion-stage.ts';
 import { UdfOperator } from './udf-operator.ts';
 
 type FilterCall = (value: unknown, ctx: Context<unknown>) => boolean;

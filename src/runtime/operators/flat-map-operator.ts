@@ -1,9 +1,9 @@
-import type { Collector } from '../../api/functions/collector.ts';
-import type { Context } from '../../api/functions/context.ts';
-import type { FlatMapFunction } from '../../api/functions/flat-map-function.ts';
+import type { Collector } from '../../core/functions/collector.ts';
+import type { Context } from '../../core/functions/context.ts';
+import type { FlatMapFunction } from '../../core/functions/flat-map-function.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
-import type { FusionStage } from '../fusion/fusion-stage.ts';
+import type { FusionStage } from './fusion-stage.ts';
 import { UdfOperator } from './udf-operator.ts';
 
 type FlatMapCall = (

@@ -16,15 +16,15 @@
 import type {
   ProcessJoinContext,
   ProcessJoinFunction,
-} from '../../api/functions/process-join-function.ts';
-import type { TimeDomain } from '../../api/functions/timer-service.ts';
-import type { IntervalJoinSpec } from '../../api/interval-join.ts';
-import type { OutputTag } from '../../api/output-tag.ts';
+} from '../../core/functions/process-join-function.ts';
+import type { TimeDomain } from '../../core/functions/timer-service.ts';
+import type { IntervalJoinSpec } from '../../plan/interval-join-spec.ts';
+import type { OutputTag } from '../../core/output-tag.ts';
 import { userError } from '../../errors/eddy-error.ts';
-import type { MetricGroup } from '../../metrics/metric-group.ts';
+import type { MetricGroup } from '../../core/metric-group.ts';
 import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
-import { MapStateDescriptor } from '../../state/state-descriptor.ts';
-import type { MapState } from '../../state/state.ts';
+import { MapStateDescriptor } from '../../core/state-descriptor.ts';
+import type { MapState } from '../../core/state.ts';
 import type { Emitter } from '../emitter.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';

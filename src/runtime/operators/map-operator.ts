@@ -1,8 +1,8 @@
-import type { Context } from '../../api/functions/context.ts';
-import type { MapFunction } from '../../api/functions/map-function.ts';
+import type { Context } from '../../core/functions/context.ts';
+import type { MapFunction } from '../../core/functions/map-function.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
-import type { FusionStage } from '../fusion/fusion-stage.ts';
+import type { FusionStage } from './fusion-stage.ts';
 import { UdfOperator } from './udf-operator.ts';
 
 type MapCall = (value: unknown, ctx: Context<unknown>) => unknown;

@@ -1,9 +1,9 @@
-import type { ReduceFunction } from '../../api/functions/reduce-function.ts';
-import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
-import type { ValueState } from '../../state/state.ts';
+import type { ReduceFunction } from '../../core/functions/reduce-function.ts';
+import { ValueStateDescriptor } from '../../core/state-descriptor.ts';
+import type { ValueState } from '../../core/state.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
-import type { FusionStage } from '../fusion/fusion-stage.ts';
+import type { FusionStage } from './fusion-stage.ts';
 import { UdfOperator } from './udf-operator.ts';
 
 /** Keyed rolling reduce: emits the updated reduction of the key for every record. */

@@ -22,11 +22,11 @@
  *
  * @module
  */
-import type { TimeDomain } from '../../api/functions/timer-service.ts';
-import type { ValueState } from '../../state/state.ts';
+import type { TimeDomain } from '../../core/functions/timer-service.ts';
+import type { ValueState } from '../../core/state.ts';
 import { SessionWindows } from '../../time/windowing/assigners/session-windows.ts';
 import type { WindowSpec } from '../../time/windowing/window-spec.ts';
-import { TimeWindow } from '../../time/windowing/window.ts';
+import { TimeWindow } from '../../core/window.ts';
 import type { SubtaskState } from '../checkpoint/subtask-state.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';

@@ -7,8 +7,8 @@
  */
 import { normalizeKey } from '../../state/key-groups.ts';
 import type { KeyGroupSnapshot, StateSnapshot } from '../../state/keyed-state-backend.ts';
-import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
-import { TimeWindow, windowFromNamespace } from '../../time/windowing/window.ts';
+import { ValueStateDescriptor } from '../../core/state-descriptor.ts';
+import { TimeWindow, windowFromNamespace } from '../../core/window.ts';
 import type { SubtaskState } from '../checkpoint/subtask-state.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';
 import { CONTENTS, WINDOW_SET } from './window-operator.ts';

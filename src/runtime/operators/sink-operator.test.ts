@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRuntimeProperties } from '../../api/properties.ts';
-import type { Sink, SinkWriter } from '../../connectors/spi.ts';
+import { createRuntimeProperties } from '../../core/create-runtime-properties.ts';
+import type { Sink, SinkWriter } from '../../core/connector-spi.ts';
 import { MetricsRegistry } from '../../metrics/metrics-registry.ts';
 import { ManualClock } from '../../testing/manual-clock.ts';
 import { Emitter } from '../emitter.ts';

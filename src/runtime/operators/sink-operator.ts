@@ -1,4 +1,4 @@
-import type { Sink, SinkWriter } from '../../connectors/spi.ts';
+import type { Sink, SinkWriter } from '../../core/connector-spi.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
 import type { SubtaskState } from '../checkpoint/subtask-state.ts';
 import type { OperatorSetup } from '../operator-setup.ts';

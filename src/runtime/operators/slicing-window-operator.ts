@@ -11,13 +11,13 @@
  *
  * @module
  */
-import type { TimeDomain } from '../../api/functions/timer-service.ts';
-import type { ValueState } from '../../state/state.ts';
-import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
+import type { TimeDomain } from '../../core/functions/timer-service.ts';
+import type { ValueState } from '../../core/state.ts';
+import { ValueStateDescriptor } from '../../core/state-descriptor.ts';
 import { gcd } from '../../time/windowing/assigners/assigner-args.ts';
 import type { AlignedWindowAssigner } from '../../time/windowing/window-assigner.ts';
 import type { WindowSpec } from '../../time/windowing/window-spec.ts';
-import { TimeWindow } from '../../time/windowing/window.ts';
+import { TimeWindow } from '../../core/window.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';

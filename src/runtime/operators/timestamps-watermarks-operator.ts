@@ -3,7 +3,7 @@ import {
   MAX_WATERMARK,
   type WatermarkGenerator,
   type WatermarkOutput,
-} from '../../time/watermark.ts';
+} from '../../core/watermark.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';

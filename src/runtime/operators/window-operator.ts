@@ -11,9 +11,9 @@
  *
  * @module
  */
-import type { TimeDomain } from '../../api/functions/timer-service.ts';
-import type { ValueState } from '../../state/state.ts';
-import { ValueStateDescriptor } from '../../state/state-descriptor.ts';
+import type { TimeDomain } from '../../core/functions/timer-service.ts';
+import type { ValueState } from '../../core/state.ts';
+import { ValueStateDescriptor } from '../../core/state-descriptor.ts';
 import type { Evictor, EvictorContext, TimestampedValue } from '../../time/windowing/evictor.ts';
 import type { OnMergeContext, Trigger, TriggerResult } from '../../time/windowing/trigger.ts';
 import {
@@ -22,7 +22,7 @@ import {
   type WindowAssigner,
   type WindowAssignerContext,
 } from '../../time/windowing/window-assigner.ts';
-import { TimeWindow, windowFromNamespace, type Window } from '../../time/windowing/window.ts';
+import { TimeWindow, windowFromNamespace, type Window } from '../../core/window.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';

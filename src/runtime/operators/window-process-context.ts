@@ -10,12 +10,12 @@
 import type {
   KeyedStateStore,
   ProcessWindowContext,
-} from '../../api/functions/process-window-function.ts';
-import type { OutputTag } from '../../api/output-tag.ts';
+} from '../../core/functions/process-window-function.ts';
+import type { OutputTag } from '../../core/output-tag.ts';
 import { userError, type OperatorRef } from '../../errors/eddy-error.ts';
-import type { MetricGroup } from '../../metrics/metric-group.ts';
+import type { MetricGroup } from '../../core/metric-group.ts';
 import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
-import type { Window } from '../../time/windowing/window.ts';
+import type { Window } from '../../core/window.ts';
 import type { OperatorContext } from '../operator-context.ts';
 
 export class WindowProcessContext implements ProcessWindowContext<Window> {

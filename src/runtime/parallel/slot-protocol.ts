@@ -4,9 +4,9 @@
  * @module
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { EnvironmentOptions } from '../../api/environment-options.ts';
-import type { JobExecutionResult } from '../../api/job-executor.ts';
-import type { MetricSample } from '../../metrics/metric-sample.ts';
+import type { EnvironmentOptions } from '../../core/environment-options.ts';
+import type { JobExecutionResult } from '../../core/job-client.ts';
+import type { MetricSample } from '../../core/metric-sample.ts';
 import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
 import type { OperatorStateDistribution, StateInfo } from '../checkpoint/checkpoint-metadata.ts';
 import type { WorkerError } from './worker-error.ts';
@@ -15,6 +15,8 @@ import type { WorkerError } from './worker-error.ts';
 export interface SlotWorkerData {
   /** The job module to re-import. */
   readonly jobUrl: string;
+  /** The module that rebuilds the job from it (`LaunchContext.jobModuleRunner`). */
+  readonly jobModuleRunner: string;
   /** Which `execute()` call of the module is this job (0 = the first). */
   readonly jobIndex: number;
   readonly slot: number;

@@ -7,13 +7,13 @@
  *
  * @module
  */
+import { NO_CHECKPOINT_STATS } from '../../core/job-status.ts';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EnvironmentOptions } from '../../api/environment-options.ts';
-import type { JobClient, JobExecutionResult } from '../../api/job-executor.ts';
-import { setLaunchContext } from '../../api/launch-context.ts';
-import { StreamEnvironment } from '../../api/stream-environment.ts';
+import type { EnvironmentOptions } from '../../core/environment-options.ts';
+import type { JobClient, JobExecutionResult } from '../../core/job-client.ts';
+import { setLaunchContext, type JobModuleRunner } from '../../plan/launch-context.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
-import { sampleMetrics } from '../../metrics/metric-sample.ts';
+import { sampleMetrics } from '../../metrics/sample-metrics.ts';
 import type { JobGraph } from '../../plan/plan.ts';
 import { JobRun } from '../job-run.ts';
 import { loadCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint-loader.ts';
@@ -120,14 +120,7 @@ const remote: RemoteCheckpointing = {
 const NO_CHECKPOINTS = {
   triggerSavepoint: (): Promise<string> => Promise.reject(new Error('not in a worker thread')),
   stopWithSavepoint: (): Promise<string> => Promise.reject(new Error('not in a worker thread')),
-  checkpointStats: () => ({
-    completed: 0,
-    failed: 0,
-    lastCompleted: undefined,
-    history: [],
-    restarts: 0,
-    restoredFrom: undefined,
-  }),
+  checkpointStats: () => NO_CHECKPOINT_STATS,
   exceptionHistory: () => [],
 };
 
@@ -239,22 +232,21 @@ setLaunchContext({
 });
 
 try {
-  const mod = (await Promise.race([
-    import(data.jobUrl) as Promise<Record<string, unknown>>,
-    // A module that awaits its own execute() never finishes importing here.
-    new Promise<undefined>((resolve) => {
-      const check = setInterval(() => {
-        if (run !== undefined || failed) {
-          clearInterval(check);
-          resolve(undefined);
-        }
-      }, 5);
-    }),
-  ])) as Record<string, unknown> | undefined;
-  if (run === undefined && !failed && mod !== undefined && typeof mod['default'] === 'function') {
-    const env = StreamEnvironment.create();
-    await (mod['default'] as (env: StreamEnvironment) => unknown)(env);
-    if (submitted === 0) env.executeAsync();
+  const { runJobModule } = (await import(data.jobModuleRunner)) as {
+    runJobModule: JobModuleRunner;
+  };
+  const built = () => run !== undefined || failed || submitted > 0;
+  // A module that awaits its own execute() never finishes importing here: stop waiting once built.
+  let check: ReturnType<typeof setInterval> | undefined;
+  const builtOnce = new Promise<void>((resolve) => {
+    check = setInterval(() => {
+      if (built()) resolve();
+    }, 5);
+  });
+  try {
+    await runJobModule(data.jobUrl, built, builtOnce);
+  } finally {
+    clearInterval(check);
   }
   if (run === undefined && !failed) {
     fail(

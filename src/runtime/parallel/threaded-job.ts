@@ -7,15 +7,12 @@
  * @module
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import type { EnvironmentOptions } from '../../api/environment-options.ts';
-import type { JobExecutionResult, OperatorSummary } from '../../api/job-executor.ts';
+import type { EnvironmentOptions } from '../../core/environment-options.ts';
+import type { JobExecutionResult } from '../../core/job-client.ts';
 import { EddyError, toEddyError } from '../../errors/eddy-error.ts';
-import type { MeterValue, MetricSample } from '../../metrics/metric-sample.ts';
-import { MetricsRegistry } from '../../metrics/metrics-registry.ts';
-import { startMetricsServer, type MetricsServer } from '../../metrics/metrics-server.ts';
-import { PrometheusExporter } from '../../metrics/prometheus-exporter.ts';
+import type { MeterValue, MetricSample } from '../../core/metric-sample.ts';
 import type { JobGraph } from '../../plan/plan.ts';
-import { backPressureLevel, backPressureLevelValue } from '../task-times.ts';
+import { registerVertexBackPressureLevel } from '../built-in-metrics.ts';
 import { planFingerprint } from './plan-fingerprint.ts';
 import type { SlotCommand, SlotReport, SlotWorkerData } from './slot-protocol.ts';
 import { fromWorkerError } from './worker-error.ts';
@@ -33,10 +30,13 @@ import {
 } from '../checkpoint/job-checkpointing.ts';
 import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
 import type { AttemptCheckpointStats, JobAttempt } from '../recovery/job-attempt.ts';
+import { AttemptBase, type OperatorTotals } from '../recovery/attempt-base.ts';
 
 /** Where the job module of a threaded job comes from. */
 export interface ThreadedLaunch {
   readonly jobUrl: string;
+  /** The module that rebuilds the job in a worker (see `LaunchContext.jobModuleRunner`). */
+  readonly jobModuleRunner: string;
   readonly jobIndex: number;
   readonly defaults: EnvironmentOptions;
 }
@@ -64,27 +64,15 @@ export function workerExecArgv(execArgv: readonly string[] = process.execArgv): 
  * each subtask's acknowledgement arrives with its serialized state, and the coordinator writes
  * the checkpoint and tells every slot when it is complete (sinks then commit).
  */
-export class ThreadedJob implements JobAttempt, CheckpointHost {
-  readonly result: Promise<JobExecutionResult>;
-  readonly registry = new MetricsRegistry();
-  readonly exporter: PrometheusExporter;
+export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHost {
   private readonly workers: Worker[] = [];
   private readonly latest = new Map<string, number | MeterValue>();
   private readonly samples: (readonly MetricSample[])[] = [];
   private readonly results: (JobExecutionResult | undefined)[] = [];
-  private readonly started = Date.now();
   private failure: EddyError | undefined;
   private cancelled = false;
-  private resolveResult!: (r: JobExecutionResult) => void;
-  private rejectResult!: (e: unknown) => void;
-  private metricsServer: MetricsServer | undefined;
-  private meterTicker: ReturnType<typeof setInterval> | undefined;
   private finished = false;
   private ready = 0;
-  private runningSince: number | undefined;
-  private resolveRunning!: () => void;
-  /** Resolves when every slot is open and the sources start. */
-  readonly running = new Promise<void>((resolve) => (this.resolveRunning = resolve));
   private coordinator: CheckpointCoordinator | undefined;
   private readonly distributions = new Map<number, OperatorStateDistribution>();
   private inputsFinished = 0;
@@ -92,22 +80,13 @@ export class ThreadedJob implements JobAttempt, CheckpointHost {
   private stopSavepoint: Promise<unknown> | undefined;
 
   constructor(
-    readonly graph: JobGraph,
-    readonly options: EnvironmentOptions,
+    graph: JobGraph,
+    options: EnvironmentOptions,
     private readonly launch: ThreadedLaunch,
     private readonly context: CheckpointContext = localCheckpointContext(),
     readonly attempt = 0,
   ) {
-    this.exporter = new PrometheusExporter(this.registry, { job: graph.plan.jobName });
-    this.result = new Promise<JobExecutionResult>((resolve, reject) => {
-      this.resolveResult = resolve;
-      this.rejectResult = reject;
-    });
-    this.result.catch(() => {});
-  }
-
-  get jobName(): string {
-    return this.graph.plan.jobName;
+    super(graph, options);
   }
 
   /** Starts one worker per slot. */
@@ -129,6 +108,7 @@ export class ThreadedJob implements JobAttempt, CheckpointHost {
       const slotPorts = ports[slot] as (MessagePort | undefined)[];
       const data: SlotWorkerData = {
         jobUrl: this.launch.jobUrl,
+        jobModuleRunner: this.launch.jobModuleRunner,
         jobIndex: this.launch.jobIndex,
         slot,
         slots,
@@ -159,22 +139,7 @@ export class ThreadedJob implements JobAttempt, CheckpointHost {
         }
       });
     }
-    this.meterTicker = setInterval(() => this.registry.tickMeters(Date.now()), 2000);
-    this.meterTicker.unref();
-    if (this.options.metricsPort !== undefined) {
-      void startMetricsServer(
-        this.exporter,
-        this.options.metricsPort,
-        this.options.metricsHost,
-      ).then(
-        (server) => {
-          this.metricsServer = server;
-          process.stderr.write(`eddy: metrics at ${server.url}\n`);
-          if (this.finished) void server.close();
-        },
-        (e: unknown) => this.fail(e),
-      );
-    }
+    this.startMetrics().catch((e: unknown) => this.fail(e));
   }
 
   /**
@@ -190,10 +155,6 @@ export class ThreadedJob implements JobAttempt, CheckpointHost {
   /** Every subtask's latest metrics (plus the vertex backpressure levels). */
   metrics(): readonly MetricSample[] {
     return this.samples.flat();
-  }
-
-  metricsText(): Promise<string> {
-    return this.exporter.render();
   }
 
   checkpointStats(): AttemptCheckpointStats | undefined {
@@ -291,8 +252,7 @@ export class ThreadedJob implements JobAttempt, CheckpointHost {
             this.fail(e);
             return;
           }
-          this.runningSince = Date.now();
-          this.resolveRunning();
+          this.markRunning();
           this.broadcast({ type: 'start' });
           this.coordinator?.start();
         }
@@ -354,33 +314,26 @@ export class ThreadedJob implements JobAttempt, CheckpointHost {
       operator: sample.labels['operator'] ?? '',
       operator_id: operatorId,
     };
-    this.registry.derivedGauge(
-      'backPressureLevel',
-      'backpressure level of the vertex: 0 OK (< 10 %), 1 LOW (< 50 %), 2 HIGH',
-      labels,
-      () => {
-        let max = 0;
-        for (const list of this.samples) {
-          for (const s of list) {
-            if (s.name === 'backPressuredTimeMsPerSecond' && s.labels['operator_id'] === operatorId)
-              max = Math.max(max, s.value as number);
-          }
+    registerVertexBackPressureLevel(this.registry, labels, () => {
+      let max = 0;
+      for (const list of this.samples) {
+        for (const s of list) {
+          if (s.name === 'backPressuredTimeMsPerSecond' && s.labels['operator_id'] === operatorId)
+            max = Math.max(max, s.value as number);
         }
-        return backPressureLevelValue(backPressureLevel(max / 1000));
-      },
-    );
+      }
+      return max;
+    });
   }
 
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    const durationMs = Math.max(1, Date.now() - this.started);
-    const runningMs = Math.max(1, Date.now() - (this.runningSince ?? this.started));
-    const byId = new Map<number, OperatorSummary>();
+    const totals = new Map<number, OperatorTotals>();
     for (const r of this.results) {
       for (const op of r?.operators ?? []) {
-        const prev = byId.get(op.id);
-        byId.set(op.id, {
+        const prev = totals.get(op.id);
+        totals.set(op.id, {
           id: op.id,
           name: op.name,
           recordsIn: (prev?.recordsIn ?? 0) + op.recordsIn,
@@ -390,21 +343,10 @@ export class ThreadedJob implements JobAttempt, CheckpointHost {
         });
       }
     }
-    const operators = [...byId.values()]
-      .sort((a, b) => a.id - b.id)
-      .map((op) => ({
-        ...op,
-        backPressureLevel: backPressureLevel((op.backPressuredMs ?? 0) / runningMs),
-      }));
     const canceled = this.cancelled || this.results.some((r) => r?.status === 'CANCELED');
-    const result: JobExecutionResult = {
-      jobName: this.jobName,
-      status: canceled ? 'CANCELED' : 'FINISHED',
-      durationMs,
-      operators,
-    };
+    const result = this.summary(canceled ? 'CANCELED' : 'FINISHED', totals.values());
     // Resolve once the threads ended, so everything they printed is out before the summary.
-    void this.shutdown(false).then(() => this.resolveResult(result));
+    void this.shutdown(false).then(() => this.settle({ result }));
   }
 
   private fail(e: unknown): void {
@@ -412,13 +354,12 @@ export class ThreadedJob implements JobAttempt, CheckpointHost {
     this.failure = toEddyError(e);
     this.finished = true;
     const failure = this.failure;
-    void this.shutdown(true).then(() => this.rejectResult(failure));
+    void this.shutdown(true).then(() => this.settle({ failure }));
   }
 
   private async shutdown(force: boolean): Promise<void> {
-    if (this.meterTicker !== undefined) clearInterval(this.meterTicker);
     this.coordinator?.stop();
-    void this.metricsServer?.close();
+    void this.stopMetrics();
     if (force) {
       await Promise.all(this.workers.map((w) => w.terminate()));
       return;

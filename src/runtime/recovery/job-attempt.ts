@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { JobExecutionResult } from '../../api/job-executor.ts';
-import type { CheckpointStats } from '../../api/job-status.ts';
-import type { MetricSample } from '../../metrics/metric-sample.ts';
+import type { JobExecutionResult } from '../../core/job-client.ts';
+import type { CheckpointStats } from '../../core/job-status.ts';
+import type { MetricSample } from '../../core/metric-sample.ts';
 import type { CheckpointContext } from '../checkpoint/job-checkpointing.ts';
 
 /** The checkpoint statistics an attempt's coordinator keeps. */

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { EnvironmentOptions } from '../../api/environment-options.ts';
-import type { JobExecutionResult } from '../../api/job-executor.ts';
-import type { CheckpointStats, ExceptionRecord } from '../../api/job-status.ts';
+import type { EnvironmentOptions } from '../../core/environment-options.ts';
+import type { JobExecutionResult } from '../../core/job-client.ts';
+import type { CheckpointStats, ExceptionRecord } from '../../core/job-status.ts';
 import { EddyError, toEddyError } from '../../errors/eddy-error.ts';
 import type { JobGraph } from '../../plan/plan.ts';
 import {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EnvironmentOptions, RestartStrategyOptions } from '../../api/environment-options.ts';
+import type { EnvironmentOptions, RestartStrategyOptions } from '../../core/environment-options.ts';
 import { toMillis } from '../../util/duration.ts';
 
 /** Decides about restarts; one instance lives as long as the job. */

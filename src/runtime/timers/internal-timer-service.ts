@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { ProcessingTimeService } from '../../api/environment-options.ts';
-import type { TimeDomain } from '../../api/functions/timer-service.ts';
+import type { ProcessingTimeService } from '../../core/environment-options.ts';
+import type { TimeDomain } from '../../core/functions/timer-service.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import { NumberMinHeap } from './number-min-heap.ts';
 

@@ -18,8 +18,14 @@ import type {
   ReducingStateDescriptor,
   StateDescriptor,
   ValueStateDescriptor,
-} from '../state-descriptor.ts';
-import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../state.ts';
+} from '../../core/state-descriptor.ts';
+import type {
+  AggregatingState,
+  ListState,
+  MapState,
+  ReducingState,
+  ValueState,
+} from '../../core/state.ts';
 
 /** Separates key and namespace in a composite state key. */
 const NS = '\u0001';

@@ -17,9 +17,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { open, type RootDatabase } from 'lmdb';
+import type * as Lmdb from 'lmdb';
+import type { RootDatabase } from 'lmdb';
 import { userError } from '../../errors/eddy-error.ts';
 import { toMillis } from '../../util/duration.ts';
 import { checkCompatible } from '../check-compatible.ts';
@@ -33,8 +35,24 @@ import type {
   ReducingStateDescriptor,
   StateDescriptor,
   ValueStateDescriptor,
-} from '../state-descriptor.ts';
-import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../state.ts';
+} from '../../core/state-descriptor.ts';
+import type {
+  AggregatingState,
+  ListState,
+  MapState,
+  ReducingState,
+  ValueState,
+} from '../../core/state.ts';
+
+/**
+ * The `lmdb` package, loaded on first use: it loads native modules (LMDB, msgpackr), which a job
+ * on the heap backend never needs (and `import 'eddy'` must not pay for).
+ */
+let lmdbModule: typeof Lmdb | undefined;
+function lmdb(): typeof Lmdb {
+  lmdbModule ??= createRequire(import.meta.url)('lmdb') as typeof Lmdb;
+  return lmdbModule;
+}
 
 /** Options of {@link LmdbKeyedStateBackend}. */
 export interface LmdbKeyedStateBackendOptions {
@@ -109,7 +127,7 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
 
   constructor(options: LmdbKeyedStateBackendOptions) {
     this.path = join(options.dir, `lmdb-${process.pid}-${randomBytes(6).toString('hex')}`);
-    this.db = open<Buffer, string>({ path: this.path, noSync: true, encoding: 'binary' });
+    this.db = lmdb().open<Buffer, string>({ path: this.path, noSync: true, encoding: 'binary' });
     this.maxParallelism = options.maxParallelism ?? 128;
     this.flushThreshold = options.flushThreshold ?? 50_000;
     this.cacheEntries = Math.max(options.cacheEntries ?? 200_000, this.flushThreshold);

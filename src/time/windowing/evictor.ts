@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Window } from './window.ts';
+import type { Window } from '../../core/window.ts';
 
 /** A record of a window with its event timestamp (`NaN` when it has none). */
 export interface TimestampedValue<T> {

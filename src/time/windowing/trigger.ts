@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { ValueState } from '../../state/state.ts';
-import type { ValueStateDescriptor } from '../../state/state-descriptor.ts';
-import type { Window } from './window.ts';
+import type { ValueState } from '../../core/state.ts';
+import type { ValueStateDescriptor } from '../../core/state-descriptor.ts';
+import type { Window } from '../../core/window.ts';
 
 /** What a trigger asks the window operator to do. */
 export type TriggerResult = 'CONTINUE' | 'FIRE' | 'PURGE' | 'FIRE_AND_PURGE';

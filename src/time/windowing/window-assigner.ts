@@ -4,7 +4,7 @@
  * @module
  */
 import type { Trigger } from './trigger.ts';
-import type { TimeWindow, Window } from './window.ts';
+import type { TimeWindow, Window } from '../../core/window.ts';
 
 /** What an assigner may read while assigning. */
 export interface WindowAssignerContext {

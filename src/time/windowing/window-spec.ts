@@ -4,12 +4,12 @@
  *
  * @module
  */
-import type { ProcessWindowFunction } from '../../api/functions/process-window-function.ts';
-import type { AggregateFunction } from '../../state/state-descriptor.ts';
+import type { ProcessWindowFunction } from '../../core/functions/process-window-function.ts';
+import type { AggregateFunction } from '../../core/state-descriptor.ts';
 import type { Evictor } from './evictor.ts';
 import type { Trigger } from './trigger.ts';
 import type { WindowAssigner } from './window-assigner.ts';
-import type { Window } from './window.ts';
+import type { Window } from '../../core/window.ts';
 
 /** How a window keeps its contents. */
 export type WindowContentsSpec =

@@ -1,7 +1,7 @@
 import type { Duration } from '../../../util/duration.ts';
 import type { Trigger } from '../trigger.ts';
 import { EventTimeTrigger } from '../triggers/event-time-trigger.ts';
-import type { TimeWindow } from '../window.ts';
+import type { TimeWindow } from '../../../core/window.ts';
 import { positiveMillis } from './assigner-args.ts';
 import { SessionWindows } from './session-windows.ts';
 

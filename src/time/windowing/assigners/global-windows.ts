@@ -1,7 +1,7 @@
 import type { Trigger } from '../trigger.ts';
 import { NeverTrigger } from '../triggers/never-trigger.ts';
 import type { WindowAssigner } from '../window-assigner.ts';
-import { GlobalWindow } from '../window.ts';
+import { GlobalWindow } from '../../../core/window.ts';
 
 const ONE: GlobalWindow[] = [GlobalWindow.INSTANCE];
 

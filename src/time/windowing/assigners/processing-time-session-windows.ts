@@ -2,7 +2,7 @@ import type { Duration } from '../../../util/duration.ts';
 import type { Trigger } from '../trigger.ts';
 import { ProcessingTimeTrigger } from '../triggers/processing-time-trigger.ts';
 import type { WindowAssignerContext } from '../window-assigner.ts';
-import type { TimeWindow } from '../window.ts';
+import type { TimeWindow } from '../../../core/window.ts';
 import { positiveMillis } from './assigner-args.ts';
 import { SessionWindows } from './session-windows.ts';
 

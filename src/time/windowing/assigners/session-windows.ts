@@ -5,7 +5,7 @@ import {
   type MergingWindowAssigner,
   type WindowAssignerContext,
 } from '../window-assigner.ts';
-import { TimeWindow } from '../window.ts';
+import { TimeWindow } from '../../../core/window.ts';
 
 /**
  * What event-time and processing-time session windows share: a record at time t opens

@@ -6,7 +6,7 @@ import type {
   WindowAssigner,
   WindowAssignerContext,
 } from '../window-assigner.ts';
-import { TimeWindow } from '../window.ts';
+import { TimeWindow } from '../../../core/window.ts';
 import { offsetMillis, positiveMillis } from './assigner-args.ts';
 
 /**

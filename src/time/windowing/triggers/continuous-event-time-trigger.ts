@@ -1,7 +1,7 @@
-import { ValueStateDescriptor } from '../../../state/state-descriptor.ts';
+import { ValueStateDescriptor } from '../../../core/state-descriptor.ts';
 import { toMillis, type Duration } from '../../../util/duration.ts';
 import type { Trigger, TriggerContext, TriggerResult } from '../trigger.ts';
-import type { Window } from '../window.ts';
+import type { Window } from '../../../core/window.ts';
 
 const NEXT_FIRE = new ValueStateDescriptor<number>('continuous-event-time-trigger');
 

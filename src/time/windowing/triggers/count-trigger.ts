@@ -1,7 +1,7 @@
 import { userError } from '../../../errors/eddy-error.ts';
-import { ValueStateDescriptor } from '../../../state/state-descriptor.ts';
+import { ValueStateDescriptor } from '../../../core/state-descriptor.ts';
 import type { OnMergeContext, Trigger, TriggerContext, TriggerResult } from '../trigger.ts';
-import type { Window } from '../window.ts';
+import type { Window } from '../../../core/window.ts';
 
 const COUNT = new ValueStateDescriptor<number>('count-trigger');
 

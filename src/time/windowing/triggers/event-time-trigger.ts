@@ -1,5 +1,5 @@
 import type { Trigger, TriggerContext, TriggerResult } from '../trigger.ts';
-import type { Window } from '../window.ts';
+import type { Window } from '../../../core/window.ts';
 
 /**
  * Fires a window once the watermark passes its end (the default of event-time assigners). A

@@ -1,5 +1,5 @@
 import type { Trigger, TriggerResult } from '../trigger.ts';
-import type { Window } from '../window.ts';
+import type { Window } from '../../../core/window.ts';
 
 /** Never fires: the default of {@link GlobalWindows}, which needs a trigger of the user's choice. */
 export class NeverTrigger implements Trigger<unknown, Window> {

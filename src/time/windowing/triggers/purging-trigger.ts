@@ -1,5 +1,5 @@
 import type { OnMergeContext, Trigger, TriggerContext, TriggerResult } from '../trigger.ts';
-import type { Window } from '../window.ts';
+import type { Window } from '../../../core/window.ts';
 
 /**
  * Wraps a trigger so that every firing also purges the window's contents.

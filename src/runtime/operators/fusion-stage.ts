@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { Collector } from '../../api/functions/collector.ts';
+import type { Collector } from '../../core/functions/collector.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
-import type { ValueState } from '../../state/state.ts';
+import type { ValueState } from '../../core/state.ts';
 import type { OperatorContext } from '../operator-context.ts';
-import type { AbstractStreamOperator } from '../operators/abstract-stream-operator.ts';
+import type { AbstractStreamOperator } from './abstract-stream-operator.ts';
 
 /** Selects the key of a record (keyed stages). */
 export type StageKeySelector = (value: unknown) => unknown;

@@ -1,13 +1,11 @@
 /**
- * The seam between the API and the runtime: the API builds a {@link JobGraph} and hands it to a
- * {@link JobExecutor}; the runtime registers the default executor (see `src/index.ts`), so the API
- * never imports the runtime.
+ * What a running job looks like from outside: its {@link JobClient} (cancel, savepoints,
+ * checkpoint statistics, metrics) and its {@link JobExecutionResult}. The API returns it from
+ * `env.executeAsync()`, the runtime implements it, the CLI and the server drive it.
  *
  * @module
  */
-import type { JobGraph } from '../plan/plan.ts';
-import type { MetricSample } from '../metrics/metric-sample.ts';
-import type { EnvironmentOptions } from './environment-options.ts';
+import type { MetricSample } from './metric-sample.ts';
 import type { CheckpointStats, ExceptionRecord } from './job-status.ts';
 
 /** Records in and out of one operator (summed over its subtasks). */
@@ -60,21 +58,4 @@ export interface JobClient {
   checkpointStats(): CheckpointStats;
   /** Failures of this job's attempts (time, operator, subtask, stack), oldest first. */
   exceptionHistory(): readonly ExceptionRecord[];
-}
-
-/** Runs job graphs. */
-export interface JobExecutor {
-  execute(graph: JobGraph, options: EnvironmentOptions): JobClient;
-}
-
-let defaultExecutor: JobExecutor | undefined;
-
-/** Installs the executor that `env.execute()` uses. Called by the runtime when it is loaded. */
-export function registerDefaultExecutor(executor: JobExecutor): void {
-  defaultExecutor = executor;
-}
-
-/** The executor registered by the runtime. */
-export function getDefaultExecutor(): JobExecutor | undefined {
-  return defaultExecutor;
 }

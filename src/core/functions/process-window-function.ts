@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { MetricGroup } from '../../metrics/metric-group.ts';
-import type { Window } from '../../time/windowing/window.ts';
+import type { MetricGroup } from '../metric-group.ts';
+import type { Window } from '../window.ts';
 import type { OutputTag } from '../output-tag.ts';
 import type { Collector } from './collector.ts';
 import type { Context } from './context.ts';

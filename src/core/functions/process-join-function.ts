@@ -1,4 +1,4 @@
-import type { MetricGroup } from '../../metrics/metric-group.ts';
+import type { MetricGroup } from '../metric-group.ts';
 import type { OutputTag } from '../output-tag.ts';
 import type { Collector } from './collector.ts';
 import type { RichFunction } from './rich-function.ts';

@@ -8,10 +8,10 @@
  *
  * @module
  */
-import type { MetricGroup } from '../metrics/metric-group.ts';
-import type { RuntimeProperties } from '../api/runtime-properties.ts';
-import type { Context } from '../api/functions/context.ts';
-import type { WatermarkOutput } from '../time/watermark.ts';
+import type { MetricGroup } from './metric-group.ts';
+import type { RuntimeProperties } from './runtime-properties.ts';
+import type { Context } from './functions/context.ts';
+import type { WatermarkOutput } from './watermark.ts';
 
 /** Whether a source ends. */
 export type Boundedness = 'bounded' | 'unbounded';
@@ -190,6 +190,11 @@ export interface SinkWriter<T, C = unknown> {
 /** A destination of records. */
 export interface Sink<T> {
   readonly name: string;
+  /**
+   * True when the sink hands records to memory of the caller's thread (as `CollectSink` does):
+   * a job with such a sink runs every subtask in the calling thread, never on worker threads.
+   */
+  readonly inCallerThread?: boolean;
   describe(): Readonly<Record<string, unknown>>;
   createWriter(ctx: SinkWriterContext): SinkWriter<T>;
 }

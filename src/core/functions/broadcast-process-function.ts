@@ -4,14 +4,14 @@
  *
  * @module
  */
-import type { MetricGroup } from '../../metrics/metric-group.ts';
-import type { BroadcastState, ReadOnlyBroadcastState } from '../../state/broadcast-state.ts';
+import type { MetricGroup } from '../metric-group.ts';
+import type { BroadcastState, ReadOnlyBroadcastState } from '../broadcast-state.ts';
 import type {
   ListStateDescriptor,
   MapStateDescriptor,
   ValueStateDescriptor,
-} from '../../state/state-descriptor.ts';
-import type { ListState, MapState, ValueState } from '../../state/state.ts';
+} from '../state-descriptor.ts';
+import type { ListState, MapState, ValueState } from '../state.ts';
 import type { OutputTag } from '../output-tag.ts';
 import type { RuntimeProperties } from '../runtime-properties.ts';
 import type { Collector } from './collector.ts';

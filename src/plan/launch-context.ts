@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { JobGraph, Plan } from '../plan/plan.ts';
-import type { EnvironmentOptions } from './environment-options.ts';
-import type { JobClient } from './job-executor.ts';
+import type { JobGraph, Plan } from './plan.ts';
+import type { EnvironmentOptions } from '../core/environment-options.ts';
+import type { JobClient } from '../core/job-client.ts';
 
 /** What the launcher wants from `env.execute()`. */
 export interface LaunchContext {
@@ -22,6 +22,12 @@ export interface LaunchContext {
    * code, which cannot be sent to a thread; without it jobs run in one thread.
    */
   readonly jobUrl?: string;
+  /**
+   * URL of a module exporting {@link JobModuleRunner} as `runJobModule` (the API's
+   * `api/job-module.ts`). Worker threads import it to rebuild the job from {@link jobUrl}; the
+   * runtime gets it here so that it never imports the API.
+   */
+  readonly jobModuleRunner?: string;
   /** Defaults for every environment; options passed in code win. */
   readonly defaults: EnvironmentOptions;
   /** Called with each plan built (in `plan` mode instead of running it). */
@@ -31,6 +37,16 @@ export interface LaunchContext {
   /** In `worker` mode: runs this thread's share of a job instead of the default executor. */
   submit?(graph: JobGraph, options: EnvironmentOptions): JobClient;
 }
+
+/**
+ * Imports a job module and builds its jobs; see `runJobModule` in `api/job-module.ts`. `built()`
+ * says whether a job was built already; `stopWaiting` ends the wait for the import.
+ */
+export type JobModuleRunner = (
+  url: string,
+  built: () => boolean,
+  stopWaiting?: Promise<unknown>,
+) => Promise<void>;
 
 const KEY = Symbol.for('eddy.launch-context');
 

@@ -4,21 +4,15 @@
  *
  * @module
  */
-import type { MetricGroup } from '../../metrics/metric-group.ts';
+import type { MetricGroup } from '../metric-group.ts';
 import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
   MapStateDescriptor,
   ReducingStateDescriptor,
   ValueStateDescriptor,
-} from '../../state/state-descriptor.ts';
-import type {
-  AggregatingState,
-  ListState,
-  MapState,
-  ReducingState,
-  ValueState,
-} from '../../state/state.ts';
+} from '../state-descriptor.ts';
+import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../state.ts';
 import type { OutputTag } from '../output-tag.ts';
 import type { RuntimeProperties } from '../runtime-properties.ts';
 import type { TimeDomain, TimerService } from './timer-service.ts';

@@ -36,6 +36,16 @@ export interface CheckpointStats {
   readonly restoredFrom: string | undefined;
 }
 
+/** The statistics of a job that has taken no checkpoint (or does not keep them, as a worker). */
+export const NO_CHECKPOINT_STATS: CheckpointStats = Object.freeze({
+  completed: 0,
+  failed: 0,
+  lastCompleted: undefined,
+  history: Object.freeze([]),
+  restarts: 0,
+  restoredFrom: undefined,
+});
+
 /** One failure of a job attempt. */
 export interface ExceptionRecord {
   /** Wall-clock ms. */

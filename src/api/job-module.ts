@@ -1,0 +1,59 @@
+/**
+ * How a job file becomes jobs: importing it runs its top-level code, which builds jobs and calls
+ * `env.execute()`; a file may instead default-export a builder `(env) => …`, which is called with
+ * a new environment and executed unless it executed itself. The CLI loads job files with it and
+ * worker threads of the parallel runtime rebuild the job with it (they find it through
+ * `LaunchContext.jobModuleRunner`, so the runtime never imports the API).
+ *
+ * @module
+ */
+import { EddyError } from '../errors/eddy-error.ts';
+import { StreamEnvironment } from './stream-environment.ts';
+
+/**
+ * Imports the job module at `url` and builds its jobs. `built()` says whether the module built a
+ * job already; `stopWaiting`, when it settles first, ends the wait for the import (a module that
+ * awaits its own `execute()` only finishes importing when its job ends). Errors thrown while
+ * building are wrapped in a `JOB_BUILD_FAILED` {@link EddyError} whose cause is the original.
+ */
+export async function runJobModule(
+  url: string,
+  built: () => boolean,
+  stopWaiting?: Promise<unknown>,
+): Promise<void> {
+  let mod: Record<string, unknown> | undefined;
+  try {
+    const importing = import(url) as Promise<Record<string, unknown>>;
+    mod =
+      stopWaiting === undefined
+        ? await importing
+        : await Promise.race([importing, stopWaiting.then(() => undefined)]);
+  } catch (e) {
+    throw jobBuildError(e);
+  }
+  const builder = mod?.['default'];
+  if (built() || typeof builder !== 'function') return;
+  const env = StreamEnvironment.create();
+  try {
+    await (builder as (env: StreamEnvironment) => unknown)(env);
+  } catch (e) {
+    throw jobBuildError(e);
+  }
+  if (!built()) env.executeAsync();
+}
+
+/** The URL of this module, for {@link LaunchContext.jobModuleRunner}. */
+export const JOB_MODULE_RUNNER_URL: string = import.meta.url;
+
+function jobBuildError(e: unknown): EddyError {
+  if (e instanceof EddyError) return e;
+  return new EddyError(
+    `the job file threw while building the job: ${e instanceof Error ? e.message : String(e)}`,
+    {
+      code: 'JOB_BUILD_FAILED',
+      domain: 'user',
+      cause: e,
+      hint: 'fix the error above (its stack points into the job file)',
+    },
+  );
+}
