@@ -168,7 +168,7 @@ export class StreamEnvironment {
       });
     }
     const client = executor.execute(graph, this.options);
-    launch?.onJob(client);
+    launch?.onJob(client, graph.plan);
     return client;
   }
 

@@ -84,6 +84,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(target?.help ?? help());
       return 0;
     }
+    if (name === 'host') {
+      // Hidden: the application host process that eddy server starts (not for users).
+      const { runHost } = await import('../server/host/host-main.ts');
+      return await runHost();
+    }
     const command = commands[name];
     if (command === undefined) {
       const close = suggest(name, Object.keys(commands));

@@ -32,8 +32,8 @@ export interface LaunchContext {
   readonly defaults: EnvironmentOptions;
   /** Called with each plan built (in `plan` mode instead of running it). */
   onPlan(plan: Plan): void;
-  /** Called with each job started (in `run` mode). */
-  onJob(client: JobClient): void;
+  /** Called with each job started (in `run` mode), with its plan. */
+  onJob(client: JobClient, plan: Plan): void;
   /** In `worker` mode: runs this thread's share of a job instead of the default executor. */
   submit?(graph: JobGraph, options: EnvironmentOptions): JobClient;
 }

@@ -1,0 +1,95 @@
+/**
+ * The entry of an application host process (`eddy host`, started by the server only): runs the
+ * jobs the server asks for and answers its requests over the IPC channel. When the channel
+ * closes — the server died — the host exits at once: a restarted server restarts the application
+ * from its latest checkpoint, and two processes must never write one checkpoint directory.
+ *
+ * @module
+ */
+import { EddyError } from '../../errors/eddy-error.ts';
+import type { HostMessage, HostRequestMessage } from './host-protocol.ts';
+import { HostedJob } from './hosted-job.ts';
+
+/** Exit code of a host whose server went away. */
+export const HOST_ORPHANED_EXIT_CODE = 70;
+
+/** Runs the host until the server disconnects. */
+export function runHost(): Promise<number> {
+  const send = process.send?.bind(process);
+  if (send === undefined) {
+    throw new EddyError('eddy host is started by eddy server only', {
+      code: 'CLI_USAGE',
+      domain: 'user',
+      hint: 'run eddy server, then deploy an application to it',
+    });
+  }
+  const post = (m: HostMessage) => {
+    if (process.connected) send(m);
+  };
+  const jobs = new Map<string, HostedJob>();
+
+  const handle = async (m: HostRequestMessage): Promise<unknown> => {
+    const job = jobs.get(m.app);
+    switch (m.kind) {
+      case 'start': {
+        if (job?.active === true) throw new Error(`application ${m.app} already runs here`);
+        const started = await HostedJob.start(
+          m.app,
+          m.entryPath,
+          m.options,
+          () => post({ kind: 'job-running', app: m.app }),
+          (status, error) => post({ kind: 'job-ended', app: m.app, status, error }),
+        );
+        jobs.set(m.app, started);
+        return null;
+      }
+      case 'stop': {
+        if (job === undefined || !job.active) return null;
+        if (m.savepointDir !== undefined) return await job.jobClient.stopWithSavepoint(m.savepointDir);
+        await job.jobClient.cancel();
+        return null;
+      }
+      case 'snapshot': {
+        if (job === undefined || !job.active) throw new Error(`application ${m.app} is not running`);
+        return await job.jobClient.triggerSavepoint(m.dir);
+      }
+      case 'status':
+        return job?.status() ?? null;
+    }
+  };
+
+  process.on('message', (raw) => {
+    const m = raw as HostRequestMessage;
+    handle(m).then(
+      (value) => post({ kind: 'reply', id: m.id, value: value ?? null }),
+      (e: unknown) =>
+        post({
+          kind: 'reply-error',
+          id: m.id,
+          message: describe(e),
+          code: e instanceof EddyError ? e.code : 'INTERNAL',
+        }),
+    );
+  });
+  // A job's failure is reported through job-ended; nothing else may crash the host silently.
+  process.on('unhandledRejection', (e) => {
+    process.stderr.write(`eddy host: unhandled rejection: ${describe(e)}\n`);
+  });
+  return new Promise((resolve) => {
+    process.on('disconnect', () => {
+      process.stderr.write('eddy host: the server went away; exiting\n');
+      process.exit(HOST_ORPHANED_EXIT_CODE);
+    });
+    process.on('SIGTERM', () => {
+      void Promise.allSettled([...jobs.values()].filter((j) => j.active).map((j) => j.jobClient.cancel())).then(
+        () => resolve(0),
+      );
+    });
+    post({ kind: 'ready' });
+  });
+}
+
+function describe(e: unknown): string {
+  if (e instanceof EddyError) return e.hint !== undefined ? `${e.message} (${e.hint})` : e.message;
+  return e instanceof Error ? e.message : String(e);
+}
