@@ -8,6 +8,8 @@ import { EddyError } from '../errors/eddy-error.ts';
 import { suggest, usageError } from './cli-error.ts';
 import { benchCommand, benchHelp } from './commands/bench-command.ts';
 import { checkpointsCommand, checkpointsHelp } from './commands/checkpoints-command.ts';
+import { inspectCommand, inspectHelp } from './commands/inspect-command.ts';
+import { packageCommand, packageHelp } from './commands/package-command.ts';
 import { planCommand, planHelp } from './commands/plan-command.ts';
 import { runCommand, runHelp } from './commands/run-command.ts';
 import { stateCommand, stateHelp } from './commands/state-command.ts';
@@ -24,6 +26,16 @@ const commands: Record<string, Command> = {
     summary: 'print the plan of a job file without running it',
     help: planHelp,
     run: planCommand,
+  },
+  package: {
+    summary: 'package a job file as one application artifact (app.eddy)',
+    help: packageHelp,
+    run: packageCommand,
+  },
+  inspect: {
+    summary: "print an artifact's manifest and plan, verifying checksums",
+    help: inspectHelp,
+    run: inspectCommand,
   },
   checkpoints: {
     summary: "list a job's checkpoint history (or describe a savepoint), verifying checksums",
