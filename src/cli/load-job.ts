@@ -1,7 +1,7 @@
 /**
  * Loads a job file under a launch context: the file builds its job(s) and calls `env.execute()`
  * (or default-exports `(env) => void`, and the CLI executes). TypeScript job files load through
- * tsx, which `bin/eddy.js` registered.
+ * tsx, registered on first use; `.eddy` artifacts are extracted and their entry module loaded.
  *
  * @module
  */
@@ -18,6 +18,7 @@ import { EddyError } from '../errors/eddy-error.ts';
 import type { Plan } from '../plan/plan.ts';
 import { extractArtifact } from '../artifact/extract-artifact.ts';
 import { eddyVersion } from './eddy-version.ts';
+import { ensureTypeScriptLoader } from './typescript-loader.ts';
 // Loads the runtime and registers the default executor, even for job files that import only types.
 import '../index.ts';
 
@@ -58,6 +59,7 @@ export async function loadJob(
 ): Promise<LoadedJob> {
   const given = resolveJobFile(file);
   const abs = given.endsWith('.eddy') ? await extractForRun(given) : given;
+  await ensureTypeScriptLoader(abs);
   const plans: Plan[] = [];
   const jobs: JobClient[] = [];
   let planned: () => void = () => {};
