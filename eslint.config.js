@@ -92,7 +92,15 @@ const layersRule = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/baselines/flink/target/**', 'bench/results/**', 'web/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'bench/baselines/flink/target/**',
+      'bench/results/**',
+      'web/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,10 +8,12 @@ import { readFileSync } from 'node:fs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
-  exports: Record<string, string>;
+  exports: Record<string, string | Record<string, string>>;
 };
+// Each entry point's source: the target of its `eddy-source` condition (ADR 0011).
 const entries = Object.values(pkg.exports)
-  .filter((p) => p.endsWith('.ts'))
+  .map((target) => (typeof target === 'string' ? target : target['eddy-source']))
+  .filter((p): p is string => p?.endsWith('.ts') === true)
   .map((p) => `${root}${p.replace(/^\.\//, '')}`);
 const program = ts.createProgram(entries, {
   allowImportingTsExtensions: true,

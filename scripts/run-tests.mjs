@@ -39,7 +39,14 @@ if (selected.length === 0) {
 const concurrency = Math.max(2, availableParallelism());
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...selected],
+  [
+    '--import',
+    'tsx',
+    '--conditions=eddy-source',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    ...selected,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

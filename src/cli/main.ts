@@ -3,51 +3,77 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { EddyError } from '../errors/eddy-error.ts';
 import { suggest, usageError } from './cli-error.ts';
-import { benchCommand, benchHelp } from './commands/bench-command.ts';
-import { checkpointsCommand, checkpointsHelp } from './commands/checkpoints-command.ts';
-import { planCommand, planHelp } from './commands/plan-command.ts';
-import { runCommand, runHelp } from './commands/run-command.ts';
-import { stateCommand, stateHelp } from './commands/state-command.ts';
+import { eddyVersion } from './eddy-version.ts';
 
-type Command = {
-  readonly summary: string;
+/** A command, once its module is loaded. */
+interface Command {
   readonly help: string;
   run(argv: readonly string[]): Promise<number>;
-};
+}
 
-const commands: Record<string, Command> = {
-  run: { summary: 'run a job file in this process', help: runHelp, run: runCommand },
+/**
+ * One entry per command: its one-line summary and its module, imported only when the command runs
+ * or its help is asked for, so `eddy --help` loads none of them (and no runtime, LMDB or Kafka).
+ */
+interface CommandEntry {
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+const commands: Record<string, CommandEntry> = {
+  run: {
+    summary: 'run a job file (or an app.eddy artifact) in this process',
+    load: () =>
+      import('./commands/run-command.ts').then((m) => ({ help: m.runHelp, run: m.runCommand })),
+  },
   plan: {
     summary: 'print the plan of a job file without running it',
-    help: planHelp,
-    run: planCommand,
+    load: () =>
+      import('./commands/plan-command.ts').then((m) => ({ help: m.planHelp, run: m.planCommand })),
+  },
+  package: {
+    summary: 'package a job file as one application artifact (app.eddy)',
+    load: () =>
+      import('./commands/package-command.ts').then((m) => ({
+        help: m.packageHelp,
+        run: m.packageCommand,
+      })),
+  },
+  inspect: {
+    summary: "print an artifact's manifest and plan, verifying checksums",
+    load: () =>
+      import('./commands/inspect-command.ts').then((m) => ({
+        help: m.inspectHelp,
+        run: m.inspectCommand,
+      })),
   },
   checkpoints: {
     summary: "list a job's checkpoint history (or describe a savepoint), verifying checksums",
-    help: checkpointsHelp,
-    run: checkpointsCommand,
+    load: () =>
+      import('./commands/checkpoints-command.ts').then((m) => ({
+        help: m.checkpointsHelp,
+        run: m.checkpointsCommand,
+      })),
   },
   state: {
     summary: 'print the keyed state saved in a checkpoint or savepoint',
-    help: stateHelp,
-    run: stateCommand,
+    load: () =>
+      import('./commands/state-command.ts').then((m) => ({
+        help: m.stateHelp,
+        run: m.stateCommand,
+      })),
   },
   bench: {
     summary: 'run a benchmark (Nexmark) and print throughput and CPU use',
-    help: benchHelp,
-    run: benchCommand,
+    load: () =>
+      import('./commands/bench-command.ts').then((m) => ({
+        help: m.benchHelp,
+        run: m.benchCommand,
+      })),
   },
 };
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 function help(): string {
   const entries: [string, string][] = [
@@ -57,7 +83,7 @@ function help(): string {
   // One column wide enough for the longest command name, plus two spaces.
   const width = Math.max(...entries.map(([name]) => name.length)) + 2;
   const rows = entries.map(([name, summary]) => `  ${name.padEnd(width)}${summary}`);
-  return `eddy ${version()} — stateful stream processing for TypeScript
+  return `eddy ${eddyVersion()} — stateful stream processing for TypeScript
 
 Usage: eddy <command> [flags]
 
@@ -76,12 +102,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       return name === undefined ? 2 : 0;
     }
     if (name === '--version' || name === '-v') {
-      console.log(version());
+      console.log(eddyVersion());
       return 0;
     }
     if (name === 'help') {
-      const target = rest[0] !== undefined ? commands[rest[0]] : undefined;
-      console.log(target?.help ?? help());
+      if (rest[0] === undefined) {
+        console.log(help());
+        return 0;
+      }
+      console.log((await find(rest[0], 'eddy help ').load()).help);
       return 0;
     }
     if (name === 'host') {
@@ -89,21 +118,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { runHost } = await import('../server/host/host-main.ts');
       return await runHost();
     }
-    const command = commands[name];
-    if (command === undefined) {
-      const close = suggest(name, Object.keys(commands));
-      throw usageError(
-        `unknown command "${name}"`,
-        close !== undefined
-          ? `did you mean "eddy ${close}"? (eddy --help lists commands)`
-          : 'eddy --help lists the commands',
-      );
-    }
-    return await command.run(rest);
+    return await (await find(name, 'eddy ').load()).run(rest);
   } catch (e) {
     printError(e);
     return e instanceof EddyError && e.code === 'CLI_USAGE' ? 2 : 1;
   }
+}
+
+/** The command called `name`, or a usage error suggesting the closest one. */
+function find(name: string, prefix: string): CommandEntry {
+  const command = commands[name];
+  if (command !== undefined) return command;
+  const close = suggest(name, Object.keys(commands));
+  throw usageError(
+    `unknown command "${name}"`,
+    close !== undefined
+      ? `did you mean "${prefix}${close}"? (eddy --help lists commands)`
+      : 'eddy --help lists the commands',
+  );
 }
 
 function printError(e: unknown): void {

@@ -33,6 +33,7 @@ export type EddyErrorCode =
   | 'RESTORE_FAILED'
   | 'IO_ERROR'
   | 'TIMEOUT'
+  | 'INVALID_ARTIFACT'
   | 'INTERNAL';
 
 /** Where an operator was defined, so errors can point at user code. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { JobClient } from '../../core/job-client.ts';
 import type { MetricSample } from '../../core/metric-sample.ts';
@@ -131,6 +131,32 @@ function progress(job: JobClient, events: number, t0: number): () => void {
   };
 }
 
+/**
+ * The Nexmark implementation lives in the repository's bench/ folder, which the npm package does
+ * not ship: it is imported by a computed URL (so the library build does not compile it) and only
+ * when a benchmark runs.
+ */
+function nexmarkModule(file: string): string {
+  const url = new URL(`../../../bench/nexmark/eddy/${file}`, import.meta.url);
+  if (!existsSync(url)) {
+    throw usageError(
+      'eddy bench needs a checkout of the Eddy repository (bench/ is not part of the npm package)',
+      'clone the repository, run npm install there, then node bin/eddy.js bench nexmark --query q1',
+    );
+  }
+  return url.href;
+}
+
+/** The runner of the whole suite (bench/nexmark/eddy/suite.ts). */
+type RunSuite = (options: {
+  readonly events: number;
+  readonly parallelism: number;
+  readonly flink: boolean;
+  readonly runs: number;
+  readonly checkEvents: number;
+  readonly queries: readonly string[] | undefined;
+}) => Promise<number>;
+
 /** `eddy bench`. */
 export async function benchCommand(argv: readonly string[]): Promise<number> {
   const { flags, positionals } = parseFlags(argv, benchFlags, 'bench');
@@ -139,7 +165,12 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals[0] !== 'nexmark') {
-    throw usageError('eddy bench needs a benchmark name', 'eddy bench nexmark --query q1');
+    throw usageError(
+      positionals[0] === undefined
+        ? 'eddy bench needs a benchmark name'
+        : `unknown benchmark "${positionals[0]}"`,
+      'eddy bench nexmark --query q1 (nexmark is the one benchmark)',
+    );
   }
   const events = (flags['events'] as number | undefined) ?? 1_000_000;
   const parallelism = (flags['parallelism'] as number | undefined) ?? 1;
@@ -147,7 +178,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   if (!Number.isInteger(parallelism) || parallelism < 1)
     throw usageError('--parallelism must be a positive integer');
   if (flags['all'] === true) {
-    const { runSuite } = await import('../../../bench/nexmark/eddy/suite.ts');
+    const { runSuite } = (await import(nexmarkModule('suite.ts'))) as { runSuite: RunSuite };
     return runSuite({
       events,
       parallelism,
@@ -159,6 +190,15 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   }
   const query = flags['query'] as string | undefined;
   if (query === undefined) throw usageError('--query is required', 'eddy bench nexmark --query q1');
+  const { eddyQueries } = (await import(nexmarkModule('index.ts'))) as {
+    eddyQueries: Readonly<Record<string, unknown>>;
+  };
+  if (!Object.hasOwn(eddyQueries, query)) {
+    throw usageError(
+      `unknown Nexmark query "${query}"`,
+      `the queries are ${Object.keys(eddyQueries).join(', ')}`,
+    );
+  }
   const properties: Record<string, string> = {
     'nexmark.query': query,
     'nexmark.events': String(events),
@@ -171,9 +211,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     properties['nexmark.output'] = output;
   }
   const json = flags['json'] === true;
-  const jobFile = fileURLToPath(
-    new URL('../../../bench/nexmark/eddy/nexmark-job.ts', import.meta.url),
-  );
+  const jobFile = fileURLToPath(nexmarkModule('nexmark-job.ts'));
   let cpu0 = process.cpuUsage();
   let t0 = performance.now();
   let stop = (): void => {};
