@@ -33,6 +33,13 @@ export type EddyErrorCode =
   | 'RESTORE_FAILED'
   | 'IO_ERROR'
   | 'TIMEOUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'OVERCOMMITTED'
+  | 'TOO_LARGE'
+  | 'BAD_REQUEST'
   | 'INVALID_ARTIFACT'
   | 'INTERNAL';
 
