@@ -45,12 +45,14 @@ export function runHost(): Promise<number> {
       }
       case 'stop': {
         if (job === undefined || !job.active) return null;
-        if (m.savepointDir !== undefined) return await job.jobClient.stopWithSavepoint(m.savepointDir);
+        if (m.savepointDir !== undefined)
+          return await job.jobClient.stopWithSavepoint(m.savepointDir);
         await job.jobClient.cancel();
         return null;
       }
       case 'snapshot': {
-        if (job === undefined || !job.active) throw new Error(`application ${m.app} is not running`);
+        if (job === undefined || !job.active)
+          throw new Error(`application ${m.app} is not running`);
         return await job.jobClient.triggerSavepoint(m.dir);
       }
       case 'status':
@@ -81,9 +83,9 @@ export function runHost(): Promise<number> {
       process.exit(HOST_ORPHANED_EXIT_CODE);
     });
     process.on('SIGTERM', () => {
-      void Promise.allSettled([...jobs.values()].filter((j) => j.active).map((j) => j.jobClient.cancel())).then(
-        () => resolve(0),
-      );
+      void Promise.allSettled(
+        [...jobs.values()].filter((j) => j.active).map((j) => j.jobClient.cancel()),
+      ).then(() => resolve(0));
     });
     post({ kind: 'ready' });
   });

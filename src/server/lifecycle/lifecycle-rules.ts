@@ -8,7 +8,8 @@ import type { ApplicationStatus } from '../../protocol/application.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
 
 /** What a user may ask of an application. */
-export type LifecycleAction = 'start' | 'stop' | 'force-stop' | 'update' | 'rollback' | 'snapshot' | 'delete';
+export type LifecycleAction =
+  'start' | 'stop' | 'force-stop' | 'update' | 'rollback' | 'snapshot' | 'delete';
 
 /** The statuses each action is allowed from. */
 export const ALLOWED_FROM: Readonly<Record<LifecycleAction, readonly ApplicationStatus[]>> = {
@@ -24,17 +25,24 @@ export const ALLOWED_FROM: Readonly<Record<LifecycleAction, readonly Application
 };
 
 /** Throws a 409 unless `action` is allowed in `status`. */
-export function checkTransition(name: string, status: ApplicationStatus, action: LifecycleAction): void {
+export function checkTransition(
+  name: string,
+  status: ApplicationStatus,
+  action: LifecycleAction,
+): void {
   const allowed = ALLOWED_FROM[action];
   if (allowed.includes(status)) return;
-  throw new EddyError(`application ${name} is ${status}: ${action} is allowed only when it is ${allowed.join(' or ')}`, {
-    code: 'CONFLICT',
-    domain: 'user',
-    hint:
-      status === 'RUNNING' && action === 'delete'
-        ? `stop it first: eddy apps stop ${name}`
-        : status === 'READY' && (action === 'stop' || action === 'snapshot')
-          ? `start it first: eddy apps start ${name}`
-          : 'wait for the operation in progress to end (eddy operations list ' + name + ')',
-  });
+  throw new EddyError(
+    `application ${name} is ${status}: ${action} is allowed only when it is ${allowed.join(' or ')}`,
+    {
+      code: 'CONFLICT',
+      domain: 'user',
+      hint:
+        status === 'RUNNING' && action === 'delete'
+          ? `stop it first: eddy apps stop ${name}`
+          : status === 'READY' && (action === 'stop' || action === 'snapshot')
+            ? `start it first: eddy apps start ${name}`
+            : 'wait for the operation in progress to end (eddy operations list ' + name + ')',
+    },
+  );
 }

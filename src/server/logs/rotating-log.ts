@@ -4,7 +4,15 @@
  *
  * @module
  */
-import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 
 /** Rotation limits. */
 export interface RotatingLogOptions {

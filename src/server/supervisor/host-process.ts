@@ -97,7 +97,13 @@ export class HostProcess {
       readyReject(new Error(exit.reason));
       for (const p of this.pending.values()) {
         clearTimeout(p.timer);
-        p.reject(new EddyError(`the application process ended: ${exit.reason}`, { code: 'INTERNAL', domain: 'external', retryable: true }));
+        p.reject(
+          new EddyError(`the application process ended: ${exit.reason}`, {
+            code: 'INTERNAL',
+            domain: 'external',
+            retryable: true,
+          }),
+        );
       }
       this.pending.clear();
       // Let the last output reach the log before it closes.
@@ -130,7 +136,11 @@ export class HostProcess {
   request(app: string, req: HostRequest, timeoutMs: number): Promise<unknown> {
     if (this.exited || !this.child.connected) {
       return Promise.reject(
-        new EddyError('the application process is not running', { code: 'INTERNAL', domain: 'external', retryable: true }),
+        new EddyError('the application process is not running', {
+          code: 'INTERNAL',
+          domain: 'external',
+          retryable: true,
+        }),
       );
     }
     const id = this.nextId++;
@@ -138,11 +148,14 @@ export class HostProcess {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(
-          new EddyError(`the application process did not answer "${req.kind}" within ${timeoutMs} ms`, {
-            code: 'TIMEOUT',
-            domain: 'external',
-            retryable: true,
-          }),
+          new EddyError(
+            `the application process did not answer "${req.kind}" within ${timeoutMs} ms`,
+            {
+              code: 'TIMEOUT',
+              domain: 'external',
+              retryable: true,
+            },
+          ),
         );
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
@@ -153,7 +166,10 @@ export class HostProcess {
   /** The job's status, or undefined when the host does not answer in time. */
   async status(app: string, timeoutMs = 2000): Promise<HostJobStatus | undefined> {
     try {
-      return ((await this.request(app, { kind: 'status' }, timeoutMs)) as HostJobStatus | null) ?? undefined;
+      return (
+        ((await this.request(app, { kind: 'status' }, timeoutMs)) as HostJobStatus | null) ??
+        undefined
+      );
     } catch {
       return undefined;
     }

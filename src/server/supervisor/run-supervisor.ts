@@ -27,7 +27,11 @@ export interface HostSpec {
 /** What the supervisor tells the application manager. */
 export interface RunEvents {
   /** The application's job ended by itself (input finished, or failed past its restarts). */
-  jobEnded(app: string, status: 'FINISHED' | 'CANCELED' | 'FAILED', error: string | undefined): void;
+  jobEnded(
+    app: string,
+    status: 'FINISHED' | 'CANCELED' | 'FAILED',
+    error: string | undefined,
+  ): void;
   /** The process running the application died without being asked to. */
   hostDied(app: string, exit: HostExit): void;
 }
@@ -97,11 +101,14 @@ export class RunSupervisor {
     });
     running.catch(() => {});
     const timer = setTimeout(() => {
-      this.settleWaiter(app, new EddyError(`the job did not start running within ${timeoutMs} ms`, {
-        code: 'TIMEOUT',
-        domain: 'user',
-        hint: 'look at the application log (eddy apps logs NAME); raise systemRollback.startTimeoutMs for slow starts',
-      }));
+      this.settleWaiter(
+        app,
+        new EddyError(`the job did not start running within ${timeoutMs} ms`, {
+          code: 'TIMEOUT',
+          domain: 'user',
+          hint: 'look at the application log (eddy apps logs NAME); raise systemRollback.startTimeoutMs for slow starts',
+        }),
+      );
     }, timeoutMs);
     try {
       await host.process.whenReady();
@@ -116,10 +123,15 @@ export class RunSupervisor {
   }
 
   /** Stops `app`'s job (with a savepoint into `savepointDir` when given); resolves with its path. */
-  async stop(app: string, savepointDir: string | undefined, timeoutMs: number): Promise<string | undefined> {
+  async stop(
+    app: string,
+    savepointDir: string | undefined,
+    timeoutMs: number,
+  ): Promise<string | undefined> {
     const host = this.hostOfApp.get(app);
     if (host === undefined || !host.process.alive) return undefined;
-    const path = (await host.process.request(app, { kind: 'stop', savepointDir }, timeoutMs)) as string | null;
+    const path = (await host.process.request(app, { kind: 'stop', savepointDir }, timeoutMs)) as
+      string | null;
     await this.release(app);
     return path ?? undefined;
   }
@@ -156,9 +168,17 @@ export class RunSupervisor {
   }
 
   /** The process resources of `app`'s host. */
-  usage(app: string): { stats: ProcStats | undefined; peakRssBytes: number; pid: number } | undefined {
+  usage(
+    app: string,
+  ): { stats: ProcStats | undefined; peakRssBytes: number; pid: number } | undefined {
     const host = this.hostOfApp.get(app);
-    return host && { stats: host.process.stats, peakRssBytes: host.process.peakRssBytes, pid: host.process.pid };
+    return (
+      host && {
+        stats: host.process.stats,
+        peakRssBytes: host.process.peakRssBytes,
+        pid: host.process.pid,
+      }
+    );
   }
 
   /** The log `app`'s host writes. */
@@ -251,7 +271,10 @@ export class RunSupervisor {
   private requireHost(app: string): Host {
     const host = this.hostOfApp.get(app);
     if (host === undefined || !host.process.alive) {
-      throw new EddyError(`application ${app} has no running process`, { code: 'CONFLICT', domain: 'user' });
+      throw new EddyError(`application ${app} has no running process`, {
+        code: 'CONFLICT',
+        domain: 'user',
+      });
     }
     return host;
   }
