@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 const roots = ['src', 'test', 'examples', 'bench'];
-const skipDirs = new Set(['node_modules', 'target', 'results']);
+const skipDirs = new Set(['node_modules', 'target', 'results', 'fixtures']);
 
 /** @param {string} dir @param {string[]} out */
 function walk(dir, out) {
