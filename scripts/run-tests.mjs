@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/, test/, examples/ and bench/ with node:test through tsx.
-// Node 20 finds no .ts test files by itself, so the list is built here (see reference/libs.md §5).
+// Node 20 finds no .ts test files by itself, so the list is built here.
 // Usage: node scripts/run-tests.mjs [path-substring ...]   (filters the file list)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 const roots = ['src', 'test', 'examples', 'bench'];
-const skipDirs = new Set(['node_modules', 'target', 'results']);
+const skipDirs = new Set(['node_modules', 'target', 'results', 'fixtures']);
 
 /** @param {string} dir @param {string[]} out */
 function walk(dir, out) {

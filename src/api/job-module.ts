@@ -7,14 +7,14 @@
  *
  * @module
  */
-import { EddyError } from '../errors/eddy-error.ts';
+import { jobFileError } from './job-file-error.ts';
 import { StreamEnvironment } from './stream-environment.ts';
 
 /**
  * Imports the job module at `url` and builds its jobs. `built()` says whether the module built a
  * job already; `stopWaiting`, when it settles first, ends the wait for the import (a module that
  * awaits its own `execute()` only finishes importing when its job ends). Errors thrown while
- * building are wrapped in a `JOB_BUILD_FAILED` {@link EddyError} whose cause is the original.
+ * building become `JOB_BUILD_FAILED` {@link EddyError}s ({@link jobFileError}).
  */
 export async function runJobModule(
   url: string,
@@ -29,7 +29,7 @@ export async function runJobModule(
         ? await importing
         : await Promise.race([importing, stopWaiting.then(() => undefined)]);
   } catch (e) {
-    throw jobBuildError(e);
+    throw jobFileError(e, url);
   }
   const builder = mod?.['default'];
   if (built() || typeof builder !== 'function') return;
@@ -37,23 +37,10 @@ export async function runJobModule(
   try {
     await (builder as (env: StreamEnvironment) => unknown)(env);
   } catch (e) {
-    throw jobBuildError(e);
+    throw jobFileError(e, url);
   }
   if (!built()) env.executeAsync();
 }
 
 /** The URL of this module, for {@link LaunchContext.jobModuleRunner}. */
 export const JOB_MODULE_RUNNER_URL: string = import.meta.url;
-
-function jobBuildError(e: unknown): EddyError {
-  if (e instanceof EddyError) return e;
-  return new EddyError(
-    `the job file threw while building the job: ${e instanceof Error ? e.message : String(e)}`,
-    {
-      code: 'JOB_BUILD_FAILED',
-      domain: 'user',
-      cause: e,
-      hint: 'fix the error above (its stack points into the job file)',
-    },
-  );
-}

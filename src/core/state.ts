@@ -1,5 +1,5 @@
 /**
- * State handles given to user functions. Access is synchronous (see DESIGN.md §4): a handle reads
+ * State handles given to user functions. Access is synchronous (docs/adr/0001-batched-synchronous-record-path.md): a handle reads
  * and writes the entry of the current key, which the runtime sets before each record and timer.
  *
  * @module

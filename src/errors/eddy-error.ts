@@ -41,6 +41,7 @@ export type EddyErrorCode =
   | 'TOO_LARGE'
   | 'BAD_REQUEST'
   | 'INVALID_ARTIFACT'
+  | 'MISSING_DEPENDENCY'
   | 'INTERNAL';
 
 /** Where an operator was defined, so errors can point at user code. */

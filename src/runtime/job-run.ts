@@ -120,7 +120,7 @@ export class JobRun extends AttemptBase implements JobAttempt, WiringHost {
     );
     this.checkpointing = checkpointing;
     checkpointing.registerMetrics(this.registry, { job: this.graph.plan.jobName });
-    this.registry.derivedGauge(
+    this.registry.derivedCounter(
       'restarts',
       'in-process restarts of the job so far',
       { job: this.graph.plan.jobName },

@@ -184,7 +184,7 @@ describe('eddy CLI', { concurrency: true }, () => {
       scraped,
       /eddy_bots_detected_total\{job="bot-tagging",operator="bot-tag-enrichment"/,
     );
-    assert.match(scraped, /eddy_process_cpu_seconds_total/);
+    assert.match(scraped, /^process_cpu_seconds_total/m);
   });
 
   it('takes a savepoint on SIGINT and resumes from it with the state it had', async () => {

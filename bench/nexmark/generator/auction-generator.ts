@@ -1,4 +1,4 @@
-/** Auction fields (reference/nexmark.md §1.5 "Auction", NX `AuctionGenerator`). */
+/** Auction fields (the Nexmark spec §1.5 "Auction", NX `AuctionGenerator`). */
 import type { Auction } from './events.ts';
 import {
   AUCTION_PROPORTION,

@@ -1,4 +1,4 @@
-/** Bid fields (reference/nexmark.md §1.5 "Bid", NX `BidGenerator`). */
+/** Bid fields (the Nexmark spec §1.5 "Bid", NX `BidGenerator`). */
 import {
   CHANNELS_NUMBER,
   HOT_CHANNELS,

@@ -1,5 +1,5 @@
 /**
- * Bid channels and their URLs (reference/nexmark.md §1.5 "Channel and URL", NX `BidGenerator` /
+ * Bid channels and their URLs (the Nexmark spec §1.5 "Channel and URL", NX `BidGenerator` /
  * `ChannelCache`). NX builds these with unseeded randomness at class load; here each URL draws
  * from its own `java.util.Random`, so they are fixed for all runs and both implementations.
  */

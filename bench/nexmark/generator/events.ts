@@ -1,5 +1,5 @@
 /**
- * The Nexmark event model (reference/nexmark.md §1.1), as plain, structured-cloneable data.
+ * The Nexmark event model (the Nexmark spec §1.1), as plain, structured-cloneable data.
  *
  * Every event has the same outer shape, {@link NexmarkEvent}: a `type` discriminator, the event
  * time `dateTime` (epoch milliseconds, UTC) and three sub-row slots of which exactly the one

@@ -1,5 +1,5 @@
 /**
- * Generator configuration and its split for parallel generation (reference/nexmark.md §1.2–1.4,
+ * Generator configuration and its split for parallel generation (the Nexmark spec §1.2–1.4,
  * NX `GeneratorConfig`).
  */
 

@@ -1,5 +1,5 @@
 /**
- * Which person and auction ids exist at a given event id (reference/nexmark.md §1.3, NX
+ * Which person and auction ids exist at a given event id (the Nexmark spec §1.3, NX
  * `PersonGenerator` / `AuctionGenerator`). All ids here are base-0: add
  * {@link FIRST_PERSON_ID} / {@link FIRST_AUCTION_ID} for the event's field value.
  */

@@ -1,5 +1,5 @@
 /**
- * One Nexmark event generator (one split): reference/nexmark.md §1.3–1.5, NX `NexmarkGenerator`.
+ * One Nexmark event generator (one split): the Nexmark spec §1.3–1.5, NX `NexmarkGenerator`.
  */
 import { auctionEventOf, bidEventOf, personEventOf } from './event-factory.ts';
 import type { NexmarkEvent } from './events.ts';

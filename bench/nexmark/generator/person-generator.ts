@@ -1,4 +1,4 @@
-/** Person fields (reference/nexmark.md §1.5 "Person", NX `PersonGenerator`). */
+/** Person fields (the Nexmark spec §1.5 "Person", NX `PersonGenerator`). */
 import type { Person } from './events.ts';
 import { FIRST_PERSON_ID, lastBase0PersonId } from './id-assignment.ts';
 import type { JavaRandom } from './java-random.ts';

@@ -1,5 +1,5 @@
 /**
- * Random strings (reference/nexmark.md §1.5, NX `StringsGenerator`).
+ * Random strings (the Nexmark spec §1.5, NX `StringsGenerator`).
  */
 import { JavaRandom } from './java-random.ts';
 

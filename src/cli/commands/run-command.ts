@@ -1,3 +1,4 @@
+import { RunProgress, summaryJson, type ProgressMode } from '../run-progress.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
 import { toMillis, type Duration } from '../../util/duration.ts';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
@@ -114,6 +115,16 @@ export const runFlags: readonly FlagSpec[] = [
     description: 'threads: one worker thread per slot when parallelism > 1 (default); in-process',
   },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'do not print the job summary' },
+  {
+    name: 'json',
+    type: 'boolean',
+    description: 'progress (every second) and the final summary as JSON lines on stderr',
+  },
+  {
+    name: 'no-progress',
+    type: 'boolean',
+    description: 'no progress line on a terminal (records, rate, elapsed, watermark)',
+  },
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
@@ -213,14 +224,25 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       `unexpected argument "${positionals[1]}"`,
       'pass one job file; use --prop key=value for job settings',
     );
-  const { jobs } = await loadJob(file, 'run', environmentDefaults(flags));
+  const json = flags['json'] === true;
+  const quiet = flags['quiet'] === true;
+  const mode: ProgressMode = json
+    ? 'json'
+    : !quiet && flags['no-progress'] !== true && process.stderr.isTTY === true
+      ? 'tty'
+      : 'off';
+  const progress: RunProgress[] = [];
+  const { jobs } = await loadJob(file, 'run', environmentDefaults(flags), (job) => {
+    progress.push(new RunProgress(job, mode));
+  });
   let failed = 0;
-  for (const job of jobs) {
+  for (const [i, job] of jobs.entries()) {
     try {
-      const r = await job.result;
+      const r = await job.result.finally(() => progress[i]?.stop());
       // Let printed records reach stdout before the summary goes to stderr.
       await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-      if (flags['quiet'] !== true) {
+      if (json) process.stderr.write(summaryJson(r));
+      else if (!quiet) {
         process.stderr.write(
           `eddy: job "${r.jobName}" ${r.status} in ${(r.durationMs / 1000).toFixed(2)} s\n`,
         );

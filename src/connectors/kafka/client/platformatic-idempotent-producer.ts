@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { type MessageToProduce } from '@platformatic/kafka';
+import type { MessageToProduce } from '@platformatic/kafka';
 import { RecordBatchProducer } from './record-batch-producer.ts';
 import type { IdempotentProducer, IdempotentProducerOptions } from './idempotent-producer.ts';
 import { KafkaClientError } from './kafka-client-error.ts';

@@ -9,17 +9,7 @@
  *
  * @module
  */
-import {
-  Admin,
-  Connection,
-  endTxnV4,
-  FetchIsolationLevels,
-  FindCoordinatorKeyTypes,
-  ListOffsetTimestamps,
-  Reader,
-  readRecordsBatch,
-  type FetchIsolationLevelValue,
-} from '@platformatic/kafka';
+import type { Admin, Connection, FetchIsolationLevelValue } from '@platformatic/kafka';
 import type { FetchBatch, FetchOptions, FetchPositions, PartitionFetch } from './fetch-batch.ts';
 import type { IdempotentProducer, IdempotentProducerOptions } from './idempotent-producer.ts';
 import type { IsolationLevel } from './isolation-level.ts';
@@ -27,6 +17,7 @@ import { KafkaClientError, OffsetOutOfRangeError } from './kafka-client-error.ts
 import type { KafkaClientPort } from './kafka-client-port.ts';
 import { protocolErrorIds, toKafkaClientError } from './kafka-error-mapping.ts';
 import type { ListedOffset, OffsetSpec } from './offset-spec.ts';
+import { platformaticKafka } from './platformatic-kafka-library.ts';
 import { PlatformaticIdempotentProducer } from './platformatic-idempotent-producer.ts';
 import {
   PlatformaticTransactionalProducer,
@@ -51,6 +42,15 @@ import type {
   TransactionalProducer,
   TransactionalProducerOptions,
 } from './transactional-producer.ts';
+
+const {
+  endTxnV4,
+  FetchIsolationLevels,
+  FindCoordinatorKeyTypes,
+  ListOffsetTimestamps,
+  Reader,
+  readRecordsBatch,
+} = platformaticKafka;
 
 /** Options of {@link PlatformaticKafkaClient}. */
 export interface PlatformaticKafkaClientOptions {
@@ -129,7 +129,10 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
       retries: 3,
       retryDelay: 200,
     };
-    this.#admin = new Admin({ ...base, clientId: `${this.#connection.clientId}-admin` });
+    this.#admin = new platformaticKafka.Admin({
+      ...base,
+      clientId: `${this.#connection.clientId}-admin`,
+    });
     // The library's Consumer needs a group id even though fetch() never joins a group.
     this.#reader = new RawFetchConsumer({
       ...base,
@@ -301,7 +304,7 @@ export class PlatformaticKafkaClient implements KafkaClientPort {
         const broker =
           coordinator === undefined ? undefined : metadata.brokers.get(coordinator.nodeId);
         if (broker === undefined) throw new Error('no transaction coordinator found');
-        connection = new Connection(`${this.#connection.clientId}-recommit`, {
+        connection = new platformaticKafka.Connection(`${this.#connection.clientId}-recommit`, {
           requestTimeout: this.#connection.requestTimeoutMs,
         });
         await connection.connect(broker.host, broker.port);

@@ -13,14 +13,7 @@
  *
  * @module
  */
-import {
-  Admin,
-  FindCoordinatorKeyTypes,
-  type Consumer,
-  type Message,
-  type MessageToProduce,
-  type Producer,
-} from '@platformatic/kafka';
+import type { Admin, Consumer, Message, MessageToProduce, Producer } from '@platformatic/kafka';
 import { KafkaClientError, ProducerFencedError } from './kafka-client-error.ts';
 import { isFencingError, protocolErrorIds, toKafkaClientError } from './kafka-error-mapping.ts';
 import type { ProducerRecord } from './kafka-record.ts';
@@ -36,6 +29,9 @@ import type {
   TransactionalProducer,
   TransactionalProducerOptions,
 } from './transactional-producer.ts';
+import { platformaticKafka } from './platformatic-kafka-library.ts';
+
+const { FindCoordinatorKeyTypes } = platformaticKafka;
 
 /** The library's transaction handle (its class is not exported by name). */
 type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
@@ -252,7 +248,7 @@ export class PlatformaticTransactionalProducer implements TransactionalProducer 
   }
 
   async #groupCoordinator(groupId: string): Promise<number> {
-    this.#admin ??= new Admin({
+    this.#admin ??= new platformaticKafka.Admin({
       clientId: `${this.#connection.clientId}-txn-admin`,
       bootstrapBrokers: [...this.#connection.bootstrapBrokers],
       requestTimeout: this.#connection.requestTimeoutMs,

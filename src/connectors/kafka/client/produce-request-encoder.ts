@@ -11,7 +11,10 @@
  *
  * @module
  */
-import { crc32c, type CreateRecordsBatchOptions, type MessageRecord } from '@platformatic/kafka';
+import type { CreateRecordsBatchOptions, MessageRecord } from '@platformatic/kafka';
+import { platformaticKafka } from './platformatic-kafka-library.ts';
+
+const { crc32c } = platformaticKafka;
 
 const IS_TRANSACTIONAL = 1 << 4;
 const RECORD_BATCH_MAGIC = 2;

@@ -4,8 +4,11 @@
  *
  * @module
  */
-import { murmur2, type MessageToProduce } from '@platformatic/kafka';
+import type { MessageToProduce } from '@platformatic/kafka';
 import type { KafkaHeader, ProducerRecord } from './kafka-record.ts';
+import { platformaticKafka } from './platformatic-kafka-library.ts';
+
+const { murmur2 } = platformaticKafka;
 
 /**
  * A partitioner compatible with Kafka's Java client: keyed records go to

@@ -8,20 +8,11 @@
  *
  * @module
  */
-import {
-  Consumer,
-  fetchV13,
-  fetchV14,
-  fetchV15,
-  fetchV16,
-  fetchV17,
-  kGetApi,
-  ResponseError,
-  type API,
-  type Callback,
-  type Reader,
-} from '@platformatic/kafka';
+import type { API, Callback, Reader, fetchV17 } from '@platformatic/kafka';
 import { answerApiRequest } from './library-api-override.ts';
+import { kGetApi, platformaticKafka } from './platformatic-kafka-library.ts';
+
+const { fetchV13, fetchV14, fetchV15, fetchV16, ResponseError } = platformaticKafka;
 
 /** A partition of a Fetch response as {@link RawFetchConsumer} returns it. */
 export type RawFetchPartition = fetchV17.FetchResponsePartition & {
@@ -41,7 +32,7 @@ const REQUESTS = new Map<
   [14, fetchV14.createRequest],
   [15, fetchV15.createRequest],
   [16, fetchV16.createRequest],
-  [17, fetchV17.createRequest],
+  [17, platformaticKafka.fetchV17.createRequest],
 ]);
 
 /** The library's Fetch response parser (v13–v17), keeping record batches as bytes. */
@@ -119,7 +110,7 @@ function withRawRecords(api: FetchApi): FetchApi {
 }
 
 /** See the module documentation. */
-export class RawFetchConsumer extends Consumer {
+export class RawFetchConsumer extends platformaticKafka.Consumer {
   override [kGetApi]<RequestArguments extends unknown[], ResponseType>(
     name: string,
     callback: Callback<API<RequestArguments, ResponseType>>,

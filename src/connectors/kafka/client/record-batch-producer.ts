@@ -7,19 +7,12 @@
  *
  * @module
  */
-import {
-  kGetApi,
-  produceV10,
-  produceV11,
-  Producer,
-  Writer,
-  type API,
-  type Callback,
-  type Connection,
-  type MessageRecord,
-} from '@platformatic/kafka';
+import type { API, Callback, Connection, MessageRecord, produceV11 } from '@platformatic/kafka';
 import { answerApiRequest } from './library-api-override.ts';
 import { encodeProduceRequest, type ProduceRequestOptions } from './produce-request-encoder.ts';
+import { kGetApi, platformaticKafka } from './platformatic-kafka-library.ts';
+
+const { produceV10, Writer } = platformaticKafka;
 
 /** The library's Produce response (v10 and v11 agree). */
 type ProduceResponse = produceV11.ProduceResponse;
@@ -38,7 +31,7 @@ type ProduceApi = API<
 /** The response parsers of the versions whose request layout the encoder writes. */
 const PARSERS = new Map<number, typeof produceV11.parseResponse>([
   [10, produceV10.parseResponse],
-  [11, produceV11.parseResponse],
+  [11, platformaticKafka.produceV11.parseResponse],
 ]);
 
 /** Wraps the library's Produce API: uncompressed requests are encoded by Eddy. */
@@ -83,7 +76,7 @@ function withEddyEncoder(api: ProduceApi): ProduceApi {
 }
 
 /** See the module documentation. */
-export class RecordBatchProducer extends Producer {
+export class RecordBatchProducer extends platformaticKafka.Producer {
   override [kGetApi]<RequestArguments extends unknown[], ResponseType>(
     name: string,
     callback: Callback<API<RequestArguments, ResponseType>>,
