@@ -37,9 +37,9 @@ export abstract class AbstractWindowOperator extends AbstractStreamOperator {
   protected readonly pctx: WindowProcessContext;
   protected readonly lateOut: Emitter | undefined;
 
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'window'>) {
     super(setup);
-    this.spec = setup.binding.extra?.['window'] as WindowSpec;
+    this.spec = setup.binding.settings;
     this.keySelector = setup.binding.keySelectors?.[0] as KeyFn;
     this.be = this.backend as HeapKeyedStateBackend;
     this.ts = this.timers as InternalTimerService;
