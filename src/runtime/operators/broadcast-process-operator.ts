@@ -223,7 +223,7 @@ export class BroadcastProcessOperator extends UdfOperator<
           hint: 'use a ValueStateDescriptor, ListStateDescriptor or MapStateDescriptor',
         });
     }
-    const table = backend.tables.get(d.name);
+    const table = backend.states.get(d.name);
     if (table === undefined) return;
     const previous = backend.currentRawKey;
     try {
