@@ -57,8 +57,9 @@ export abstract class AbstractWindowOperator extends AbstractStreamOperator {
       this.spec.lateTag !== undefined ? setup.sideOutputs.get(this.spec.lateTag) : undefined;
   }
 
-  override async open(): Promise<void> {
-    if (this.pwf !== undefined) await openFunction(this.pwf, this);
+  // Synchronous unless the function's open() returns a promise, so harnesses can drive windows.
+  override open(): void | Promise<void> {
+    if (this.pwf !== undefined) return openFunction(this.pwf, this);
   }
 
   override async close(): Promise<void> {
