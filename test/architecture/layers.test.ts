@@ -67,48 +67,43 @@ test('eddy/layers accepts imports downwards, and tests may import anything', asy
   );
 });
 
+/** Runs scripts/check-cycles.mjs on `src` (default: the real tree). */
+function checkCycles(src?: string): { status: number | null; stdout: string; stderr: string } {
+  const args = ['scripts/check-cycles.mjs', ...(src !== undefined ? ['--src', src] : [])];
+  return spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+}
+
+/** Writes `files` (path → text) under `dir`. */
+async function writeTree(dir: string, files: Readonly<Record<string, string>>): Promise<void> {
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(join(dir, path, '..'), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+}
+
 test('check-cycles fails on a cycle between folders and passes on the real tree', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'eddy-cycles-'));
   try {
     const src = join(dir, 'src');
-    await mkdir(join(src, 'a'), { recursive: true });
-    await mkdir(join(src, 'b'), { recursive: true });
-    await writeFile(
-      join(src, 'a', 'x.ts'),
-      "import type { Y } from '../b/y.ts';\nexport type X = Y;\n",
-    );
-    await writeFile(
-      join(src, 'b', 'y.ts'),
-      "import type { X } from '../a/x.ts';\nexport type Y = X | 1;\n",
-    );
-    const bad = spawnSync(process.execPath, ['scripts/check-cycles.mjs', '--src', src], {
-      cwd: root,
-      encoding: 'utf8',
+    await writeTree(src, {
+      'a/x.ts': "import type { Y } from '../b/y.ts';\nexport type X = Y;\n",
+      'b/y.ts': "import type { X } from '../a/x.ts';\nexport type Y = X | 1;\n",
     });
+    const bad = checkCycles(src);
     assert.equal(bad.status, 1, bad.stdout);
     assert.match(bad.stderr, /import cycles across folders of src\/ \(1\)/);
     assert.match(bad.stderr, /src\/a\/x\.ts {2}→ {2}src\/b\/y\.ts/);
     // A cycle inside one folder is allowed (the API's stream classes return each other).
-    await writeFile(join(src, 'b', 'y.ts'), 'export type Y = 1;\n');
-    await writeFile(
-      join(src, 'a', 'z.ts'),
-      "import type { X } from './x.ts';\nexport type Z = X;\n",
-    );
-    await writeFile(
-      join(src, 'a', 'x.ts'),
-      "import type { Z } from './z.ts';\nexport type X = Z;\n",
-    );
-    const sameFolder = spawnSync(process.execPath, ['scripts/check-cycles.mjs', '--src', src], {
-      cwd: root,
-      encoding: 'utf8',
+    await writeTree(src, {
+      'b/y.ts': 'export type Y = 1;\n',
+      'a/z.ts': "import type { X } from './x.ts';\nexport type Z = X;\n",
+      'a/x.ts': "import type { Z } from './z.ts';\nexport type X = Z;\n",
     });
+    const sameFolder = checkCycles(src);
     assert.equal(sameFolder.status, 0, sameFolder.stderr);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  const real = spawnSync(process.execPath, ['scripts/check-cycles.mjs'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  const real = checkCycles();
   assert.equal(real.status, 0, real.stderr);
 });
