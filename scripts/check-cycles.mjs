@@ -4,7 +4,7 @@
 // tested or moved apart, and the layer rules of eslint.config.js only see one import at a time.
 // Cycles inside one folder are allowed: the API's stream classes return each other, as Flink's do. A small script rather than
 // dependency-cruiser: our imports are relative `.ts` specifiers, so resolving them is one line,
-// and the check runs in ~50 ms with nothing to install (docs/adr/0010-layers-and-cycles.md).
+// and the check runs in ~50 ms with nothing to install (docs/adr/0012-layers-and-cycles.md).
 // Usage: node scripts/check-cycles.mjs [--json] [--src DIR]   (DIR: another tree, for its test)
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
