@@ -4,13 +4,17 @@
 // tested or moved apart, and the layer rules of eslint.config.js only see one import at a time.
 // Cycles inside one folder are allowed: the API's stream classes return each other, as Flink's do. A small script rather than
 // dependency-cruiser: our imports are relative `.ts` specifiers, so resolving them is one line,
-// and the check runs in ~50 ms with nothing to install (the layers: docs/architecture.md, "Layers and dependency direction").
-// Usage: node scripts/check-cycles.mjs [--json]
+// and the check runs in ~50 ms with nothing to install (docs/adr/0012-layers-and-cycles.md).
+// Usage: node scripts/check-cycles.mjs [--json] [--src DIR]   (DIR: another tree, for its test)
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const root = resolve(new URL('..', import.meta.url).pathname);
-const src = join(root, 'src');
+const srcFlag = process.argv.indexOf('--src');
+const src =
+  srcFlag > 0 && process.argv[srcFlag + 1] !== undefined
+    ? resolve(process.argv[srcFlag + 1])
+    : join(resolve(new URL('..', import.meta.url).pathname), 'src');
+const root = dirname(src);
 const isModule = (name) => /\.(ts|mts|mjs)$/.test(name) && !name.endsWith('.test.ts');
 
 /** @param {string} dir @param {string[]} out */

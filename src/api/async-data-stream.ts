@@ -9,11 +9,9 @@ import { userCallSite } from '../util/call-site.ts';
 import { toMillis } from '../util/duration.ts';
 import { ASYNC_FAILURES_TAG_ID } from '../core/async-failure.ts';
 import type { AsyncWaitConfig, AsyncWaitOptions } from '../core/async-wait-options.ts';
+import type { NodeSettings } from '../plan/node-kinds.ts';
 import type { DataStream } from './data-stream.ts';
 import type { AsyncFn, AsyncFunction } from '../core/functions/async-function.ts';
-
-/** Plan node kind of the async I/O operator. */
-export const ASYNC_WAIT_KIND = 'async-wait';
 
 /**
  * Applies asynchronous functions to streams (Flink's `AsyncDataStream`). Up to `capacity`
@@ -115,13 +113,15 @@ export function addAsyncWait<I, O>(
     onFailure: options.onFailure ?? 'dead-letter',
     retry,
   };
-  return stream.addOperator<O>({
-    kind: ASYNC_WAIT_KIND,
+  return stream.addOperator<O, 'async-wait'>({
+    kind: 'async-wait',
     name,
     partitioning: undefined,
-    fn,
-    extra: { options },
-    config: { ...config },
+    settings: {
+      fn: fn as NodeSettings<'async-wait'>['fn'],
+      options: options as AsyncWaitOptions<unknown, unknown>,
+    },
+    config,
     sideOutputs: [ASYNC_FAILURES_TAG_ID],
   });
 }

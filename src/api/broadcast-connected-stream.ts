@@ -13,11 +13,8 @@ import type {
 } from '../core/functions/broadcast-process-function.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
 import type { StreamPort } from './transformation.ts';
+import type { NodeSettings } from '../plan/node-kinds.ts';
 import { ANY_SIDE_OUTPUT, DataStream, functionName } from './data-stream.ts';
-
-/** Plan node kinds of the broadcast operators. */
-export const BROADCAST_PROCESS_KIND = 'broadcast-process';
-export const KEYED_BROADCAST_PROCESS_KIND = 'keyed-broadcast-process';
 
 interface NonBroadcastInput {
   readonly ports: readonly StreamPort[];
@@ -47,17 +44,25 @@ function addBroadcastOperator<O>(
       },
     );
   }
-  const t = env._addTransformation({
-    kind: keyed ? KEYED_BROADCAST_PROCESS_KIND : BROADCAST_PROCESS_KIND,
+  const common = {
     name: functionName(fn, label),
     keyed,
     inputs: [input, { ports: broadcast.ports, partitioning: 'broadcast', keySelector: undefined }],
-    fn,
-    extra: { descriptors: broadcast.descriptors },
     config: { broadcastStates: broadcast.descriptors.map((d) => d.name) },
     sideOutputs: [ANY_SIDE_OUTPUT],
-    isSink: false,
-  });
+  } as const;
+  const descriptors = broadcast.descriptors;
+  const t = keyed
+    ? env._addTransformation({
+        ...common,
+        kind: 'keyed-broadcast-process',
+        settings: { fn: fn as NodeSettings<'keyed-broadcast-process'>['fn'], descriptors },
+      })
+    : env._addTransformation({
+        ...common,
+        kind: 'broadcast-process',
+        settings: { fn: fn as NodeSettings<'broadcast-process'>['fn'], descriptors },
+      });
   return new DataStream<O>(env, [{ node: t.id, tag: undefined }], t);
 }
 

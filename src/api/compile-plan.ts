@@ -19,7 +19,7 @@ export function compilePlan(
   options: CompileOptions,
 ): JobGraph {
   const byId = new Map(transformations.map((t) => [t.id, t]));
-  const sinks = transformations.filter((t) => t.isSink);
+  const sinks = transformations.filter((t) => t.kind === 'sink');
   if (sinks.length === 0) {
     throw userError(
       'NO_SINK',
@@ -56,6 +56,8 @@ export function compilePlan(
       });
     }
     parallelismOf.set(t.id, p);
+    // kind and config (and kind and settings below) come from one transformation, whose type pairs
+    // them; spread apart, TypeScript no longer sees which member of the union they form.
     nodes.push(
       Object.freeze({
         id: t.id,
@@ -69,20 +71,18 @@ export function compilePlan(
         definedAt: t.definedAt,
         config: Object.freeze({ ...t.config }),
         chaining: t.chaining ?? 'always',
-      }),
+      }) as PlanNode,
     );
-    const binding: NodeBinding = {
-      ...(t.fn !== undefined ? { fn: t.fn } : {}),
-      ...(t.source !== undefined ? { source: t.source } : {}),
-      ...(t.sink !== undefined ? { sink: t.sink } : {}),
-      ...(t.extra !== undefined ? { extra: t.extra } : {}),
+    const binding = {
+      kind: t.kind,
+      settings: t.settings,
       ...(t.inputs.some((i) => i.keySelector !== undefined)
         ? { keySelectors: Object.freeze(t.inputs.map((i) => i.keySelector)) }
         : {}),
       ...(t.inputs.some((i) => i.custom !== undefined)
         ? { customPartitioners: Object.freeze(t.inputs.map((i) => i.custom)) }
         : {}),
-    };
+    } as NodeBinding;
     bindings.set(t.id, Object.freeze(binding));
   }
 

@@ -9,6 +9,7 @@ import type {
 } from '../core/functions/co-process-function.ts';
 import type { KeySelector } from '../core/functions/key-selector.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
+import type { NodeSettings } from '../plan/node-kinds.ts';
 import type { DataStream as DataStreamType } from './data-stream.ts';
 import { ANY_SIDE_OUTPUT, DataStream, checkFunction, functionName } from './data-stream.ts';
 
@@ -47,22 +48,29 @@ export class ConnectedStreams<T1, T2, K = unknown> {
     fn: CoProcessFunction<T1, T2, O> | KeyedCoProcessFunction<K, T1, T2, O>,
   ): DataStream<O> {
     const keyed = this.keySelectors !== undefined;
-    const kind = keyed ? 'keyed-co-process' : 'co-process';
-    checkFunction(fn, kind, 'CoProcess');
+    checkFunction(fn, keyed ? 'keyed-co-process' : 'co-process', 'CoProcess');
     const ks = this.keySelectors;
-    const t = this.env._addTransformation({
-      kind,
+    const common = {
       name: functionName(fn, keyed ? 'KeyedCoProcess' : 'CoProcess'),
       keyed,
       inputs: [
         { ports: this.first.ports, partitioning: ks ? 'hash' : undefined, keySelector: ks?.[0] },
         { ports: this.second.ports, partitioning: ks ? 'hash' : undefined, keySelector: ks?.[1] },
       ],
-      fn,
       config: {},
       sideOutputs: [ANY_SIDE_OUTPUT],
-      isSink: false,
-    });
+    } as const;
+    const t = keyed
+      ? this.env._addTransformation({
+          ...common,
+          kind: 'keyed-co-process',
+          settings: { fn: fn as NodeSettings<'keyed-co-process'>['fn'] },
+        })
+      : this.env._addTransformation({
+          ...common,
+          kind: 'co-process',
+          settings: { fn: fn as NodeSettings<'co-process'>['fn'] },
+        });
     return new DataStream<O>(this.env, [{ node: t.id, tag: undefined }], t);
   }
 }

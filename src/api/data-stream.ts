@@ -25,7 +25,8 @@ import type { SinkFn, SinkFunction } from '../core/functions/sink-function.ts';
 import type { OutputTag } from '../core/output-tag.ts';
 import type { JobClient } from '../core/job-client.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
-import type { StreamPort, Transformation, TransformationInput } from './transformation.ts';
+import type { NodeConfig, NodeKind, NodeSettings } from '../plan/node-kinds.ts';
+import type { StreamPort, TransformationInput, TransformationOf } from './transformation.ts';
 import { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
 import { BroadcastStream } from './broadcast-stream.ts';
 import { ConnectedStreams } from './connected-streams.ts';
@@ -60,12 +61,12 @@ export class DataStream<T> {
     /** @internal The operator outputs this stream reads (several after `union`). */
     readonly ports: readonly StreamPort[],
     /** @internal The operator this stream is the main output of, if exactly one. */
-    protected readonly transformation: Transformation | undefined,
+    protected readonly transformation: TransformationOf<NodeKind> | undefined,
   ) {}
 
   /** One record in, one record out. */
   map<O>(fn: MapFn<T, O> | MapFunction<T, O>): DataStream<O> {
-    return this.oneInput<O>('map', 'Map', fn);
+    return this.oneInput<O, 'map'>('map', 'Map', fn as NodeSettings<'map'>['fn']);
   }
 
   /**
@@ -96,17 +97,21 @@ export class DataStream<T> {
 
   /** Keeps the records for which `fn` returns true. */
   filter(fn: FilterFn<T> | FilterFunction<T>): DataStream<T> {
-    return this.oneInput<T>('filter', 'Filter', fn);
+    return this.oneInput<T, 'filter'>('filter', 'Filter', fn as NodeSettings<'filter'>['fn']);
   }
 
   /** Zero or more records out per record in, through `out.collect(x)`. */
   flatMap<O>(fn: FlatMapFn<T, O> | FlatMapFunction<T, O>): DataStream<O> {
-    return this.oneInput<O>('flat-map', 'FlatMap', fn);
+    return this.oneInput<O, 'flat-map'>(
+      'flat-map',
+      'FlatMap',
+      fn as NodeSettings<'flat-map'>['fn'],
+    );
   }
 
   /** The most general operation: records, side outputs, metrics. */
   process<O>(fn: ProcessFn<T, O> | ProcessFunction<T, O>): DataStream<O> {
-    return this.oneInput<O>('process', 'Process', fn);
+    return this.oneInput<O, 'process'>('process', 'Process', fn as NodeSettings<'process'>['fn']);
   }
 
   /** Partitions the stream by key: keyed state and timers become available downstream. */
@@ -214,11 +219,11 @@ export class DataStream<T> {
 
   /** Assigns event timestamps and watermarks to the records of this stream. */
   assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
-    return this.addOperator<T>({
+    return this.addOperator<T, 'timestamps-watermarks'>({
       kind: 'timestamps-watermarks',
       name: 'Timestamps/Watermarks',
       partitioning: 'forward',
-      extra: { strategy },
+      settings: { strategy: strategy as WatermarkStrategy<unknown> },
       config: { strategy: strategy.description },
       sideOutputs: [],
     });
@@ -372,9 +377,8 @@ export class DataStream<T> {
       kind: 'sink',
       name: s.name,
       inputs: [{ ports: this.ports, ...this.pendingInput() }],
-      sink: s,
+      settings: { sink: s as Sink<unknown> },
       config: s.describe(),
-      isSink: true,
       sideOutputs: [],
     });
     return new DataStreamSink(t);
@@ -449,49 +453,37 @@ export class DataStream<T> {
   }
 
   /** @internal */
-  protected oneInput<O>(kind: string, defaultName: string, fn: unknown): DataStream<O> {
+  protected oneInput<O, K extends 'map' | 'filter' | 'flat-map' | 'process'>(
+    kind: K,
+    defaultName: string,
+    fn: NodeSettings<K>['fn'],
+  ): DataStream<O> {
     checkFunction(fn, kind, defaultName);
-    return this.addOperator<O>({
+    return this.addOperator<O, K>({
       kind,
       name: functionName(fn, defaultName),
       // Whatever rebalance()/partitionCustom()/… asked for (see pendingInput()).
       partitioning: undefined,
-      fn,
-      config: {},
+      settings: { fn } as NodeSettings<K>,
+      config: {} as NodeConfig<K>,
       sideOutputs: [ANY_SIDE_OUTPUT],
     });
   }
 
   /** @internal Adds a one-input operator reading this stream. */
-  addOperator<O>(spec: {
-    kind: string;
-    name: string;
-    partitioning: PartitioningKind | undefined;
-    fn?: unknown;
-    extra?: Readonly<Record<string, unknown>>;
-    config: Readonly<Record<string, unknown>>;
-    sideOutputs: readonly string[];
-  }): DataStream<O> {
+  addOperator<O, K extends NodeKind>(
+    spec: OneInputSpec<K> & { readonly partitioning: PartitioningKind | undefined },
+  ): DataStream<O> {
     const input: TransformationInput = {
       ports: this.ports,
       ...(spec.partitioning !== undefined
         ? { partitioning: spec.partitioning, keySelector: undefined }
         : this.pendingInput()),
     };
-    const t = this.env._addTransformation({
-      kind: spec.kind,
-      name: spec.name,
-      inputs: [input],
-      config: spec.config,
-      sideOutputs: spec.sideOutputs,
-      isSink: false,
-      ...(spec.fn !== undefined ? { fn: spec.fn } : {}),
-      ...(spec.extra !== undefined ? { extra: spec.extra } : {}),
-    });
-    return new DataStream<O>(this.env, [{ node: t.id, tag: undefined }], t);
+    return addOneInputOperator<O, K>(this.env, input, spec, false);
   }
 
-  private requireOperator(what: string): Transformation {
+  private requireOperator(what: string): TransformationOf<NodeKind> {
     if (this.transformation === undefined) {
       throw userError(
         'INVALID_JOB',
@@ -521,10 +513,35 @@ class PartitionedStream<T> extends DataStream<T> {
   }
 }
 
+/** @internal What a stream class says about a one-input operator it adds. */
+export type OneInputSpec<K extends NodeKind> = Pick<
+  TransformationOf<K>,
+  'kind' | 'name' | 'settings' | 'config' | 'sideOutputs'
+>;
+
+/** @internal Adds a one-input operator of kind `K` reading `input`; returns its output stream. */
+export function addOneInputOperator<O, K extends NodeKind>(
+  env: StreamEnvironment,
+  input: TransformationInput,
+  spec: OneInputSpec<K>,
+  keyed: boolean,
+): DataStream<O> {
+  const t = env._addTransformation<K>({
+    kind: spec.kind,
+    name: spec.name,
+    keyed,
+    inputs: [input],
+    config: spec.config,
+    settings: spec.settings,
+    sideOutputs: spec.sideOutputs,
+  });
+  return new DataStream<O>(env, [{ node: t.id, tag: undefined }], t);
+}
+
 /** The end of a stream in a sink; lets the sink be named and configured. */
 export class DataStreamSink {
   /** @internal */
-  constructor(private readonly t: Transformation) {}
+  constructor(private readonly t: TransformationOf<'sink'>) {}
   /** Sets the sink's display name. */
   name(name: string): this {
     this.t.name = name;
@@ -549,9 +566,9 @@ export class DataStreamSink {
 }
 
 /** @internal Checks that a user function is a function or an object with the right method. */
-export function checkFunction(fn: unknown, kind: string, label: string): void {
+export function checkFunction(fn: unknown, kind: NodeKind, label: string): void {
   if (typeof fn === 'function') return;
-  const methods: Readonly<Record<string, readonly string[]>> = {
+  const methods: Partial<Readonly<Record<NodeKind, readonly string[]>>> = {
     map: ['map'],
     filter: ['filter'],
     'flat-map': ['flatMap'],

@@ -13,7 +13,7 @@ import type {
 import { DataStream, functionName } from './data-stream.ts';
 import type { KeyedStream } from './keyed-stream.ts';
 import type { OutputTag } from '../core/output-tag.ts';
-import type { IntervalJoinSpec } from '../plan/interval-join-spec.ts';
+import type { IntervalJoinConfig, NodeSettings } from '../plan/node-kinds.ts';
 
 /** A signed duration: ms (may be negative) or a string such as `'-5s'`. */
 export type SignedDuration = Duration | `-${number}${'ms' | 's' | 'm' | 'h' | 'd'}`;
@@ -123,11 +123,11 @@ export class IntervalJoined<L, R, K> {
         },
       );
     }
-    const spec: IntervalJoinSpec = {
-      lower: this.lowerExclusive ? this.lower + 1 : this.lower,
-      upper: this.upperExclusive ? this.upper - 1 : this.upper,
-      leftLateTag: this.leftLate?.id,
-      rightLateTag: this.rightLate?.id,
+    const config: IntervalJoinConfig = {
+      lowerMs: this.lowerExclusive ? this.lower + 1 : this.lower,
+      upperMs: this.upperExclusive ? this.upper - 1 : this.upper,
+      ...(this.leftLate !== undefined ? { leftLateTag: this.leftLate.id } : {}),
+      ...(this.rightLate !== undefined ? { rightLateTag: this.rightLate.id } : {}),
     };
     const env = this.left.env;
     const t = env._addTransformation({
@@ -146,11 +146,9 @@ export class IntervalJoined<L, R, K> {
           keySelector: this.right.keySelector as (v: never) => unknown,
         },
       ],
-      fn: f,
-      extra: { intervalJoin: spec },
-      config: { lowerMs: spec.lower, upperMs: spec.upper },
+      settings: { fn: f as NodeSettings<'interval-join'>['fn'] },
+      config,
       sideOutputs: ['*'],
-      isSink: false,
     });
     return new DataStream<O>(env, [{ node: t.id, tag: undefined }], t);
   }

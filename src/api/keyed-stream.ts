@@ -13,7 +13,15 @@ import type { KeyedProcessFunction, ProcessFn } from '../core/functions/process-
 import type { ReduceFunction } from '../core/functions/reduce-function.ts';
 import type { StreamEnvironment } from './stream-environment.ts';
 import type { StreamPort } from './transformation.ts';
-import { ANY_SIDE_OUTPUT, DataStream, checkFunction, functionName } from './data-stream.ts';
+import type { NodeConfig, NodeKind, NodeSettings } from '../plan/node-kinds.ts';
+import {
+  ANY_SIDE_OUTPUT,
+  DataStream,
+  addOneInputOperator,
+  checkFunction,
+  functionName,
+  type OneInputSpec,
+} from './data-stream.ts';
 import { KeyedBroadcastConnectedStream } from './broadcast-connected-stream.ts';
 import { BroadcastStream } from './broadcast-stream.ts';
 import { ConnectedStreams } from './connected-streams.ts';
@@ -60,22 +68,24 @@ export class KeyedStream<K, T> {
 
   /** Processes each record with keyed state and timers in scope. */
   process<O>(fn: ProcessFn<T, O, K> | KeyedProcessFunction<K, T, O>): DataStream<O> {
-    return this.keyedOperator<O>('keyed-process', 'KeyedProcess', fn);
+    const f = fn as NodeSettings<'keyed-process'>['fn'];
+    return this.keyedOperator<O, 'keyed-process'>('keyed-process', 'KeyedProcess', f);
   }
 
   /** Keyed map: the function may use keyed state. */
   map<O>(fn: MapFn<T, O, K> | MapFunction<T, O, K>): DataStream<O> {
-    return this.keyedOperator<O>('map', 'Map', fn);
+    return this.keyedOperator<O, 'map'>('map', 'Map', fn as NodeSettings<'map'>['fn']);
   }
 
   /** Keyed filter: the function may use keyed state. */
   filter(fn: FilterFn<T, K> | FilterFunction<T, K>): DataStream<T> {
-    return this.keyedOperator<T>('filter', 'Filter', fn);
+    return this.keyedOperator<T, 'filter'>('filter', 'Filter', fn as NodeSettings<'filter'>['fn']);
   }
 
   /** Keyed flatMap: the function may use keyed state. */
   flatMap<O>(fn: FlatMapFn<T, O, K> | FlatMapFunction<T, O, K>): DataStream<O> {
-    return this.keyedOperator<O>('flat-map', 'FlatMap', fn);
+    const f = fn as NodeSettings<'flat-map'>['fn'];
+    return this.keyedOperator<O, 'flat-map'>('flat-map', 'FlatMap', f);
   }
 
   /** Emits the running reduction of each key for every record (a rolling aggregate). */
@@ -86,10 +96,10 @@ export class KeyedStream<K, T> {
         'reduce() takes a function (accumulated, value) => accumulated',
       );
     }
-    return this.addKeyedOperator<T>({
+    return this.addKeyedOperator<T, 'reduce'>({
       kind: 'reduce',
       name: functionName(fn, 'Reduce'),
-      fn,
+      settings: { fn: fn as ReduceFunction<unknown> },
       sideOutputs: [],
       config: {},
     });
@@ -141,10 +151,10 @@ export class KeyedStream<K, T> {
         hint: `for example ${kind}('amount'); records that are numbers take no argument`,
       });
     }
-    return this.addKeyedOperator<T>({
+    return this.addKeyedOperator<T, 'reduce'>({
       kind: 'reduce',
       name: `${kind[0]?.toUpperCase()}${kind.slice(1)}(${field ?? ''})`,
-      fn: rollingAggregation<T>(kind, field, first),
+      settings: { fn: rollingAggregation<T>(kind, field, first) as ReduceFunction<unknown> },
       sideOutputs: [],
       config: { aggregation: kind, ...(field !== undefined ? { field } : {}) },
     });
@@ -212,42 +222,27 @@ export class KeyedStream<K, T> {
   }
 
   /** @internal Adds a keyed one-input operator. */
-  addKeyedOperator<O>(spec: {
-    kind: string;
-    name: string;
-    fn?: unknown;
-    extra?: Readonly<Record<string, unknown>>;
-    config: Readonly<Record<string, unknown>>;
-    sideOutputs: readonly string[];
-  }): DataStream<O> {
-    const t = this.env._addTransformation({
-      kind: spec.kind,
-      name: spec.name,
-      keyed: true,
-      inputs: [
-        {
-          ports: this.ports,
-          partitioning: 'hash',
-          keySelector: this.keySelector as (v: never) => unknown,
-        },
-      ],
-      config: spec.config,
-      sideOutputs: spec.sideOutputs,
-      isSink: false,
-      ...(spec.fn !== undefined ? { fn: spec.fn } : {}),
-      ...(spec.extra !== undefined ? { extra: spec.extra } : {}),
-    });
-    return new DataStream<O>(this.env, [{ node: t.id, tag: undefined }], t);
+  addKeyedOperator<O, KIND extends NodeKind>(spec: OneInputSpec<KIND>): DataStream<O> {
+    const input = {
+      ports: this.ports,
+      partitioning: 'hash',
+      keySelector: this.keySelector as (v: never) => unknown,
+    } as const;
+    return addOneInputOperator<O, KIND>(this.env, input, spec, true);
   }
 
-  private keyedOperator<O>(kind: string, label: string, fn: unknown): DataStream<O> {
+  private keyedOperator<O, KIND extends 'keyed-process' | 'map' | 'filter' | 'flat-map'>(
+    kind: KIND,
+    label: string,
+    fn: NodeSettings<KIND>['fn'],
+  ): DataStream<O> {
     checkFunction(fn, kind, label);
-    return this.addKeyedOperator<O>({
+    return this.addKeyedOperator<O, KIND>({
       kind,
       name: functionName(fn, label),
-      fn,
+      settings: { fn } as NodeSettings<KIND>,
       sideOutputs: [ANY_SIDE_OUTPUT],
-      config: {},
+      config: {} as NodeConfig<KIND>,
     });
   }
 }

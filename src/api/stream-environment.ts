@@ -18,11 +18,16 @@ import type { JobClient, JobExecutionResult } from '../core/job-client.ts';
 import { getLaunchContext } from '../plan/launch-context.ts';
 import { createRuntimeProperties } from '../core/create-runtime-properties.ts';
 import type { RuntimeProperties } from '../core/runtime-properties.ts';
-import type { Transformation } from './transformation.ts';
+import type { NodeKind } from '../plan/node-kinds.ts';
+import type { Transformation, TransformationOf } from './transformation.ts';
 
-/** Fields of a transformation the streams provide; the environment adds id, call site and defaults. */
-export type TransformationSpec = Omit<
-  Transformation,
+/**
+ * Fields of a transformation the streams provide; the environment adds id, call site and defaults.
+ *
+ * @typeParam K - the node kind
+ */
+export type TransformationSpec<K extends NodeKind> = Omit<
+  TransformationOf<K>,
   'id' | 'definedAt' | 'uid' | 'parallelism' | 'keyed' | 'maxParallelism'
 > & {
   readonly keyed?: boolean;
@@ -107,16 +112,17 @@ export class StreamEnvironment {
       kind: 'source',
       name: name ?? source.name,
       inputs: [],
-      source,
       ...(source.maxParallelism !== undefined ? { maxParallelism: source.maxParallelism } : {}),
-      ...(watermarkStrategy !== undefined ? { extra: { watermarkStrategy } } : {}),
+      settings: {
+        source: source as Source<unknown>,
+        watermarkStrategy: watermarkStrategy as WatermarkStrategy<unknown> | undefined,
+      },
       config: {
         ...source.describe(),
         boundedness: source.boundedness,
         ...(watermarkStrategy !== undefined ? { watermarks: watermarkStrategy.description } : {}),
       },
       sideOutputs: ['dead-letters'],
-      isSink: false,
     });
     return new DataStream<T>(this, [{ node: t.id, tag: undefined }], t);
   }
@@ -181,8 +187,8 @@ export class StreamEnvironment {
   }
 
   /** @internal Registers an operator; called by the stream classes. */
-  _addTransformation(spec: TransformationSpec): Transformation {
-    const t: Transformation = {
+  _addTransformation<K extends NodeKind>(spec: TransformationSpec<K>): TransformationOf<K> {
+    const t: TransformationOf<K> = {
       ...spec,
       id: this.nextId++,
       uid: undefined,
@@ -191,7 +197,9 @@ export class StreamEnvironment {
       maxParallelism: spec.maxParallelism,
       definedAt: userCallSite(),
     };
-    this.transformations.push(t);
+    // A TransformationOf<K> is one member of the Transformation union; TypeScript cannot see that
+    // for a K it does not know yet.
+    this.transformations.push(t as Transformation);
     return t;
   }
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { NodeConfig, NodeKind, NodeSettings } from '../plan/node-kinds.ts';
 import type { ChainingStrategy, CustomPartitioning, PartitioningKind } from '../plan/plan.ts';
 
 /** One output of an operator: its main output, or a side output by tag id. */
@@ -23,10 +24,14 @@ export interface TransformationInput {
   readonly custom?: CustomPartitioning | undefined;
 }
 
-/** An operator being built. */
-export interface Transformation {
+/**
+ * An operator of kind `K` being built.
+ *
+ * @typeParam K - the node kind
+ */
+export interface TransformationOf<K extends NodeKind> {
   readonly id: number;
-  readonly kind: string;
+  readonly kind: K;
   name: string;
   uid: string | undefined;
   parallelism: number | undefined;
@@ -37,12 +42,13 @@ export interface Transformation {
   /** Tag ids this operator can emit; `*` when a user function may emit any tag. */
   readonly sideOutputs: readonly string[];
   readonly definedAt: string | undefined;
-  readonly config: Readonly<Record<string, unknown>>;
-  readonly fn?: unknown;
-  readonly source?: unknown;
-  readonly sink?: unknown;
-  readonly extra?: Readonly<Record<string, unknown>>;
-  readonly isSink: boolean;
+  /** Plain settings, frozen into the plan node. */
+  readonly config: NodeConfig<K>;
+  /** User functions and other objects, kept beside the plan in the node's binding. */
+  readonly settings: NodeSettings<K>;
   /** Set by `startNewChain()` / `disableChaining()`; `always` when unset. */
   chaining?: ChainingStrategy;
 }
+
+/** An operator being built: a union over the node kinds, told apart by `kind`. */
+export type Transformation = { [K in NodeKind]: TransformationOf<K> }[NodeKind];

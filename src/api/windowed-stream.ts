@@ -225,7 +225,7 @@ export class WindowedStream<T, K, W extends Window = TimeWindow> {
           keySelector: this.input.keySelector as (v: never) => unknown,
         },
       ],
-      extra: { window: spec },
+      settings: spec,
       config: {
         assigner: this.assigner.describe(),
         trigger: trigger.describe?.() ?? 'custom',
@@ -237,8 +237,6 @@ export class WindowedStream<T, K, W extends Window = TimeWindow> {
         ...(this.lateTag !== undefined ? { lateDataTag: this.lateTag.id } : {}),
       },
       sideOutputs: this.lateTag !== undefined ? [this.lateTag.id] : [],
-      isSink: false,
-      ...(pwf !== undefined ? { fn: pwf } : {}),
     });
     if (this.nonParallel) t.parallelism = 1;
     return new DataStream<O>(this.input.env, [{ node: t.id, tag: undefined }], t);

@@ -55,7 +55,7 @@ export interface MapAsyncOptions<I, O> extends AsyncWaitOptions<I, O> {
 }
 
 /** The async operator's settings as plain plan data (functions live in the binding). */
-export interface AsyncWaitConfig {
+export type AsyncWaitConfig = {
   readonly mode: 'ordered' | 'unordered';
   readonly capacity: number;
   readonly timeoutMs: number;
@@ -68,4 +68,4 @@ export interface AsyncWaitConfig {
         readonly maxDelayMs: number;
       }
     | undefined;
-}
+};

@@ -5,6 +5,9 @@
  *
  * @module
  */
+import type { NodeConfig, NodeKind, NodeSettings } from './node-kinds.ts';
+
+export type { NodeKind } from './node-kinds.ts';
 
 /** How records travel along an edge. */
 export type PartitioningKind =
@@ -16,14 +19,16 @@ export interface CustomPartitioning {
   readonly partition: (key: never, numPartitions: number) => number;
 }
 
-/** The operator kinds the runtime knows. Windows, joins and others register more. */
-export type NodeKind = string;
-
-/** One operator of the job. */
-export interface PlanNode {
+/**
+ * One operator of the job, of kind `K` (the kinds are in `node-kinds.ts`): its `kind` and `config` go
+ * together. Code that handles any node takes {@link PlanNode}.
+ *
+ * @typeParam K - the node kind
+ */
+export interface PlanNodeOf<K extends NodeKind> {
   readonly id: number;
   /** Operator kind, e.g. `source`, `map`, `keyed-process`, `window`, `sink`. */
-  readonly kind: NodeKind;
+  readonly kind: K;
   readonly name: string;
   readonly uid: string | undefined;
   /** Parallelism set on the operator, or the job's default. */
@@ -37,13 +42,16 @@ export interface PlanNode {
   /** `file:line:column` of the user's call that created it. */
   readonly definedAt: string | undefined;
   /** Operator settings as plain data (source/sink descriptions, window sizes, …). */
-  readonly config: Readonly<Record<string, unknown>>;
+  readonly config: NodeConfig<K>;
   /**
    * Flink's chaining strategy: `always` (fuse with neighbours where possible), `head` (never fused
    * with its producer; `startNewChain()`), `never` (not fused at all; `disableChaining()`).
    */
   readonly chaining: ChainingStrategy;
 }
+
+/** One operator of the job: a union over the node kinds, told apart by `kind`. */
+export type PlanNode = { [K in NodeKind]: PlanNodeOf<K> }[NodeKind];
 
 /** Whether an operator may be fused with its neighbours (see {@link PlanNode.chaining}). */
 export type ChainingStrategy = 'always' | 'head' | 'never';
@@ -68,21 +76,23 @@ export interface Plan {
   readonly edges: readonly PlanEdge[];
 }
 
-/** The functions and connectors of one node, kept beside the plan. */
-export interface NodeBinding {
-  /** The user function (plain function or object), if the operator has one. */
-  readonly fn?: unknown;
+/**
+ * The functions and connectors of one node of kind `K`, kept beside the plan.
+ *
+ * @typeParam K - the node kind (the same as its plan node's)
+ */
+export interface NodeBindingOf<K extends NodeKind> {
+  readonly kind: K;
+  /** What the operator needs that is not plain data (user functions, source, sink, assigners). */
+  readonly settings: NodeSettings<K>;
   /** Key selectors per input, for keyed operators and hash edges. */
   readonly keySelectors?: readonly (((value: never) => unknown) | undefined)[];
   /** User partitioners per input, for `custom` edges (`partitionCustom`). */
   readonly customPartitioners?: readonly (CustomPartitioning | undefined)[];
-  /** The source of a `source` node. */
-  readonly source?: unknown;
-  /** The sink of a `sink` node. */
-  readonly sink?: unknown;
-  /** Anything else an operator kind needs (window assigners, triggers, watermark strategies). */
-  readonly extra?: Readonly<Record<string, unknown>>;
 }
+
+/** The binding of any node: a union over the node kinds, told apart by `kind`. */
+export type NodeBinding = { [K in NodeKind]: NodeBindingOf<K> }[NodeKind];
 
 /** User code of every node, by node id. */
 export type PlanBindings = ReadonlyMap<number, NodeBinding>;

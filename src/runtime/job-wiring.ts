@@ -9,8 +9,8 @@
  */
 import type { EnvironmentOptions } from '../core/environment-options.ts';
 import { createRuntimeProperties } from '../core/create-runtime-properties.ts';
-import { EddyError } from '../errors/eddy-error.ts';
 import type { MetricsRegistry } from '../metrics/metrics-registry.ts';
+import { bindingOf } from '../plan/binding-of.ts';
 import type { JobGraph, NodeBinding, PlanEdge, PlanNode } from '../plan/plan.ts';
 import { toMillis } from '../util/duration.ts';
 import {
@@ -22,9 +22,9 @@ import type { ChannelTarget } from './channel.ts';
 import { Emitter } from './emitter.ts';
 import { fuseChains } from './fusion/chain-fusion.ts';
 import { InputGate } from './input-gate.ts';
-import type { OperatorSetup } from './operator-setup.ts';
+import { isSetupOf, type OperatorSetup } from './operator-setup.ts';
 import type { AbstractStreamOperator } from './operators/abstract-stream-operator.ts';
-import { operatorFactory } from './operators/operator-registry.ts';
+import { createOperator } from './operators/operator-registry.ts';
 import type { SlotPlacement } from './parallel/slot-placement.ts';
 import { connectedTargets, createWriter } from './partitioners.ts';
 import { SourceTask } from './source-task.ts';
@@ -89,7 +89,7 @@ export function wireJob(
   host: WiringHost,
   placement?: SlotPlacement,
 ): Map<number, Subtask[]> {
-  const { plan, bindings } = graph;
+  const { plan } = graph;
   const shared: SharedSetup = {
     jobName: plan.jobName,
     maxParallelism: plan.maxParallelism,
@@ -115,7 +115,7 @@ export function wireJob(
   }
   const subtasks = new Map<number, Subtask[]>();
   for (const node of plan.nodes) {
-    const binding = bindings.get(node.id) ?? {};
+    const binding = bindingOf(graph, node);
     const tags = consumedTags.get(node.id) ?? new Set<string>();
     const list: Subtask[] = [];
     for (let i = 0; i < node.parallelism; i++) {
@@ -170,7 +170,7 @@ function createSubtask(
   let operator: AbstractStreamOperator | undefined;
   let source: SourceTask | undefined;
   let gate: InputGate | undefined;
-  if (node.kind === 'source') {
+  if (isSetupOf(setup, 'source')) {
     const task = new SourceTask(setup, () => host.waitForBlockers());
     source = task;
     host.registry.derivedCounter(
@@ -180,15 +180,7 @@ function createSubtask(
       () => task.deadLetters,
     );
   } else {
-    const factory = operatorFactory(node.kind);
-    if (factory === undefined) {
-      throw new EddyError(`no operator is registered for kind "${node.kind}"`, {
-        code: 'INTERNAL',
-        domain: 'internal',
-        operator: node,
-      });
-    }
-    operator = factory(setup);
+    operator = createOperator(setup);
     gate = new InputGate(operator);
   }
   registerBuiltInMetrics(host.registry, labels, { output, gate, operator });

@@ -8,7 +8,6 @@ import type { EnvironmentOptions } from '../core/environment-options.ts';
 import type { JobExecutor } from '../plan/job-executor.ts';
 import type { JobClient } from '../core/job-client.ts';
 import { getLaunchContext, type LaunchContext } from '../plan/launch-context.ts';
-import type { Sink } from '../core/connector-spi.ts';
 import { userError } from '../errors/eddy-error.ts';
 import type { JobGraph } from '../plan/plan.ts';
 import { JobSupervisor } from './recovery/job-supervisor.ts';
@@ -101,7 +100,7 @@ export class LocalExecutor implements JobExecutor {
     }
     // A collect sink hands records to the caller's memory, which worker threads do not share.
     for (const b of graph.bindings.values()) {
-      if ((b.sink as Sink<unknown> | undefined)?.inCallerThread === true) return undefined;
+      if (b.kind === 'sink' && b.settings.sink.inCallerThread === true) return undefined;
     }
     const jobIndex = jobIndexes.get(launch) ?? 0;
     jobIndexes.set(launch, jobIndex + 1);

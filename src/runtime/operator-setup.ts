@@ -6,13 +6,15 @@
 import type { ProcessingTimeService } from '../core/environment-options.ts';
 import type { RuntimeProperties } from '../core/runtime-properties.ts';
 import type { MetricGroup } from '../core/metric-group.ts';
-import type { NodeBinding, PlanNode } from '../plan/plan.ts';
+import type { NodeKind } from '../plan/node-kinds.ts';
+import type { NodeBindingOf, PlanNodeOf } from '../plan/plan.ts';
 import type { Emitter } from './emitter.ts';
 
-export interface OperatorSetup {
+export interface OperatorSetup<K extends NodeKind = NodeKind> {
   readonly jobName: string;
-  readonly node: PlanNode;
-  readonly binding: NodeBinding;
+  readonly node: PlanNodeOf<K>;
+  /** The node's functions and settings, typed by its kind. */
+  readonly binding: NodeBindingOf<K>;
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly maxParallelism: number;
@@ -38,4 +40,12 @@ export interface OperatorSetup {
   readonly addBlocker: (promise: Promise<void>) => void;
   /** Aborted when the job is cancelled or fails. */
   readonly signal: AbortSignal;
+}
+
+/** Whether a setup's node and binding are both of kind `kind` (then typed by it). */
+export function isSetupOf<K extends NodeKind>(
+  setup: OperatorSetup,
+  kind: K,
+): setup is OperatorSetup<K> {
+  return setup.node.kind === kind && setup.binding.kind === kind;
 }

@@ -10,7 +10,6 @@ import { EddyError, userError, type OperatorRef } from '../errors/eddy-error.ts'
 import type {
   DeadLetter,
   InputStatus,
-  Source,
   SourceOutput,
   SourceReader,
   SplitOutput,
@@ -262,7 +261,7 @@ export class SourceTask {
   }
 
   constructor(
-    private readonly setup: OperatorSetup,
+    private readonly setup: OperatorSetup<'source'>,
     private readonly waitForBlockers: () => Promise<void>,
   ) {
     const { node, binding } = setup;
@@ -272,8 +271,7 @@ export class SourceTask {
       definedAt: node.definedAt,
       subtask: setup.subtaskIndex,
     };
-    const source = binding.source as Source<unknown>;
-    const strategy = binding.extra?.['watermarkStrategy'] as WatermarkStrategy<unknown> | undefined;
+    const { source, watermarkStrategy: strategy } = binding.settings;
     this.hasGenerator = strategy !== undefined;
     this.idlenessMs = strategy?.idlenessMs;
     this.reader = source.createReader({

@@ -56,10 +56,7 @@ export class WatermarkValve {
       this.idle[channel] = 1;
       this.aligned[channel] = 0;
       if (this.allIdle()) {
-        // Nothing holds the watermark back any more: advance to the furthest channel (Flink).
-        this.emitIfAhead(this.maxWatermark());
-        this.outputIdle = true;
-        this.onIdle(true);
+        this.becomeIdle();
       } else {
         this.advance();
       }
@@ -77,7 +74,16 @@ export class WatermarkValve {
   end(channel: number): void {
     if (this.ended[channel] === 1) return;
     this.ended[channel] = 1;
-    this.advance();
+    // The last active channel ended and the others are idle: the output is idle now too.
+    if (!this.outputIdle && this.allIdle()) this.becomeIdle();
+    else this.advance();
+  }
+
+  private becomeIdle(): void {
+    // Nothing holds the watermark back any more: advance to the furthest channel (Flink).
+    this.emitIfAhead(this.maxWatermark());
+    this.outputIdle = true;
+    this.onIdle(true);
   }
 
   private allIdle(): boolean {

@@ -10,6 +10,7 @@ import { DataStream } from '../api/data-stream.ts';
 import { StreamEnvironment } from '../api/stream-environment.ts';
 import type { Sink, Source } from '../core/connector-spi.ts';
 import { EddyError, userError } from '../errors/eddy-error.ts';
+import { bindingOf } from '../plan/binding-of.ts';
 import type { NodeBinding, PlanNode } from '../plan/plan.ts';
 
 /** The operator under test, as the runtime would receive it. */
@@ -121,5 +122,11 @@ export function planHarnessOperator(
       );
     }
   }
-  return { jobName, node, binding: bindings.get(node.id) ?? {}, maxParallelism, inputIndex };
+  return {
+    jobName,
+    node,
+    binding: bindingOf({ plan, bindings }, node),
+    maxParallelism,
+    inputIndex,
+  };
 }

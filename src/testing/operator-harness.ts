@@ -16,7 +16,7 @@ import { Emitter } from '../runtime/emitter.ts';
 import { InputGate } from '../runtime/input-gate.ts';
 import type { OperatorSetup } from '../runtime/operator-setup.ts';
 import type { AbstractStreamOperator } from '../runtime/operators/abstract-stream-operator.ts';
-import { operatorFactory } from '../runtime/operators/operator-registry.ts';
+import { createOperator } from '../runtime/operators/operator-registry.ts';
 import { RecordBatch } from '../runtime/record-batch.ts';
 import type { TimerEntry } from '../runtime/timers/internal-timer-service.ts';
 import type { KeyGroupSnapshot } from '../state/keyed-state-backend.ts';
@@ -143,13 +143,6 @@ export abstract class OperatorHarness<OUT, K = unknown> {
     options: HarnessOptions,
   ) {
     const { node, binding } = plan;
-    const factory = operatorFactory(node.kind);
-    if (factory === undefined) {
-      throw userError('INVALID_ARGUMENT', `no operator is registered for kind "${node.kind}"`, {
-        operator: node,
-        hint: "import the harnesses from 'eddy/testing' (it loads every built-in operator kind)",
-      });
-    }
     this.clock = new ManualClock(options.processingTime ?? 0);
     const output = new Emitter(BATCH);
     output.addWriter(this.main);
@@ -196,7 +189,7 @@ export abstract class OperatorHarness<OUT, K = unknown> {
       },
       signal: new AbortController().signal,
     };
-    this.operator = factory(setup);
+    this.operator = createOperator(setup);
     this.gate = new InputGate(this.operator);
     for (let i = 0; i < node.inputs; i++) this.channels.push(this.gate.addChannel(i));
     this.gate.seal();

@@ -11,6 +11,7 @@ import { StreamEnvironment } from '../api/stream-environment.ts';
 import { CollectSink } from '../connectors/collect/collect-sink.ts';
 import { userError } from '../errors/eddy-error.ts';
 import type { MetricSample, MetricValue } from '../core/metric-sample.ts';
+import { bindingOf } from '../plan/binding-of.ts';
 import type { JobGraph, NodeBinding, PlanEdge, PlanNode } from '../plan/plan.ts';
 import { validatePlan } from '../plan/validate-plan.ts';
 import { LocalExecutor } from '../runtime/local-executor.ts';
@@ -155,7 +156,10 @@ export async function runPipeline(
       { clock, bounded, onExhausted },
     );
     pendingSources++;
-    bindings.set(node.id, { ...(bindings.get(node.id) ?? {}), source });
+    const binding = bindingOf(original, node);
+    const watermarkStrategy =
+      binding.kind === 'source' ? binding.settings.watermarkStrategy : undefined;
+    bindings.set(node.id, { kind: 'source', settings: { source, watermarkStrategy } });
   }
 
   // Sinks: collect every one.
@@ -165,7 +169,7 @@ export async function runPipeline(
     const key = keys.get(node.id) as string;
     const sink = new CollectSink<unknown>(node.name);
     sinks.set(key, sink);
-    bindings.set(node.id, { ...(bindings.get(node.id) ?? {}), sink });
+    bindings.set(node.id, { kind: 'sink', settings: { sink } });
   }
 
   // Side outputs: a collecting sink on every operator that may emit the tag.
@@ -203,7 +207,7 @@ export async function runPipeline(
           sideOutput: tag.id,
         }),
       );
-      bindings.set(id, Object.freeze<NodeBinding>({ sink }));
+      bindings.set(id, Object.freeze<NodeBinding>({ kind: 'sink', settings: { sink } }));
     }
   }
 

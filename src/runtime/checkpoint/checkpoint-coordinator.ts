@@ -23,8 +23,8 @@ import {
   encodeMetadata,
   sha256,
   type CheckpointMetadata,
+  type OperatorLayout,
   type OperatorMetadata,
-  type OperatorStateDistribution,
   type StateInfo,
   type SubtaskMetadata,
 } from './checkpoint-metadata.ts';
@@ -33,18 +33,6 @@ import { METADATA_FILE, type CheckpointStore } from './checkpoint-store.ts';
 
 /** Prefix of periodic checkpoint locations: `chk-<id>`. */
 export const CHECKPOINT_PREFIX = 'chk-';
-
-/** An operator as the coordinator records it in `_metadata`. */
-export interface OperatorLayout {
-  readonly key: string;
-  readonly uid: string | undefined;
-  readonly nodeId: number;
-  readonly name: string;
-  readonly kind: string;
-  readonly parallelism: number;
-  readonly keyed: boolean;
-  readonly distribution: OperatorStateDistribution;
-}
 
 /** A subtask's serialized state and the keyed states it holds. */
 export interface EncodedState {

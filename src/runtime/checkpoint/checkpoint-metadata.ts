@@ -36,8 +36,8 @@ export interface SubtaskMetadata {
   readonly states: readonly StateInfo[];
 }
 
-/** One operator's state over its subtasks. */
-export interface OperatorMetadata {
+/** An operator as a checkpoint records it (what the coordinator knows before any state). */
+export interface OperatorLayout {
   /** The operator's uid, or a generated key when it has none (see `operator-key.ts`). */
   readonly key: string;
   readonly uid: string | undefined;
@@ -47,6 +47,10 @@ export interface OperatorMetadata {
   readonly parallelism: number;
   readonly keyed: boolean;
   readonly distribution: OperatorStateDistribution;
+}
+
+/** One operator's state over its subtasks. */
+export interface OperatorMetadata extends OperatorLayout {
   readonly subtasks: readonly SubtaskMetadata[];
 }
 

@@ -37,9 +37,9 @@ export abstract class AbstractWindowOperator extends AbstractStreamOperator {
   protected readonly pctx: WindowProcessContext;
   protected readonly lateOut: Emitter | undefined;
 
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'window'>) {
     super(setup);
-    this.spec = setup.binding.extra?.['window'] as WindowSpec;
+    this.spec = setup.binding.settings;
     this.keySelector = setup.binding.keySelectors?.[0] as KeyFn;
     this.be = this.backend as HeapKeyedStateBackend;
     this.ts = this.timers as InternalTimerService;
@@ -57,8 +57,9 @@ export abstract class AbstractWindowOperator extends AbstractStreamOperator {
       this.spec.lateTag !== undefined ? setup.sideOutputs.get(this.spec.lateTag) : undefined;
   }
 
-  override async open(): Promise<void> {
-    if (this.pwf !== undefined) await openFunction(this.pwf, this);
+  // Synchronous unless the function's open() returns a promise, so harnesses can drive windows.
+  override open(): void | Promise<void> {
+    if (this.pwf !== undefined) return openFunction(this.pwf, this);
   }
 
   override async close(): Promise<void> {

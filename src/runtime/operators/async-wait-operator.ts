@@ -11,8 +11,7 @@
  * @module
  */
 import { ASYNC_FAILURES_TAG_ID, type AsyncFailure } from '../../core/async-failure.ts';
-import type { AsyncWaitConfig, AsyncWaitOptions } from '../../core/async-wait-options.ts';
-import type { AsyncFunction } from '../../core/functions/async-function.ts';
+import type { AsyncWaitConfig } from '../../core/async-wait-options.ts';
 import type { Context } from '../../core/functions/context.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
 import type { Counter, Histogram } from '../../core/metric-group.ts';
@@ -56,10 +55,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   );
 }
 
-export class AsyncWaitOperator
-  extends UdfOperator<AsyncCall | AsyncFunction<unknown, unknown>>
-  implements QueueOutput
-{
+export class AsyncWaitOperator extends UdfOperator<'async-wait'> implements QueueOutput {
   private readonly config: AsyncWaitConfig;
   private readonly call: AsyncCall;
   private readonly onTimeoutCall: TimeoutCall;
@@ -109,10 +105,10 @@ export class AsyncWaitOperator
     if (!this.closed) this.setup.runAction(this.timerAction);
   };
 
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'async-wait'>) {
     super(setup);
-    this.config = setup.node.config as unknown as AsyncWaitConfig;
-    const options = (setup.binding.extra?.['options'] ?? {}) as AsyncWaitOptions<unknown, unknown>;
+    this.config = setup.node.config;
+    const options = setup.binding.settings.options;
     const fn = this.fn;
     if (typeof fn === 'function') {
       this.call = fn;

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Collector } from '../../core/functions/collector.ts';
-import type { Context, OnTimerContext } from '../../core/functions/context.ts';
+import type { Context } from '../../core/functions/context.ts';
 import type { TimeDomain } from '../../core/functions/timer-service.ts';
 import { userError } from '../../errors/eddy-error.ts';
 import type { BroadcastState, ReadOnlyBroadcastState } from '../../core/broadcast-state.ts';
@@ -75,7 +75,9 @@ class WritableView extends ReadOnlyView implements BroadcastState<unknown, unkno
   }
 }
 
-export class BroadcastProcessOperator extends UdfOperator<BroadcastFunctionObject> {
+export class BroadcastProcessOperator extends UdfOperator<
+  'broadcast-process' | 'keyed-broadcast-process'
+> {
   /** Checkpoints give every new subtask every old subtask's copy. */
   override readonly operatorStateDistribution = 'union' as const;
   private readonly states = new Map<string, Map<unknown, unknown>>();
@@ -86,9 +88,9 @@ export class BroadcastProcessOperator extends UdfOperator<BroadcastFunctionObjec
   /** The context of `processBroadcastElement`. */
   private readonly broadcastCtx: object;
 
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'broadcast-process' | 'keyed-broadcast-process'>) {
     super(setup);
-    const descriptors = (setup.binding.extra?.['descriptors'] ?? []) as readonly StateDescriptor[];
+    const descriptors = setup.binding.settings.descriptors;
     for (const d of descriptors) {
       const map = new Map<unknown, unknown>();
       this.states.set(d.name, map);
@@ -127,7 +129,8 @@ export class BroadcastProcessOperator extends UdfOperator<BroadcastFunctionObjec
 
   processBatch(batch: RecordBatch, input: number): void {
     const { values, timestamps, size } = batch;
-    const fn = this.fn;
+    // Both function kinds, seen with the contexts this operator builds.
+    const fn: BroadcastFunctionObject = this.fn;
     const ctx = this.ctx;
     const out = this.out;
     if (input === 0) {
@@ -155,11 +158,7 @@ export class BroadcastProcessOperator extends UdfOperator<BroadcastFunctionObjec
   }
 
   protected override onTimer(timer: TimerEntry, domain: TimeDomain): void {
-    if (this.fn.onTimer === undefined) return;
-    this.ctx.currentTimestamp = timer.timestamp;
-    this.ctx.currentTimeDomain = domain;
-    this.out.timestamp = timer.timestamp;
-    this.fn.onTimer(timer.timestamp, this.readOnlyCtx as OnTimerContext<unknown>, this.out);
+    this.fireOnTimer(timer, domain, this.readOnlyCtx);
   }
 
   /** Every broadcast state, as `[key, value]` lists. */
@@ -224,7 +223,7 @@ export class BroadcastProcessOperator extends UdfOperator<BroadcastFunctionObjec
           hint: 'use a ValueStateDescriptor, ListStateDescriptor or MapStateDescriptor',
         });
     }
-    const table = backend.tables.get(d.name);
+    const table = backend.states.get(d.name);
     if (table === undefined) return;
     const previous = backend.currentRawKey;
     try {

@@ -1,21 +1,13 @@
-import type { Collector } from '../../core/functions/collector.ts';
-import type { Context, OnTimerContext } from '../../core/functions/context.ts';
 import type { TimeDomain } from '../../core/functions/timer-service.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';
 import { UdfOperator, type KeyFn } from './udf-operator.ts';
 
-interface CoProcessObject {
-  processElement1(value: unknown, ctx: Context<unknown>, out: Collector<unknown>): void;
-  processElement2(value: unknown, ctx: Context<unknown>, out: Collector<unknown>): void;
-  onTimer?(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<unknown>): void;
-}
-
 /** Runs a CoProcessFunction or KeyedCoProcessFunction over two inputs. */
-export class CoProcessOperator extends UdfOperator<CoProcessObject> {
+export class CoProcessOperator extends UdfOperator<'co-process' | 'keyed-co-process'> {
   private readonly keySelector2: KeyFn | undefined;
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'co-process' | 'keyed-co-process'>) {
     super(setup);
     this.keySelector2 = setup.binding.keySelectors?.[1] as KeyFn | undefined;
   }
@@ -38,10 +30,6 @@ export class CoProcessOperator extends UdfOperator<CoProcessObject> {
     this.flushOutputs();
   }
   protected override onTimer(timer: TimerEntry, domain: TimeDomain): void {
-    if (this.fn.onTimer === undefined) return;
-    this.ctx.currentTimestamp = timer.timestamp;
-    this.ctx.currentTimeDomain = domain;
-    this.out.timestamp = timer.timestamp;
-    this.fn.onTimer(timer.timestamp, this.ctx, this.out);
+    this.fireOnTimer(timer, domain);
   }
 }

@@ -1,29 +1,18 @@
-import type { Context } from '../../core/functions/context.ts';
-import type { FilterFunction } from '../../core/functions/filter-function.ts';
+import type { FilterFn } from '../../core/functions/filter-function.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { FusionStage } from './fusion-stage.ts';
-import { UdfOperator } from './udf-operator.ts';
-
-type FilterCall = (value: unknown, ctx: Context<unknown>) => boolean;
+import { UdfOperator, udfCall } from './udf-operator.ts';
 
 /** Keeps the records for which the predicate returns true. */
-export class FilterOperator extends UdfOperator<FilterCall | FilterFunction<unknown>> {
-  private readonly call: FilterCall;
-  constructor(setup: OperatorSetup) {
+export class FilterOperator extends UdfOperator<'filter'> {
+  private readonly call: FilterFn<unknown>;
+  constructor(setup: OperatorSetup<'filter'>) {
     super(setup);
-    const fn = this.fn;
-    this.call = typeof fn === 'function' ? fn : (v, c) => fn.filter(v, c);
+    this.call = udfCall<FilterFn<unknown>, 'filter'>(this.fn, 'filter');
   }
   override fusionStage(): FusionStage {
-    return {
-      kind: 'filter',
-      operator: this,
-      call: this.call,
-      ctx: this.ctx,
-      keySelector: this.keySelector,
-      backend: this.backend,
-    };
+    return this.callStage('filter', this.call);
   }
   processBatch(batch: RecordBatch): void {
     const { values, timestamps, size } = batch;

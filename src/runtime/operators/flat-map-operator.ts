@@ -1,34 +1,18 @@
-import type { Collector } from '../../core/functions/collector.ts';
-import type { Context } from '../../core/functions/context.ts';
-import type { FlatMapFunction } from '../../core/functions/flat-map-function.ts';
+import type { FlatMapFn } from '../../core/functions/flat-map-function.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { FusionStage } from './fusion-stage.ts';
-import { UdfOperator } from './udf-operator.ts';
-
-type FlatMapCall = (
-  value: unknown,
-  out: Collector<unknown>,
-  ctx: Context<unknown>,
-) => void | Iterable<unknown>;
+import { UdfOperator, udfCall } from './udf-operator.ts';
 
 /** Emits zero or more records per input through the collector. */
-export class FlatMapOperator extends UdfOperator<FlatMapCall | FlatMapFunction<unknown, unknown>> {
-  private readonly call: FlatMapCall;
-  constructor(setup: OperatorSetup) {
+export class FlatMapOperator extends UdfOperator<'flat-map'> {
+  private readonly call: FlatMapFn<unknown, unknown>;
+  constructor(setup: OperatorSetup<'flat-map'>) {
     super(setup);
-    const fn = this.fn;
-    this.call = typeof fn === 'function' ? fn : (v, o, c) => fn.flatMap(v, o, c);
+    this.call = udfCall<FlatMapFn<unknown, unknown>, 'flatMap'>(this.fn, 'flatMap');
   }
   override fusionStage(): FusionStage {
-    return {
-      kind: 'flatMap',
-      operator: this,
-      call: this.call,
-      ctx: this.ctx,
-      keySelector: this.keySelector,
-      backend: this.backend,
-    };
+    return this.callStage('flatMap', this.call);
   }
   processBatch(batch: RecordBatch): void {
     const { values, timestamps, size } = batch;

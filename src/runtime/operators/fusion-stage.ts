@@ -21,33 +21,32 @@ interface StageBase {
   readonly backend: KeyedStateBackend | undefined;
 }
 
-/** One output per input: `value = call(value, ctx)`. */
-export interface MapStage extends StageBase {
-  readonly kind: 'map';
-  readonly call: (value: unknown, ctx: OperatorContext) => unknown;
+/**
+ * A stage that calls one user function, `call`, with the operator's context.
+ *
+ * @typeParam S - the stage kind
+ * @typeParam C - the function's signature
+ */
+export interface CallStage<S extends string, C> extends StageBase {
+  readonly kind: S;
+  readonly call: C;
   readonly ctx: OperatorContext;
 }
 
+/** One output per input: `value = call(value, ctx)`. */
+export type MapStage = CallStage<'map', (value: unknown, ctx: OperatorContext) => unknown>;
+
 /** At most one output per input: the record goes on when `call(value, ctx)` is true. */
-export interface FilterStage extends StageBase {
-  readonly kind: 'filter';
-  readonly call: (value: unknown, ctx: OperatorContext) => boolean;
-  readonly ctx: OperatorContext;
-}
+export type FilterStage = CallStage<'filter', (value: unknown, ctx: OperatorContext) => boolean>;
 
 /**
  * Zero or more outputs per input: `call(value, out, ctx)` calls `out.collect(x)` (or returns an
  * iterable); each output runs through the rest of the chain before `collect` returns.
  */
-export interface FlatMapStage extends StageBase {
-  readonly kind: 'flatMap';
-  readonly call: (
-    value: unknown,
-    out: Collector<unknown>,
-    ctx: OperatorContext,
-  ) => void | Iterable<unknown>;
-  readonly ctx: OperatorContext;
-}
+export type FlatMapStage = CallStage<
+  'flatMap',
+  (value: unknown, out: Collector<unknown>, ctx: OperatorContext) => void | Iterable<unknown>
+>;
 
 /** Keyed rolling reduce: the reduction of the key so far, updated and emitted per record. */
 export interface ReduceStage extends StageBase {

@@ -13,12 +13,8 @@
  *
  * @module
  */
-import type {
-  ProcessJoinContext,
-  ProcessJoinFunction,
-} from '../../core/functions/process-join-function.ts';
+import type { ProcessJoinContext } from '../../core/functions/process-join-function.ts';
 import type { TimeDomain } from '../../core/functions/timer-service.ts';
-import type { IntervalJoinSpec } from '../../plan/interval-join-spec.ts';
 import type { OutputTag } from '../../core/output-tag.ts';
 import { userError } from '../../errors/eddy-error.ts';
 import type { MetricGroup } from '../../core/metric-group.ts';
@@ -35,7 +31,7 @@ const LEFT = 'L';
 const RIGHT = 'R';
 
 export class IntervalJoinOperator
-  extends UdfOperator<ProcessJoinFunction<unknown, unknown, unknown>>
+  extends UdfOperator<'interval-join'>
   implements ProcessJoinContext
 {
   private readonly lower: number;
@@ -52,11 +48,11 @@ export class IntervalJoinOperator
   timestamp = 0;
   readonly metrics: MetricGroup;
 
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'interval-join'>) {
     super(setup);
-    const spec = setup.binding.extra?.['intervalJoin'] as IntervalJoinSpec;
-    this.lower = spec.lower;
-    this.upper = spec.upper;
+    const config = setup.node.config;
+    this.lower = config.lowerMs;
+    this.upper = config.upperMs;
     this.keySelector2 = setup.binding.keySelectors?.[1] as KeyFn;
     this.be = this.backend as HeapKeyedStateBackend;
     this.ts = this.timers as InternalTimerService;
@@ -65,7 +61,7 @@ export class IntervalJoinOperator
     this.metrics = this.ctx.metrics;
     const late = (tag: string | undefined): Emitter | undefined =>
       tag === undefined ? undefined : setup.sideOutputs.get(tag);
-    this.lateOuts = [late(spec.leftLateTag), late(spec.rightLateTag)];
+    this.lateOuts = [late(config.leftLateTag), late(config.rightLateTag)];
   }
 
   getCurrentKey(): unknown {

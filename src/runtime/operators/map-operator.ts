@@ -1,29 +1,18 @@
-import type { Context } from '../../core/functions/context.ts';
-import type { MapFunction } from '../../core/functions/map-function.ts';
+import type { MapFn } from '../../core/functions/map-function.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { FusionStage } from './fusion-stage.ts';
-import { UdfOperator } from './udf-operator.ts';
-
-type MapCall = (value: unknown, ctx: Context<unknown>) => unknown;
+import { UdfOperator, udfCall } from './udf-operator.ts';
 
 /** Applies a map function to each record (keyed: with the record's key set for state). */
-export class MapOperator extends UdfOperator<MapCall | MapFunction<unknown, unknown>> {
-  private readonly call: MapCall;
-  constructor(setup: OperatorSetup) {
+export class MapOperator extends UdfOperator<'map'> {
+  private readonly call: MapFn<unknown, unknown>;
+  constructor(setup: OperatorSetup<'map'>) {
     super(setup);
-    const fn = this.fn;
-    this.call = typeof fn === 'function' ? fn : (v, c) => fn.map(v, c);
+    this.call = udfCall<MapFn<unknown, unknown>, 'map'>(this.fn, 'map');
   }
   override fusionStage(): FusionStage {
-    return {
-      kind: 'map',
-      operator: this,
-      call: this.call,
-      ctx: this.ctx,
-      keySelector: this.keySelector,
-      backend: this.backend,
-    };
+    return this.callStage('map', this.call);
   }
   processBatch(batch: RecordBatch): void {
     const { values, timestamps, size } = batch;

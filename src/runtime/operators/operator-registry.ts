@@ -1,9 +1,13 @@
 /**
- * Maps plan node kinds to operator constructors (Arroyo's config-driven construction). Features
- * such as windows and joins register their kinds here.
+ * The operator of every plan node kind (Arroyo's config-driven construction): one table, typed by
+ * the node kinds of `plan/node-kinds.ts`, so a kind added there without an operator here fails to
+ * compile, and each factory receives a setup whose node config and binding settings are typed by
+ * its kind. Sources are not operators: the wiring gives them a `SourceTask`.
  *
  * @module
  */
+import { EddyError } from '../../errors/eddy-error.ts';
+import type { OperatorKind } from '../../plan/node-kinds.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { AbstractStreamOperator } from './abstract-stream-operator.ts';
 import { AsyncWaitOperator } from './async-wait-operator.ts';
@@ -20,43 +24,57 @@ import { SessionWindowOperator, canMergeSessions } from './session-window-operat
 import { SlicingWindowOperator, canSlice } from './slicing-window-operator.ts';
 import { WindowOperator } from './window-operator.ts';
 import { IntervalJoinOperator } from './interval-join-operator.ts';
-import type { WindowSpec } from '../../time/windowing/window-spec.ts';
 
-/** Creates one operator subtask. */
-export type OperatorFactory = (setup: OperatorSetup) => AbstractStreamOperator;
+/**
+ * Creates one subtask of the operator of kind `K`.
+ *
+ * @typeParam K - the node kind
+ */
+export type OperatorFactory<K extends OperatorKind> = (
+  setup: OperatorSetup<K>,
+) => AbstractStreamOperator;
 
-const factories = new Map<string, OperatorFactory>([
-  ['map', (s) => new MapOperator(s)],
-  ['filter', (s) => new FilterOperator(s)],
-  ['flat-map', (s) => new FlatMapOperator(s)],
-  ['process', (s) => new ProcessOperator(s)],
-  ['keyed-process', (s) => new ProcessOperator(s)],
-  ['reduce', (s) => new ReduceOperator(s)],
-  ['co-process', (s) => new CoProcessOperator(s)],
-  ['keyed-co-process', (s) => new CoProcessOperator(s)],
-  ['sink', (s) => new SinkOperator(s)],
-  ['timestamps-watermarks', (s) => new TimestampsWatermarksOperator(s)],
-  ['async-wait', (s) => new AsyncWaitOperator(s)],
-  ['broadcast-process', (s) => new BroadcastProcessOperator(s)],
-  ['keyed-broadcast-process', (s) => new BroadcastProcessOperator(s)],
-  ['interval-join', (s) => new IntervalJoinOperator(s)],
-  ['window', (s) => windowOperator(s)],
-]);
+/** Every operator kind and its factory. */
+const OPERATORS: { readonly [K in OperatorKind]: OperatorFactory<K> } = {
+  map: (s) => new MapOperator(s),
+  filter: (s) => new FilterOperator(s),
+  'flat-map': (s) => new FlatMapOperator(s),
+  process: (s) => new ProcessOperator(s),
+  'keyed-process': (s) => new ProcessOperator(s),
+  reduce: (s) => new ReduceOperator(s),
+  'co-process': (s) => new CoProcessOperator(s),
+  'keyed-co-process': (s) => new CoProcessOperator(s),
+  sink: (s) => new SinkOperator(s),
+  'timestamps-watermarks': (s) => new TimestampsWatermarksOperator(s),
+  'async-wait': (s) => new AsyncWaitOperator(s),
+  'broadcast-process': (s) => new BroadcastProcessOperator(s),
+  'keyed-broadcast-process': (s) => new BroadcastProcessOperator(s),
+  'interval-join': (s) => new IntervalJoinOperator(s),
+  // A specialised window operator where one applies (ADR 0004, ADR 0007), else the general one.
+  window: (s) => {
+    if (canSlice(s.binding.settings)) return new SlicingWindowOperator(s);
+    if (canMergeSessions(s.binding.settings)) return new SessionWindowOperator(s);
+    return new WindowOperator(s);
+  },
+};
 
-/** The window operator for a spec: a specialised one where it applies, else the general one. */
-function windowOperator(s: OperatorSetup): AbstractStreamOperator {
-  const spec = s.binding.extra?.['window'] as WindowSpec;
-  if (canSlice(spec)) return new SlicingWindowOperator(s);
-  if (canMergeSessions(spec)) return new SessionWindowOperator(s);
-  return new WindowOperator(s);
+/** Whether a setup is that of an operator (not a source), its node and binding of one kind. */
+function isOperatorSetup(setup: OperatorSetup): setup is OperatorSetup<OperatorKind> {
+  return setup.node.kind !== 'source' && setup.binding.kind === setup.node.kind;
 }
 
-/** Registers the constructor of an operator kind. */
-export function registerOperator(kind: string, factory: OperatorFactory): void {
-  factories.set(kind, factory);
+function create<K extends OperatorKind>(kind: K, setup: OperatorSetup<K>): AbstractStreamOperator {
+  const factory: OperatorFactory<K> = OPERATORS[kind];
+  return factory(setup);
 }
 
-/** The constructor of an operator kind, if known. */
-export function operatorFactory(kind: string): OperatorFactory | undefined {
-  return factories.get(kind);
+/** Creates the operator subtask of a setup (any node kind but `source`). */
+export function createOperator(setup: OperatorSetup): AbstractStreamOperator {
+  if (!isOperatorSetup(setup)) {
+    throw new EddyError(
+      `a ${setup.node.kind} node with a ${setup.binding.kind} binding is not an operator`,
+      { code: 'INTERNAL', domain: 'internal', operator: setup.node },
+    );
+  }
+  return create(setup.node.kind, setup);
 }

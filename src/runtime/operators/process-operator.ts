@@ -1,24 +1,16 @@
-import type { Collector } from '../../core/functions/collector.ts';
-import type { Context, OnTimerContext } from '../../core/functions/context.ts';
 import type { TimeDomain } from '../../core/functions/timer-service.ts';
+import type { ProcessFn } from '../../core/functions/process-function.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';
-import { UdfOperator } from './udf-operator.ts';
-
-interface ProcessObject {
-  processElement(value: unknown, ctx: Context<unknown>, out: Collector<unknown>): void;
-  onTimer?(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<unknown>): void;
-}
-type ProcessCall = (value: unknown, ctx: Context<unknown>, out: Collector<unknown>) => void;
+import { UdfOperator, udfCall } from './udf-operator.ts';
 
 /** Runs a ProcessFunction (non-keyed) or KeyedProcessFunction (keyed: state and timers). */
-export class ProcessOperator extends UdfOperator<ProcessCall | ProcessObject> {
-  private readonly call: ProcessCall;
-  constructor(setup: OperatorSetup) {
+export class ProcessOperator extends UdfOperator<'process' | 'keyed-process'> {
+  private readonly call: ProcessFn<unknown, unknown>;
+  constructor(setup: OperatorSetup<'process' | 'keyed-process'>) {
     super(setup);
-    const fn = this.fn;
-    this.call = typeof fn === 'function' ? fn : (v, c, o) => fn.processElement(v, c, o);
+    this.call = udfCall<ProcessFn<unknown, unknown>, 'processElement'>(this.fn, 'processElement');
   }
   processBatch(batch: RecordBatch): void {
     const { values, timestamps, size } = batch;
@@ -38,12 +30,6 @@ export class ProcessOperator extends UdfOperator<ProcessCall | ProcessObject> {
     this.flushOutputs();
   }
   protected override onTimer(timer: TimerEntry, domain: TimeDomain): void {
-    const fn = this.fn;
-    if (typeof fn === 'function' || fn.onTimer === undefined) return;
-    const ctx = this.ctx;
-    ctx.currentTimestamp = timer.timestamp;
-    ctx.currentTimeDomain = domain;
-    this.out.timestamp = timer.timestamp;
-    fn.onTimer(timer.timestamp, ctx, this.out);
+    this.fireOnTimer(timer, domain);
   }
 }

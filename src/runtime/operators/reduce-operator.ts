@@ -1,4 +1,3 @@
-import type { ReduceFunction } from '../../core/functions/reduce-function.ts';
 import { ValueStateDescriptor } from '../../core/state-descriptor.ts';
 import type { ValueState } from '../../core/state.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
@@ -7,10 +6,10 @@ import type { FusionStage } from './fusion-stage.ts';
 import { UdfOperator } from './udf-operator.ts';
 
 /** Keyed rolling reduce: emits the updated reduction of the key for every record. */
-export class ReduceOperator extends UdfOperator<ReduceFunction<unknown>> {
+export class ReduceOperator extends UdfOperator<'reduce'> {
   private readonly state: ValueState<unknown>;
   private readonly descriptor = new ValueStateDescriptor<unknown>('_reduce');
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'reduce'>) {
     super(setup);
     this.state = this.backend!.getValueState(this.descriptor);
   }

@@ -52,7 +52,7 @@ export class SessionWindowOperator extends AbstractWindowOperator {
   /** Allowed lateness; processing-time sessions have none (as in the general operator). */
   private readonly lateness: number;
 
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'window'>) {
     super(setup);
     this.assigner = this.spec.assigner as SessionWindows<unknown>;
     this.eventTime = this.assigner.isEventTime();

@@ -46,7 +46,7 @@ class ManualCommitSink implements Sink<number> {
 }
 
 function sinkOperator(sink: Sink<number>, blockers: Promise<void>[]): SinkOperator {
-  const setup: OperatorSetup = {
+  const setup: OperatorSetup<'sink'> = {
     jobName: 'test',
     node: {
       id: 1,
@@ -61,7 +61,7 @@ function sinkOperator(sink: Sink<number>, blockers: Promise<void>[]): SinkOperat
       config: {},
       chaining: 'always',
     },
-    binding: { sink },
+    binding: { kind: 'sink', settings: { sink: sink as Sink<unknown> } },
     subtaskIndex: 0,
     parallelism: 1,
     maxParallelism: 128,

@@ -1,4 +1,4 @@
-import type { Sink, SinkWriter } from '../../core/connector-spi.ts';
+import type { SinkWriter } from '../../core/connector-spi.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
 import type { SubtaskState } from '../checkpoint/subtask-state.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
@@ -25,9 +25,9 @@ export class SinkOperator extends AbstractStreamOperator {
   /** Of completed checkpoints, being committed (or failed to): kept until the commit succeeds. */
   private committing: PendingCommittable[] = [];
   private restored: unknown[] = [];
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'sink'>) {
     super(setup);
-    const sink = setup.binding.sink as Sink<unknown>;
+    const sink = setup.binding.settings.sink;
     this.writer = sink.createWriter({
       sinkName: setup.node.name,
       subtaskIndex: setup.subtaskIndex,

@@ -54,7 +54,7 @@ export class SlicingWindowOperator extends AbstractWindowOperator {
   private readonly offset: number;
   private readonly pane: number;
 
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'window'>) {
     super(setup);
     const a = this.spec.assigner as unknown as AlignedWindowAssigner;
     this.size = a.size;

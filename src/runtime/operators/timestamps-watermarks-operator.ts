@@ -22,9 +22,9 @@ export class TimestampsWatermarksOperator
   private idle = false;
   private lastRecordAt: number;
 
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'timestamps-watermarks'>) {
     super(setup);
-    this.strategy = setup.binding.extra?.['strategy'] as WatermarkStrategy<unknown>;
+    this.strategy = setup.binding.settings.strategy;
     this.generator = this.strategy.createGenerator();
     this.lastRecordAt = setup.clock.now();
   }

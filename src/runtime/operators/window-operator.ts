@@ -48,7 +48,7 @@ export class WindowOperator extends AbstractWindowOperator implements OnMergeCon
   private win: Window = undefined as unknown as Window;
   mergedWindows: readonly Window[] = [];
 
-  constructor(setup: OperatorSetup) {
+  constructor(setup: OperatorSetup<'window'>) {
     super(setup);
     this.state = this.be.getValueState(CONTENTS);
     this.windowSet = this.be.getValueState(WINDOW_SET);

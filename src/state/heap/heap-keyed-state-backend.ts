@@ -4,18 +4,17 @@
  *
  * @module
  */
-import { userError } from '../../errors/eddy-error.ts';
 import { toMillis } from '../../util/duration.ts';
 import { TtlMap } from './ttl-map.ts';
-import { checkCompatible } from '../check-compatible.ts';
+import {
+  AbstractKeyedStateBackend,
+  type StateHandleClasses,
+} from '../abstract-keyed-state-backend.ts';
 import { normalizeKey } from '../key-groups.ts';
 import type { KeyGroupSnapshot, KeyedStateBackend, StateSnapshot } from '../keyed-state-backend.ts';
 import { SnapshotBuilder } from '../snapshot-builder.ts';
 import type {
   AggregatingStateDescriptor,
-  ListStateDescriptor,
-  MapStateDescriptor,
-  ReducingStateDescriptor,
   StateDescriptor,
   ValueStateDescriptor,
 } from '../../core/state-descriptor.ts';
@@ -36,7 +35,10 @@ export interface HeapStateTable {
   readonly entries: Map<unknown, unknown>;
 }
 
-export class HeapKeyedStateBackend implements KeyedStateBackend {
+export class HeapKeyedStateBackend
+  extends AbstractKeyedStateBackend<HeapStateTable>
+  implements KeyedStateBackend
+{
   currentRawKey: unknown = undefined;
   currentKey: unknown = undefined;
   /** The key that tables are indexed by: the normalized key, with the namespace appended if set. */
@@ -44,18 +46,23 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private namespace: string | number | undefined = undefined;
   /** Raw keys of object keys (whose normalized form is their JSON), for snapshots. */
   readonly rawKeys = new Map<unknown, unknown>();
-  readonly tables = new Map<string, HeapStateTable>();
   /** Key and namespace of composite state keys (namespaced state only). */
   private readonly parts = new Map<string, readonly [unknown, string | number]>();
-  /** Restored entries of states not yet registered by the user code, by state name. */
-  private readonly pendingRestore = new Map<string, StateSnapshot[]>();
+  protected readonly handles: StateHandleClasses<this, HeapStateTable> = HEAP_HANDLES;
 
   constructor(
-    private readonly operatorName: string,
+    operatorName: string,
     private readonly maxParallelism = 128,
     /** Milliseconds now, for state TTL. */
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    super(operatorName);
+  }
+
+  /** The registered states of this backend, by name (broadcast state iterates their keys). */
+  get states(): ReadonlyMap<string, HeapStateTable> {
+    return this.tables;
+  }
 
   private composite(k: unknown, ns: string | number): string {
     const c = `${String(k)}${NS}${ns}`;
@@ -86,33 +93,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.stateKey = namespace === undefined ? k : this.composite(k, namespace);
   }
 
-  private table(descriptor: StateDescriptor): Map<unknown, unknown> {
-    const existing = this.tables.get(descriptor.name);
-    if (existing !== undefined) {
-      if (existing.descriptor.kind !== descriptor.kind) {
-        throw userError(
-          'STATE_ERROR',
-          `state "${descriptor.name}" is already registered as ${existing.descriptor.kind} state, not ${descriptor.kind}`,
-          {
-            operator: { name: this.operatorName },
-            hint: 'give each state descriptor of an operator its own name',
-          },
-        );
-      }
-      return existing.entries;
-    }
+  protected createTable(descriptor: StateDescriptor): HeapStateTable {
     const ttl = descriptor.options.ttl;
     const entries =
       ttl === undefined
         ? new Map<unknown, unknown>()
         : new TtlMap(toMillis(ttl.ttl, 'ttl'), ttl.updateType === 'OnReadAndWrite', this.clock);
-    this.tables.set(descriptor.name, { descriptor, entries });
-    const pending = this.pendingRestore.get(descriptor.name);
-    if (pending !== undefined) {
-      this.pendingRestore.delete(descriptor.name);
-      for (const snap of pending) this.load(descriptor, entries, snap);
-    }
-    return entries;
+    return { descriptor, entries };
   }
 
   snapshot(): KeyGroupSnapshot[] {
@@ -138,45 +125,20 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       }
     }
     // Pending (restored but never registered) states survive the next checkpoint too.
-    for (const snaps of this.pendingRestore.values())
-      for (const snap of snaps) builder.addSnapshot(snap);
+    for (const snap of this.pendingSnapshots()) builder.addSnapshot(snap);
     for (const c of this.parts.keys()) if (!usedParts.has(c)) this.parts.delete(c);
     return builder.build();
   }
 
-  restore(groups: readonly KeyGroupSnapshot[]): void {
-    for (const g of groups) {
-      for (const snap of g.states) {
-        const table = this.tables.get(snap.name);
-        if (table !== undefined) this.load(table.descriptor, table.entries, snap);
-        else {
-          const list = this.pendingRestore.get(snap.name);
-          if (list === undefined) this.pendingRestore.set(snap.name, [snap]);
-          else list.push(snap);
-        }
-      }
-    }
-  }
-
-  private load(
-    descriptor: StateDescriptor,
-    entries: Map<unknown, unknown>,
-    snap: StateSnapshot,
-  ): void {
-    checkCompatible(this.operatorName, descriptor, snap);
-    const target = descriptor.options.version ?? 1;
-    const migrate = descriptor.options.migrate;
+  protected load(table: HeapStateTable, snap: StateSnapshot): void {
+    const { descriptor, entries } = table;
     for (let i = 0; i < snap.keys.length; i++) {
       const key = snap.keys[i];
       const namespace = snap.namespaces?.[i];
       const nk = normalizeKey(key);
       if (nk !== key && !this.rawKeys.has(nk)) this.rawKeys.set(nk, key);
       const sk = namespace === undefined ? nk : this.composite(nk, namespace);
-      const saved = snap.values[i];
-      let value =
-        snap.version < target && migrate !== undefined ? migrate(saved, snap.version) : saved;
-      if (descriptor.kind === 'map' && Array.isArray(value))
-        value = new Map(value as [unknown, unknown][]);
+      const value = this.restoredValue(descriptor, snap, i);
       // A TTL keeps running across a restore: saved expiry times are kept.
       const expiresAt = snap.expiresAt?.[i];
       if (entries instanceof TtlMap && expiresAt !== undefined)
@@ -185,26 +147,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  getValueState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
-    return new HeapValueState<T>(this, this.table(descriptor), descriptor.options.defaultValue);
-  }
   directValueTable(descriptor: ValueStateDescriptor<unknown>): Map<unknown, unknown> | undefined {
-    const t = this.table(descriptor);
+    const t = this.table(descriptor).entries;
     return t instanceof TtlMap ? undefined : t;
-  }
-  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
-    return new HeapListState<T>(this, this.table(descriptor));
-  }
-  getMapState<UK, UV>(descriptor: MapStateDescriptor<UK, UV>): MapState<UK, UV> {
-    return new HeapMapState<UK, UV>(this, this.table(descriptor));
-  }
-  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T> {
-    return new HeapReducingState<T>(this, this.table(descriptor), descriptor.reduce);
-  }
-  getAggregatingState<IN, ACC, OUT>(
-    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
-  ): AggregatingState<IN, OUT> {
-    return new HeapAggregatingState<IN, ACC, OUT>(this, this.table(descriptor), descriptor);
   }
 
   size(): number {
@@ -220,11 +165,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 }
 
 class HeapValueState<T> implements ValueState<T> {
+  private readonly t: Map<unknown, unknown>;
   constructor(
     private readonly b: HeapKeyedStateBackend,
-    private readonly t: Map<unknown, unknown>,
+    table: HeapStateTable,
     private readonly defaultValue: T | undefined,
-  ) {}
+  ) {
+    this.t = table.entries;
+  }
   value(): T | undefined {
     const v = this.t.get(this.b.stateKey) as T | undefined;
     return v === undefined ? this.defaultValue : v;
@@ -239,10 +187,13 @@ class HeapValueState<T> implements ValueState<T> {
 }
 
 class HeapListState<T> implements ListState<T> {
+  private readonly t: Map<unknown, unknown>;
   constructor(
     private readonly b: HeapKeyedStateBackend,
-    private readonly t: Map<unknown, unknown>,
-  ) {}
+    table: HeapStateTable,
+  ) {
+    this.t = table.entries;
+  }
   get(): T[] {
     const l = this.t.get(this.b.stateKey) as T[] | undefined;
     return l === undefined ? [] : l.slice();
@@ -269,10 +220,13 @@ class HeapListState<T> implements ListState<T> {
 }
 
 class HeapMapState<UK, UV> implements MapState<UK, UV> {
+  private readonly t: Map<unknown, unknown>;
   constructor(
     private readonly b: HeapKeyedStateBackend,
-    private readonly t: Map<unknown, unknown>,
-  ) {}
+    table: HeapStateTable,
+  ) {
+    this.t = table.entries;
+  }
   private map(): Map<UK, UV> | undefined {
     return this.t.get(this.b.stateKey) as Map<UK, UV> | undefined;
   }
@@ -318,11 +272,14 @@ class HeapMapState<UK, UV> implements MapState<UK, UV> {
 }
 
 class HeapReducingState<T> implements ReducingState<T> {
+  private readonly t: Map<unknown, unknown>;
   constructor(
     private readonly b: HeapKeyedStateBackend,
-    private readonly t: Map<unknown, unknown>,
+    table: HeapStateTable,
     private readonly reduce: (a: T, b: T) => T,
-  ) {}
+  ) {
+    this.t = table.entries;
+  }
   get(): T | undefined {
     return this.t.get(this.b.stateKey) as T | undefined;
   }
@@ -337,11 +294,14 @@ class HeapReducingState<T> implements ReducingState<T> {
 }
 
 class HeapAggregatingState<IN, ACC, OUT> implements AggregatingState<IN, OUT> {
+  private readonly t: Map<unknown, unknown>;
   constructor(
     private readonly b: HeapKeyedStateBackend,
-    private readonly t: Map<unknown, unknown>,
+    table: HeapStateTable,
     private readonly d: AggregatingStateDescriptor<IN, ACC, OUT>,
-  ) {}
+  ) {
+    this.t = table.entries;
+  }
   get(): OUT | undefined {
     const acc = this.t.get(this.b.stateKey) as ACC | undefined;
     return acc === undefined ? undefined : this.d.aggregate.getResult(acc);
@@ -356,3 +316,11 @@ class HeapAggregatingState<IN, ACC, OUT> implements AggregatingState<IN, OUT> {
     this.t.delete(this.b.stateKey);
   }
 }
+
+const HEAP_HANDLES: StateHandleClasses<HeapKeyedStateBackend, HeapStateTable> = {
+  value: HeapValueState,
+  list: HeapListState,
+  map: HeapMapState,
+  reducing: HeapReducingState,
+  aggregating: HeapAggregatingState,
+};

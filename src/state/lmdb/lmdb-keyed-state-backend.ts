@@ -22,20 +22,15 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type * as Lmdb from 'lmdb';
 import type { RootDatabase } from 'lmdb';
-import { userError } from '../../errors/eddy-error.ts';
 import { toMillis } from '../../util/duration.ts';
-import { checkCompatible } from '../check-compatible.ts';
+import {
+  AbstractKeyedStateBackend,
+  type StateHandleClasses,
+} from '../abstract-keyed-state-backend.ts';
 import { normalizeKey } from '../key-groups.ts';
 import type { KeyGroupSnapshot, KeyedStateBackend, StateSnapshot } from '../keyed-state-backend.ts';
 import { SnapshotBuilder } from '../snapshot-builder.ts';
-import type {
-  AggregatingStateDescriptor,
-  ListStateDescriptor,
-  MapStateDescriptor,
-  ReducingStateDescriptor,
-  StateDescriptor,
-  ValueStateDescriptor,
-} from '../../core/state-descriptor.ts';
+import type { AggregatingStateDescriptor, StateDescriptor } from '../../core/state-descriptor.ts';
 import type {
   AggregatingState,
   ListState,
@@ -102,7 +97,10 @@ function encodeKey(k: unknown): string {
   }
 }
 
-export class LmdbKeyedStateBackend implements KeyedStateBackend {
+export class LmdbKeyedStateBackend
+  extends AbstractKeyedStateBackend<Table>
+  implements KeyedStateBackend
+{
   currentRawKey: unknown = undefined;
   currentKey: unknown = undefined;
   private encodedKey = 'u';
@@ -117,21 +115,19 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
   private readonly dirty = new Set<string>();
   private readonly cacheEntries: number;
   private disposed = false;
-  private readonly tables = new Map<string, Table>();
-  private readonly pendingRestore = new Map<string, StateSnapshot[]>();
   private readonly maxParallelism: number;
   private readonly flushThreshold: number;
-  private readonly operatorName: string;
+  protected readonly handles: StateHandleClasses<this, Table> = LMDB_HANDLES;
   /** @internal */
   readonly clock: () => number;
 
   constructor(options: LmdbKeyedStateBackendOptions) {
+    super(options.operatorName);
     this.path = join(options.dir, `lmdb-${process.pid}-${randomBytes(6).toString('hex')}`);
     this.db = lmdb().open<Buffer, string>({ path: this.path, noSync: true, encoding: 'binary' });
     this.maxParallelism = options.maxParallelism ?? 128;
     this.flushThreshold = options.flushThreshold ?? 50_000;
     this.cacheEntries = Math.max(options.cacheEntries ?? 200_000, this.flushThreshold);
-    this.operatorName = options.operatorName;
     this.clock = options.clock ?? Date.now;
   }
 
@@ -228,35 +224,14 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     if (cache.size > this.cacheEntries) cache.clear();
   }
 
-  private table(descriptor: StateDescriptor): Table {
-    const existing = this.tables.get(descriptor.name);
-    if (existing !== undefined) {
-      if (existing.descriptor.kind !== descriptor.kind) {
-        throw userError(
-          'STATE_ERROR',
-          `state "${descriptor.name}" is already registered as ${existing.descriptor.kind} state, not ${descriptor.kind}`,
-          {
-            operator: { name: this.operatorName },
-            hint: 'give each state descriptor of an operator its own name',
-          },
-        );
-      }
-      return existing;
-    }
+  protected createTable(descriptor: StateDescriptor): Table {
     const ttl = descriptor.options.ttl;
-    const table: Table = {
+    return {
       descriptor,
       prefix: `${descriptor.name}\u0000`,
       ttlMs: ttl === undefined ? undefined : toMillis(ttl.ttl, 'ttl'),
       refreshOnRead: ttl?.updateType === 'OnReadAndWrite',
     };
-    this.tables.set(descriptor.name, table);
-    const pending = this.pendingRestore.get(descriptor.name);
-    if (pending !== undefined) {
-      this.pendingRestore.delete(descriptor.name);
-      for (const snap of pending) this.load(table, snap);
-    }
-    return table;
   }
 
   snapshot(): KeyGroupSnapshot[] {
@@ -273,8 +248,7 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
         for (const k of expired) this.db.removeSync(k);
       });
     }
-    for (const snaps of this.pendingRestore.values())
-      for (const snap of snaps) builder.addSnapshot(snap);
+    for (const snap of this.pendingSnapshots()) builder.addSnapshot(snap);
     return builder.build();
   }
 
@@ -287,7 +261,7 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     this.flush();
     const builder = new SnapshotBuilder(this.maxParallelism);
     const add = this.collector(builder, this.clock(), undefined, new Map(this.tables));
-    const pending = [...this.pendingRestore.values()].flat();
+    const pending = this.pendingSnapshots();
     const it = this.db.getRange({ snapshot: true })[Symbol.iterator]();
     let n = it.next(); // opens the read transaction now
     for (let count = 1; n.done !== true; count++) {
@@ -332,25 +306,8 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     };
   }
 
-  restore(groups: readonly KeyGroupSnapshot[]): void {
-    for (const g of groups) {
-      for (const snap of g.states) {
-        const table = this.tables.get(snap.name);
-        if (table !== undefined) this.load(table, snap);
-        else {
-          const list = this.pendingRestore.get(snap.name);
-          if (list === undefined) this.pendingRestore.set(snap.name, [snap]);
-          else list.push(snap);
-        }
-      }
-    }
-  }
-
-  private load(table: Table, snap: StateSnapshot): void {
+  protected load(table: Table, snap: StateSnapshot): void {
     const { descriptor } = table;
-    checkCompatible(this.operatorName, descriptor, snap);
-    const target = descriptor.options.version ?? 1;
-    const migrate = descriptor.options.migrate;
     const now = this.clock();
     const freshExpiry = table.ttlMs === undefined ? Number.NaN : now + table.ttlMs;
     const savedKey = this.currentRawKey;
@@ -358,11 +315,7 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     for (let i = 0; i < snap.keys.length; i++) {
       const key = snap.keys[i];
       const ns = snap.namespaces?.[i];
-      const saved = snap.values[i];
-      let value =
-        snap.version < target && migrate !== undefined ? migrate(saved, snap.version) : saved;
-      if (descriptor.kind === 'map' && Array.isArray(value))
-        value = new Map(value as [unknown, unknown][]);
+      const value = this.restoredValue(descriptor, snap, i);
       this.setCurrentKey(key);
       this.setCurrentNamespace(ns);
       // A TTL keeps running across a restore: saved expiry times are kept, expired entries dropped.
@@ -373,24 +326,6 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     }
     this.setCurrentKey(savedKey);
     this.setCurrentNamespace(savedNs);
-  }
-
-  getValueState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
-    return new LmdbValueState<T>(this, this.table(descriptor), descriptor.options.defaultValue);
-  }
-  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
-    return new LmdbListState<T>(this, this.table(descriptor));
-  }
-  getMapState<UK, UV>(descriptor: MapStateDescriptor<UK, UV>): MapState<UK, UV> {
-    return new LmdbMapState<UK, UV>(this, this.table(descriptor));
-  }
-  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T> {
-    return new LmdbReducingState<T>(this, this.table(descriptor), descriptor.reduce);
-  }
-  getAggregatingState<IN, ACC, OUT>(
-    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
-  ): AggregatingState<IN, OUT> {
-    return new LmdbAggregatingState<IN, ACC, OUT>(this, this.table(descriptor), descriptor);
   }
 
   size(): number {
@@ -545,3 +480,11 @@ class LmdbAggregatingState<IN, ACC, OUT> implements AggregatingState<IN, OUT> {
     this.b.remove(this.t);
   }
 }
+
+const LMDB_HANDLES: StateHandleClasses<LmdbKeyedStateBackend, Table> = {
+  value: LmdbValueState,
+  list: LmdbListState,
+  map: LmdbMapState,
+  reducing: LmdbReducingState,
+  aggregating: LmdbAggregatingState,
+};
