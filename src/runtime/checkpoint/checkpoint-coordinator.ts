@@ -30,6 +30,7 @@ import {
 } from './checkpoint-metadata.ts';
 import type { CheckpointRecord } from '../../core/job-status.ts';
 import { METADATA_FILE, type CheckpointStore } from './checkpoint-store.ts';
+import { writeCompletedRecord } from './completed-checkpoint-record.ts';
 
 /** Prefix of periodic checkpoint locations: `chk-<id>`. */
 export const CHECKPOINT_PREFIX = 'chk-';
@@ -108,6 +109,8 @@ interface Pending {
   alignmentMs: number;
   timer: ReturnType<typeof setTimeout> | undefined;
   done: boolean;
+  /** `_metadata` is being (or has been) written: from here the checkpoint may be complete. */
+  sealing: boolean;
   resolve(r: CheckpointRecord): void;
   reject(e: Error): void;
 }
@@ -127,6 +130,7 @@ export class CheckpointCoordinator {
   private failed = 0;
   private lastCompleted: CheckpointRecord | undefined;
   private readonly history: CheckpointRecord[] = [];
+  private sealed = 0;
 
   constructor(
     private readonly options: CoordinatorOptions,
@@ -135,6 +139,15 @@ export class CheckpointCoordinator {
     this.nextId = options.firstId;
     this.expected = options.operators.reduce((n, o) => n + o.parallelism, 0);
     this.retainedIds = [...options.existing];
+  }
+
+  /**
+   * The newest checkpoint whose `_metadata` this coordinator has started to write (0: none). It
+   * may be complete on disk even if it then failed (stopped, timed out): what sinks pre-committed
+   * for it must not be aborted, or a restore from it would commit output that no longer exists.
+   */
+  get sealedThrough(): number {
+    return this.sealed;
   }
 
   /** Whether periodic checkpoints are on. */
@@ -259,6 +272,7 @@ export class CheckpointCoordinator {
         alignmentMs: 0,
         timer: undefined,
         done: false,
+        sealing: false,
         resolve,
         reject,
       };
@@ -331,8 +345,29 @@ export class CheckpointCoordinator {
         completedAt,
         operators,
       };
-      await p.store.write(p.location, METADATA_FILE, encodeMetadata(metadata));
-      if (p.done) return; // timed out while writing: the directory is removed by fail()
+      // From here the checkpoint may be complete on disk, and a restore may use it: a failure
+      // no longer removes it, and sinks keep its pre-committed output (see sealedThrough).
+      p.sealing = true;
+      if (p.barrier.id > this.sealed) this.sealed = p.barrier.id;
+      try {
+        await p.store.write(p.location, METADATA_FILE, encodeMetadata(metadata));
+      } catch (e) {
+        // No _metadata, so not a checkpoint: nothing can restore it.
+        void p.store.remove(p.location).catch(() => {});
+        throw e;
+      }
+      if (p.done) return; // timed out or stopped while writing: it stays, but sinks do not commit
+      // Before any sink commits: a restore must know that this checkpoint's output is out,
+      // even if the checkpoint itself is damaged later (see choose-restore-checkpoint.ts).
+      if (p.notify && this.options.store !== undefined) {
+        await writeCompletedRecord(this.options.store, {
+          checkpointId: p.barrier.id,
+          path: p.store.pathOf(p.location),
+          savepoint: p.barrier.savepoint,
+          completedAt,
+        });
+        if (p.done) return;
+      }
       p.done = true;
       if (p.timer !== undefined) clearTimeout(p.timer);
       if (this.pending === p) this.pending = undefined;
@@ -379,8 +414,10 @@ export class CheckpointCoordinator {
     this.host.log(
       `${p.barrier.savepoint ? 'savepoint' : 'checkpoint'} ${p.barrier.id} failed: ${reason}`,
     );
-    // Files may still be in flight: remove the location once they settled.
-    void Promise.allSettled(p.writes).then(() => p.store.remove(p.location).catch(() => {}));
+    // Files may still be in flight: remove the location once they settled (unless `_metadata`
+    // may have made it a complete checkpoint, which a restore may then use).
+    if (!p.sealing)
+      void Promise.allSettled(p.writes).then(() => p.store.remove(p.location).catch(() => {}));
     p.reject(new Error(reason));
     this.scheduleAfter();
   }

@@ -354,11 +354,16 @@ export class JobCheckpointing implements CheckpointHost {
     return record.path;
   }
 
-  /** Aborts what sinks pre-committed after the last completed checkpoint (failure, cancel). */
+  /**
+   * Aborts what sinks pre-committed after the last completed checkpoint (failure, cancel), except
+   * for checkpoints that may be complete on disk (see `CheckpointCoordinator.sealedThrough`): a
+   * restore from one of those commits them, and otherwise the next run's sinks clean them up.
+   */
   async abortPending(): Promise<void> {
+    const keepThrough = this.coordinator.sealedThrough;
     for (const s of this.all) {
       if (s.node.kind !== 'sink' || s.operator === undefined) continue;
-      await (s.operator as SinkOperator).abortPending?.();
+      await (s.operator as SinkOperator).abortPending?.(keepThrough);
     }
   }
 

@@ -11,11 +11,11 @@ import type { CheckpointStats, ExceptionRecord } from '../../core/job-status.ts'
 import { EddyError, toEddyError } from '../../errors/eddy-error.ts';
 import type { JobGraph } from '../../plan/plan.ts';
 import {
-  findLatestCheckpoint,
   listCheckpointIds,
   loadCheckpoint,
   type LoadedCheckpoint,
 } from '../checkpoint/checkpoint-loader.ts';
+import { chooseRestoreCheckpoint } from '../checkpoint/choose-restore-checkpoint.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
 import { JobRun } from '../job-run.ts';
@@ -134,9 +134,12 @@ export class JobSupervisor {
     const initial = await this.initialRestore(store);
     let restore = initial;
     const strategy = createRestartStrategy(o);
+    /** Checkpoints of this execution have larger ids; older ones are not restart points. */
+    let executionStart: number | undefined;
     for (let attempt = 0; ; attempt++) {
       const ids = store !== undefined ? await listCheckpointIds(store) : [];
       const firstId = Math.max(ids.at(-1) ?? 0, restore?.metadata.checkpointId ?? 0) + 1;
+      executionStart ??= firstId - 1;
       this.restoredFrom = restore?.path;
       if (restore !== undefined) this.log(`restoring from ${restore.path}`);
       const run = this.createAttempt(
@@ -170,7 +173,7 @@ export class JobSupervisor {
         await this.sleep(delay);
         if (this.cancelled) throw err;
         const latest =
-          store !== undefined ? await findLatestCheckpoint(store, this.log) : undefined;
+          store !== undefined ? await this.chooseRestore(store, executionStart) : undefined;
         restore = latest ?? initial;
         this.restarts++;
       }
@@ -196,7 +199,23 @@ export class JobSupervisor {
       }
     }
     if (store === undefined || o.resumeFromCheckpoint === false) return undefined;
-    return findLatestCheckpoint(store, this.log);
+    return this.chooseRestore(store, 0);
+  }
+
+  /**
+   * The newest intact checkpoint with an id above `after`; refuses (`RESTORE_FAILED`) when
+   * skipping a damaged one would commit its output again (see choose-restore-checkpoint.ts).
+   */
+  private async chooseRestore(
+    store: CheckpointStore,
+    after: number,
+  ): Promise<LoadedCheckpoint | undefined> {
+    const choice = await chooseRestoreCheckpoint(store, { after });
+    for (const s of choice.skipped) {
+      if (!s.completed) this.log(`skipping incomplete checkpoint ${s.path}: ${s.reason}`);
+    }
+    if (choice.kind === 'refuse') throw choice.error;
+    return choice.kind === 'restore' ? choice.checkpoint : undefined;
   }
 
   private record(err: EddyError, attempt: number): void {
