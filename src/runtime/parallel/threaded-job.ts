@@ -253,6 +253,8 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
             return;
           }
           this.markRunning();
+          // A stop that came while the slots were restoring reached no job there: repeat it.
+          if (this.cancelled && !this.stopAfterBarrier) this.broadcast({ type: 'cancel' });
           this.broadcast({ type: 'start' });
           this.coordinator?.start();
         }
