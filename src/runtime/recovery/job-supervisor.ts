@@ -16,6 +16,7 @@ import {
   type LoadedCheckpoint,
 } from '../checkpoint/checkpoint-loader.ts';
 import { chooseRestoreCheckpoint } from '../checkpoint/choose-restore-checkpoint.ts';
+import { CheckpointDirectoryLock } from '../checkpoint/checkpoint-directory-lock.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
 import { JobRun } from '../job-run.ts';
@@ -26,6 +27,7 @@ import { basename, dirname } from 'node:path';
 /** Errors a restart cannot fix: the job or its savepoint must change first. */
 const FATAL = new Set([
   'RESTORE_FAILED',
+  'CHECKPOINT_DIR_LOCKED',
   'INVALID_JOB',
   'INVALID_ARGUMENT',
   'NOT_SERIALIZABLE',
@@ -139,8 +141,18 @@ export class JobSupervisor {
   private async loop(): Promise<JobExecutionResult> {
     await Promise.resolve(); // let the caller attach handlers before anything can fail
     const o = this.options;
-    const store: CheckpointStore | undefined =
-      o.checkpointDir !== undefined ? new LocalCheckpointStore(o.checkpointDir) : undefined;
+    if (o.checkpointDir === undefined) return this.attempts(undefined);
+    // One run per checkpoint directory, for the whole job (every attempt).
+    const lock = CheckpointDirectoryLock.acquire(o.checkpointDir, this.log);
+    try {
+      return await this.attempts(new LocalCheckpointStore(o.checkpointDir));
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async attempts(store: CheckpointStore | undefined): Promise<JobExecutionResult> {
+    const o = this.options;
     const initial = await this.initialRestore(store);
     let restore = initial;
     const strategy = createRestartStrategy(o);
