@@ -30,10 +30,17 @@ export interface EddyProcess {
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * A process still running this long after it started is killed (SIGKILL), so that a test of a
+ * job that should have ended fails instead of hanging the suite.
+ */
+const LIFETIME_MS = 5 * 60_000;
+
 /** Starts `eddy <args>` in the repository root with extra environment variables. */
 export function startEddy(
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
+  lifetimeMs = LIFETIME_MS,
 ): EddyProcess {
   const child = spawn(process.execPath, [eddyBin, ...args], {
     cwd: root,
@@ -45,9 +52,15 @@ export function startEddy(
   let exited = false;
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = setTimeout(() => {
+    stderr += `\n[test: eddy still running after ${lifetimeMs} ms; killed]\n`;
+    child.kill('SIGKILL');
+  }, lifetimeMs);
+  deadline.unref();
   const exit = new Promise<EddyExit>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      clearTimeout(deadline);
       exited = true;
       resolve({ code, signal, stdout, stderr });
     });

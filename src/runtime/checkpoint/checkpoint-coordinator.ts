@@ -75,6 +75,8 @@ export interface CheckpointHost {
   notifyComplete(checkpointId: number): void;
   /** A checkpoint failed (the job goes on). */
   log(message: string): void;
+  /** More checkpoints failed in a row than tolerated: the job fails (and may restart). */
+  failJob(error: EddyError): void;
 }
 
 /** Settings of the coordinator. */
@@ -85,6 +87,12 @@ export interface CoordinatorOptions {
   readonly intervalMs: number | undefined;
   readonly timeoutMs: number;
   readonly minPauseMs: number;
+  /**
+   * Checkpoint failures in a row the job rides out; one more fails the job (Flink's
+   * `execution.checkpointing.tolerable-failed-checkpoints`). Savepoints and checkpoints cut
+   * short by the job stopping do not count.
+   */
+  readonly tolerableFailures: number;
   readonly retained: number;
   readonly jobName: string;
   readonly planFingerprint: string;
@@ -131,6 +139,8 @@ export class CheckpointCoordinator {
   private lastCompleted: CheckpointRecord | undefined;
   private readonly history: CheckpointRecord[] = [];
   private sealed = 0;
+  /** Checkpoint failures since the last completed checkpoint. */
+  private failuresInARow = 0;
 
   constructor(
     private readonly options: CoordinatorOptions,
@@ -166,7 +176,7 @@ export class CheckpointCoordinator {
     this.stopped = true;
     if (this.periodic !== undefined) clearTimeout(this.periodic);
     this.periodic = undefined;
-    if (this.pending !== undefined) this.fail(this.pending, reason);
+    if (this.pending !== undefined) this.fail(this.pending, reason, false);
   }
 
   /** Stops periodic triggering but lets the one in flight finish. */
@@ -208,15 +218,28 @@ export class CheckpointCoordinator {
    */
   async triggerFinalCheckpoint(): Promise<void> {
     this.pausePeriodic();
-    try {
-      await this.triggerCheckpoint();
-    } catch (e) {
-      throw new EddyError(`the final checkpoint failed: ${(e as Error).message}`, {
-        code: 'CHECKPOINT_FAILED',
-        domain: 'external',
-        retryable: true,
-        cause: e,
-      });
+    for (;;) {
+      try {
+        await this.triggerCheckpoint();
+        return;
+      } catch (e) {
+        // Every task has finished and its state is still here: within the tolerance, the
+        // final checkpoint is simply taken again (a restart would replay the input from the
+        // last completed checkpoint, only to reach the same point).
+        if (this.failuresInARow <= this.options.tolerableFailures) {
+          this.host.log(
+            `taking the final checkpoint again (${this.failuresInARow} of ${this.options.tolerableFailures} tolerable failures)`,
+          );
+          continue;
+        }
+        throw new EddyError(`the final checkpoint failed: ${(e as Error).message}`, {
+          code: 'CHECKPOINT_FAILED',
+          domain: 'external',
+          retryable: true,
+          cause: e,
+          hint: TOLERANCE_HINT,
+        });
+      }
     }
   }
 
@@ -382,6 +405,7 @@ export class CheckpointCoordinator {
         alignmentMs: p.alignmentMs,
       };
       this.completed++;
+      if (!p.barrier.savepoint) this.failuresInARow = 0;
       this.lastCompleted = record;
       this.remember(record);
       if (p.notify) this.host.notifyComplete(p.barrier.id);
@@ -393,7 +417,8 @@ export class CheckpointCoordinator {
     }
   }
 
-  private fail(p: Pending, reason: string): void {
+  /** Fails checkpoint `p`; `counts`: it counts towards the tolerable failures. */
+  private fail(p: Pending, reason: string, counts = true): void {
     if (p.done) return;
     p.done = true;
     if (p.timer !== undefined) clearTimeout(p.timer);
@@ -419,6 +444,16 @@ export class CheckpointCoordinator {
     if (!p.sealing)
       void Promise.allSettled(p.writes).then(() => p.store.remove(p.location).catch(() => {}));
     p.reject(new Error(reason));
+    if (counts && !p.barrier.savepoint && ++this.failuresInARow > this.options.tolerableFailures) {
+      const n = this.options.tolerableFailures;
+      this.host.failJob(
+        new EddyError(
+          `checkpoint ${p.barrier.id} failed: ${reason} (${this.failuresInARow} in a row; ${n} tolerated)`,
+          { code: 'CHECKPOINT_FAILED', domain: 'external', retryable: true, hint: TOLERANCE_HINT },
+        ),
+      );
+      return;
+    }
     this.scheduleAfter();
   }
 
@@ -447,6 +482,10 @@ export class CheckpointCoordinator {
     }
   }
 }
+
+const TOLERANCE_HINT =
+  'the job restarts from its newest completed checkpoint as its restart strategy allows; to ride out ' +
+  'occasional checkpoint failures, set tolerableCheckpointFailures (--tolerable-checkpoint-failures <n>)';
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

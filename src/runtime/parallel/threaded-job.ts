@@ -196,6 +196,11 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     this.context.log(message);
   }
 
+  /** @internal CheckpointHost: too many checkpoints failed in a row. */
+  failJob(error: EddyError): void {
+    this.fail(error);
+  }
+
   private requireCoordinator(): CheckpointCoordinator {
     if (this.coordinator === undefined) throw new Error('the job has not started yet');
     return this.coordinator;

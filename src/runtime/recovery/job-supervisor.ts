@@ -158,11 +158,17 @@ export class JobSupervisor {
     const strategy = createRestartStrategy(o);
     /** Checkpoints of this execution have larger ids; older ones are not restart points. */
     let executionStart: number | undefined;
+    /**
+     * The largest checkpoint id an attempt used: ids are never reused, not even those of failed
+     * checkpoints whose directories are still being removed when the next attempt starts.
+     */
+    let usedThrough = 0;
     for (let attempt = 0; ; attempt++) {
       // Stopped while restoring or waiting to restart: there is nothing running to stop.
       if (this.stopping === 'cancel') return this.canceled();
       const ids = store !== undefined ? await listCheckpointIds(store) : [];
-      const firstId = Math.max(ids.at(-1) ?? 0, restore?.metadata.checkpointId ?? 0) + 1;
+      const firstId =
+        Math.max(ids.at(-1) ?? 0, restore?.metadata.checkpointId ?? 0, usedThrough) + 1;
       executionStart ??= firstId - 1;
       this.restoredFrom = restore?.path;
       if (restore !== undefined) this.log(`restoring from ${restore.path}`);
@@ -187,6 +193,8 @@ export class JobSupervisor {
       try {
         result = await run.result;
       } catch (e) {
+        for (const c of run.checkpointStats()?.history ?? [])
+          usedThrough = Math.max(usedThrough, c.id);
         const err = toEddyError(e);
         this.record(err, attempt);
         if (this.stopping !== 'no' || FATAL.has(err.code)) throw err;
