@@ -13,8 +13,8 @@ import { describe, it } from 'node:test';
 import {
   CheckpointDirectoryLock,
   LOCK_FILE,
-  processStartTime,
 } from '../../src/runtime/checkpoint/checkpoint-directory-lock.ts';
+import { processStartTime } from '../../src/util/process-liveness.ts';
 import { runEddy, startEddy } from '../support/eddy-process.ts';
 import { newestCheckpoint } from '../support/kill-loop.ts';
 import { waitFor } from '../support/wait-for.ts';

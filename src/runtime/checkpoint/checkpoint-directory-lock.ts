@@ -26,6 +26,7 @@ import {
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EddyError } from '../../errors/eddy-error.ts';
+import { isProcessAlive, processStartTime } from '../../util/process-liveness.ts';
 
 /** File name of the lock in the checkpoint directory. */
 export const LOCK_FILE = '_lock';
@@ -167,26 +168,7 @@ function readHolder(path: string): LockHolder | 'missing' | 'unreadable' {
 
 /** Whether the holder may still run (always true for another host: it cannot be checked). */
 function isAlive(h: LockHolder): boolean {
-  if (h.host !== hostname()) return true;
-  try {
-    process.kill(h.pid, 0);
-  } catch (e) {
-    // EPERM: a process of another user has this id — alive.
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
-  const start = processStartTime(h.pid);
-  return h.processStart === undefined || start === undefined || start === h.processStart;
-}
-
-/** Field 22 of /proc/<pid>/stat (start time since boot); undefined where there is no /proc. */
-export function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may contain spaces.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
+  return h.host !== hostname() || isProcessAlive(h.pid, h.processStart);
 }
 
 function lockedError(root: string, path: string, h: LockHolder): EddyError {
