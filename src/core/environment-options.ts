@@ -82,6 +82,13 @@ export interface EnvironmentOptions {
   readonly checkpointTimeout?: Duration;
   /** Least time between the end of one checkpoint and the start of the next (default 0). */
   readonly minPauseBetweenCheckpoints?: Duration;
+  /**
+   * Checkpoint failures in a row the job rides out (default 0, as in Flink): one more fails the
+   * job, which then restarts from its newest completed checkpoint as the restart strategy
+   * allows. A checkpoint that completes resets the count; savepoints do not count. A failed
+   * final checkpoint of a bounded job is taken again while within the tolerance.
+   */
+  readonly tolerableCheckpointFailures?: number;
   /** Completed checkpoints kept in the checkpoint directory (default 1). */
   readonly checkpointsRetained?: number;
   /**

@@ -31,6 +31,7 @@ export type EddyErrorCode =
   | 'STATE_ERROR'
   | 'CHECKPOINT_FAILED'
   | 'RESTORE_FAILED'
+  | 'CHECKPOINT_DIR_LOCKED'
   | 'IO_ERROR'
   | 'TIMEOUT'
   | 'NOT_FOUND'

@@ -116,6 +116,7 @@ export class JobRun extends AttemptBase implements JobAttempt, WiringHost {
       {
         runAction: (a) => this.runAction(a),
         addBlocker: (p) => this.addBlocker(p),
+        fail: (e) => this.fail(e),
       },
     );
     this.checkpointing = checkpointing;

@@ -13,7 +13,7 @@ import type { JobGraph } from '../plan/plan.ts';
 import { JobSupervisor } from './recovery/job-supervisor.ts';
 import { slotsOf, ThreadedJob, type ThreadedLaunch } from './parallel/threaded-job.ts';
 
-const running = new Set<{ cancel(): unknown }>();
+const running = new Set<{ cancel(): Promise<unknown> }>();
 /** Threaded jobs started per launch, to tell workers which `execute()` call is theirs. */
 const jobIndexes = new WeakMap<LaunchContext, number>();
 let signalsInstalled = false;
@@ -27,21 +27,26 @@ function onSignal(signal: NodeJS.Signals): void {
     `\neddy: ${signal} received, stopping ${running.size} job(s) gracefully (again to force)\n`,
   );
   removeSignalHandlers();
-  for (const run of running) void run.cancel();
+  // The outcome (a failure too) reaches whoever awaits the job's result, not this handler.
+  for (const run of running) run.cancel().catch(() => {});
 }
+
+/**
+ * The signals that stop a job gracefully: Ctrl-C, a service manager's stop, and a closed
+ * terminal (with `savepointOnStop`, each takes the savepoint first).
+ */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function installSignalHandlers(): void {
   if (signalsInstalled) return;
   signalsInstalled = true;
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
 }
 
 function removeSignalHandlers(): void {
   if (!signalsInstalled) return;
   signalsInstalled = false;
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
 }
 
 /** Runs jobs in this process. */

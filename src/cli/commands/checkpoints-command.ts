@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { CHECKPOINT_PREFIX } from '../../runtime/checkpoint/checkpoint-coordinator.ts';
 import { listCheckpointIds, loadCheckpoint } from '../../runtime/checkpoint/checkpoint-loader.ts';
 import { METADATA_FILE } from '../../runtime/checkpoint/checkpoint-store.ts';
+import { chooseRestoreCheckpoint } from '../../runtime/checkpoint/choose-restore-checkpoint.ts';
 import { LocalCheckpointStore } from '../../runtime/checkpoint/local-checkpoint-store.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
@@ -17,7 +18,10 @@ export const checkpointsHelp = `Usage: eddy checkpoints <checkpoint-dir | savepo
 Lists the checkpoints of a job's checkpoint directory (the --checkpoint-dir of eddy run), oldest
 first, or describes one savepoint: id, when it completed, how long it took, its size, the job and
 its operators. Every state file is read and its checksum verified, so a truncated or corrupt
-checkpoint shows up as INVALID with the reason (a restarted job skips it the same way).
+checkpoint shows up as INVALID with the reason. The last line says what a job started on the
+directory would do: resume from which checkpoint, start from empty state, or refuse to start
+(a damaged checkpoint whose output was already committed); the exit code is 1 in that case, and
+for a savepoint that does not read back.
 
 Flags:
 ${formatFlags(checkpointsFlags)}
@@ -88,18 +92,24 @@ export async function checkpointsCommand(argv: readonly string[]): Promise<numbe
       'pass the --checkpoint-dir of the job, or a savepoint path',
     );
   let rows: CheckpointRow[];
+  /** What a job started on the directory would do; undefined for one savepoint. */
+  let verdict: { readonly text: string; readonly ok: boolean } | undefined;
   if (existsSync(join(path, METADATA_FILE))) {
     rows = [await describe(new LocalCheckpointStore(dirname(path)), basename(path))];
   } else {
     const store = new LocalCheckpointStore(path);
     const ids = await listCheckpointIds(store);
     rows = await Promise.all(ids.map((id) => describe(store, `${CHECKPOINT_PREFIX}${id}`)));
+    verdict = await restoreVerdict(store);
   }
+  // Scripts check the exit code: 1 when a job could not resume from what is here.
+  const code = (verdict?.ok ?? rows.every((r) => r.status === 'COMPLETED')) ? 0 : 1;
   if (flags['json'] === true) {
     for (const r of rows) console.log(JSON.stringify(r));
-    return 0;
+    if (verdict !== undefined && !verdict.ok) process.stderr.write(`eddy: ${verdict.text}\n`);
+    return code;
   }
-  if (rows.length === 0) {
+  if (rows.length === 0 && verdict?.ok !== false) {
     console.log(`no checkpoints in ${path}`);
     return 0;
   }
@@ -114,7 +124,29 @@ export async function checkpointsCommand(argv: readonly string[]): Promise<numbe
     );
     for (const op of r.operators ?? []) console.log(`             ${op}`);
   }
-  return 0;
+  if (verdict !== undefined) console.log(verdict.text);
+  return code;
+}
+
+/** What `eddy run` with this checkpoint directory would do, in one sentence. */
+async function restoreVerdict(
+  store: LocalCheckpointStore,
+): Promise<{ readonly text: string; readonly ok: boolean }> {
+  const choice = await chooseRestoreCheckpoint(store);
+  switch (choice.kind) {
+    case 'restore':
+      return {
+        text: `a job started on this directory resumes from ${choice.checkpoint.path}`,
+        ok: true,
+      };
+    case 'fresh':
+      return { text: 'a job started on this directory starts from empty state', ok: true };
+    case 'refuse':
+      return {
+        text: `a job started on this directory refuses to start: ${choice.error.message}`,
+        ok: false,
+      };
+  }
 }
 
 function formatBytes(n: number): string {

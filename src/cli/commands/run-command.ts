@@ -63,6 +63,12 @@ export const runFlags: readonly FlagSpec[] = [
     description: 'where checkpoints go; a restarted job resumes from the newest one here',
   },
   {
+    name: 'tolerable-checkpoint-failures',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'checkpoint failures in a row to ride out before the job fails (default 0)',
+  },
+  {
     name: 'checkpointing-mode',
     type: 'string',
     placeholder: '<mode>',
@@ -197,6 +203,13 @@ export function environmentDefaults(flags: Readonly<Record<string, unknown>>): E
     }
   }
   set('checkpointDir', flags['checkpoint-dir']);
+  const tolerable = flags['tolerable-checkpoint-failures'] as number | undefined;
+  if (tolerable !== undefined && (!Number.isInteger(tolerable) || tolerable < 0)) {
+    throw usageError(
+      `--tolerable-checkpoint-failures must be a non-negative integer, got ${tolerable}`,
+    );
+  }
+  set('tolerableCheckpointFailures', tolerable);
   set('checkpointingMode', oneOf('checkpointing-mode', ['exactly-once', 'at-least-once']));
   set('fromSavepoint', flags['from-savepoint']);
   if (flags['allow-non-restored-state'] === true) o['allowNonRestoredState'] = true;

@@ -78,6 +78,8 @@ class TestJob implements CheckpointHost {
   readonly barriers: CheckpointBarrier[] = [];
   readonly completed: number[] = [];
   readonly logs: string[] = [];
+  /** Errors the coordinator failed the job with. */
+  readonly failures: EddyError[] = [];
   /** Whether `_metadata` was on disk when the sinks were told to commit, per checkpoint. */
   readonly metadataAtCommit: boolean[] = [];
   coordinator: CheckpointCoordinator | undefined;
@@ -95,6 +97,9 @@ class TestJob implements CheckpointHost {
   }
   log(message: string): void {
     this.logs.push(message);
+  }
+  failJob(error: EddyError): void {
+    this.failures.push(error);
   }
   ack(
     id: number,
@@ -130,6 +135,8 @@ function coordinator(
       intervalMs: undefined,
       timeoutMs: 60_000,
       minPauseMs: 0,
+      // These tests look at one checkpoint after another failing; the tolerance has its own tests.
+      tolerableFailures: Number.MAX_SAFE_INTEGER,
       retained: 3,
       jobName: 'job',
       planFingerprint: 'fp',
@@ -339,7 +346,8 @@ test('retention keeps the newest completed checkpoints; savepoints commit only w
   assert.equal(sp.savepoint, true);
   assert.equal(sp.id, 4);
   await c.triggerCheckpoint();
-  assert.deepEqual((await readdir(store.root)).sort(), ['chk-3', 'chk-5']);
+  // `_completed` records the newest committed checkpoint (see completed-checkpoint-record.ts).
+  assert.deepEqual((await readdir(store.root)).sort(), ['_completed', 'chk-3', 'chk-5']);
   assert.equal((await readdir(savepoints.root)).length, 1);
   assert.deepEqual(job.completed, [1, 2, 3, 5], 'a plain savepoint does not make sinks commit');
   const stop = await c.triggerSavepoint(savepoints, true);

@@ -30,6 +30,7 @@ import {
 } from './checkpoint-metadata.ts';
 import type { CheckpointRecord } from '../../core/job-status.ts';
 import { METADATA_FILE, type CheckpointStore } from './checkpoint-store.ts';
+import { writeCompletedRecord } from './completed-checkpoint-record.ts';
 
 /** Prefix of periodic checkpoint locations: `chk-<id>`. */
 export const CHECKPOINT_PREFIX = 'chk-';
@@ -62,6 +63,8 @@ export interface CheckpointHost {
   notifyComplete(checkpointId: number): void;
   /** A checkpoint failed (the job goes on). */
   log(message: string): void;
+  /** More checkpoints failed in a row than tolerated: the job fails (and may restart). */
+  failJob(error: EddyError): void;
 }
 
 /** Settings of the coordinator. */
@@ -72,6 +75,12 @@ export interface CoordinatorOptions {
   readonly intervalMs: number | undefined;
   readonly timeoutMs: number;
   readonly minPauseMs: number;
+  /**
+   * Checkpoint failures in a row the job rides out; one more fails the job (Flink's
+   * `execution.checkpointing.tolerable-failed-checkpoints`). Savepoints and checkpoints cut
+   * short by the job stopping do not count.
+   */
+  readonly tolerableFailures: number;
   readonly retained: number;
   readonly jobName: string;
   readonly planFingerprint: string;
@@ -96,6 +105,8 @@ interface Pending {
   alignmentMs: number;
   timer: ReturnType<typeof setTimeout> | undefined;
   done: boolean;
+  /** `_metadata` is being (or has been) written: from here the checkpoint may be complete. */
+  sealing: boolean;
   resolve(r: CheckpointRecord): void;
   reject(e: Error): void;
 }
@@ -115,6 +126,9 @@ export class CheckpointCoordinator {
   private failed = 0;
   private lastCompleted: CheckpointRecord | undefined;
   private readonly history: CheckpointRecord[] = [];
+  private sealed = 0;
+  /** Checkpoint failures since the last completed checkpoint. */
+  private failuresInARow = 0;
 
   constructor(
     private readonly options: CoordinatorOptions,
@@ -123,6 +137,15 @@ export class CheckpointCoordinator {
     this.nextId = options.firstId;
     this.expected = options.operators.reduce((n, o) => n + o.parallelism, 0);
     this.retainedIds = [...options.existing];
+  }
+
+  /**
+   * The newest checkpoint whose `_metadata` this coordinator has started to write (0: none). It
+   * may be complete on disk even if it then failed (stopped, timed out): what sinks pre-committed
+   * for it must not be aborted, or a restore from it would commit output that no longer exists.
+   */
+  get sealedThrough(): number {
+    return this.sealed;
   }
 
   /** Whether periodic checkpoints are on. */
@@ -141,7 +164,7 @@ export class CheckpointCoordinator {
     this.stopped = true;
     if (this.periodic !== undefined) clearTimeout(this.periodic);
     this.periodic = undefined;
-    if (this.pending !== undefined) this.fail(this.pending, reason);
+    if (this.pending !== undefined) this.fail(this.pending, reason, false);
   }
 
   /** Stops periodic triggering but lets the one in flight finish. */
@@ -183,15 +206,36 @@ export class CheckpointCoordinator {
    */
   async triggerFinalCheckpoint(): Promise<void> {
     this.pausePeriodic();
-    try {
-      await this.triggerCheckpoint();
-    } catch (e) {
-      throw new EddyError(`the final checkpoint failed: ${(e as Error).message}`, {
+    if (this.options.store === undefined) {
+      throw new EddyError('the final checkpoint failed: no checkpointDir is configured', {
         code: 'CHECKPOINT_FAILED',
-        domain: 'external',
-        retryable: true,
-        cause: e,
+        domain: 'user',
+        retryable: false,
+        hint: 'set checkpointDir (--checkpoint-dir) for a job that checkpoints',
       });
+    }
+    for (;;) {
+      try {
+        await this.triggerCheckpoint();
+        return;
+      } catch (e) {
+        // Every task has finished and its state is still here: within the tolerance, the
+        // final checkpoint is simply taken again (a restart would replay the input from the
+        // last completed checkpoint, only to reach the same point).
+        if (this.failuresInARow <= this.options.tolerableFailures) {
+          this.host.log(
+            `taking the final checkpoint again (${this.failuresInARow} of ${this.options.tolerableFailures} tolerable failures)`,
+          );
+          continue;
+        }
+        throw new EddyError(`the final checkpoint failed: ${(e as Error).message}`, {
+          code: 'CHECKPOINT_FAILED',
+          domain: 'external',
+          retryable: true,
+          cause: e,
+          hint: TOLERANCE_HINT,
+        });
+      }
     }
   }
 
@@ -247,6 +291,7 @@ export class CheckpointCoordinator {
         alignmentMs: 0,
         timer: undefined,
         done: false,
+        sealing: false,
         resolve,
         reject,
       };
@@ -319,8 +364,29 @@ export class CheckpointCoordinator {
         completedAt,
         operators,
       };
-      await p.store.write(p.location, METADATA_FILE, encodeMetadata(metadata));
-      if (p.done) return; // timed out while writing: the directory is removed by fail()
+      // From here the checkpoint may be complete on disk, and a restore may use it: a failure
+      // no longer removes it, and sinks keep its pre-committed output (see sealedThrough).
+      p.sealing = true;
+      if (p.barrier.id > this.sealed) this.sealed = p.barrier.id;
+      try {
+        await p.store.write(p.location, METADATA_FILE, encodeMetadata(metadata));
+      } catch (e) {
+        // No _metadata, so not a checkpoint: nothing can restore it.
+        void p.store.remove(p.location).catch(() => {});
+        throw e;
+      }
+      if (p.done) return; // timed out or stopped while writing: it stays, but sinks do not commit
+      // Before any sink commits: a restore must know that this checkpoint's output is out,
+      // even if the checkpoint itself is damaged later (see choose-restore-checkpoint.ts).
+      if (p.notify && this.options.store !== undefined) {
+        await writeCompletedRecord(this.options.store, {
+          checkpointId: p.barrier.id,
+          path: p.store.pathOf(p.location),
+          savepoint: p.barrier.savepoint,
+          completedAt,
+        });
+        if (p.done) return;
+      }
       p.done = true;
       if (p.timer !== undefined) clearTimeout(p.timer);
       if (this.pending === p) this.pending = undefined;
@@ -335,6 +401,7 @@ export class CheckpointCoordinator {
         alignmentMs: p.alignmentMs,
       };
       this.completed++;
+      if (!p.barrier.savepoint) this.failuresInARow = 0;
       this.lastCompleted = record;
       this.remember(record);
       if (p.notify) this.host.notifyComplete(p.barrier.id);
@@ -346,7 +413,8 @@ export class CheckpointCoordinator {
     }
   }
 
-  private fail(p: Pending, reason: string): void {
+  /** Fails checkpoint `p`; `counts`: it counts towards the tolerable failures. */
+  private fail(p: Pending, reason: string, counts = true): void {
     if (p.done) return;
     p.done = true;
     if (p.timer !== undefined) clearTimeout(p.timer);
@@ -367,9 +435,21 @@ export class CheckpointCoordinator {
     this.host.log(
       `${p.barrier.savepoint ? 'savepoint' : 'checkpoint'} ${p.barrier.id} failed: ${reason}`,
     );
-    // Files may still be in flight: remove the location once they settled.
-    void Promise.allSettled(p.writes).then(() => p.store.remove(p.location).catch(() => {}));
+    // Files may still be in flight: remove the location once they settled (unless `_metadata`
+    // may have made it a complete checkpoint, which a restore may then use).
+    if (!p.sealing)
+      void Promise.allSettled(p.writes).then(() => p.store.remove(p.location).catch(() => {}));
     p.reject(new Error(reason));
+    if (counts && !p.barrier.savepoint && ++this.failuresInARow > this.options.tolerableFailures) {
+      const n = this.options.tolerableFailures;
+      this.host.failJob(
+        new EddyError(
+          `checkpoint ${p.barrier.id} failed: ${reason} (${this.failuresInARow} in a row; ${n} tolerated)`,
+          { code: 'CHECKPOINT_FAILED', domain: 'external', retryable: true, hint: TOLERANCE_HINT },
+        ),
+      );
+      return;
+    }
     this.scheduleAfter();
   }
 
@@ -398,6 +478,10 @@ export class CheckpointCoordinator {
     }
   }
 }
+
+const TOLERANCE_HINT =
+  'the job restarts from its newest completed checkpoint as its restart strategy allows; to ride out ' +
+  'occasional checkpoint failures, set tolerableCheckpointFailures (--tolerable-checkpoint-failures <n>)';
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

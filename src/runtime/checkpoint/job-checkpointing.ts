@@ -102,6 +102,7 @@ export function coordinatorOptions(
     intervalMs,
     timeoutMs: toMillis(o.checkpointTimeout ?? '10m', 'checkpointTimeout'),
     minPauseMs: toMillis(o.minPauseBetweenCheckpoints ?? 0, 'minPauseBetweenCheckpoints'),
+    tolerableFailures: tolerableFailures(o.tolerableCheckpointFailures),
     retained: Math.max(1, o.checkpointsRetained ?? 1),
     jobName: plan.jobName,
     planFingerprint: planFingerprint(plan),
@@ -179,6 +180,7 @@ export class JobCheckpointing implements CheckpointHost {
     private readonly actions: {
       runAction(action: () => void): void;
       addBlocker(p: Promise<void>): void;
+      fail(e: unknown): void;
     },
   ) {
     this.all = [...subtasks.values()].flat();
@@ -344,6 +346,11 @@ export class JobCheckpointing implements CheckpointHost {
     this.context.log(message);
   }
 
+  /** @internal CheckpointHost: too many checkpoints failed in a row. */
+  failJob(error: EddyError): void {
+    this.actions.fail(error);
+  }
+
   /** Takes a savepoint into `dir`; with `stop`, the sources end right after its barrier. */
   async savepoint(dir: string, stop: boolean): Promise<string> {
     if (stop) {
@@ -354,11 +361,16 @@ export class JobCheckpointing implements CheckpointHost {
     return record.path;
   }
 
-  /** Aborts what sinks pre-committed after the last completed checkpoint (failure, cancel). */
+  /**
+   * Aborts what sinks pre-committed after the last completed checkpoint (failure, cancel), except
+   * for checkpoints that may be complete on disk (see `CheckpointCoordinator.sealedThrough`): a
+   * restore from one of those commits them, and otherwise the next run's sinks clean them up.
+   */
   async abortPending(): Promise<void> {
+    const keepThrough = this.coordinator.sealedThrough;
     for (const s of this.all) {
       if (s.node.kind !== 'sink' || s.operator === undefined) continue;
-      await (s.operator as SinkOperator).abortPending?.();
+      await (s.operator as SinkOperator).abortPending?.(keepThrough);
     }
   }
 
@@ -406,6 +418,18 @@ export class JobCheckpointing implements CheckpointHost {
       alignmentMs,
     });
   }
+}
+
+function tolerableFailures(n: number | undefined): number {
+  if (n === undefined) return 0;
+  if (!Number.isInteger(n) || n < 0) {
+    throw new EddyError(`tolerableCheckpointFailures must be a non-negative integer, got ${n}`, {
+      code: 'INVALID_ARGUMENT',
+      domain: 'user',
+      hint: 'tolerableCheckpointFailures: 3 rides out three failed checkpoints in a row (default 0)',
+    });
+  }
+  return n;
 }
 
 function withoutInterval(o: EnvironmentOptions): EnvironmentOptions {

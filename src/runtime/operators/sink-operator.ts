@@ -114,9 +114,13 @@ export class SinkOperator extends AbstractStreamOperator {
       );
     }
   }
-  /** Discards pre-committed work that no completed checkpoint covers (failure or cancel). */
-  abortPending(): void | Promise<void> {
-    const list = this.pending.map((p) => p.committable);
+  /**
+   * Discards pre-committed work that no completed checkpoint covers (failure or cancel). Work of
+   * checkpoints up to `keepThrough`, which may be complete on disk, is left for a restore to
+   * commit (or for the next run's writer to clean up).
+   */
+  abortPending(keepThrough = 0): void | Promise<void> {
+    const list = this.pending.filter((p) => p.checkpointId > keepThrough).map((p) => p.committable);
     this.pending = [];
     return this.writer.abort?.(list);
   }

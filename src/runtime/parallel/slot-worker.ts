@@ -41,6 +41,7 @@ let run: JobRun | undefined;
 let exchange: RemoteExchange | undefined;
 let submitted = 0;
 let failed = false;
+let cancelRequested = false;
 
 function fail(e: unknown): void {
   if (failed) return;
@@ -59,6 +60,9 @@ port.on('message', (c: SlotCommand) => {
       go?.();
       break;
     case 'cancel':
+      // Before the job is built (the module still importing, the checkpoint still loading) the
+      // request is kept for it.
+      cancelRequested = true;
       void run?.cancel();
       break;
     case 'close':
@@ -192,6 +196,7 @@ function submit(graph: JobGraph, options: EnvironmentOptions): JobClient {
     1000,
   );
   r.start();
+  if (cancelRequested) void r.cancel();
   r.result.then(
     (result) => {
       clearInterval(ticker);

@@ -196,6 +196,11 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     this.context.log(message);
   }
 
+  /** @internal CheckpointHost: too many checkpoints failed in a row. */
+  failJob(error: EddyError): void {
+    this.fail(error);
+  }
+
   private requireCoordinator(): CheckpointCoordinator {
     if (this.coordinator === undefined) throw new Error('the job has not started yet');
     return this.coordinator;
@@ -253,6 +258,8 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
             return;
           }
           this.markRunning();
+          // A stop that came while the slots were restoring reached no job there: repeat it.
+          if (this.cancelled && !this.stopAfterBarrier) this.broadcast({ type: 'cancel' });
           this.broadcast({ type: 'start' });
           this.coordinator?.start();
         }

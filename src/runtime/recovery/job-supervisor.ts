@@ -11,11 +11,12 @@ import type { CheckpointStats, ExceptionRecord } from '../../core/job-status.ts'
 import { EddyError, toEddyError } from '../../errors/eddy-error.ts';
 import type { JobGraph } from '../../plan/plan.ts';
 import {
-  findLatestCheckpoint,
   listCheckpointIds,
   loadCheckpoint,
   type LoadedCheckpoint,
 } from '../checkpoint/checkpoint-loader.ts';
+import { chooseRestoreCheckpoint } from '../checkpoint/choose-restore-checkpoint.ts';
+import { CheckpointDirectoryLock } from '../checkpoint/checkpoint-directory-lock.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
 import { JobRun } from '../job-run.ts';
@@ -26,6 +27,7 @@ import { basename, dirname } from 'node:path';
 /** Errors a restart cannot fix: the job or its savepoint must change first. */
 const FATAL = new Set([
   'RESTORE_FAILED',
+  'CHECKPOINT_DIR_LOCKED',
   'INVALID_JOB',
   'INVALID_ARGUMENT',
   'NOT_SERIALIZABLE',
@@ -41,11 +43,15 @@ export class JobSupervisor {
   private readonly history: ExceptionRecord[] = [];
   private restarts = 0;
   private restoredFrom: string | undefined;
-  private cancelled = false;
+  /** How the job was asked to stop: not yet, plainly, or after a savepoint. */
+  private stopping: 'no' | 'cancel' | 'savepoint' = 'no';
+  /** The savepoint of `savepointOnStop`, once a stop asked for it. */
+  private savepointOnStop: Promise<string> | undefined;
   private wakeSleep: (() => void) | undefined;
   private readonly log: (message: string) => void;
-  private started: () => void = () => {};
-  private readonly startedPromise = new Promise<void>((r) => (this.started = r));
+  /** The attempt running now or, during a restart backoff, the next one. */
+  private live: Deferred<JobAttempt> = deferred();
+  private readonly startedAt = Date.now();
   private markRunning: () => void = () => {};
   /** Resolves when the first attempt's sources start. */
   readonly running = new Promise<void>((r) => (this.markRunning = r));
@@ -58,7 +64,10 @@ export class JobSupervisor {
       new JobRun(graph, options, context, attempt),
   ) {
     this.log = (m) => process.stderr.write(`eddy: ${m}\n`);
-    this.result = this.loop();
+    this.result = this.loop().finally(() => {
+      // Nothing more will start: savepoints asked for from now on cannot be taken.
+      this.live.reject(new Error('the job has ended'));
+    });
     this.result.catch(() => {});
   }
 
@@ -72,13 +81,17 @@ export class JobSupervisor {
   }
 
   /**
-   * Stops the job (no more restarts). With `savepointOnStop`, a savepoint is taken first and the
-   * sources stop right after its barrier; if it fails, the job stops without one.
+   * Stops the job (no more restarts), also while it restores or waits to restart. With
+   * `savepointOnStop`, a savepoint is taken first and the sources stop right after its barrier;
+   * if it fails, the job stops without one and its result is a `CHECKPOINT_FAILED` error, so
+   * that a script can tell that no savepoint exists.
    */
   async cancel(): Promise<JobExecutionResult> {
     const dir = this.options.savepointOnStop;
-    if (dir !== undefined && !this.cancelled) {
-      this.stopWithSavepoint(dir).then(
+    if (dir !== undefined && this.stopping === 'no') {
+      const savepoint = this.stopWithSavepoint(dir);
+      this.savepointOnStop = savepoint;
+      savepoint.then(
         (path) => this.log(`savepoint written to ${path}`),
         (e: unknown) => {
           this.log(`savepoint on stop failed: ${(e as Error).message}`);
@@ -87,23 +100,22 @@ export class JobSupervisor {
       );
       return this.result;
     }
-    this.cancelled = true;
+    this.stopping = 'cancel';
     this.wakeSleep?.();
     await this.current?.cancel().catch(() => {});
     return this.result;
   }
 
   async triggerSavepoint(dir: string): Promise<string> {
-    await this.startedPromise;
-    return (this.current as JobAttempt).triggerSavepoint(dir);
+    return (await this.live.promise).triggerSavepoint(dir);
   }
 
   async stopWithSavepoint(dir: string): Promise<string> {
-    this.cancelled = true;
+    if (this.stopping === 'no') this.stopping = 'savepoint';
+    // During a restart backoff: restart now, and take the savepoint from the restored state.
     this.wakeSleep?.();
     // Before the attempt's subtasks are open there is nothing to snapshot: the savepoint follows.
-    await this.startedPromise;
-    return (this.current as JobAttempt).stopWithSavepoint(dir);
+    return (await this.live.promise).stopWithSavepoint(dir);
   }
 
   checkpointStats(): CheckpointStats {
@@ -129,14 +141,35 @@ export class JobSupervisor {
   private async loop(): Promise<JobExecutionResult> {
     await Promise.resolve(); // let the caller attach handlers before anything can fail
     const o = this.options;
-    const store: CheckpointStore | undefined =
-      o.checkpointDir !== undefined ? new LocalCheckpointStore(o.checkpointDir) : undefined;
+    if (o.checkpointDir === undefined) return this.attempts(undefined);
+    // One run per checkpoint directory, for the whole job (every attempt).
+    const lock = CheckpointDirectoryLock.acquire(o.checkpointDir, this.log);
+    try {
+      return await this.attempts(new LocalCheckpointStore(o.checkpointDir));
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async attempts(store: CheckpointStore | undefined): Promise<JobExecutionResult> {
+    const o = this.options;
     const initial = await this.initialRestore(store);
     let restore = initial;
     const strategy = createRestartStrategy(o);
+    /** Checkpoints of this execution have larger ids; older ones are not restart points. */
+    let executionStart: number | undefined;
+    /**
+     * The largest checkpoint id an attempt used: ids are never reused, not even those of failed
+     * checkpoints whose directories are still being removed when the next attempt starts.
+     */
+    let usedThrough = 0;
     for (let attempt = 0; ; attempt++) {
+      // Stopped while restoring or waiting to restart: there is nothing running to stop.
+      if (this.stopping === 'cancel') return this.canceled();
       const ids = store !== undefined ? await listCheckpointIds(store) : [];
-      const firstId = Math.max(ids.at(-1) ?? 0, restore?.metadata.checkpointId ?? 0) + 1;
+      const firstId =
+        Math.max(ids.at(-1) ?? 0, restore?.metadata.checkpointId ?? 0, usedThrough) + 1;
+      executionStart ??= firstId - 1;
       this.restoredFrom = restore?.path;
       if (restore !== undefined) this.log(`restoring from ${restore.path}`);
       const run = this.createAttempt(
@@ -155,25 +188,67 @@ export class JobSupervisor {
       this.current = run;
       void run.running.then(() => this.markRunning());
       run.start();
-      this.started();
+      this.live.resolve(run);
+      let result: JobExecutionResult;
       try {
-        return await run.result;
+        result = await run.result;
       } catch (e) {
+        for (const c of run.checkpointStats()?.history ?? [])
+          usedThrough = Math.max(usedThrough, c.id);
         const err = toEddyError(e);
         this.record(err, attempt);
-        if (this.cancelled || FATAL.has(err.code)) throw err;
+        if (this.stopping !== 'no' || FATAL.has(err.code)) throw err;
         const delay = strategy.onFailure(Date.now());
         if (delay === undefined) throw err;
         this.log(
           `job failed (${err.message.split('\n')[0]}); restarting in ${delay} ms (restart ${this.restarts + 1})`,
         );
+        this.live = deferred();
         await this.sleep(delay);
-        if (this.cancelled) throw err;
+        // (Re-read: a signal may have arrived during the backoff.)
+        if (this.stopRequested() === 'cancel') return this.canceled();
         const latest =
-          store !== undefined ? await findLatestCheckpoint(store, this.log) : undefined;
+          store !== undefined ? await this.chooseRestore(store, executionStart) : undefined;
         restore = latest ?? initial;
         this.restarts++;
+        continue;
       }
+      await this.checkSavepointOnStop();
+      return result;
+    }
+  }
+
+  private stopRequested(): 'no' | 'cancel' | 'savepoint' {
+    return this.stopping;
+  }
+
+  /** The result of a job stopped while no attempt ran. */
+  private canceled(): JobExecutionResult {
+    this.log('job stopped before it was running again');
+    return {
+      jobName: this.jobName,
+      status: 'CANCELED',
+      durationMs: Math.max(1, Date.now() - this.startedAt),
+      operators: [],
+    };
+  }
+
+  /** Throws when the savepoint `savepointOnStop` asked for was not written. */
+  private async checkSavepointOnStop(): Promise<void> {
+    if (this.savepointOnStop === undefined) return;
+    try {
+      await this.savepointOnStop;
+    } catch (e) {
+      throw new EddyError(
+        `the savepoint on stop failed, so the job stopped without one: ${(e as Error).message}`,
+        {
+          code: 'CHECKPOINT_FAILED',
+          domain: 'external',
+          retryable: true,
+          cause: e,
+          hint: `no savepoint was written to ${this.options.savepointOnStop}; a restart with the same checkpoint directory resumes from its newest checkpoint`,
+        },
+      );
     }
   }
 
@@ -196,7 +271,23 @@ export class JobSupervisor {
       }
     }
     if (store === undefined || o.resumeFromCheckpoint === false) return undefined;
-    return findLatestCheckpoint(store, this.log);
+    return this.chooseRestore(store, 0);
+  }
+
+  /**
+   * The newest intact checkpoint with an id above `after`; refuses (`RESTORE_FAILED`) when
+   * skipping a damaged one would commit its output again (see choose-restore-checkpoint.ts).
+   */
+  private async chooseRestore(
+    store: CheckpointStore,
+    after: number,
+  ): Promise<LoadedCheckpoint | undefined> {
+    const choice = await chooseRestoreCheckpoint(store, { after });
+    for (const s of choice.skipped) {
+      if (!s.completed) this.log(`skipping incomplete checkpoint ${s.path}: ${s.reason}`);
+    }
+    if (choice.kind === 'refuse') throw choice.error;
+    return choice.kind === 'restore' ? choice.checkpoint : undefined;
   }
 
   private record(err: EddyError, attempt: number): void {
@@ -223,4 +314,22 @@ export class JobSupervisor {
       this.wakeSleep = done;
     });
   }
+}
+
+/** A promise with its settle functions; settling twice is a no-op. */
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(e: Error): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }

@@ -16,12 +16,14 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync, statfsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type * as Lmdb from 'lmdb';
 import type { RootDatabase } from 'lmdb';
+import { EddyError } from '../../errors/eddy-error.ts';
+import { isProcessAlive, processStartTime } from '../../util/process-liveness.ts';
 import { toMillis } from '../../util/duration.ts';
 import {
   AbstractKeyedStateBackend,
@@ -97,6 +99,37 @@ function encodeKey(k: unknown): string {
   }
 }
 
+/** Less free space than this on a write failure: the disk is full. */
+const DISK_FULL_BYTES = 16 * 1024 * 1024;
+
+/** This process's start time, in working-copy names (see {@link removeStaleWorkingCopies}). */
+const START = processStartTime(process.pid) ?? '0';
+
+const WORKING_COPY = /^lmdb-(\d+)-(?:(\d+)-)?[0-9a-f]{12}$/;
+
+/**
+ * Deletes the working copies in `dir` of processes that no longer run. A backend deletes its own
+ * on dispose, but a process killed with SIGKILL cannot: without this, every kill left one behind
+ * (its whole state) until the disk filled.
+ */
+export function removeStaleWorkingCopies(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = WORKING_COPY.exec(name);
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    // Names without a start time come from Eddy versions that did not write one.
+    const start = m[2] === undefined || m[2] === '0' ? undefined : m[2];
+    if (pid === process.pid && (start === undefined || start === START)) continue;
+    if (!isProcessAlive(pid, start)) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
 export class LmdbKeyedStateBackend
   extends AbstractKeyedStateBackend<Table>
   implements KeyedStateBackend
@@ -123,8 +156,13 @@ export class LmdbKeyedStateBackend
 
   constructor(options: LmdbKeyedStateBackendOptions) {
     super(options.operatorName);
-    this.path = join(options.dir, `lmdb-${process.pid}-${randomBytes(6).toString('hex')}`);
-    this.db = lmdb().open<Buffer, string>({ path: this.path, noSync: true, encoding: 'binary' });
+    removeStaleWorkingCopies(options.dir);
+    this.path = join(options.dir, `lmdb-${process.pid}-${START}-${randomBytes(6).toString('hex')}`);
+    try {
+      this.db = lmdb().open<Buffer, string>({ path: this.path, noSync: true, encoding: 'binary' });
+    } catch (e) {
+      throw this.diskError('open its working copy in', e);
+    }
     this.maxParallelism = options.maxParallelism ?? 128;
     this.flushThreshold = options.flushThreshold ?? 50_000;
     this.cacheEntries = Math.max(options.cacheEntries ?? 200_000, this.flushThreshold);
@@ -213,7 +251,7 @@ export class LmdbKeyedStateBackend
   flush(): void {
     if (this.dirty.size === 0) return;
     const { db, dirty, cache } = this;
-    db.transactionSync(() => {
+    this.writeTransaction(() => {
       for (const k of dirty) {
         const rec = cache.get(k);
         if (rec === undefined) db.removeSync(k);
@@ -222,6 +260,47 @@ export class LmdbKeyedStateBackend
     });
     dirty.clear();
     if (cache.size > this.cacheEntries) cache.clear();
+  }
+
+  /**
+   * One write transaction. A failure there is the disk's, not the user function's that happened
+   * to write the state (LMDB reports a full disk as an I/O error): it is said so, with the
+   * free space left.
+   */
+  private writeTransaction(body: () => void): void {
+    try {
+      this.db.transactionSync(body);
+    } catch (e) {
+      throw this.diskError('write to', e);
+    }
+  }
+
+  private diskError(what: string, e: unknown): EddyError {
+    const dir = dirname(this.path);
+    const cause = e instanceof Error ? e.message : String(e);
+    let free: number | undefined;
+    try {
+      const fs = statfsSync(dir);
+      free = fs.bavail * fs.bsize;
+    } catch {
+      // The directory may not exist (or not be reachable) at all; the cause says so.
+    }
+    const full = free !== undefined && free < DISK_FULL_BYTES;
+    return new EddyError(
+      full
+        ? `the LMDB state backend could not ${what} ${dir}: the disk is full (${free} bytes free; ${cause})`
+        : `the LMDB state backend could not ${what} ${dir}: ${cause}`,
+      {
+        code: 'IO_ERROR',
+        domain: 'external',
+        retryable: true,
+        cause: e,
+        operator: { name: this.operatorName },
+        hint: full
+          ? 'free space on that disk, or point stateDir (--state-dir) at a larger one; the job restarts from its newest checkpoint as its restart strategy allows'
+          : 'check that stateDir (--state-dir) is a writable local directory',
+      },
+    );
   }
 
   protected createTable(descriptor: StateDescriptor): Table {
@@ -244,7 +323,7 @@ export class LmdbKeyedStateBackend
     for (const { key, value } of this.db.getRange({ snapshot: true })) add(key, value);
     if (expired.length > 0) {
       // TTL: expired entries are not saved, and are deleted now.
-      this.db.transactionSync(() => {
+      this.writeTransaction(() => {
         for (const k of expired) this.db.removeSync(k);
       });
     }
