@@ -20,6 +20,7 @@ export type EddyErrorCode =
   | 'NOT_KEYED'
   | 'UNKNOWN_SIDE_OUTPUT'
   | 'USER_FUNCTION_FAILED'
+  | 'INVALID_KEY'
   | 'SOURCE_FAILED'
   | 'SINK_FAILED'
   | 'MALFORMED_RECORD'

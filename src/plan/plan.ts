@@ -74,6 +74,8 @@ export interface NodeBinding {
   readonly fn?: unknown;
   /** Key selectors per input, for keyed operators and hash edges. */
   readonly keySelectors?: readonly (((value: never) => unknown) | undefined)[];
+  /** Where each key selector was given to `keyBy` (`file:line:column`), for errors. */
+  readonly keyBySites?: readonly (string | undefined)[];
   /** User partitioners per input, for `custom` edges (`partitionCustom`). */
   readonly customPartitioners?: readonly (CustomPartitioning | undefined)[];
   /** The source of a `source` node. */

@@ -351,6 +351,7 @@ export abstract class OperatorHarness<OUT, K = unknown> {
       );
     }
     const previous = backend.currentRawKey;
+    const previousNormalized = backend.currentKey;
     backend.setCurrentKey(key);
     try {
       switch (descriptor.kind) {
@@ -372,7 +373,7 @@ export abstract class OperatorHarness<OUT, K = unknown> {
             .get();
       }
     } finally {
-      backend.setCurrentKey(previous);
+      backend.setCurrentKeyNormalized(previousNormalized, previous);
     }
   }
 

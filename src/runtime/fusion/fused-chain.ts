@@ -214,10 +214,13 @@ function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeC
     return out;
   }\n`;
       if (stage.table !== undefined) {
-        // Primitive keys read and write the state's table directly (the common case).
+        // Number keys and strings that need no escaping (see normalizeKey) read and write the
+        // state's table directly (the common case); any other key goes through the backend,
+        // which normalizes it or refuses it.
         fields.add(`m${i}`);
         code = `      const k = this.k${i}(${cur});
-      if (typeof k === 'object' && k !== null) ${out} = this.reduce${i}(k, ${cur});
+      if (typeof k !== 'number' && (typeof k !== 'string' || k.charCodeAt(0) === 0))
+        ${out} = this.reduce${i}(k, ${cur});
       else {
         const a = this.m${i}.get(k);
         ${out} = a === undefined ? ${cur} : this.f${i}(a, ${cur});

@@ -20,6 +20,7 @@ import { OperatorContext } from '../operator-context.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { FusionStage } from './fusion-stage.ts';
+import { invalidKeyError, isUnattributedInvalidKey } from '../invalid-key-error.ts';
 import { InternalTimerService, type TimerEntry } from '../timers/internal-timer-service.ts';
 
 export abstract class AbstractStreamOperator implements GateOperator {
@@ -189,6 +190,16 @@ export abstract class AbstractStreamOperator implements GateOperator {
    */
   wrapFailure(e: unknown, inRecord = false): Error {
     let err: EddyError;
+    if (isUnattributedInvalidKey(e)) {
+      // The key is the problem: name the keyBy, and no key (the backend still has the last one).
+      const sites = this.setup.binding.keyBySites;
+      const err = invalidKeyError(
+        e,
+        this.ref,
+        sites?.find((s) => s !== undefined),
+      );
+      return inRecord ? err.addRecord({ timestamp: this.ctx.currentTimestamp }) : err;
+    }
     if (e instanceof EddyError) {
       // Failures of operators further down arrive wrapped already, naming their own record.
       if (e.operator !== undefined && e.operator !== this.ref) return e;
@@ -222,7 +233,7 @@ export abstract class AbstractStreamOperator implements GateOperator {
     const err = this.wrapFailure(e);
     if (!(err instanceof EddyError) || err.operator !== this.ref) return err;
     const record: { key?: unknown; timestamp: number } = { timestamp: t };
-    if (keySelector !== undefined) {
+    if (keySelector !== undefined && err.code !== 'INVALID_KEY') {
       try {
         record.key = keySelector(value);
       } catch {

@@ -227,6 +227,7 @@ export class BroadcastProcessOperator extends UdfOperator<BroadcastFunctionObjec
     const table = backend.tables.get(d.name);
     if (table === undefined) return;
     const previous = backend.currentRawKey;
+    const previousNormalized = backend.currentKey;
     try {
       for (const k of [...table.entries.keys()]) {
         const raw = backend.rawKeys.get(k) ?? k;
@@ -234,7 +235,7 @@ export class BroadcastProcessOperator extends UdfOperator<BroadcastFunctionObjec
         fn(raw, state);
       }
     } finally {
-      backend.setCurrentKey(previous);
+      backend.setCurrentKeyNormalized(previousNormalized, previous);
     }
   }
 }

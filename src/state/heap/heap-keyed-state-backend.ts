@@ -8,7 +8,7 @@ import { userError } from '../../errors/eddy-error.ts';
 import { toMillis } from '../../util/duration.ts';
 import { TtlMap } from './ttl-map.ts';
 import { checkCompatible } from '../check-compatible.ts';
-import { normalizeKey } from '../key-groups.ts';
+import { keyString, normalizeKey } from '../key-groups.ts';
 import type { KeyGroupSnapshot, KeyedStateBackend, StateSnapshot } from '../keyed-state-backend.ts';
 import { SnapshotBuilder } from '../snapshot-builder.ts';
 import type {
@@ -58,7 +58,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   ) {}
 
   private composite(k: unknown, ns: string | number): string {
-    const c = `${String(k)}${NS}${ns}`;
+    const c = `${keyString(k)}${NS}${ns}`;
     if (!this.parts.has(c)) this.parts.set(c, [k, ns]);
     return c;
   }
@@ -75,9 +75,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.currentRawKey = rawKey;
     this.currentKey = normalizedKey;
     this.stateKey =
-      this.namespace === undefined
-        ? normalizedKey
-        : `${String(normalizedKey)}${NS}${this.namespace}`;
+      this.namespace === undefined ? normalizedKey : this.composite(normalizedKey, this.namespace);
   }
 
   setCurrentNamespace(namespace: string | number | undefined): void {

@@ -354,6 +354,7 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     const now = this.clock();
     const freshExpiry = table.ttlMs === undefined ? Number.NaN : now + table.ttlMs;
     const savedKey = this.currentRawKey;
+    const savedNormalized = this.currentKey;
     const savedNs = this.namespace;
     for (let i = 0; i < snap.keys.length; i++) {
       const key = snap.keys[i];
@@ -371,7 +372,8 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
       if (expiresAt <= now) continue;
       this.write(table.prefix + this.suffix, { raw: key, ns, value, expiresAt });
     }
-    this.setCurrentKey(savedKey);
+    // Normalized already (and possibly no key yet, which setCurrentKey would refuse).
+    this.setCurrentKeyNormalized(savedNormalized, savedKey);
     this.setCurrentNamespace(savedNs);
   }
 
