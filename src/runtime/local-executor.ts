@@ -12,9 +12,9 @@ import type { Sink } from '../core/connector-spi.ts';
 import { userError } from '../errors/eddy-error.ts';
 import type { JobGraph } from '../plan/plan.ts';
 import { JobSupervisor } from './recovery/job-supervisor.ts';
-import { slotsOf, ThreadedJob, type ThreadedLaunch } from './parallel/threaded-job.ts';
+import { ThreadedJob, type ThreadedLaunch } from './parallel/threaded-job.ts';
 
-const running = new Set<{ cancel(): unknown }>();
+const running = new Set<{ cancel(): Promise<unknown> }>();
 /** Threaded jobs started per launch, to tell workers which `execute()` call is theirs. */
 const jobIndexes = new WeakMap<LaunchContext, number>();
 let signalsInstalled = false;
@@ -28,7 +28,8 @@ function onSignal(signal: NodeJS.Signals): void {
     `\neddy: ${signal} received, stopping ${running.size} job(s) gracefully (again to force)\n`,
   );
   removeSignalHandlers();
-  for (const run of running) void run.cancel();
+  // The failure, if any, is reported through the job's result, not as an unhandled rejection.
+  for (const run of running) run.cancel().catch(() => undefined);
 }
 
 function installSignalHandlers(): void {
@@ -82,7 +83,7 @@ export class LocalExecutor implements JobExecutor {
   /** Where a threaded job comes from, when the job runs from a job file with parallelism > 1. */
   private threaded(graph: JobGraph, options: EnvironmentOptions): ThreadedLaunch | undefined {
     const launch = getLaunchContext();
-    if (slotsOf(graph) === 1 || options.runtimeMode === 'in-process') return undefined;
+    if (options.runtimeMode === 'in-process') return undefined;
     if (
       launch?.mode !== 'run' ||
       launch.jobUrl === undefined ||
