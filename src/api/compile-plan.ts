@@ -1,3 +1,4 @@
+import { keyBySites } from './key-by-sites.ts';
 import { userError } from '../errors/eddy-error.ts';
 import type { JobGraph, NodeBinding, Plan, PlanEdge, PlanNode } from '../plan/plan.ts';
 import { validatePlan } from '../plan/validate-plan.ts';
@@ -77,7 +78,14 @@ export function compilePlan(
       kind: t.kind,
       settings: t.settings,
       ...(t.inputs.some((i) => i.keySelector !== undefined)
-        ? { keySelectors: Object.freeze(t.inputs.map((i) => i.keySelector)) }
+        ? {
+            keySelectors: Object.freeze(t.inputs.map((i) => i.keySelector)),
+            keyBySites: Object.freeze(
+              t.inputs.map((i) =>
+                i.keySelector === undefined ? undefined : keyBySites.get(i.keySelector),
+              ),
+            ),
+          }
         : {}),
       ...(t.inputs.some((i) => i.custom !== undefined)
         ? { customPartitioners: Object.freeze(t.inputs.map((i) => i.custom)) }

@@ -6,6 +6,7 @@
  */
 import { userError } from '../errors/eddy-error.ts';
 import { userCallSite } from '../util/call-site.ts';
+import { keyBySites } from './key-by-sites.ts';
 import { CollectSink } from '../connectors/collect/collect-sink.ts';
 import { FunctionSink } from '../connectors/function-sink.ts';
 import { PrintSink, type PrintSinkOptions } from '../connectors/print/print-sink.ts';
@@ -125,6 +126,7 @@ export class DataStream<T> {
         },
       );
     }
+    keyBySites.set(keySelector, userCallSite());
     return new KeyedStream<K, T>(this.env, this.ports, keySelector);
   }
 

@@ -24,6 +24,9 @@ export async function runJobModule(
   let mod: Record<string, unknown> | undefined;
   try {
     const importing = import(url) as Promise<Record<string, unknown>>;
+    // A module that awaits its own execute() rejects when its job fails, after the wait below
+    // ended: that failure is reported through the job's result, not as an unhandled rejection.
+    importing.catch(() => undefined);
     mod =
       stopWaiting === undefined
         ? await importing

@@ -55,6 +55,13 @@ export interface SourceOutput<T> {
    * job goes on — or, when the user asked for fail-on-error, the job fails with it.
    */
   deadLetter(letter: DeadLetter): void;
+  /**
+   * The operators behind this output failed (threw from `collect`) while the reader emitted the
+   * record at `position` (`file:line`, `topic-partition@offset`): returns what to throw, the
+   * error with the position attached when the failing record is known to be that one. A reader
+   * must rethrow such failures, never treat them as malformed input.
+   */
+  recordFailed?(error: unknown, position: string): unknown;
   /** How many more records fit in the current batch; stop emitting at 0 and return. */
   readonly remaining: number;
   /**
@@ -104,10 +111,12 @@ export interface SourceReader<T> {
   /** Rewinds to a position taken by `snapshotState`. Called before `start`. */
   restoreState?(state: unknown): void;
   /**
-   * Restores after a change of the source's parallelism: `states` are the positions of every
-   * reader of the saved job; this reader keeps those of the splits it owns now (e.g. Kafka
-   * partitions by the new assignment). Sources without it can only restore at the parallelism
-   * they were saved with. Called before `start`.
+   * Restores from the positions of every reader of the saved job (`states[i]` is what reader `i`
+   * saved, `undefined` if nothing); this reader keeps those of the splits it owns now (e.g. Kafka
+   * partitions by the new assignment). When a reader has it, it is called instead of
+   * `restoreState` at any parallelism, since which splits a reader owns may change for other
+   * reasons too (files added to a directory). Sources without it can only restore at the
+   * parallelism they were saved with. Called before `start`.
    */
   restoreUnionState?(states: readonly unknown[]): void;
   /** The checkpoint that included `snapshotState(checkpointId)` is complete. */

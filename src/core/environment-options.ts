@@ -78,6 +78,13 @@ export interface EnvironmentOptions {
   readonly processingTimeService?: ProcessingTimeService;
   /** Take a checkpoint this often (requires {@link EnvironmentOptions.checkpointDir}); off by default. */
   readonly checkpointInterval?: Duration;
+  /**
+   * How long a cancelled job (Ctrl-C, SIGTERM, stop with savepoint) may take to stop before its
+   * worker threads are terminated and it fails naming the stuck work — Flink's task cancellation
+   * watchdog (default 30 s). Only jobs on worker threads (`eddy run`) can be interrupted: code
+   * running in the caller's thread cannot be stopped from inside it.
+   */
+  readonly taskCancellationTimeout?: Duration;
   /** A checkpoint not complete after this long is discarded (default 10 min). */
   readonly checkpointTimeout?: Duration;
   /** Least time between the end of one checkpoint and the start of the next (default 0). */

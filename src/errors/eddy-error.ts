@@ -20,6 +20,7 @@ export type EddyErrorCode =
   | 'NOT_KEYED'
   | 'UNKNOWN_SIDE_OUTPUT'
   | 'USER_FUNCTION_FAILED'
+  | 'INVALID_KEY'
   | 'SOURCE_FAILED'
   | 'SINK_FAILED'
   | 'MALFORMED_RECORD'
@@ -57,6 +58,16 @@ export interface OperatorRef {
   readonly subtask?: number | undefined;
 }
 
+/**
+ * The record a user function failed on, as far as it is known: its key (keyed streams), event
+ * timestamp, and position in the source (`file:line`, `topic-partition@offset`).
+ */
+export interface RecordRef {
+  readonly key?: unknown;
+  readonly timestamp?: number;
+  readonly position?: string;
+}
+
 /** Options accepted by the {@link EddyError} constructor. */
 export interface EddyErrorOptions {
   readonly code: EddyErrorCode;
@@ -66,6 +77,8 @@ export interface EddyErrorOptions {
   readonly operator?: OperatorRef | undefined;
   /** What the user should do about it; printed after the message. */
   readonly hint?: string | undefined;
+  /** The record being processed when a user function failed. */
+  readonly record?: RecordRef | undefined;
 }
 
 /**
@@ -91,6 +104,12 @@ export class EddyError extends Error {
   readonly operator: OperatorRef | undefined;
   /** What to change, in one sentence. */
   readonly hint: string | undefined;
+  /** The record a user function failed on, when known. */
+  get record(): RecordRef | undefined {
+    return this.options.record;
+  }
+  private options: EddyErrorOptions;
+  private readonly text: string;
 
   constructor(message: string, options: EddyErrorOptions) {
     super(
@@ -103,7 +122,59 @@ export class EddyError extends Error {
     this.retryable = options.retryable ?? false;
     this.operator = options.operator;
     this.hint = options.hint;
+    this.text = message;
+    this.options = options;
+    // Not enumerable: the error prints and serializes as its public fields.
+    Object.defineProperty(this, 'options', { enumerable: false });
+    Object.defineProperty(this, 'text', { enumerable: false });
   }
+
+  /**
+   * Adds what is known about the failing record (fields already known are kept) and returns
+   * this error, its message updated. For the runtime, which learns the record's parts in
+   * different places (the operator knows the key, the source the position).
+   */
+  addRecord(record: RecordRef): this {
+    const merged = { ...record, ...this.options.record };
+    this.options = { ...this.options, record: merged };
+    this.message = formatMessage(this.text, this.options);
+    if (this.stack !== undefined) {
+      const at = this.stack.indexOf('\n    at ');
+      this.stack = `${this.name}: ${this.message}${at < 0 ? '' : this.stack.slice(at)}`;
+    }
+    return this;
+  }
+}
+
+/** Up to 200 characters of a key, as it would be written in code. */
+function describeKey(key: unknown): string {
+  let text: string;
+  try {
+    text =
+      typeof key === 'string'
+        ? JSON.stringify(key)
+        : typeof key === 'bigint'
+          ? `${key}n`
+          : typeof key === 'object' && key !== null
+            ? (JSON.stringify(key) ?? String(key))
+            : String(key);
+  } catch {
+    text = Object.prototype.toString.call(key);
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+function describeRecord(r: RecordRef): string {
+  const parts: string[] = [];
+  if ('key' in r) parts.push(`key ${describeKey(r.key)}`);
+  const t = r.timestamp;
+  if (t !== undefined && !Number.isNaN(t)) {
+    const iso =
+      Number.isFinite(t) && Math.abs(t) < 8.64e15 ? ` (${new Date(t).toISOString()})` : '';
+    parts.push(`timestamp ${t}${iso}`);
+  }
+  if (r.position !== undefined) parts.push(`at ${r.position}`);
+  return parts.join(', ');
 }
 
 function formatMessage(message: string, options: EddyErrorOptions): string {
@@ -114,6 +185,8 @@ function formatMessage(message: string, options: EddyErrorOptions): string {
     const at = op.definedAt !== undefined ? `, defined at ${op.definedAt}` : '';
     text = `operator "${op.name}"${uid}${at}: ${text}`;
   }
+  const record = options.record === undefined ? '' : describeRecord(options.record);
+  if (record !== '') text += `\n  record: ${record}`;
   if (options.hint !== undefined) text += `\n  hint: ${options.hint}`;
   return text;
 }

@@ -87,6 +87,8 @@ export interface NodeBindingOf<K extends NodeKind> {
   readonly settings: NodeSettings<K>;
   /** Key selectors per input, for keyed operators and hash edges. */
   readonly keySelectors?: readonly (((value: never) => unknown) | undefined)[];
+  /** Where each key selector was given to `keyBy` (`file:line:column`), for errors. */
+  readonly keyBySites?: readonly (string | undefined)[];
   /** User partitioners per input, for `custom` edges (`partitionCustom`). */
   readonly customPartitioners?: readonly (CustomPartitioning | undefined)[];
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Collector } from '../core/functions/collector.ts';
+import type { OperatorRef } from '../errors/eddy-error.ts';
 import type { ChannelWriter } from './channel.ts';
 import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import { RecordBatch } from './record-batch.ts';
@@ -32,6 +33,11 @@ export class Emitter implements Collector<unknown> {
    * into {@link Emitter.recordsOut} when it flushes (one counter per record, not two).
    */
   chain: RecordPushTarget | undefined = undefined;
+  /**
+   * The operators of {@link Emitter.chain}: a failure of one of them while this output's owner
+   * emitted a record happened on that very record (they run once per pushed record).
+   */
+  chainOperators: readonly OperatorRef[] = [];
   private writers: ChannelWriter[] = [];
 
   /** @param capacity records per batch: a full batch is sent on at once */

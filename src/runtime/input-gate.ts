@@ -27,8 +27,11 @@ export interface GateOperator {
   processIdle(idle: boolean): void;
   /** All inputs ended. */
   endInput(): void;
-  /** Wraps a failure with the operator's identity. */
-  wrapFailure(e: unknown): Error;
+  /**
+   * Wraps a failure with the operator's identity; `inRecord`: it happened while a batch of
+   * records was processed (the error then names the record being processed).
+   */
+  wrapFailure(e: unknown, inRecord?: boolean): Error;
 }
 
 /** Called when every live channel has delivered a barrier; `alignmentMs` is the time blocked. */
@@ -166,7 +169,7 @@ export class InputGate {
     try {
       this.operator.processBatch(batch, input);
     } catch (e) {
-      throw this.operator.wrapFailure(e);
+      throw this.operator.wrapFailure(e, true);
     } finally {
       busyClock.exit();
     }

@@ -237,7 +237,15 @@ function wireEdges(
       if (p === undefined) continue;
       const emitter = edge.sideOutput === undefined ? p.output : p.sideOutputs.get(edge.sideOutput);
       emitter?.addWriter(
-        edgeWriter(edge, producerNode, pi, targets, bindings.get(edge.target), plan.maxParallelism),
+        edgeWriter(
+          edge,
+          producerNode,
+          pi,
+          targets,
+          consumerNode,
+          bindings.get(edge.target),
+          plan.maxParallelism,
+        ),
       );
     }
   }
@@ -250,6 +258,7 @@ function edgeWriter(
   producerNode: PlanNode,
   pi: number,
   targets: ChannelTarget[],
+  consumerNode: PlanNode,
   consumerBinding: NodeBinding | undefined,
   maxParallelism: number,
 ): ReturnType<typeof createWriter> {
@@ -268,5 +277,11 @@ function edgeWriter(
       definedAt: producerNode.definedAt,
       subtask: pi,
     },
+    consumer: {
+      name: consumerNode.name,
+      uid: consumerNode.uid,
+      definedAt: consumerNode.definedAt,
+    },
+    keyBySite: consumerBinding?.keyBySites?.[edge.input],
   });
 }

@@ -11,7 +11,7 @@ import { getLaunchContext, type LaunchContext } from '../plan/launch-context.ts'
 import { userError } from '../errors/eddy-error.ts';
 import type { JobGraph } from '../plan/plan.ts';
 import { JobSupervisor } from './recovery/job-supervisor.ts';
-import { slotsOf, ThreadedJob, type ThreadedLaunch } from './parallel/threaded-job.ts';
+import { ThreadedJob, type ThreadedLaunch } from './parallel/threaded-job.ts';
 
 const running = new Set<{ cancel(): Promise<unknown> }>();
 /** Threaded jobs started per launch, to tell workers which `execute()` call is theirs. */
@@ -86,7 +86,7 @@ export class LocalExecutor implements JobExecutor {
   /** Where a threaded job comes from, when the job runs from a job file with parallelism > 1. */
   private threaded(graph: JobGraph, options: EnvironmentOptions): ThreadedLaunch | undefined {
     const launch = getLaunchContext();
-    if (slotsOf(graph) === 1 || options.runtimeMode === 'in-process') return undefined;
+    if (options.runtimeMode === 'in-process') return undefined;
     if (
       launch?.mode !== 'run' ||
       launch.jobUrl === undefined ||

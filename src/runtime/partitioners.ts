@@ -10,6 +10,7 @@ import type { ChannelTarget, ChannelWriter } from './channel.ts';
 import type { CheckpointBarrier } from './checkpoint/checkpoint-barrier.ts';
 import { keyGroupOf, normalizeKey, subtaskForKeyGroup } from '../state/key-groups.ts';
 import { RecordBatch } from './record-batch.ts';
+import { invalidKeyError, isUnattributedInvalidKey } from './invalid-key-error.ts';
 
 abstract class FanOutWriter implements ChannelWriter {
   constructor(protected readonly targets: readonly ChannelTarget[]) {}
@@ -74,6 +75,8 @@ class HashWriter extends SplittingWriter {
     targets: readonly ChannelTarget[],
     private readonly keySelector: (value: unknown) => unknown,
     private readonly maxParallelism: number,
+    private readonly consumer: OperatorRef | undefined,
+    private readonly keyBySite: string | undefined,
   ) {
     super(targets);
   }
@@ -83,10 +86,20 @@ class HashWriter extends SplittingWriter {
     const maxP = this.maxParallelism;
     const ks = this.keySelector;
     const bs = this.buffers;
-    for (let i = 0; i < size; i++) {
-      const v = values[i];
-      const target = subtaskForKeyGroup(keyGroupOf(normalizeKey(ks(v)), maxP), p, maxP);
-      (bs[target] as RecordBatch).push(v, timestamps[i] as number);
+    let i = 0;
+    // One try per batch: a refused key is reported for the keyed operator and its keyBy, not
+    // for the producer whose output is being partitioned.
+    try {
+      for (; i < size; i++) {
+        const v = values[i];
+        const target = subtaskForKeyGroup(keyGroupOf(normalizeKey(ks(v)), maxP), p, maxP);
+        (bs[target] as RecordBatch).push(v, timestamps[i] as number);
+      }
+    } catch (e) {
+      if (!isUnattributedInvalidKey(e) || this.consumer === undefined) throw e;
+      throw invalidKeyError(e, this.consumer, this.keyBySite).addRecord({
+        timestamp: timestamps[i] as number,
+      });
     }
     this.flushAll();
   }
@@ -175,6 +188,9 @@ export interface WriterSpec {
   readonly custom?: CustomPartitioning | undefined;
   /** Named in the error of a partitioner that returns no valid target. */
   readonly producer?: OperatorRef | undefined;
+  /** The consumer of a `hash` edge and where its key selector was given to `keyBy`. */
+  readonly consumer?: OperatorRef | undefined;
+  readonly keyBySite?: string | undefined;
 }
 
 /**
@@ -206,7 +222,13 @@ export function createWriter(spec: WriterSpec): ChannelWriter {
     case 'hash':
       if (spec.keySelector === undefined)
         throw new Error('hash partitioning without a key selector');
-      return new HashWriter(targets, spec.keySelector, spec.maxParallelism);
+      return new HashWriter(
+        targets,
+        spec.keySelector,
+        spec.maxParallelism,
+        spec.consumer,
+        spec.keyBySite,
+      );
     case 'broadcast':
       return new BroadcastWriter(targets);
     case 'rebalance':

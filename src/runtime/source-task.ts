@@ -211,6 +211,15 @@ class ReaderOutput implements Required<SourceOutput<unknown>> {
     this.emitter.emitWatermark(MAX_WATERMARK);
   }
 
+  recordFailed(error: unknown, position: string): unknown {
+    // Only an operator fused behind this output runs on the very record being emitted; others
+    // got it in a batch, with the records before it.
+    if (error instanceof EddyError && error.operator !== undefined) {
+      if (this.emitter.chainOperators.includes(error.operator)) error.addRecord({ position });
+    }
+    return error;
+  }
+
   deadLetter(letter: DeadLetter): void {
     this.deadLetters++;
     if (this.failOnMalformed) {

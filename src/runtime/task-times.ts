@@ -63,12 +63,24 @@ class BusyClock {
   private current: TaskTimes | undefined;
   private mark = 0;
   private readonly stack: (TaskTimes | undefined)[] = [];
+  /** Shared with the coordinator's thread: when the outermost running call started (0: none). */
+  private heartbeat: Float64Array | undefined;
+
+  /**
+   * Publishes, in `heartbeat[0]`, the epoch milliseconds at which the thread's outermost call
+   * into a subtask started (0 while none runs), so another thread can see a call that never
+   * returns (a stuck user function) although this thread cannot report anything.
+   */
+  publish(heartbeat: Float64Array): void {
+    this.heartbeat = heartbeat;
+  }
 
   /** `times` starts running (the running one, if any, is suspended). */
   enter(times: TaskTimes): void {
     const now = performance.now();
     const c = this.current;
     if (c !== undefined) c.busyMs += now - this.mark;
+    else if (this.heartbeat !== undefined) this.heartbeat[0] = performance.timeOrigin + now;
     this.stack.push(c);
     this.current = times;
     this.mark = now;
@@ -81,6 +93,7 @@ class BusyClock {
     if (c !== undefined) c.busyMs += now - this.mark;
     this.current = this.stack.pop();
     this.mark = now;
+    if (this.current === undefined && this.heartbeat !== undefined) this.heartbeat[0] = 0;
   }
 }
 

@@ -5,11 +5,143 @@
  *
  * @module
  */
+import { userError } from '../errors/eddy-error.ts';
 
-/** Normalizes a key so that equal keys are equal Map keys: composite keys become their JSON. */
+/**
+ * Normalizes a key so that equal keys are equal Map keys, and refuses what cannot be a key.
+ *
+ * What a key may be (Flink asks for a deterministic `hashCode`/`equals` and refuses null):
+ * - a string, number, boolean or bigint — equal when `===` (NaN equals NaN, -0 equals 0, as in
+ *   a `Map`); 1 and "1" are different keys;
+ * - a composite: an array, or a plain object (`{…}`, prototype `Object.prototype` or null), of
+ *   such values, `null`, and composites — equal when their elements are equal in order (arrays)
+ *   or their properties are equal whatever their order (objects; a property whose value is
+ *   `undefined` counts as absent, as in JSON).
+ *
+ * Refused, naming what was found: `null` or `undefined` as the key, symbols, functions, holes or
+ * `undefined` in arrays, and objects of other kinds (Date, Map, Set, typed arrays, class
+ * instances): their equality is not defined by what JSON or a Map sees of them (every Set looked
+ * like `{}`). Composites normalize to a canonical string that starts with a NUL character, and so
+ * does a string key that itself starts with NUL (escaped), so no string key equals a composite.
+ */
 export function normalizeKey(key: unknown): unknown {
-  return typeof key === 'object' && key !== null ? JSON.stringify(key) : key;
+  switch (typeof key) {
+    case 'string':
+      return key.charCodeAt(0) === 0 ? `\u0000${JSON.stringify(key)}` : key;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return key;
+    case 'object':
+      if (key === null)
+        throw invalidKey('null', 'a key must not be null (Flink refuses null keys too)');
+      return `\u0000${canonical(key, 0)}`;
+    default:
+      throw invalidKey(typeof key, describeInvalid(key));
+  }
 }
+
+/**
+ * The string form of a normalized key inside a composite state key (`key␁namespace`): strings
+ * as they are, other primitives tagged, so 1 and "1" stay apart (normalized strings never start
+ * with NUL followed by a tag letter).
+ */
+export function keyString(normalizedKey: unknown): string {
+  switch (typeof normalizedKey) {
+    case 'string':
+      return normalizedKey;
+    case 'number':
+      return `\u0000n${normalizedKey}`;
+    case 'boolean':
+      return normalizedKey ? '\u0000b1' : '\u0000b0';
+    case 'bigint':
+      return `\u0000i${normalizedKey}`;
+    default:
+      return `\u0000u${String(normalizedKey)}`;
+  }
+}
+
+/** Composites nested deeper than this are refused (a cycle, most likely). */
+const MAX_DEPTH = 64;
+
+function canonical(value: object, depth: number): string {
+  if (depth >= MAX_DEPTH)
+    throw invalidKey(
+      'a composite nested too deep',
+      `composites nest at most ${MAX_DEPTH} levels (is there a cycle?)`,
+    );
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      if (!(i in value) || value[i] === undefined)
+        throw invalidKey('an array with undefined', `element ${i} of the array is undefined`);
+      out += element(value[i], depth);
+    }
+    return `${out}]`;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+    throw invalidKey(
+      `a ${name}`,
+      `a ${name} is not a key: its equality is not defined by its fields`,
+    );
+  }
+  const names = Object.keys(value).sort();
+  let out = '{';
+  let first = true;
+  for (const name of names) {
+    const v = (value as Record<string, unknown>)[name];
+    if (v === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += `${JSON.stringify(name)}:${element(v, depth)}`;
+  }
+  return `${out}}`;
+}
+
+function element(v: unknown, depth: number): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      // Not JSON: NaN and ±Infinity must not all read "null".
+      return Object.is(v, -0) ? '0' : String(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'bigint':
+      return `${v}n`;
+    case 'object':
+      return v === null ? 'null' : canonical(v, depth + 1);
+    default:
+      throw invalidKey(`a composite holding ${typeof v}`, describeInvalid(v));
+  }
+}
+
+function describeInvalid(v: unknown): string {
+  switch (typeof v) {
+    case 'undefined':
+      return 'the key selector returned undefined (a missing field?)';
+    case 'symbol':
+      return 'a symbol is not a key: it cannot be saved in a checkpoint';
+    case 'function':
+      return 'a function is not a key';
+    default:
+      return `${typeof v} is not a key`;
+  }
+}
+
+function invalidKey(what: string, detail: string) {
+  return userError('INVALID_KEY', `invalid key (${what}): ${detail}`, {
+    retryable: false,
+  });
+}
+
+/** How to write a key that is accepted; the runtime adds it to INVALID_KEY errors. */
+export const KEY_HINT =
+  'return a string, number, boolean or bigint, or a plain object or array of them ' +
+  '(e.g. keyBy((e) => [e.user, e.region])); for a Date use date.getTime(), for bytes a hex string';
 
 /** murmur3 fmix32 finalizer. */
 function fmix32(h: number): number {

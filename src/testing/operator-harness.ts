@@ -344,6 +344,7 @@ export abstract class OperatorHarness<OUT, K = unknown> {
       );
     }
     const previous = backend.currentRawKey;
+    const previousNormalized = backend.currentKey;
     backend.setCurrentKey(key);
     try {
       switch (descriptor.kind) {
@@ -365,7 +366,7 @@ export abstract class OperatorHarness<OUT, K = unknown> {
             .get();
       }
     } finally {
-      backend.setCurrentKey(previous);
+      backend.setCurrentKeyNormalized(previousNormalized, previous);
     }
   }
 

@@ -144,18 +144,22 @@ describe('eddy CLI', { concurrency: true }, () => {
   });
 
   it('serves Prometheus metrics while a job runs', async () => {
+    // The job runs until it is stopped, after a scrape showed its metrics: a loaded machine
+    // makes this slower, never wrong (a 6,000-record job could end before the first scrape).
     let scraped = '';
     const port = 19000 + Math.floor(Math.random() * 1000);
-    const scrape = async (): Promise<void> => {
-      for (let i = 0; i < 100 && scraped === ''; i++) {
+    const scrape = async (child: ReturnType<typeof spawn>): Promise<void> => {
+      while (scraped === '' && child.exitCode === null) {
         try {
           const res = await fetch(`http://127.0.0.1:${port}/metrics`);
           const text = await res.text();
-          if (text.includes('eddy_records_out_total')) scraped = text;
+          if (text.includes('eddy_bots_detected_total')) scraped = text;
         } catch {
-          await new Promise((r) => setTimeout(r, 50));
+          // Not listening yet.
         }
+        if (scraped === '') await new Promise((r) => setTimeout(r, 50));
       }
+      child.kill('SIGINT');
     };
     let scraping: Promise<void> | undefined;
     const r = await eddy(
@@ -165,12 +169,12 @@ describe('eddy CLI', { concurrency: true }, () => {
         '--metrics-port',
         String(port),
         '--prop',
-        'source.events=6000',
+        'source.events=0',
         '--prop',
         'source.rate=3000',
       ],
-      () => {
-        scraping ??= scrape();
+      (_, child) => {
+        scraping ??= scrape(child);
       },
     );
     await scraping;

@@ -7,7 +7,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { CollectSink } from '../../src/connectors/collect/collect-sink.ts';
-import { DEAD_LETTERS, StreamEnvironment, type DeadLetter } from '../../src/index.ts';
+import {
+  DEAD_LETTERS,
+  EddyError,
+  StreamEnvironment,
+  ValueStateDescriptor,
+  type DeadLetter,
+} from '../../src/index.ts';
 import {
   AvroDeserializationSchema,
   AvroSerializationSchema,
@@ -261,5 +267,40 @@ describe('KafkaSource', { skip }, () => {
       dead.values.map((l) => l.position),
       [`${topic}-0@1`],
     );
+  });
+
+  // Issue #17 defect 3: the reader's catch around deserialize-and-collect also caught what the
+  // operators downstream threw, so a failing function became a dead letter and the job went on.
+  test('a function downstream that throws fails the job, naming the record; it is no dead letter', async () => {
+    const topic = await topicWith(1, 30);
+    for (const failOnMalformedInput of [false, true]) {
+      const env = StreamEnvironment.create({ failOnMalformedInput });
+      const records = env.fromSource(source(topic).build());
+      const dead = new CollectSink<DeadLetter>();
+      records.getSideOutput(DEAD_LETTERS).sinkTo(dead);
+      let count = 0;
+      records
+        .keyBy(() => 'all')
+        .map((v, ctx) => {
+          const seen = ctx.getState(new ValueStateDescriptor<number>('seen'));
+          seen.update((seen.value() ?? 0) + 1);
+          count = seen.value() ?? 0;
+          if (v.i === 12) throw new Error('bug in the map');
+          return v.i;
+        })
+        .sinkTo(new CollectSink());
+      await assert.rejects(env.execute(), (e: unknown) => {
+        assert.ok(e instanceof EddyError, String(e));
+        assert.equal(e.code, 'USER_FUNCTION_FAILED', e.message);
+        assert.deepEqual(e.record, {
+          key: 'all',
+          timestamp: 1_700_000_000_012,
+          position: `${topic}-0@12`,
+        });
+        return true;
+      });
+      assert.equal(count, 13);
+      assert.deepEqual(dead.values, []);
+    }
   });
 });

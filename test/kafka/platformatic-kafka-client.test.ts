@@ -63,7 +63,7 @@ async function readAll(
         const [hw] = await client.listOffsets([tp], 'latest', 'read_uncommitted');
         return lso?.offset === hw?.offset;
       },
-      { timeoutMs: 10_000, message: `transaction markers in ${tp.topic}-${tp.partition}` },
+      { timeoutMs: 60_000, message: `transaction markers in ${tp.topic}-${tp.partition}` },
     );
   }
   const records: KafkaRecord[] = [];
@@ -271,7 +271,7 @@ describe('PlatformaticKafkaClient', { skip, concurrency: true, timeout: 60_000 }
       async () =>
         (await client.listOffsets(tps, 'latest', 'read_committed')).map((o) => o.offset).join() ===
         '5,2',
-      { timeoutMs: 10_000, message: 'LSO after the commit marker' },
+      { timeoutMs: 60_000, message: 'LSO after the commit marker' },
     );
   });
 
@@ -383,7 +383,7 @@ describe('PlatformaticKafkaClient', { skip, concurrency: true, timeout: 60_000 }
         );
         return ends.every((o) => o.offset === 6);
       },
-      { timeoutMs: 10_000, message: 'every partition holds 5 committed records and a marker' },
+      { timeoutMs: 60_000, message: 'every partition holds 5 committed records and a marker' },
     );
     for (const partition of [0, 1, 2, 3]) {
       assert.deepEqual(
@@ -498,16 +498,16 @@ describe('PlatformaticKafkaClient', { skip, concurrency: true, timeout: 60_000 }
     );
     const successor = client.createTransactionalProducer({ transactionalId });
     closers.push(() => successor.close());
-    const started = Date.now();
     await successor.init();
+    // The child's transaction times out after 15 min: only init() can abort it within this wait,
+    // so no assertion on elapsed time is needed (a loaded machine is slow, not wrong).
     await waitFor(
       async () => (await client.listOffsets([tp], 'latest', 'read_committed'))[0]?.offset === 4,
       {
-        timeoutMs: 20_000,
+        timeoutMs: 300_000,
         message: 'the lingering transaction is aborted',
       },
     );
-    assert.ok(Date.now() - started < 20_000);
     await successor.beginTransaction();
     await successor.send([{ topic, partition: 0, value: Buffer.from('after-restart') }]);
     await successor.commitTransaction();

@@ -96,7 +96,7 @@ async function readRaw(
         partition
       ];
     await waitFor(async () => (await end(READ_COMMITTED)) === (await end(READ_UNCOMMITTED)), {
-      timeoutMs: 10_000,
+      timeoutMs: 60_000,
       message: `transaction markers in ${topic}-${partition}`,
     });
   }
@@ -510,13 +510,13 @@ describe(
       const started = Date.now();
       const successor = transactionalProducer(transactionalId);
       const transaction = await successor.beginTransaction(); // InitProducerId: fences and aborts
+      // The child's transaction timeout is 15 min: only the InitProducerId can abort it within
+      // this wait, so the test asserts nothing about elapsed time.
       await waitFor(async () => (await lso()) === 6n, {
-        timeoutMs: 20_000,
+        timeoutMs: 300_000,
         message: 'the abort marker moves the last stable offset past the lingering records',
       });
       const elapsed = Date.now() - started;
-      // The child's transaction timeout is 120 s: anything this fast was the InitProducerId.
-      assert.ok(elapsed < 20_000, `aborted after ${elapsed} ms`);
       t.diagnostic(
         `lingering transaction aborted ${elapsed} ms after the successor's InitProducerId`,
       );

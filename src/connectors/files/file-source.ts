@@ -4,6 +4,12 @@
  * offsets (snapshotted, so a restored job continues mid-file). A JSON line that does not parse
  * goes to the dead-letter output with the file, line number, raw text and error.
  *
+ * Progress is kept per file path, as Flink's file source keeps it (finished paths, and the offset
+ * of each file being read), never as an index into a directory listing: a file deleted or added
+ * between a failure and the restore changes nothing for the others. A file belongs to the subtask
+ * its path hashes to, so the owner of a path does not depend on which other files exist — the
+ * property a continuously monitored directory (files discovered while the job runs) needs too.
+ *
  * @module
  */
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
@@ -15,6 +21,7 @@ import type {
   SourceReader,
   SourceReaderContext,
 } from '../../core/connector-spi.ts';
+import { hashKey } from '../../state/key-groups.ts';
 
 /** Options of a file source. */
 export interface FileSourceOptions {
@@ -27,16 +34,36 @@ export interface FileSourceOptions {
 /** Decodes one line; throw to send the line to the dead-letter output. */
 export type LineDecoder<T> = (line: string) => T;
 
-/** Where a reader is: file index, byte offset and line number of the next line. */
-interface FilePosition {
-  file: number;
-  offset: number;
-  line: number;
+/** Where the next line of a file starts: its byte offset and (0-based) line number. */
+export interface FileProgress {
+  readonly offset: number;
+  readonly line: number;
+}
+
+/**
+ * The checkpoint state of one file source reader: progress by file path. Readers of a restored
+ * job take what concerns the paths they own from the states of all readers, so the source can be
+ * restored at another parallelism.
+ */
+export interface FileSourceState {
+  /** Format version of this state. */
+  readonly version: 2;
+  /** Paths read to their end. */
+  readonly finished: readonly string[];
+  /** Paths partly read, with where their next line starts. */
+  readonly reading: Readonly<Record<string, FileProgress>>;
+}
+
+/** State of Eddy versions that kept an index into the sorted listing (same parallelism only). */
+interface LegacyFileState {
+  readonly file: number;
+  readonly offset: number;
+  readonly line: number;
 }
 
 /**
  * A bounded source of the lines (or decoded lines) of one file, several files or a directory.
- * Files are split over parallel subtasks by index.
+ * Each file is read by one parallel subtask, chosen by a hash of its path.
  *
  * @example
  * ```ts
@@ -94,16 +121,46 @@ function toList(path: string | readonly string[]): readonly string[] {
   return typeof path === 'string' ? [path] : path;
 }
 
+/** The subtask that reads `path`: depends on the path alone, not on the other files. */
+export function fileOwner(path: string, parallelism: number): number {
+  return hashKey(path) % parallelism;
+}
+
+/** Every file of `paths`, directories expanded (hidden entries skipped), sorted within each. */
+async function listFiles(paths: readonly string[]): Promise<string[]> {
+  const all: string[] = [];
+  for (const p of paths) {
+    const s = await stat(p);
+    if (s.isDirectory()) {
+      for (const f of (await readdir(p)).sort()) if (!f.startsWith('.')) all.push(join(p, f));
+    } else all.push(p);
+  }
+  return all;
+}
+
+const FINISHED = 'finished';
+
 class FileReader<T> implements SourceReader<T> {
+  /** This subtask's files, in reading order. */
   private files: string[] = [];
-  private pos: FilePosition = { file: 0, offset: 0, line: 0 };
-  /** Lines read ahead, with the byte offset after each and its line number. */
+  /** Index into {@link FileReader.files} of the file being read. */
+  private current = 0;
+  /** Where the next line to emit starts in the current file. */
+  private offset = 0;
+  private line = 0;
+  /** Progress restored from a checkpoint, by path (every reader's, after a rescale). */
+  private restored = new Map<string, FileProgress | typeof FINISHED>();
+  /** States of older versions, with the subtask and parallelism that saved them. */
+  private legacy: { state: LegacyFileState; subtask: number; parallelism: number }[] = [];
+  /** Lines read ahead, with the byte offset after each. */
   private lines: string[] = [];
   private ends: number[] = [];
   private head = 0;
   private handle: FileHandle | undefined;
+  /** Byte offset of the next read. */
   private readOffset = 0;
-  private carry: Buffer = Buffer.alloc(0);
+  /** Bytes of a line not yet ended, one buffer per read (joined once, when the line ends). */
+  private partial: Buffer[] = [];
   private loading: Promise<void> | undefined;
   private eof = false;
   private error: unknown;
@@ -116,14 +173,12 @@ class FileReader<T> implements SourceReader<T> {
   ) {}
 
   async start(): Promise<void> {
-    const all: string[] = [];
-    for (const p of this.paths) {
-      const s = await stat(p);
-      if (s.isDirectory()) {
-        for (const f of (await readdir(p)).sort()) if (!f.startsWith('.')) all.push(join(p, f));
-      } else all.push(p);
-    }
-    this.files = all.filter((_, i) => i % this.ctx.parallelism === this.ctx.subtaskIndex);
+    const all = await listFiles(this.paths);
+    const { parallelism, subtaskIndex } = this.ctx;
+    for (const l of this.legacy) this.restoreLegacy(all, l.state, l.subtask, l.parallelism);
+    this.files = all.filter((p) => fileOwner(p, parallelism) === subtaskIndex);
+    this.current = 0;
+    await this.openCurrent();
     this.fill();
   }
 
@@ -131,35 +186,46 @@ class FileReader<T> implements SourceReader<T> {
     if (this.error !== undefined) throw this.error;
     const lines = this.lines;
     const end = Math.min(lines.length, this.head + output.remaining);
-    const file = this.files[this.pos.file] ?? '';
     let i = this.head;
     const decode = this.decode;
-    if (decode === undefined) {
-      for (; i < end; i++) output.collect(lines[i] as unknown as T);
-    } else {
-      // One try per run of good lines; a bad line is isolated and sent to the dead letters.
-      while (i < end) {
-        try {
-          for (; i < end; i++) output.collect(decode(lines[i] as string));
-        } catch (e) {
-          output.deadLetter({
-            source: this.ctx.sourceName,
-            position: `${file}:${this.pos.line + (i - this.head) + 1}`,
-            raw: lines[i] as string,
-            error: e instanceof Error ? e.message : String(e),
-          });
-          i++;
+    // One try per run of records, none per record. Only what the decoder throws is a malformed
+    // line: `collect` runs the operators downstream synchronously, and what they throw is a
+    // failure of the job (restored from its checkpoint), never a dead letter.
+    let decoding = false;
+    while (i < end) {
+      try {
+        if (decode === undefined) {
+          for (; i < end; i++) output.collect(lines[i] as unknown as T);
+        } else {
+          for (; i < end; i++) {
+            decoding = true;
+            const value = decode(lines[i] as string);
+            decoding = false;
+            output.collect(value);
+          }
         }
+      } catch (e) {
+        if (!decoding) throw output.recordFailed?.(e, this.positionOf(i)) ?? e;
+        decoding = false;
+        output.deadLetter({
+          source: this.ctx.sourceName,
+          position: this.positionOf(i),
+          raw: lines[i] as string,
+          error: e instanceof Error ? e.message : String(e),
+        });
+        i++;
       }
     }
     if (i > this.head) {
-      this.pos.line += i - this.head;
-      this.pos.offset = this.ends[i - 1] as number;
+      this.line += i - this.head;
+      this.offset = this.ends[i - 1] as number;
       this.head = i;
     }
     if (this.head < lines.length) return 'MORE_AVAILABLE';
+    if (this.loading !== undefined) return 'NOTHING_AVAILABLE';
     if (this.eof) {
-      if (!this.nextFile()) return 'END_OF_INPUT';
+      this.startNextFile();
+      if (this.current >= this.files.length) return 'END_OF_INPUT';
     }
     this.fill();
     return 'NOTHING_AVAILABLE';
@@ -169,33 +235,133 @@ class FileReader<T> implements SourceReader<T> {
     return this.loading ?? Promise.resolve();
   }
 
-  snapshotState(): unknown {
-    return { ...this.pos };
+  snapshotState(): FileSourceState {
+    const finished: string[] = [];
+    const reading: Record<string, FileProgress> = {};
+    const files = this.files;
+    for (let f = 0; f < files.length; f++) {
+      const path = files[f] as string;
+      if (f < this.current) finished.push(path);
+      else if (f === this.current) {
+        if (this.offset > 0) reading[path] = { offset: this.offset, line: this.line };
+      } else {
+        // Not reached yet: finished or partly read before the restore (the order may differ).
+        const r = this.restored.get(path);
+        if (r === FINISHED) finished.push(path);
+        else if (r !== undefined) reading[path] = r;
+      }
+    }
+    return { version: 2, finished, reading };
   }
 
   restoreState(state: unknown): void {
-    this.pos = { ...(state as FilePosition) };
-    this.readOffset = this.pos.offset;
+    if (isLegacy(state)) {
+      const { subtaskIndex, parallelism } = this.ctx;
+      this.legacy.push({ state, subtask: subtaskIndex, parallelism });
+    } else this.restoreUnionState([state]);
+  }
+
+  restoreUnionState(states: readonly unknown[]): void {
+    for (let j = 0; j < states.length; j++) {
+      const state = states[j];
+      if (state === undefined) continue;
+      if (isLegacy(state)) {
+        this.legacy.push({ state, subtask: j, parallelism: states.length });
+        continue;
+      }
+      const s = state as FileSourceState;
+      for (const p of s.finished) this.restored.set(p, FINISHED);
+      for (const [p, progress] of Object.entries(s.reading)) this.restored.set(p, progress);
+    }
   }
 
   async close(): Promise<void> {
+    await this.loading?.catch(() => undefined);
     await this.handle?.close();
     this.handle = undefined;
   }
 
-  private nextFile(): boolean {
+  /** `file:line` of line `i` of the read-ahead. */
+  private positionOf(i: number): string {
+    return `${this.files[this.current] ?? ''}:${this.line + (i - this.head) + 1}`;
+  }
+
+  /**
+   * Translates the state of an older version (an index into the files of subtask `subtask` of
+   * `parallelism`, assigned round-robin over the sorted listing) into progress by path.
+   */
+  private restoreLegacy(
+    all: readonly string[],
+    state: LegacyFileState,
+    subtask: number,
+    parallelism: number,
+  ): void {
+    const old = all.filter((_, i) => i % parallelism === subtask);
+    for (let f = 0; f < old.length && f <= state.file; f++) {
+      const path = old[f] as string;
+      this.restored.set(
+        path,
+        f < state.file ? FINISHED : { offset: state.offset, line: state.line },
+      );
+    }
+  }
+
+  /** Skips finished files and positions the reader at the current file's restored progress. */
+  private async openCurrent(): Promise<void> {
+    for (; this.current < this.files.length; this.current++) {
+      const path = this.files[this.current] as string;
+      const r = this.restored.get(path);
+      if (r === FINISHED) continue;
+      this.offset = r?.offset ?? 0;
+      this.line = r?.line ?? 0;
+      if (r !== undefined) {
+        const size = await stat(path).then(
+          (s) => s.size,
+          () => -1,
+        );
+        if (size < r.offset) {
+          process.emitWarning(
+            `source "${this.ctx.sourceName}": ${path} was being read (line ${r.line + 1}) and is ` +
+              (size < 0 ? 'gone' : 'now shorter than the checkpointed position') +
+              '; its remaining lines are skipped',
+            'EddyFileSource',
+          );
+          continue;
+        }
+      }
+      this.readOffset = this.offset;
+      return;
+    }
+  }
+
+  private startNextFile(): void {
     void this.handle?.close();
     this.handle = undefined;
-    this.pos = { file: this.pos.file + 1, offset: 0, line: 0 };
+    this.current++;
+    this.offset = 0;
+    this.line = 0;
     this.readOffset = 0;
     this.eof = false;
-    this.carry = Buffer.alloc(0);
-    return this.pos.file < this.files.length;
+    this.partial = [];
+    this.lines = [];
+    this.ends = [];
+    this.head = 0;
+    this.loading = this.openCurrent().then(
+      () => {
+        this.loading = undefined;
+        this.fill();
+      },
+      (e: unknown) => {
+        this.loading = undefined;
+        this.error = e;
+      },
+    );
   }
 
   private fill(): void {
-    if (this.loading !== undefined || this.eof || this.pos.file >= this.files.length) {
-      if (this.pos.file >= this.files.length) this.eof = true;
+    if (this.loading !== undefined || this.eof) return;
+    if (this.current >= this.files.length) {
+      this.eof = true;
       return;
     }
     this.loading = this.load().then(
@@ -209,41 +375,65 @@ class FileReader<T> implements SourceReader<T> {
     );
   }
 
+  /**
+   * Reads chunks until at least one line ends (or the file does). Each byte is scanned once: the
+   * start of a line longer than a chunk waits in {@link FileReader.partial} and is joined once,
+   * when its end arrives (re-joining and rescanning it per chunk made long lines quadratic).
+   */
   private async load(): Promise<void> {
-    const path = this.files[this.pos.file] as string;
+    const path = this.files[this.current] as string;
     this.handle ??= await open(path, 'r');
-    const buf = Buffer.allocUnsafe(this.chunkSize);
-    const { bytesRead } = await this.handle.read(buf, 0, this.chunkSize, this.readOffset);
-    const base = this.readOffset - this.carry.length;
-    this.readOffset += bytesRead;
-    const data =
-      this.carry.length > 0
-        ? Buffer.concat([this.carry, buf.subarray(0, bytesRead)])
-        : buf.subarray(0, bytesRead);
     const lines: string[] = [];
     const ends: number[] = [];
-    let start = 0;
-    for (;;) {
-      const nl = data.indexOf(10, start);
-      if (nl < 0) break;
-      const stop = nl > start && data[nl - 1] === 13 ? nl - 1 : nl;
-      lines.push(data.toString('utf8', start, stop));
-      ends.push(base + nl + 1);
-      start = nl + 1;
-    }
-    if (bytesRead === 0) {
-      // Last line without a line break.
-      if (start < data.length) {
-        lines.push(data.toString('utf8', start));
-        ends.push(base + data.length);
+    while (lines.length === 0) {
+      const buf = Buffer.allocUnsafe(this.chunkSize);
+      const base = this.readOffset;
+      const { bytesRead } = await this.handle.read(buf, 0, this.chunkSize, base);
+      this.readOffset += bytesRead;
+      if (bytesRead === 0) {
+        // Last line without a line break.
+        if (this.partial.length > 0) {
+          lines.push(this.takeLine(Buffer.alloc(0), false));
+          ends.push(base);
+        }
+        this.eof = true;
+        break;
       }
-      this.carry = Buffer.alloc(0);
-      this.eof = true;
-    } else {
-      this.carry = Buffer.from(data.subarray(start));
+      const data = buf.subarray(0, bytesRead);
+      let start = 0;
+      for (;;) {
+        const nl = data.indexOf(10, start);
+        if (nl < 0) break;
+        lines.push(this.takeLine(data.subarray(start, nl), true));
+        ends.push(base + nl + 1);
+        start = nl + 1;
+      }
+      // The buffer is fresh per read, so keeping a view of its tail is safe.
+      if (start < bytesRead) this.partial.push(data.subarray(start));
     }
-    this.lines = this.lines.slice(this.head).concat(lines);
-    this.ends = this.ends.slice(this.head).concat(ends);
+    this.lines = lines;
+    this.ends = ends;
     this.head = 0;
   }
+
+  /** The text of a line: the partial bytes so far plus `tail`, without a trailing CR. */
+  private takeLine(tail: Buffer, broken: boolean): string {
+    let bytes = tail;
+    if (this.partial.length > 0) {
+      this.partial.push(tail);
+      bytes = Buffer.concat(this.partial);
+      this.partial = [];
+    }
+    const n = bytes.length;
+    const stop = broken && n > 0 && bytes[n - 1] === 13 ? n - 1 : n;
+    return bytes.toString('utf8', 0, stop);
+  }
+}
+
+function isLegacy(state: unknown): state is LegacyFileState {
+  return (
+    typeof state === 'object' &&
+    state !== null &&
+    typeof (state as { file?: unknown }).file === 'number'
+  );
 }

@@ -200,20 +200,27 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
       const end = Math.min(records.length, chunk.index + output.remaining);
       let i = chunk.index;
       let bytes = 0;
-      // One try per run of good records; a bad record is isolated and dead-lettered.
+      // One try per run of good records; a bad record is isolated and dead-lettered. Only what
+      // the deserializer throws is a malformed record: `collect` runs the operators downstream
+      // synchronously, and what they throw fails the job (restored from its checkpoint).
+      let decoding = false;
       while (i < end) {
         let record = records[i] as KafkaRecord;
         try {
           for (; i < end; i++) {
             record = records[i] as KafkaRecord;
             if (record.offset >= stop) break;
+            decoding = true;
             const value = deserializer.deserialize(record);
+            decoding = false;
             bytes += (record.value?.length ?? 0) + (record.key?.length ?? 0);
             out.collect(value, record.timestamp);
             ps.position = record.offset + 1;
           }
           if (i < end) break; // reached the stop offset
         } catch (e) {
+          if (!decoding) throw output.recordFailed?.(e, `${ps.key}@${record.offset}`) ?? e;
+          decoding = false;
           bytes += (record.value?.length ?? 0) + (record.key?.length ?? 0);
           const letter: KafkaDeadLetter = {
             source,

@@ -273,19 +273,21 @@ export class JobCheckpointing implements CheckpointHost {
         );
         if (s.source !== undefined) {
           const reader = s.source.reader;
-          if (state.sourceUnion !== undefined) {
-            if (reader.restoreUnionState === undefined) {
-              throw new EddyError(
-                `the source was saved with parallelism ${saved.subtasks.length} and cannot be restored with parallelism ${node.parallelism}: its readers cannot take over each other's positions`,
-                {
-                  code: 'RESTORE_FAILED',
-                  domain: 'user',
-                  operator: ref,
-                  hint: `run the source with setParallelism(${saved.subtasks.length}); other operators may change parallelism`,
-                },
-              );
-            }
-            reader.restoreUnionState(state.sourceUnion);
+          if (reader.restoreUnionState !== undefined) {
+            // Every reader's positions, at any parallelism: a reader keeps those of the splits
+            // it owns now, which need not be those it saved (a file source's files move with
+            // the directory's contents).
+            reader.restoreUnionState(saved.subtasks.map((subtask) => subtask?.source));
+          } else if (state.sourceUnion !== undefined) {
+            throw new EddyError(
+              `the source was saved with parallelism ${saved.subtasks.length} and cannot be restored with parallelism ${node.parallelism}: its readers cannot take over each other's positions`,
+              {
+                code: 'RESTORE_FAILED',
+                domain: 'user',
+                operator: ref,
+                hint: `run the source with setParallelism(${saved.subtasks.length}); other operators may change parallelism`,
+              },
+            );
           } else if (state.source !== undefined) reader.restoreState?.(state.source);
         } else s.operator?.restoreState(state);
       }

@@ -78,6 +78,7 @@ export class FusedChain implements GateOperator {
   attachProducer(producer: Emitter): void {
     this.producerOutput = producer;
     producer.chain = this.code;
+    producer.chainOperators = this.members.map((m) => m.stage.operator.ref);
   }
 
   /** A batch that arrived through the head's gate. */
@@ -99,9 +100,9 @@ export class FusedChain implements GateOperator {
     this.head.endInput();
   }
 
-  wrapFailure(e: unknown): Error {
+  wrapFailure(e: unknown, inRecord?: boolean): Error {
     // The generated code has already wrapped user failures with the failing operator's identity.
-    return this.head.wrapFailure(e);
+    return this.head.wrapFailure(e, inRecord);
   }
 
   /** Adds the records that passed each fused link to the metrics, and flushes the last output. */
@@ -143,7 +144,10 @@ function partsOf(
     out: last.out,
     capacity: Math.max(1, last.out.capacity),
     full,
-    fail: (s: number, e: unknown): Error => (stages[s] as FusionStage).operator.wrapFailure(e),
+    fail: (s: number, e: unknown, v: unknown, t: number): Error => {
+      const stage = stages[s] as FusionStage;
+      return stage.operator.wrapStageFailure(e, v, t, stage.keySelector);
+    },
   };
   stages.forEach((stage, i) => {
     parts[`b${i}`] = stage.backend;
@@ -194,6 +198,8 @@ function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeC
     // arrives already wrapped, and wrapping keeps it as it is.
     let code = '';
     let declare = '';
+    // The stage's input, for naming the record (its key and timestamp) when the stage fails.
+    const input = cur;
     if (stage.kind === 'reduce') {
       fields.add(`f${i}`).add(`st${i}`).add(`b${i}`).add(`k${i}`);
       const out = next();
@@ -208,10 +214,13 @@ function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeC
     return out;
   }\n`;
       if (stage.table !== undefined) {
-        // Primitive keys read and write the state's table directly (the common case).
+        // Number keys and strings that need no escaping (see normalizeKey) read and write the
+        // state's table directly (the common case); any other key goes through the backend,
+        // which normalizes it or refuses it.
         fields.add(`m${i}`);
         code = `      const k = this.k${i}(${cur});
-      if (typeof k === 'object' && k !== null) ${out} = this.reduce${i}(k, ${cur});
+      if (typeof k !== 'number' && (typeof k !== 'string' || k.charCodeAt(0) === 0))
+        ${out} = this.reduce${i}(k, ${cur});
       else {
         const a = this.m${i}.get(k);
         ${out} = a === undefined ? ${cur} : this.f${i}(a, ${cur});
@@ -254,7 +263,7 @@ function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeC
       if (r !== undefined) for (const x of r) o.collect(x);\n`;
       }
     }
-    body += `${declare}    try {\n${code}    } catch (e) {\n      throw this.fail(${i}, e);\n    }\n`;
+    body += `${declare}    try {\n${code}    } catch (e) {\n      throw this.fail(${i}, e, ${input}, t);\n    }\n`;
     if (stage.kind === 'filter') body += `    this.c${i + 1}++;\n`;
     if (stage.kind === 'filter' || stage.kind === 'flatMap') {
       counters.push(`c${i + 1}`);

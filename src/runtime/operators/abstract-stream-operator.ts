@@ -20,6 +20,7 @@ import { OperatorContext } from '../operator-context.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { FusionStage } from './fusion-stage.ts';
+import { invalidKeyError, isUnattributedInvalidKey } from '../invalid-key-error.ts';
 import { InternalTimerService, type TimerEntry } from '../timers/internal-timer-service.ts';
 
 export abstract class AbstractStreamOperator implements GateOperator {
@@ -178,17 +179,77 @@ export abstract class AbstractStreamOperator implements GateOperator {
       this.backend.dispose();
   }
 
-  /** Wraps anything a user function threw with this operator's identity. */
-  wrapFailure(e: unknown): Error {
-    if (e instanceof EddyError) return e;
-    const message = e instanceof Error ? e.message : String(e);
-    return new EddyError(`user function failed: ${message}`, {
-      code: 'USER_FUNCTION_FAILED',
-      domain: 'user',
-      cause: e,
-      operator: this.ref,
-      hint: 'fix the function (the stack of the original error is in `cause`), or catch the error and send the record to a side output',
-    });
+  /**
+   * Wraps anything a user function threw with this operator's identity. With `inRecord` the
+   * failure happened while a record was processed: its key (keyed operators) and timestamp, as
+   * the operator set them before calling the user function, are named in the error.
+   *
+   * A plain error thrown by user code may be transient (a lookup that timed out), so the job is
+   * restarted as the restart strategy allows, as Flink does; an {@link EddyError} with
+   * `retryable: false` and domain `user` (bad input, a misuse of the API) is not.
+   */
+  wrapFailure(e: unknown, inRecord = false): Error {
+    let err: EddyError;
+    if (isUnattributedInvalidKey(e)) {
+      // The key is the problem: name the keyBy, and no key (the backend still has the last one).
+      const sites = this.setup.binding.keyBySites;
+      const err = invalidKeyError(
+        e,
+        this.ref,
+        sites?.find((s) => s !== undefined),
+      );
+      return inRecord ? err.addRecord({ timestamp: this.ctx.currentTimestamp }) : err;
+    }
+    if (e instanceof EddyError) {
+      // Failures of operators further down arrive wrapped already, naming their own record.
+      if (e.operator !== undefined && e.operator !== this.ref) return e;
+      err = e;
+    } else {
+      const message = e instanceof Error ? e.message : String(e);
+      err = new EddyError(`user function failed: ${message}`, {
+        code: 'USER_FUNCTION_FAILED',
+        domain: 'user',
+        retryable: true,
+        cause: e,
+        operator: this.ref,
+        hint: 'fix the function (the stack of the original error is in `cause`), or catch the error and send the record to a side output',
+      });
+    }
+    if (inRecord) err.addRecord(this.currentRecord());
+    return err;
+  }
+
+  /**
+   * A failure of fused stage code on record `value` with timestamp `t` (see
+   * `fusion/fused-chain.ts`): the key is computed again from the value, since the fast path of a
+   * fused reduce never sets it on the backend.
+   */
+  wrapStageFailure(
+    e: unknown,
+    value: unknown,
+    t: number,
+    keySelector: ((v: unknown) => unknown) | undefined,
+  ): Error {
+    const err = this.wrapFailure(e);
+    if (!(err instanceof EddyError) || err.operator !== this.ref) return err;
+    const record: { key?: unknown; timestamp: number } = { timestamp: t };
+    if (keySelector !== undefined && err.code !== 'INVALID_KEY') {
+      try {
+        record.key = keySelector(value);
+      } catch {
+        // The key selector itself failed: there is no key to name.
+      }
+    }
+    return err.addRecord(record);
+  }
+
+  /** Key and timestamp of the record being processed (as set before the user function ran). */
+  private currentRecord(): { key?: unknown; timestamp: number } {
+    const timestamp = this.ctx.currentTimestamp;
+    const b = this.backend;
+    return b !== undefined && b.currentRawKey !== undefined
+      ? { key: b.currentRawKey, timestamp }
+      : { timestamp };
   }
 }
 

@@ -226,6 +226,7 @@ export class BroadcastProcessOperator extends UdfOperator<
     const table = backend.states.get(d.name);
     if (table === undefined) return;
     const previous = backend.currentRawKey;
+    const previousNormalized = backend.currentKey;
     try {
       for (const k of [...table.entries.keys()]) {
         const raw = backend.rawKeys.get(k) ?? k;
@@ -233,7 +234,7 @@ export class BroadcastProcessOperator extends UdfOperator<
         fn(raw, state);
       }
     } finally {
-      backend.setCurrentKey(previous);
+      backend.setCurrentKeyNormalized(previousNormalized, previous);
     }
   }
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { normalizeKey } from '../../state/key-groups.ts';
+import { keyString, normalizeKey } from '../../state/key-groups.ts';
 import type { KeyGroupSnapshot, StateSnapshot } from '../../state/keyed-state-backend.ts';
 import { ValueStateDescriptor } from '../../core/state-descriptor.ts';
 import { TimeWindow, windowFromNamespace } from '../../core/window.ts';
@@ -128,5 +128,5 @@ function convertGroup(
 
 /** Identifies a key's window across the saved states and timers. */
 function id(key: unknown, namespace: string): string {
-  return `${String(key)}\u0001${namespace}`;
+  return `${keyString(key)}\u0001${namespace}`;
 }

@@ -13,6 +13,11 @@ import type { WorkerError } from './worker-error.ts';
 
 /** What a slot worker starts with (`workerData`). */
 export interface SlotWorkerData {
+  /**
+   * Shared with the coordinator: `[0]` is when the slot's running call started (epoch ms, 0 when
+   * none runs), written by the slot's busy clock (see `task-times.ts`).
+   */
+  readonly heartbeat: Float64Array;
   /** The job module to re-import. */
   readonly jobUrl: string;
   /** The module that rebuilds the job from it (`LaunchContext.jobModuleRunner`). */

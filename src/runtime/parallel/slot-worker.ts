@@ -13,6 +13,7 @@ import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import type { JobClient, JobExecutionResult } from '../../core/job-client.ts';
 import { setLaunchContext, type JobModuleRunner } from '../../plan/launch-context.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
+import { busyClock } from '../task-times.ts';
 import { sampleMetrics } from '../../metrics/sample-metrics.ts';
 import type { JobGraph } from '../../plan/plan.ts';
 import { JobRun } from '../job-run.ts';
@@ -30,6 +31,7 @@ import type { SlotCommand, SlotReport, SlotWorkerData } from './slot-protocol.ts
 import { toWorkerError } from './worker-error.ts';
 
 const data = workerData as SlotWorkerData;
+busyClock.publish(data.heartbeat);
 const port = parentPort;
 if (port === null) throw new Error('slot-worker.ts runs only as a worker thread');
 

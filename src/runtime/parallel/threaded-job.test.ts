@@ -27,7 +27,9 @@ function eddy(...args: string[]): Promise<Run> {
     execFile(
       process.execPath,
       ['bin/eddy.js', 'run', fixture, ...args],
-      { cwd: root, timeout: 30_000 },
+      // A safety net against a hung child, not a bound on speed: four of these start together,
+      // and a loaded CI machine took more than 30 s for them (issue #17 defect 15).
+      { cwd: root, timeout: 300_000 },
       (e, stdout, stderr) =>
         resolve({ code: e === null ? 0 : typeof e.code === 'number' ? e.code : 1, stdout, stderr }),
     );

@@ -10,6 +10,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import type { JobExecutionResult } from '../../core/job-client.ts';
 import { EddyError, toEddyError } from '../../errors/eddy-error.ts';
+import { toMillis } from '../../util/duration.ts';
 import type { MeterValue, MetricSample } from '../../core/metric-sample.ts';
 import type { JobGraph } from '../../plan/plan.ts';
 import { registerVertexBackPressureLevel } from '../built-in-metrics.ts';
@@ -40,6 +41,9 @@ export interface ThreadedLaunch {
   readonly jobIndex: number;
   readonly defaults: EnvironmentOptions;
 }
+
+/** A slot in one call this long is reported as stuck. */
+const STUCK_WARNING_MS = 30_000;
 
 /** Number of slots a job needs: its largest operator parallelism. */
 export function slotsOf(graph: JobGraph): number {
@@ -78,6 +82,10 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
   private inputsFinished = 0;
   private stopAfterBarrier = false;
   private stopSavepoint: Promise<unknown> | undefined;
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
+  private stuckCheck: ReturnType<typeof setInterval> | undefined;
+  /** Per slot, shared with its thread: when its running call started (0: none). */
+  private readonly heartbeats: Float64Array[] = [];
 
   constructor(
     graph: JobGraph,
@@ -106,7 +114,10 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     const execArgv = workerExecArgv();
     for (let slot = 0; slot < slots; slot++) {
       const slotPorts = ports[slot] as (MessagePort | undefined)[];
+      const heartbeat = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
+      this.heartbeats.push(heartbeat);
       const data: SlotWorkerData = {
+        heartbeat,
         jobUrl: this.launch.jobUrl,
         jobModuleRunner: this.launch.jobModuleRunner,
         jobIndex: this.launch.jobIndex,
@@ -140,6 +151,24 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
       });
     }
     this.startMetrics().catch((e: unknown) => this.fail(e));
+    // A slot stuck in one call can report nothing itself (its busy time, its checkpoint
+    // acknowledgement): say so once, from here.
+    const warned = new Set<number>();
+    this.stuckCheck = setInterval(() => {
+      const now = performance.timeOrigin + performance.now();
+      this.heartbeats.forEach((h, slot) => {
+        const since = h[0] as number;
+        if (since === 0) warned.delete(slot);
+        else if (now - since >= STUCK_WARNING_MS && !warned.has(slot)) {
+          warned.add(slot);
+          this.context.log(
+            `slot ${slot} has been in one call for ${Math.round((now - since) / 1000)} s: a user ` +
+              'function that does not return? Its metrics and checkpoints stall until it does.',
+          );
+        }
+      });
+    }, 1000);
+    this.stuckCheck.unref();
   }
 
   /**
@@ -149,7 +178,49 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
   cancel(): Promise<JobExecutionResult> {
     this.cancelled = true;
     this.broadcast({ type: 'cancel' });
+    this.startCancellationWatchdog();
     return this.result;
+  }
+
+  /**
+   * Flink's task cancellation watchdog: a slot that does not stop within the timeout after a
+   * cancel is stuck in code that does not return (a user function in a loop); its thread is
+   * terminated — V8 interrupts even a loop — and the job fails saying so, instead of running on
+   * until SIGKILL.
+   */
+  private startCancellationWatchdog(): void {
+    if (this.watchdog !== undefined) return;
+    const ms = toMillis(this.options.taskCancellationTimeout ?? '30s', 'taskCancellationTimeout');
+    this.watchdog = setTimeout(() => {
+      if (this.finished) return;
+      const stuck = this.stuckSlots();
+      this.fail(
+        new EddyError(
+          `the job did not stop within ${ms} ms after it was cancelled` +
+            (stuck.length > 0 ? `: ${stuck.join('; ')}` : '') +
+            '; its worker threads were terminated',
+          {
+            code: 'TIMEOUT',
+            domain: 'user',
+            retryable: false,
+            hint: 'a user function that never returns (an endless loop, a busy wait) blocks its slot: fix it; raise taskCancellationTimeout if stopping legitimately takes longer',
+          },
+        ),
+      );
+    }, ms);
+    this.watchdog.unref();
+  }
+
+  /** Slots busy in one call for more than a second, described for errors and logs. */
+  private stuckSlots(): string[] {
+    const out: string[] = [];
+    const now = performance.timeOrigin + performance.now();
+    this.heartbeats.forEach((h, slot) => {
+      const since = h[0] as number;
+      if (since > 0 && now - since > 1000)
+        out.push(`slot ${slot} has been in one call for ${Math.round((now - since) / 1000)} s`);
+    });
+    return out;
   }
 
   /** Every subtask's latest metrics (plus the vertex backpressure levels). */
@@ -175,6 +246,7 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     this.cancelled = true;
     c.pausePeriodic();
     this.stopAfterBarrier = true;
+    this.startCancellationWatchdog();
     const p = c.triggerSavepoint(new LocalCheckpointStore(dir), true);
     this.stopSavepoint = p.catch(() => {});
     return (await p).path;
@@ -365,6 +437,8 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
   }
 
   private async shutdown(force: boolean): Promise<void> {
+    if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+    if (this.stuckCheck !== undefined) clearInterval(this.stuckCheck);
     this.coordinator?.stop();
     void this.stopMetrics();
     if (force) {

@@ -37,6 +37,15 @@ const FATAL = new Set([
 
 const HISTORY = 50;
 
+/**
+ * A user error marked not retryable (bad input under failOnMalformedInput, a refused key, a
+ * misuse of the API, an EddyError the user threw with `retryable: false`) fails the same way
+ * after every restart from the same checkpoint: restarting would loop forever.
+ */
+function isDeterministic(err: EddyError): boolean {
+  return err.domain === 'user' && !err.retryable;
+}
+
 export class JobSupervisor {
   readonly result: Promise<JobExecutionResult>;
   private current: JobAttempt | undefined;
@@ -197,7 +206,7 @@ export class JobSupervisor {
           usedThrough = Math.max(usedThrough, c.id);
         const err = toEddyError(e);
         this.record(err, attempt);
-        if (this.stopping !== 'no' || FATAL.has(err.code)) throw err;
+        if (this.stopping !== 'no' || FATAL.has(err.code) || isDeterministic(err)) throw err;
         const delay = strategy.onFailure(Date.now());
         if (delay === undefined) throw err;
         this.log(

@@ -9,6 +9,7 @@
 import type { ProcessingTimeService } from '../../core/environment-options.ts';
 import type { TimeDomain } from '../../core/functions/timer-service.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
+import { keyString } from '../../state/key-groups.ts';
 import { NumberMinHeap } from './number-min-heap.ts';
 
 /** One registered timer. */
@@ -102,7 +103,7 @@ export class InternalTimerService {
     const ns = this.namespace;
     return ns === undefined
       ? this.backend.currentKey
-      : `${String(this.backend.currentKey)}\u0001${ns}`;
+      : `${keyString(this.backend.currentKey)}\u0001${ns}`;
   }
 
   private entry(timestamp: number): TimerEntry {

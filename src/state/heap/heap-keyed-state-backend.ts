@@ -10,7 +10,7 @@ import {
   AbstractKeyedStateBackend,
   type StateHandleClasses,
 } from '../abstract-keyed-state-backend.ts';
-import { normalizeKey } from '../key-groups.ts';
+import { keyString, normalizeKey } from '../key-groups.ts';
 import type { KeyGroupSnapshot, KeyedStateBackend, StateSnapshot } from '../keyed-state-backend.ts';
 import { SnapshotBuilder } from '../snapshot-builder.ts';
 import type {
@@ -65,7 +65,7 @@ export class HeapKeyedStateBackend
   }
 
   private composite(k: unknown, ns: string | number): string {
-    const c = `${String(k)}${NS}${ns}`;
+    const c = `${keyString(k)}${NS}${ns}`;
     if (!this.parts.has(c)) this.parts.set(c, [k, ns]);
     return c;
   }
@@ -82,9 +82,7 @@ export class HeapKeyedStateBackend
     this.currentRawKey = rawKey;
     this.currentKey = normalizedKey;
     this.stateKey =
-      this.namespace === undefined
-        ? normalizedKey
-        : `${String(normalizedKey)}${NS}${this.namespace}`;
+      this.namespace === undefined ? normalizedKey : this.composite(normalizedKey, this.namespace);
   }
 
   setCurrentNamespace(namespace: string | number | undefined): void {

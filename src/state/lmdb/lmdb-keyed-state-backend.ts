@@ -390,6 +390,7 @@ export class LmdbKeyedStateBackend
     const now = this.clock();
     const freshExpiry = table.ttlMs === undefined ? Number.NaN : now + table.ttlMs;
     const savedKey = this.currentRawKey;
+    const savedNormalized = this.currentKey;
     const savedNs = this.namespace;
     for (let i = 0; i < snap.keys.length; i++) {
       const key = snap.keys[i];
@@ -403,7 +404,8 @@ export class LmdbKeyedStateBackend
       if (expiresAt <= now) continue;
       this.write(table.prefix + this.suffix, { raw: key, ns, value, expiresAt });
     }
-    this.setCurrentKey(savedKey);
+    // Normalized already (and possibly no key yet, which setCurrentKey would refuse).
+    this.setCurrentKeyNormalized(savedNormalized, savedKey);
     this.setCurrentNamespace(savedNs);
   }
 
