@@ -61,7 +61,7 @@ export async function checkTable(
     const unique = await client.query<{ cols: string[] }>(
       `SELECT array_agg(a.attname::text) AS cols FROM pg_index i
          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-        WHERE i.indrelid = $1::oid AND i.indisunique AND i.indpredicate IS NULL
+        WHERE i.indrelid = $1::oid AND i.indisunique AND i.indpred IS NULL
         GROUP BY i.indexrelid`,
       [row.oid],
     );
