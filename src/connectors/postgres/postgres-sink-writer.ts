@@ -119,9 +119,9 @@ abstract class PostgresWriterBase<T> {
 
   /** Connects, checks the table, creates the dead-letter table when missing. */
   async open(): Promise<void> {
-    const client = await this.connect('');
-    this.client = client;
     try {
+      const client = await this.connect('');
+      this.client = client;
       await checkTable(client, {
         operator: this.ctx.sinkName,
         table: this.options.table,
