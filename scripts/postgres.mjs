@@ -23,21 +23,17 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
-  closeSync,
   existsSync,
   mkdirSync,
-  openSync,
   readFileSync,
   readdirSync,
-  statSync,
-  unlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { releaseHeldLocks, withLock as withFileLock } from './file-lock.mjs';
 
 /** An expected failure: printed without a stack trace, exit code 1. */
 class PostgresScriptError extends Error {}
@@ -159,75 +155,13 @@ function ensurePostgresUser() {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Locks: a file created with O_EXCL holding the owner's pid; a lock whose owner is dead is stale.
-
-function isAlive(pid) {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-}
-
-let heldLock;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    if (heldLock !== undefined) unlinkQuietly(heldLock);
-    process.exit(130);
+/** Runs `fn` holding this port's lock (file-lock.mjs). */
+function withLock(fn) {
+  return withFileLock(LOCK_FILE, 'starting/stopping the server', fn, {
+    log,
+    timeoutMs: LOCK_TIMEOUT_MS,
+    fail: (message) => new PostgresScriptError(message),
   });
-}
-
-function unlinkQuietly(file) {
-  try {
-    unlinkSync(file);
-  } catch {
-    // already gone
-  }
-}
-
-async function withLock(fn) {
-  mkdirSync(CACHE_ROOT, { recursive: true });
-  const deadline = Date.now() + LOCK_TIMEOUT_MS;
-  for (;;) {
-    try {
-      const fd = openSync(LOCK_FILE, 'wx');
-      writeSync(fd, JSON.stringify({ pid: process.pid }));
-      closeSync(fd);
-      heldLock = LOCK_FILE;
-      break;
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
-    }
-    let owner;
-    try {
-      owner = JSON.parse(readFileSync(LOCK_FILE, 'utf8'));
-    } catch {
-      try {
-        if (Date.now() - statSync(LOCK_FILE).mtimeMs > 10_000) unlinkQuietly(LOCK_FILE);
-      } catch {
-        // gone
-      }
-    }
-    if (owner !== undefined && !isAlive(owner.pid)) {
-      unlinkQuietly(LOCK_FILE);
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new PostgresScriptError(
-        `Timed out waiting for ${LOCK_FILE}; if no other postgres.mjs runs, delete it.`,
-      );
-    }
-    await sleep(150);
-  }
-  try {
-    return await fn();
-  } finally {
-    heldLock = undefined;
-    unlinkQuietly(LOCK_FILE);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,7 +338,7 @@ async function main(command) {
 try {
   process.exitCode = await main(process.argv[2]);
 } catch (error) {
-  if (heldLock !== undefined) unlinkQuietly(heldLock);
+  releaseHeldLocks();
   if (error instanceof PostgresScriptError) {
     process.stderr.write(`[postgres] error: ${error.message}\n`);
     process.exitCode = 1;

@@ -12,7 +12,14 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import { KILL_SEED, directLauncher, killLoop, type Launcher } from '../support/kill-loop.ts';
+import {
+  KILL_SEED,
+  assertEachOnce,
+  directLauncher,
+  killLoop,
+  type Launcher,
+} from '../support/kill-loop.ts';
+import { expectedCountLines } from '../support/running-count.ts';
 import { ensurePostgres, query } from '../support/postgres-server.ts';
 import { KEYS, RECORDS, killTable } from './fixtures/postgres-kill-job.ts';
 
@@ -25,15 +32,9 @@ const url = 'url' in server ? server.url : '';
 
 /** The rows the input implies: per key, counts 1..n in the order of the key's records. */
 function expectedRows(): string[] {
-  const counts = new Map<string, number>();
-  const out: string[] = [];
-  for (let seq = 0; seq < RECORDS; seq++) {
-    const key = `k${seq % KEYS}`;
-    const count = (counts.get(key) ?? 0) + 1;
-    counts.set(key, count);
-    out.push(`${key} ${count} ${seq}`);
-  }
-  return out.sort();
+  return expectedCountLines(
+    Array.from({ length: RECORDS }, (_, seq) => ({ key: `k${seq % KEYS}`, seq })),
+  );
 }
 
 async function tableRows(table: string): Promise<string[]> {
@@ -71,17 +72,7 @@ describe('PostgreSQL exactly-once under SIGKILL', { skip }, () => {
     t.diagnostic(`seed ${KILL_SEED}: ${restores} restores`);
     const expected = expectedRows();
     const actual = await tableRows(killTable(dir));
-    const seen = new Set<string>();
-    const duplicates = actual.filter((line) => seen.has(line) || !seen.add(line));
-    const expectedSet = new Set(expected);
-    const missing = expected.filter((line) => !seen.has(line));
-    const unexpected = [...seen].filter((line) => !expectedSet.has(line));
-    assert.deepEqual(
-      { duplicates: duplicates.length, missing: missing.length, unexpected: unexpected.length },
-      { duplicates: 0, missing: 0, unexpected: 0 },
-      `seed ${KILL_SEED}: e.g. duplicates ${duplicates.slice(0, 3).join(', ')}; missing ` +
-        `${missing.slice(0, 3).join(', ')}; unexpected ${unexpected.slice(0, 3).join(', ')}`,
-    );
+    assertEachOnce(actual, expected, KILL_SEED);
     assert.deepEqual(await tableRows(killTable(referenceDir)), expected, 'the reference run');
     const left = await query(url, 'SELECT gid FROM pg_prepared_xacts WHERE gid LIKE $1', [
       `eddy|${killTable(dir)}|%`,

@@ -69,12 +69,17 @@ function writerContext(subtask: number, parallelism: number, registry = new Metr
   return ctx;
 }
 
-function exactlyOnceSink(table: string, prefix: string): PostgresSink<Total> {
+/** A builder of the sink of `Total`s into `(user_id, total)`, upserting by user_id. */
+function totalsSink(table: string) {
   return PostgresSink.builder<Total>()
     .setConnection(url)
     .setTable(table)
     .setColumns(['user_id', 'total'], (t) => [t.user, t.total])
-    .setKeyColumns(['user_id'])
+    .setKeyColumns(['user_id']);
+}
+
+function exactlyOnceSink(table: string, prefix: string): PostgresSink<Total> {
+  return totalsSink(table)
     .setDeliveryGuarantee('exactly-once')
     .setTransactionNamePrefix(prefix)
     .build();
@@ -127,15 +132,7 @@ describe('PostgresSink', { skip }, () => {
     const env = StreamEnvironment.create({ batchSize: 7 });
     env
       .fromSource(new DataGenSource((i) => ({ user: `u${i % 5}`, total: i }), { count: 103 }))
-      .sinkTo(
-        PostgresSink.builder<Total>()
-          .setConnection(url)
-          .setTable(table)
-          .setColumns(['user_id', 'total'], (t) => [t.user, t.total])
-          .setKeyColumns(['user_id'])
-          .setMaxBatchRows(4)
-          .build(),
-      );
+      .sinkTo(totalsSink(table).setMaxBatchRows(4).build());
     await env.execute('pg-upsert');
     assert.deepEqual(await rows(table), ['u0=100', 'u1=101', 'u2=102', 'u3=98', 'u4=99']);
   });
@@ -357,14 +354,7 @@ describe('PostgresSink', { skip }, () => {
         { user: 'a', total: 1 },
         { user: 'b', total: 'lots' as unknown as number },
       ])
-      .sinkTo(
-        PostgresSink.builder<Total>()
-          .setConnection(url)
-          .setTable(table)
-          .setColumns(['user_id', 'total'], (t) => [t.user, t.total])
-          .setKeyColumns(['user_id'])
-          .build(),
-      );
+      .sinkTo(totalsSink(table).build());
     await assert.rejects(env.execute('pg-type'), (e: Error) => {
       assert.match(e.message, /invalid input syntax for type integer: "lots"/);
       assert.match(e.message, /SQLSTATE 22P02/);
@@ -396,17 +386,15 @@ describe('PostgresSink', { skip }, () => {
                 ? (null as unknown as number)
                 : i,
       }));
-      env.fromCollection(input).sinkTo(
-        PostgresSink.builder<Total>()
-          .setConnection(url)
-          .setTable(table)
-          .setColumns(['user_id', 'total'], (t) => [t.user, t.total])
-          .setKeyColumns(['user_id'])
-          .setDeliveryGuarantee(guarantee)
-          .setTransactionNamePrefix(uniqueTable('dl'))
-          .setDeadLetterTable(deadLetters)
-          .build(),
-      );
+      env
+        .fromCollection(input)
+        .sinkTo(
+          totalsSink(table)
+            .setDeliveryGuarantee(guarantee)
+            .setTransactionNamePrefix(uniqueTable('dl'))
+            .setDeadLetterTable(deadLetters)
+            .build(),
+        );
       await env.execute('pg-dead-letters');
       assert.equal((await rows(table)).length, 47);
       const dead = await query<{

@@ -10,10 +10,10 @@
  *
  * @module
  */
-import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { runNodeScript } from './run-script.ts';
 
 /** A running server. */
 export interface PostgresServer {
@@ -33,27 +33,7 @@ export function runPostgresScript(
   command: 'start' | 'stop' | 'restart' | 'status',
   env: Readonly<Record<string, string>> = {},
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [SCRIPT, command],
-      { timeout: 15 * 60_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } },
-      (error, stdout, stderr) => {
-        if (error) {
-          reject(
-            new Error(
-              `node scripts/postgres.mjs ${command} failed: ${error.message}\n${stdout}${stderr}`,
-              {
-                cause: error,
-              },
-            ),
-          );
-          return;
-        }
-        resolve(`${stdout}${stderr}`);
-      },
-    );
-  });
+  return runNodeScript(SCRIPT, command, env, 15 * 60_000);
 }
 
 function urlFor(port: number): string {
