@@ -278,6 +278,21 @@ describe('PostgresSink', { skip }, () => {
     assert.equal(sum('postgres_commit_failures'), 0);
   });
 
+  test('exactly-once without checkpointing: one transaction committed at the end of the input', async () => {
+    const table = await createTable('eoend', '(user_id text PRIMARY KEY, total int)');
+    const prefix = uniqueTable('eoend');
+    const env = StreamEnvironment.create();
+    env
+      .fromSource(new DataGenSource((i) => ({ user: `u${i % 10}`, total: i }), { count: 100 }))
+      .sinkTo(exactlyOnceSink(table, prefix));
+    await env.execute('pg-eo-end');
+    assert.deepEqual(
+      await rows(table),
+      Array.from({ length: 10 }, (_, k) => `u${k}=${90 + k}`).sort(),
+    );
+    assert.deepEqual(await prepared(prefix), []);
+  });
+
   test('a missing table fails at start naming the table and how to create it', async () => {
     const env = StreamEnvironment.create();
     env
