@@ -31,8 +31,6 @@ import {
   readdirSync,
   renameSync,
   rmSync,
-  statSync,
-  unlinkSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -40,6 +38,7 @@ import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive, releaseHeldLocks, withLock as withFileLock } from './file-lock.mjs';
 
 /** An expected failure: printed without a stack trace, exit code 1. */
 class KafkaScriptError extends Error {}
@@ -141,94 +140,13 @@ function requireMaven() {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Locks: a file created with O_EXCL holding the owner's pid. A lock whose owner is dead is stale.
-
-function isAlive(pid) {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-}
-
-const heldLocks = new Set();
-
-function releaseHeldLocks() {
-  for (const file of heldLocks) {
-    try {
-      unlinkSync(file);
-    } catch {
-      // already gone
-    }
-  }
-  heldLocks.clear();
-}
-
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    releaseHeldLocks();
-    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+/** The broker's and the fetch's locks (file-lock.mjs), with this script's log and errors. */
+function withLock(file, what, fn) {
+  return withFileLock(file, what, fn, {
+    log,
+    timeoutMs: LOCK_TIMEOUT_MS,
+    fail: (message) => new KafkaScriptError(message),
   });
-}
-
-async function withLock(file, what, fn) {
-  mkdirSync(join(file, '..'), { recursive: true });
-  const deadline = Date.now() + LOCK_TIMEOUT_MS;
-  let announced = false;
-  for (;;) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
-      closeSync(fd);
-      heldLocks.add(file);
-      break;
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
-    }
-    let owner = null;
-    try {
-      owner = JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
-      // Being written right now, or removed in between: look again shortly, unless it is old.
-      try {
-        if (Date.now() - statSync(file).mtimeMs > 10_000) unlinkSync(file);
-      } catch {
-        // gone
-      }
-    }
-    if (owner && !isAlive(owner.pid)) {
-      try {
-        unlinkSync(file);
-      } catch {
-        // someone else removed it first
-      }
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new KafkaScriptError(
-        `Timed out after ${LOCK_TIMEOUT_MS / 1000}s waiting for ${file} (held by pid ${owner?.pid}). ` +
-          'If no other kafka.mjs is running, delete that file.',
-      );
-    }
-    if (!announced && owner) {
-      log(`waiting for another kafka.mjs (pid ${owner.pid}) to finish ${what}…`);
-      announced = true;
-    }
-    await sleep(150);
-  }
-  try {
-    return await fn();
-  } finally {
-    heldLocks.delete(file);
-    try {
-      unlinkSync(file);
-    } catch {
-      // already gone
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -204,6 +204,13 @@ export interface Sink<T> {
    * a job with such a sink runs every subtask in the calling thread, never on worker threads.
    */
   readonly inCallerThread?: boolean;
+  /**
+   * How the committables of a restored checkpoint are spread over the writers when the sink's
+   * parallelism changed: `split` (default) gives each writer a share; `union` gives every writer
+   * all of them, for sinks whose writers must know every restored committable (each then
+   * commits only its own). With an unchanged parallelism each writer gets what it saved.
+   */
+  readonly committableDistribution?: 'split' | 'union';
   describe(): Readonly<Record<string, unknown>>;
   createWriter(ctx: SinkWriterContext): SinkWriter<T>;
 }

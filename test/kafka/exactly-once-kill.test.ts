@@ -18,7 +18,14 @@ import type { ProducerRecord } from '../../src/connectors/kafka/index.ts';
 import { createTopic, deleteTopics, ensureKafka, uniqueName } from '../support/kafka-broker.ts';
 import type { CountRecord, InputRecord } from './fixtures/kafka-kill-job.ts';
 import { produce, readAll } from './kafka-support.ts';
-import { KILL_SEED as SEED, newestCheckpoint, prng, sleep } from '../support/kill-loop.ts';
+import {
+  KILL_SEED as SEED,
+  assertEachOnce,
+  newestCheckpoint,
+  prng,
+  sleep,
+} from '../support/kill-loop.ts';
+import { expectedCountLines } from '../support/running-count.ts';
 
 const KILLS = 10;
 const RECORDS = 7000;
@@ -47,15 +54,7 @@ function inputRecords(topic: string, random: () => number): ProducerRecord[] {
 
 /** The output the input implies: per key, counts 1..n in the order of the key's records. */
 function expectedOutput(records: readonly ProducerRecord[]): string[] {
-  const counts = new Map<string, number>();
-  const out: string[] = [];
-  for (const r of records) {
-    const { key, seq } = JSON.parse(String(r.value)) as InputRecord;
-    const count = (counts.get(key) ?? 0) + 1;
-    counts.set(key, count);
-    out.push(`${key} ${count} ${seq}`);
-  }
-  return out.sort();
+  return expectedCountLines(records.map((r) => JSON.parse(String(r.value)) as InputRecord));
 }
 
 describe('Kafka exactly-once under SIGKILL', { skip }, () => {
@@ -142,17 +141,6 @@ describe('Kafka exactly-once under SIGKILL', { skip }, () => {
         return `${key} ${count} ${seq}`;
       })
       .sort();
-    const seen = new Set<string>();
-    const duplicates = actual.filter((line) => seen.has(line) || !seen.add(line));
-    const expectedSet = new Set(expected);
-    const missing = expected.filter((line) => !seen.has(line));
-    const unexpected = [...seen].filter((line) => !expectedSet.has(line));
-    assert.deepEqual(
-      { duplicates: duplicates.length, missing: missing.length, unexpected: unexpected.length },
-      { duplicates: 0, missing: 0, unexpected: 0 },
-      `seed ${SEED}: e.g. duplicates ${duplicates.slice(0, 3).join(', ')}; missing ` +
-        `${missing.slice(0, 3).join(', ')}; unexpected ${unexpected.slice(0, 3).join(', ')}`,
-    );
-    assert.deepEqual(actual, expected, `seed ${SEED}`);
+    assertEachOnce(actual, expected, SEED);
   });
 });

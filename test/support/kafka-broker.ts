@@ -19,10 +19,11 @@
  *
  * @module
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Admin } from '@platformatic/kafka';
+import { runNodeScript } from './run-script.ts';
 import { waitFor } from './wait-for.ts';
 
 /** A running broker. */
@@ -56,27 +57,7 @@ export function runKafkaScript(
   command: 'start' | 'stop' | 'restart' | 'status',
   env: Readonly<Record<string, string>> = {},
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [SCRIPT, command],
-      { timeout: START_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } },
-      (error, stdout, stderr) => {
-        if (error) {
-          reject(
-            new Error(
-              `node scripts/kafka.mjs ${command} failed: ${error.message}\n${stdout}${stderr}`,
-              {
-                cause: error,
-              },
-            ),
-          );
-          return;
-        }
-        resolve(`${stdout}${stderr}`);
-      },
-    );
-  });
+  return runNodeScript(SCRIPT, command, env, START_TIMEOUT_MS);
 }
 
 /** Why no broker can be started here (missing Java or Maven), or undefined; throws in CI. */

@@ -167,3 +167,26 @@ export async function killLoop(
   );
   return { dir, referenceDir, restores };
 }
+
+/**
+ * Asserts that the sorted output lines `actual` are `expected`, reporting first how many lines
+ * are duplicated, missing or unexpected (with examples) under the replay seed.
+ */
+export function assertEachOnce(
+  actual: readonly string[],
+  expected: readonly string[],
+  seed: number,
+): void {
+  const seen = new Set<string>();
+  const duplicates = actual.filter((line) => seen.has(line) || !seen.add(line));
+  const expectedSet = new Set(expected);
+  const missing = expected.filter((line) => !seen.has(line));
+  const unexpected = [...seen].filter((line) => !expectedSet.has(line));
+  assert.deepEqual(
+    { duplicates: duplicates.length, missing: missing.length, unexpected: unexpected.length },
+    { duplicates: 0, missing: 0, unexpected: 0 },
+    `seed ${seed}: e.g. duplicates ${duplicates.slice(0, 3).join(', ')}; missing ` +
+      `${missing.slice(0, 3).join(', ')}; unexpected ${unexpected.slice(0, 3).join(', ')}`,
+  );
+  assert.deepEqual(actual, expected, `seed ${seed}`);
+}

@@ -141,3 +141,12 @@ test('a committable leaves the snapshots once its commit succeeded', async () =>
     [2],
   );
 });
+
+test("a sink's committables are restored split by default, or to every subtask when it asks for union", () => {
+  const split = new ManualCommitSink();
+  assert.equal(sinkOperator(split, []).operatorStateDistribution, 'split');
+  const union = Object.assign(new ManualCommitSink(), {
+    committableDistribution: 'union' as const,
+  });
+  assert.equal(sinkOperator(union, []).operatorStateDistribution, 'union');
+});

@@ -25,9 +25,11 @@ export class SinkOperator extends AbstractStreamOperator {
   /** Of completed checkpoints, being committed (or failed to): kept until the commit succeeds. */
   private committing: PendingCommittable[] = [];
   private restored: unknown[] = [];
+  override readonly operatorStateDistribution;
   constructor(setup: OperatorSetup<'sink'>) {
     super(setup);
     const sink = setup.binding.settings.sink;
+    this.operatorStateDistribution = sink.committableDistribution ?? 'split';
     this.writer = sink.createWriter({
       sinkName: setup.node.name,
       subtaskIndex: setup.subtaskIndex,
