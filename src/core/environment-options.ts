@@ -1,4 +1,5 @@
 import type { Duration } from '../util/duration.ts';
+import type { ObjectStorageOptions } from './object-storage-options.ts';
 
 /** A clock the runtime reads and schedules processing-time work on (virtual in tests). */
 export interface ProcessingTimeService {
@@ -90,10 +91,13 @@ export interface EnvironmentOptions {
    */
   readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
   /**
-   * Directory of checkpoints (`chk-<id>/`). A job started with a directory that holds completed
+   * Directory of checkpoints (`chk-<id>/`): a local path or `s3://bucket/prefix` (see
+   * {@link EnvironmentOptions.objectStorage}). A job started with a directory that holds completed
    * checkpoints resumes from the newest intact one, unless `resumeFromCheckpoint` is false.
    */
   readonly checkpointDir?: string;
+  /** How `s3://` checkpoint and savepoint paths are reached (endpoint, region, retries, parts). */
+  readonly objectStorage?: ObjectStorageOptions;
   /** Resume from the newest checkpoint in {@link EnvironmentOptions.checkpointDir} (default true). */
   readonly resumeFromCheckpoint?: boolean;
   /** How failures are retried (default: exponential backoff with checkpointing, else none). */

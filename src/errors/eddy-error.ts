@@ -32,6 +32,7 @@ export type EddyErrorCode =
   | 'CHECKPOINT_FAILED'
   | 'RESTORE_FAILED'
   | 'IO_ERROR'
+  | 'NOT_FOUND'
   | 'TIMEOUT'
   | 'INTERNAL';
 

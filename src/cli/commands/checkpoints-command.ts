@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { CHECKPOINT_PREFIX } from '../../runtime/checkpoint/checkpoint-coordinator.ts';
 import { listCheckpointIds, loadCheckpoint } from '../../runtime/checkpoint/checkpoint-loader.ts';
-import { METADATA_FILE } from '../../runtime/checkpoint/checkpoint-store.ts';
-import { LocalCheckpointStore } from '../../runtime/checkpoint/local-checkpoint-store.ts';
+import type { CheckpointStore } from '../../runtime/checkpoint/checkpoint-store.ts';
+import { objectStorageFlags, openCheckpointPath, s3EndpointFlag } from '../checkpoint-path.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 
 const checkpointsFlags: readonly FlagSpec[] = [
   { name: 'json', type: 'boolean', description: 'print one JSON object per checkpoint' },
+  s3EndpointFlag,
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
@@ -17,14 +16,16 @@ export const checkpointsHelp = `Usage: eddy checkpoints <checkpoint-dir | savepo
 Lists the checkpoints of a job's checkpoint directory (the --checkpoint-dir of eddy run), oldest
 first, or describes one savepoint: id, when it completed, how long it took, its size, the job and
 its operators. Every state file is read and its checksum verified, so a truncated or corrupt
-checkpoint shows up as INVALID with the reason (a restarted job skips it the same way).
+checkpoint shows up as INVALID with the reason (a restarted job skips it the same way). Paths
+may be local or s3://bucket/prefix (credentials from the standard AWS environment variables).
 
 Flags:
 ${formatFlags(checkpointsFlags)}
 
 Examples:
   eddy checkpoints /var/lib/eddy/bot-tagging
-  eddy checkpoints ./savepoints/savepoint-3-1a2b3c4d --json`;
+  eddy checkpoints ./savepoints/savepoint-3-1a2b3c4d --json
+  eddy checkpoints s3://my-bucket/eddy/bot-tagging`;
 
 /** One line of the history. */
 interface CheckpointRow {
@@ -40,7 +41,7 @@ interface CheckpointRow {
   readonly reason?: string;
 }
 
-async function describe(store: LocalCheckpointStore, location: string): Promise<CheckpointRow> {
+async function describe(store: CheckpointStore, location: string): Promise<CheckpointRow> {
   try {
     const cp = await loadCheckpoint(store, location);
     const m = cp.metadata;
@@ -82,18 +83,22 @@ export async function checkpointsCommand(argv: readonly string[]): Promise<numbe
       'eddy checkpoints needs a checkpoint directory or a savepoint path',
       'eddy checkpoints <dir>',
     );
-  if (!existsSync(path))
-    throw usageError(
-      `no such directory: ${path}`,
-      'pass the --checkpoint-dir of the job, or a savepoint path',
-    );
+  const target = await openCheckpointPath(
+    path,
+    objectStorageFlags(flags),
+    'pass the --checkpoint-dir of the job, or a savepoint path',
+  );
   let rows: CheckpointRow[];
-  if (existsSync(join(path, METADATA_FILE))) {
-    rows = [await describe(new LocalCheckpointStore(dirname(path)), basename(path))];
-  } else {
-    const store = new LocalCheckpointStore(path);
-    const ids = await listCheckpointIds(store);
-    rows = await Promise.all(ids.map((id) => describe(store, `${CHECKPOINT_PREFIX}${id}`)));
+  try {
+    if (target.kind === 'single') {
+      rows = [await describe(target.store, target.location)];
+    } else {
+      const { store } = target;
+      const ids = await listCheckpointIds(store);
+      rows = await Promise.all(ids.map((id) => describe(store, `${CHECKPOINT_PREFIX}${id}`)));
+    }
+  } finally {
+    await target.store.close();
   }
   if (flags['json'] === true) {
     for (const r of rows) console.log(JSON.stringify(r));

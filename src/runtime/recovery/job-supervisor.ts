@@ -17,11 +17,14 @@ import {
   type LoadedCheckpoint,
 } from '../checkpoint/checkpoint-loader.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
-import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
+import {
+  openCheckpointLocation,
+  openCheckpointStore,
+  type CheckpointStorageOptions,
+} from '../checkpoint/open-checkpoint-store.ts';
 import { JobRun } from '../job-run.ts';
 import type { AttemptFactory, JobAttempt } from './job-attempt.ts';
 import { createRestartStrategy } from './restart-strategy.ts';
-import { basename, dirname } from 'node:path';
 
 /** Errors a restart cannot fix: the job or its savepoint must change first. */
 const FATAL = new Set([
@@ -129,9 +132,24 @@ export class JobSupervisor {
   private async loop(): Promise<JobExecutionResult> {
     await Promise.resolve(); // let the caller attach handlers before anything can fail
     const o = this.options;
+    const storage: CheckpointStorageOptions = { objectStorage: o.objectStorage, log: this.log };
     const store: CheckpointStore | undefined =
-      o.checkpointDir !== undefined ? new LocalCheckpointStore(o.checkpointDir) : undefined;
-    const initial = await this.initialRestore(store);
+      o.checkpointDir !== undefined
+        ? await openCheckpointStore(o.checkpointDir, storage)
+        : undefined;
+    try {
+      return await this.attempts(store, storage);
+    } finally {
+      await store?.close();
+    }
+  }
+
+  private async attempts(
+    store: CheckpointStore | undefined,
+    storage: CheckpointStorageOptions,
+  ): Promise<JobExecutionResult> {
+    const o = this.options;
+    const initial = await this.initialRestore(store, storage);
     let restore = initial;
     const strategy = createRestartStrategy(o);
     for (let attempt = 0; ; attempt++) {
@@ -180,12 +198,18 @@ export class JobSupervisor {
   /** `fromSavepoint`, else the newest intact checkpoint in `checkpointDir` (unless disabled). */
   private async initialRestore(
     store: CheckpointStore | undefined,
+    storage: CheckpointStorageOptions,
   ): Promise<LoadedCheckpoint | undefined> {
     const o = this.options;
     if (o.fromSavepoint !== undefined) {
       const path = o.fromSavepoint;
       try {
-        return await loadCheckpoint(new LocalCheckpointStore(dirname(path)), basename(path));
+        const savepoint = await openCheckpointLocation(path, storage);
+        try {
+          return await loadCheckpoint(savepoint.store, savepoint.location);
+        } finally {
+          await savepoint.store.close();
+        }
       } catch (e) {
         throw new EddyError(`cannot restore from ${path}: ${(e as Error).message}`, {
           code: 'RESTORE_FAILED',
