@@ -197,7 +197,7 @@ export class S3BlobStore implements BlobStore {
     return key === '' ? this.uri : `${this.uri}/${key}`;
   }
 
-  put(key: string, data: Uint8Array): Promise<void> {
+  async put(key: string, data: Uint8Array): Promise<void> {
     const fullKey = this.prefix + checkBlobKey(key);
     if (data.byteLength >= this.threshold) return this.putMultipart(key, fullKey, data);
     return this.request(`writing ${this.uriOf(key)}`, async () => {
@@ -212,7 +212,7 @@ export class S3BlobStore implements BlobStore {
     });
   }
 
-  get(key: string): Promise<Uint8Array> {
+  async get(key: string): Promise<Uint8Array> {
     const fullKey = this.prefix + checkBlobKey(key);
     // The body is read inside the retried request: a connection reset mid-body retries too.
     return this.request(`reading ${this.uriOf(key)}`, async () => {
@@ -244,7 +244,7 @@ export class S3BlobStore implements BlobStore {
     return keys.sort();
   }
 
-  delete(key: string): Promise<void> {
+  async delete(key: string): Promise<void> {
     const fullKey = this.prefix + checkBlobKey(key);
     return this.request(`deleting ${this.uriOf(key)}`, async () => {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: fullKey }));
@@ -310,10 +310,11 @@ export class S3BlobStore implements BlobStore {
             }),
           );
         } catch (e) {
-          // A retry after a lost answer finds the upload gone because it completed.
+          // A retry after a lost answer finds the upload gone because it completed (S3 says
+          // NoSuchUpload, S3Proxy NoSuchKey): the object is there, with the size we sent.
           if (
             attempt > 1 &&
-            nameOf(e) === 'NoSuchUpload' &&
+            (nameOf(e) === 'NoSuchUpload' || statusOf(e) === 404) &&
             (await this.sizeOf(fullKey)) === data.byteLength
           )
             return;
