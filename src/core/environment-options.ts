@@ -102,14 +102,14 @@ export interface EnvironmentOptions {
   readonly resumeFromCheckpoint?: boolean;
   /** How failures are retried (default: exponential backoff with checkpointing, else none). */
   readonly restartStrategy?: RestartStrategyOptions;
-  /** Start from this savepoint (or checkpoint) directory (CLI `--from-savepoint PATH`). */
+  /** Start from this savepoint (or checkpoint), local or `s3://…` (CLI `--from-savepoint PATH`). */
   readonly fromSavepoint?: string;
   /**
    * Skip state in the savepoint that belongs to no operator of this job instead of refusing it
    * (CLI `--allow-non-restored-state`).
    */
   readonly allowNonRestoredState?: boolean;
-  /** Take a savepoint into this directory when the job is stopped (CLI `--savepoint-on-stop DIR`). */
+  /** Take a savepoint into this directory (or `s3://…`) when the job stops (`--savepoint-on-stop`). */
   readonly savepointOnStop?: string;
   /**
    * Where keyed state lives: `heap` (default; JavaScript Maps) or `lmdb` (on disk, for state
