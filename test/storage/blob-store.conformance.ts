@@ -121,7 +121,25 @@ export function runBlobStoreConformance(
         await writeWithMarker(store, 'g', files, ['_metadata', bytes('meta')]);
         assert.equal(await hasMarker(store, 'g', '_metadata'), true);
         assert.deepEqual(await store.list('g/'), ['g/_metadata', 'g/state-1', 'g/state-2']);
-        await deleteWithMarker(store, 'g', '_metadata');
+        // The marker goes before anything else is touched (a crash in between leaves no marker).
+        const calls: string[] = [];
+        const recording: BlobStore = Object.assign(Object.create(store) as BlobStore, {
+          delete: async (key: string) => {
+            calls.push(`delete ${key}`);
+            await store.delete(key);
+            calls.push(`deleted ${key}`);
+          },
+          deletePrefix: async (prefix: string) => {
+            calls.push(`deletePrefix ${prefix}`);
+            await store.deletePrefix(prefix);
+          },
+        });
+        await deleteWithMarker(recording, 'g', '_metadata');
+        assert.deepEqual(calls.slice(0, 3), [
+          'delete g/_metadata',
+          'deleted g/_metadata',
+          'deletePrefix g/',
+        ]);
         assert.equal(await hasMarker(store, 'g', '_metadata'), false);
         assert.deepEqual(await store.list('g'), []);
       }),

@@ -300,11 +300,10 @@ describe('checkpoints on S3', { skip }, () => {
     t.after(() => job.cancel().catch(() => {}));
     await completed(job, 1, 'a checkpoint');
     await job.cancel();
-    // Deleting state files fails (for good): only the marker goes.
+    // The process "dies" after its first delete request: every later one is refused.
+    let deletes = 0;
     const proxy = await startFaultProxy(server.endpoint, (r) =>
-      r.method === 'DELETE' && !r.path.endsWith('/_metadata')
-        ? { status: 403, code: 'AccessDenied' }
-        : undefined,
+      r.method === 'DELETE' && ++deletes > 1 ? { status: 403, code: 'AccessDenied' } : undefined,
     );
     const store = new BlobCheckpointStore(
       new S3BlobStore(`s3://${server.bucket}/${prefix}`, { endpoint: proxy.endpoint }),
