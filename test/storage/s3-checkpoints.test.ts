@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -35,6 +35,7 @@ import { BlobCheckpointStore } from '../../src/runtime/checkpoint/blob-checkpoin
 import { openCheckpointStore } from '../../src/runtime/checkpoint/open-checkpoint-store.ts';
 import { S3BlobStore } from '../../src/storage/s3-blob-store.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
+import { committedLines } from '../support/kill-loop.ts';
 import {
   ensureS3,
   startPrivateS3,
@@ -117,24 +118,12 @@ function build(dir: string, control: Control, options: EnvironmentOptions): Stre
   return env;
 }
 
-function committed(dir: string): string[] {
-  const out = join(dir, 'out');
-  const lines: string[] = [];
-  for (const f of readdirSync(out).filter((f) => !f.startsWith('.')))
-    lines.push(
-      ...readFileSync(join(out, f), 'utf8')
-        .split('\n')
-        .filter((l) => l !== ''),
-    );
-  return lines.sort();
-}
-
 let reference: string[] | undefined;
 async function expected(): Promise<string[]> {
   if (reference !== undefined) return reference;
   const dir = mkdtempSync(join(tmpdir(), 'eddy-s3-ref-'));
   await build(dir, { released: true, failArmed: false }, {}).execute('s3-reference');
-  reference = committed(dir);
+  reference = committedLines(dir);
   assert.ok(reference.length === RECORDS);
   return reference;
 }
@@ -176,7 +165,7 @@ describe('checkpoints on S3', { skip }, () => {
     assert.equal(stats.restarts, 1);
     assert.match(stats.restoredFrom ?? '', new RegExp(`^${checkpointDir}/chk-\\d+$`));
     assert.match(client.exceptionHistory()[0]?.message ?? '', /injected failure/);
-    assert.deepEqual(committed(dir), await expected());
+    assert.deepEqual(committedLines(dir), await expected());
     // The newest checkpoint reads back from S3 with every checksum verified.
     const store = await openCheckpointStore(checkpointDir);
     const latest = await findLatestCheckpoint(store, () => {});
@@ -224,7 +213,7 @@ describe('checkpoints on S3', { skip }, () => {
     const second = build(dir, control, { fromSavepoint: savepoint }).executeAsync('s3-savepoint');
     await second.result;
     assert.equal(second.checkpointStats().restoredFrom, savepoint);
-    assert.deepEqual(committed(dir), await expected());
+    assert.deepEqual(committedLines(dir), await expected());
   });
 
   test('a location without _metadata is never taken as a checkpoint', async (t) => {
@@ -283,7 +272,7 @@ describe('checkpoints on S3', { skip }, () => {
       ids.every((id) => id > goodId + 5),
       `ids ${ids.join()} after partial ${partial}`,
     );
-    assert.deepEqual(committed(dir), await expected());
+    assert.deepEqual(committedLines(dir), await expected());
   });
 
   test('deleting a checkpoint removes _metadata first: a half-deleted one is not complete', async (t) => {
@@ -377,7 +366,7 @@ describe('the S3 server restarted during checkpoints', { skip }, () => {
       control.released = true;
       await client.result;
     });
-    assert.deepEqual(committed(dir), await expected());
+    assert.deepEqual(committedLines(dir), await expected());
   });
 
   test('an outage longer than the retries fails checkpoints, not the job; restore takes a complete one', async (t) => {
@@ -413,6 +402,6 @@ describe('the S3 server restarted during checkpoints', { skip }, () => {
     assert.equal(stats.restarts, 1);
     const restoredId = Number(/chk-(\d+)$/.exec(stats.restoredFrom ?? '')?.[1]);
     assert.ok(restoredId >= Math.max(...completedIds), `restored ${stats.restoredFrom}`);
-    assert.deepEqual(committed(dir), await expected());
+    assert.deepEqual(committedLines(dir), await expected());
   });
 });
