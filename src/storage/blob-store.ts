@@ -1,7 +1,7 @@
 /**
  * A general blob store: named byte objects under one root, a local directory or an
  * `s3://bucket/prefix`. Checkpoints and savepoints are kept through it, and so are the platform's
- * artifacts. See `docs/adr/0011-blob-store.md`.
+ * artifacts. See `docs/adr/0017-blob-store.md`.
  *
  * Keys are relative, `/`-separated paths (`chk-3/state-1-0`). Guarantees every implementation
  * keeps:
