@@ -5,7 +5,8 @@ import tseslint from 'typescript-eslint';
 
 /**
  * What each top-level folder of src/ may import (besides itself). Bottom to top: errors and util;
- * core (the contracts every layer shares); state, time, metrics; plan; runtime and connectors;
+ * core (the contracts every layer shares); storage (blob stores: local directory, S3); state,
+ * time, metrics; plan; runtime and connectors;
  * api (the DSL); testing, cli and server; index.ts (the package entry) may import anything.
  * @type {Record<string, readonly string[]>}
  */
@@ -14,13 +15,14 @@ const LAYERS = {
   util: ['errors'],
   protocol: [],
   core: ['errors', 'util'],
+  storage: ['core', 'errors', 'util'],
   state: ['core', 'errors', 'util'],
   time: ['core', 'errors', 'util'],
   metrics: ['core', 'errors', 'util'],
   plan: ['core', 'errors', 'util', 'state', 'time', 'metrics'],
-  runtime: ['core', 'errors', 'util', 'state', 'time', 'metrics', 'plan'],
-  connectors: ['core', 'errors', 'util', 'state', 'time', 'metrics', 'plan'],
-  artifact: ['core', 'errors', 'util', 'plan'],
+  runtime: ['core', 'errors', 'util', 'storage', 'state', 'time', 'metrics', 'plan'],
+  connectors: ['core', 'errors', 'util', 'storage', 'state', 'time', 'metrics', 'plan'],
+  artifact: ['core', 'errors', 'util', 'storage', 'plan'],
   api: ['core', 'errors', 'util', 'state', 'time', 'metrics', 'plan', 'connectors'],
   testing: [
     'core',

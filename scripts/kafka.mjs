@@ -27,36 +27,43 @@ import {
   existsSync,
   mkdirSync,
   openSync,
-  readFileSync,
-  readdirSync,
   renameSync,
   rmSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { connect } from 'node:net';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isAlive, releaseHeldLocks, withLock as withFileLock } from './file-lock.mjs';
-
-/** An expected failure: printed without a stack trace, exit code 1. */
-class KafkaScriptError extends Error {}
+import {
+  CACHE_ROOT,
+  ScriptError as KafkaScriptError,
+  fetchJars,
+  fetchPom,
+  isAlive,
+  isJavaProcess,
+  killProcess,
+  logger,
+  parseMs,
+  parsePort,
+  portAcceptsConnections as portOpen,
+  readPid as readPidFile,
+  releaseHeldLocks,
+  requireJava as requireJavaFor,
+  requireMaven as requireMavenFor,
+  tail,
+  withLock as withScriptLock,
+} from './java-service.mjs';
 
 const KAFKA_VERSION = process.env.EDDY_KAFKA_VERSION || '4.4.0';
 const SCALA_BINARY = '2.13';
-// The dependency plugin already in most local repositories; pinned for reproducible fetches.
-const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 // kafka_2.13 depends on slf4j-api 1.7 and log4j-core but not on the binding between them; without
 // it the broker logs nothing. Same log4j version as the broker's own log4j-core.
 const LOG4J_SLF4J_BINDING = 'org.apache.logging.log4j:log4j-slf4j-impl:2.25.5';
 
-const CACHE_ROOT = resolve(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'eddy');
 const KAFKA_HOME = resolve(
   process.env.EDDY_KAFKA_HOME || join(CACHE_ROOT, `kafka-${KAFKA_VERSION}`),
 );
 const LIBS_DIR = join(KAFKA_HOME, 'libs');
-const LIBS_MARKER = join(LIBS_DIR, '.eddy-complete');
 const HOST = '127.0.0.1';
 const PORT = parsePort('EDDY_KAFKA_PORT', 39092);
 const CONTROLLER_PORT = parsePort('EDDY_KAFKA_CONTROLLER_PORT', PORT + 1);
@@ -67,216 +74,52 @@ const LOG_FILE = join(DATA_DIR, 'broker.log');
 const SERVER_PROPERTIES = join(DATA_DIR, 'server.properties');
 const LOG4J_PROPERTIES = join(DATA_DIR, 'log4j2.properties');
 const BROKER_LOCK = join(CACHE_ROOT, `kafka-${PORT}.lock`);
-const FETCH_LOCK = `${KAFKA_HOME}.fetch.lock`;
 const START_TIMEOUT_MS = parseMs('EDDY_KAFKA_START_TIMEOUT_MS', 90_000);
 const STOP_TIMEOUT_MS = parseMs('EDDY_KAFKA_STOP_TIMEOUT_MS', 30_000);
-const LOCK_TIMEOUT_MS = 15 * 60_000;
 const HEAP_OPTS = (process.env.EDDY_KAFKA_HEAP_OPTS || '-Xms256m -Xmx1g')
   .split(/\s+/)
   .filter(Boolean);
 
 const BOOTSTRAP = `${HOST}:${PORT}`;
-const isTTY = Boolean(process.stdout.isTTY);
 
-function log(message) {
-  process.stdout.write(`[kafka] ${message}\n`);
-}
-
-function parsePort(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new KafkaScriptError(`${name}=${raw} is not a valid TCP port (1-65535).`);
-  }
-  return port;
-}
-
-function parseMs(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const ms = Number(raw);
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new KafkaScriptError(`${name}=${raw} is not a positive number of milliseconds.`);
-  }
-  return ms;
-}
+const log = logger('kafka');
 
 // ---------------------------------------------------------------------------------------------
 // Prerequisites
 
 function requireJava() {
-  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (result.error) {
-    throw new KafkaScriptError(
-      'Java was not found on PATH. Kafka 4.x needs Java 17 or newer.\n' +
-        '  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless\n' +
-        '  macOS:         brew install openjdk@17\n' +
-        'Then run `npm run kafka:start` again.',
-    );
-  }
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(`${result.stderr}${result.stdout}`);
-  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : NaN;
-  if (!(major >= 17)) {
-    throw new KafkaScriptError(
-      `Kafka 4.x needs Java 17 or newer, but \`java -version\` reports: ${
-        (result.stderr || result.stdout).split('\n')[0]
-      }\n  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless`,
-    );
-  }
+  requireJavaFor('Kafka 4.x', 'npm run kafka:start');
 }
 
 function requireMaven() {
-  const result = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) {
-    throw new KafkaScriptError(
-      'Maven (mvn) was not found on PATH; it is needed once to fetch the Kafka jars from Maven ' +
-        'Central.\n' +
-        '  Debian/Ubuntu: sudo apt-get install -y maven\n' +
-        '  macOS:         brew install maven\n' +
-        `Then run \`npm run kafka:start\` again (or point EDDY_KAFKA_HOME at a directory whose ` +
-        `libs/ already holds the Kafka ${KAFKA_VERSION} jars).`,
-    );
-  }
+  requireMavenFor(
+    'Kafka',
+    'npm run kafka:start',
+    `point EDDY_KAFKA_HOME at a directory whose libs/ already holds the Kafka ${KAFKA_VERSION} jars`,
+  );
 }
 
-/** The broker's and the fetch's locks (file-lock.mjs), with this script's log and errors. */
 function withLock(file, what, fn) {
-  return withFileLock(file, what, fn, {
-    log,
-    timeoutMs: LOCK_TIMEOUT_MS,
-    fail: (message) => new KafkaScriptError(message),
-  });
+  return withScriptLock(file, what, fn, { log, script: 'kafka.mjs' });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Fetching the jars
 
-function libsReady() {
-  return existsSync(LIBS_MARKER);
-}
-
-function pomXml() {
-  const dependency = (coordinates) => {
-    const [groupId, artifactId, version] = coordinates.split(':');
-    return (
-      `    <dependency><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId>` +
-      `<version>${version}</version></dependency>`
-    );
-  };
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<!-- Generated by Eddy's scripts/kafka.mjs to fetch the Kafka broker's jars; safe to delete. -->
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>dev.eddy</groupId>
-  <artifactId>kafka-broker-fetch</artifactId>
-  <version>${KAFKA_VERSION}</version>
-  <packaging>pom</packaging>
-  <dependencies>
-${dependency(`org.apache.kafka:kafka_${SCALA_BINARY}:${KAFKA_VERSION}`)}
-${dependency(LOG4J_SLF4J_BINDING)}
-  </dependencies>
-</project>
-`;
-}
-
-async function fetchKafka() {
-  if (libsReady()) return false;
-  requireMaven();
-  return withLock(FETCH_LOCK, 'fetching Kafka', async () => {
-    if (libsReady()) return false;
-    const started = Date.now();
-    const workDir = join(KAFKA_HOME, 'fetch');
-    const tmpLibs = join(KAFKA_HOME, `libs.tmp-${process.pid}`);
-    mkdirSync(workDir, { recursive: true });
-    rmSync(tmpLibs, { recursive: true, force: true });
-    writeFileSync(join(workDir, 'pom.xml'), pomXml());
-    const mvnLog = join(workDir, 'mvn.log');
-    log(`fetching Apache Kafka ${KAFKA_VERSION} (kafka_${SCALA_BINARY} + runtime dependencies) `);
-    log(`  from Maven Central into ${LIBS_DIR} (once; later starts reuse it)`);
-    const args = [
-      '-B',
-      '-f',
-      join(workDir, 'pom.xml'),
-      `${DEPENDENCY_PLUGIN}:copy-dependencies`,
-      `-DoutputDirectory=${tmpLibs}`,
-      '-DincludeScope=runtime',
-      '-Dmdep.useRepositoryLayout=false',
-    ];
-    const code = await new Promise((resolvePromise, reject) => {
-      const logFd = openSync(mvnLog, 'w');
-      const child = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let downloaded = 0;
-      let bytes = 0;
-      let copied = 0;
-      let lastLine = 0;
-      let pending = '';
-      const progress = (force) => {
-        const now = Date.now();
-        if (!force && now - lastLine < (isTTY ? 100 : 2000)) return;
-        lastLine = now;
-        const line =
-          `[kafka]   ${downloaded} files downloaded (${(bytes / 1e6).toFixed(1)} MB), ` +
-          `${copied} jars copied, ${((now - started) / 1000).toFixed(0)}s`;
-        if (isTTY) process.stdout.write(`\r${line}\x1b[K`);
-        else process.stdout.write(`${line}\n`);
-      };
-      const onData = (chunk) => {
-        writeSync(logFd, chunk);
-        pending += chunk.toString('utf8');
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) {
-          const done = /Downloaded from [^:]+: \S+ \(([\d.]+) (B|kB|KB|MB)/.exec(line);
-          if (done) {
-            downloaded += 1;
-            const unit = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6 }[done[2]] ?? 1;
-            bytes += Number(done[1]) * unit;
-          } else if (/Copying \S+\.jar to/.test(line)) {
-            copied += 1;
-          }
-        }
-        progress(false);
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('error', (error) => {
-        closeSync(logFd);
-        reject(error);
-      });
-      child.on('close', (status) => {
-        closeSync(logFd);
-        progress(true);
-        if (isTTY) process.stdout.write('\n');
-        resolvePromise(status);
-      });
-    });
-    if (code !== 0) {
-      const tail = readFileSync(mvnLog, 'utf8')
-        .split('\n')
-        .filter((l) => /ERROR/.test(l));
-      rmSync(tmpLibs, { recursive: true, force: true });
-      throw new KafkaScriptError(
-        `Fetching Kafka ${KAFKA_VERSION} with Maven failed (exit ${code}). Full log: ${mvnLog}\n` +
-          tail.slice(0, 15).join('\n') +
-          '\nCheck that Maven Central is reachable (mvn uses ~/.m2/settings.xml for mirrors and ' +
-          'proxies), or choose another version with EDDY_KAFKA_VERSION.',
-      );
-    }
-    const jars = readdirSync(tmpLibs).filter((name) => name.endsWith('.jar'));
-    if (!jars.includes(`kafka_${SCALA_BINARY}-${KAFKA_VERSION}.jar`)) {
-      throw new KafkaScriptError(
-        `Maven finished but ${tmpLibs} holds no kafka_${SCALA_BINARY}-${KAFKA_VERSION}.jar; see ${mvnLog}.`,
-      );
-    }
-    writeFileSync(
-      join(tmpLibs, '.eddy-complete'),
-      `${JSON.stringify({ version: KAFKA_VERSION, jars: jars.length, fetchedAt: new Date() })}\n`,
-    );
-    rmSync(LIBS_DIR, { recursive: true, force: true });
-    renameSync(tmpLibs, LIBS_DIR);
-    log(`fetched ${jars.length} jars in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-    return true;
+function fetchKafka() {
+  return fetchJars({
+    home: KAFKA_HOME,
+    pom: fetchPom(
+      'kafka-broker-fetch',
+      KAFKA_VERSION,
+      [`org.apache.kafka:kafka_${SCALA_BINARY}:${KAFKA_VERSION}`, LOG4J_SLF4J_BINDING],
+      'scripts/kafka.mjs',
+    ),
+    expectJar: `kafka_${SCALA_BINARY}-${KAFKA_VERSION}.jar`,
+    label: `Apache Kafka ${KAFKA_VERSION} (kafka_${SCALA_BINARY})`,
+    log,
+    script: 'kafka.mjs',
+    requireTools: requireMaven,
   });
 }
 
@@ -395,31 +238,12 @@ function formatStorage() {
 // The broker process
 
 function readPid() {
-  try {
-    const pid = Number(readFileSync(PID_FILE, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
+  return readPidFile(PID_FILE);
 }
 
 /** True when `pid` is alive and (where /proc exists) is a Kafka broker, not a recycled pid. */
 function isOurBroker(pid) {
-  if (pid === null || !isAlive(pid)) return false;
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.includes('kafka.Kafka');
-  } catch (error) {
-    return error.code !== 'ENOENT' || !existsSync('/proc/self');
-  }
-}
-
-function tail(file, lines) {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
+  return isJavaProcess(pid, 'kafka.Kafka');
 }
 
 // A minimal Kafka protocol client: ApiVersions v0, then Metadata (a non-flexible version the
@@ -495,19 +319,7 @@ function probeBroker(timeoutMs = 2000) {
 }
 
 function portAcceptsConnections() {
-  return new Promise((resolvePromise) => {
-    const socket = connect({ host: HOST, port: PORT });
-    socket.setTimeout(1000);
-    socket.on('connect', () => {
-      socket.destroy();
-      resolvePromise(true);
-    });
-    socket.on('timeout', () => {
-      socket.destroy();
-      resolvePromise(false);
-    });
-    socket.on('error', () => resolvePromise(false));
-  });
+  return portOpen(HOST, PORT);
 }
 
 async function startBroker() {
@@ -581,24 +393,8 @@ async function waitReady(pid, deadline) {
   );
 }
 
-async function killBroker(pid) {
-  if (!isAlive(pid)) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (Date.now() < deadline && isAlive(pid)) await sleep(100);
-  if (isAlive(pid)) {
-    log(`pid ${pid} still running ${STOP_TIMEOUT_MS / 1000}s after SIGTERM; sending SIGKILL`);
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited in between
-    }
-    while (isAlive(pid)) await sleep(50);
-  }
+function killBroker(pid) {
+  return killProcess(pid, STOP_TIMEOUT_MS, log);
 }
 
 async function stopBroker() {

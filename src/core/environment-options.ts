@@ -1,4 +1,5 @@
 import type { Duration } from '../util/duration.ts';
+import type { ObjectStorageOptions } from './object-storage-options.ts';
 
 /** A clock the runtime reads and schedules processing-time work on (virtual in tests). */
 export interface ProcessingTimeService {
@@ -104,22 +105,25 @@ export interface EnvironmentOptions {
    */
   readonly checkpointingMode?: 'exactly-once' | 'at-least-once';
   /**
-   * Directory of checkpoints (`chk-<id>/`). A job started with a directory that holds completed
+   * Directory of checkpoints (`chk-<id>/`): a local path or `s3://bucket/prefix` (see
+   * {@link EnvironmentOptions.objectStorage}). A job started with a directory that holds completed
    * checkpoints resumes from the newest intact one, unless `resumeFromCheckpoint` is false.
    */
   readonly checkpointDir?: string;
+  /** How `s3://` checkpoint and savepoint paths are reached (endpoint, region, retries, parts). */
+  readonly objectStorage?: ObjectStorageOptions;
   /** Resume from the newest checkpoint in {@link EnvironmentOptions.checkpointDir} (default true). */
   readonly resumeFromCheckpoint?: boolean;
   /** How failures are retried (default: exponential backoff with checkpointing, else none). */
   readonly restartStrategy?: RestartStrategyOptions;
-  /** Start from this savepoint (or checkpoint) directory (CLI `--from-savepoint PATH`). */
+  /** Start from this savepoint (or checkpoint), local or `s3://…` (CLI `--from-savepoint PATH`). */
   readonly fromSavepoint?: string;
   /**
    * Skip state in the savepoint that belongs to no operator of this job instead of refusing it
    * (CLI `--allow-non-restored-state`).
    */
   readonly allowNonRestoredState?: boolean;
-  /** Take a savepoint into this directory when the job is stopped (CLI `--savepoint-on-stop DIR`). */
+  /** Take a savepoint into this directory (or `s3://…`) when the job stops (`--savepoint-on-stop`). */
   readonly savepointOnStop?: string;
   /**
    * Where keyed state lives: `heap` (default; JavaScript Maps) or `lmdb` (on disk, for state

@@ -34,6 +34,7 @@ export type EddyErrorCode =
   | 'RESTORE_FAILED'
   | 'CHECKPOINT_DIR_LOCKED'
   | 'IO_ERROR'
+  | 'NOT_FOUND'
   | 'TIMEOUT'
   | 'NOT_FOUND'
   | 'CONFLICT'

@@ -19,11 +19,9 @@
  *
  * @module
  */
-import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { Admin } from '@platformatic/kafka';
-import { runNodeScript } from './run-script.ts';
+import { missingJavaTools, runServiceScript, type ServerSkip } from './java-service.ts';
 import { waitFor } from './wait-for.ts';
 
 /** A running broker. */
@@ -33,19 +31,9 @@ export interface KafkaBroker {
 }
 
 /** Why Kafka tests are skipped on this machine, and how to enable them. */
-export interface KafkaSkip {
-  readonly skip: string;
-}
-
-const SCRIPT = fileURLToPath(new URL('../../scripts/kafka.mjs', import.meta.url));
-const START_TIMEOUT_MS = 10 * 60_000;
+export type KafkaSkip = ServerSkip;
 
 let started: Promise<KafkaBroker | KafkaSkip> | undefined;
-
-function hasCommand(command: string, args: readonly string[]): boolean {
-  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 30_000 });
-  return result.error === undefined && result.status === 0;
-}
 
 /** The bootstrap address `scripts/kafka.mjs` uses, from the same environment variables. */
 export function defaultBootstrap(): string {
@@ -57,24 +45,15 @@ export function runKafkaScript(
   command: 'start' | 'stop' | 'restart' | 'status',
   env: Readonly<Record<string, string>> = {},
 ): Promise<string> {
-  return runNodeScript(SCRIPT, command, env, START_TIMEOUT_MS);
+  return runServiceScript('kafka.mjs', command, env);
 }
 
 /** Why no broker can be started here (missing Java or Maven), or undefined; throws in CI. */
 function missingPrerequisites(): KafkaSkip | undefined {
-  const missing = [
-    hasCommand('java', ['-version']) ? null : 'java',
-    hasCommand('mvn', ['-v']) ? null : 'mvn',
-  ].filter((name): name is string => name !== null);
-  if (missing.length > 0) {
-    const message =
-      `Kafka tests need ${missing.join(' and ')}: install Java 17 and Maven ` +
-      '(Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless maven), then run ' +
-      'npm run kafka:start (or set EDDY_KAFKA_BOOTSTRAP to an existing broker)';
-    if (process.env.CI === 'true') throw new Error(`CI=true: ${message}`);
-    return { skip: message };
-  }
-  return undefined;
+  return missingJavaTools(
+    'Kafka tests',
+    'run npm run kafka:start (or set EDDY_KAFKA_BOOTSTRAP to an existing broker)',
+  );
 }
 
 async function start(): Promise<KafkaBroker | KafkaSkip> {

@@ -96,9 +96,13 @@ export const directLauncher: Launcher = (fixture, dir, seed) => ({
   args: ['--import', 'tsx', fixture, dir, String(seed)],
 });
 
+/** The id of the newest completed checkpoint of the run in `dir` (see {@link newestCheckpoint}). */
+export type CheckpointProbe = (dir: string) => number | Promise<number>;
+
 /**
  * Runs the fixture once uninterrupted (the reference) and once killed `kills` times, and asserts
- * that both finish and that at least half the restarts restored a checkpoint.
+ * that both finish and that at least half the restarts restored a checkpoint. `progress` finds
+ * the newest completed checkpoint (default: under `dir/chk`; object storage passes its own).
  */
 export async function killLoop(
   fixture: string,
@@ -106,6 +110,7 @@ export async function killLoop(
   seed = KILL_SEED,
   label = 'eddy-kill',
   launch: Launcher = directLauncher,
+  progress: CheckpointProbe = newestCheckpoint,
 ): Promise<KillLoopResult> {
   let restores = 0;
   const start = (dir: string): Run => {
@@ -144,9 +149,9 @@ export async function killLoop(
       const early = new Promise<'kill'>((r) => setTimeout(() => r('kill'), random() * 400));
       first = await Promise.race([exit, early]);
     } else {
-      const target = newestCheckpoint(dir) + 1 + Math.floor(random() * 3);
+      const target = (await progress(dir)) + 1 + Math.floor(random() * 3);
       const progressed = (async () => {
-        while (newestCheckpoint(dir) < target) await sleep(10);
+        while ((await progress(dir)) < target) await sleep(10);
         await sleep(random() * 60);
         return 'kill' as const;
       })();

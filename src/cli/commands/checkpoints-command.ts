@@ -1,15 +1,14 @@
-import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { CHECKPOINT_PREFIX } from '../../runtime/checkpoint/checkpoint-coordinator.ts';
 import { listCheckpointIds, loadCheckpoint } from '../../runtime/checkpoint/checkpoint-loader.ts';
-import { METADATA_FILE } from '../../runtime/checkpoint/checkpoint-store.ts';
+import type { CheckpointStore } from '../../runtime/checkpoint/checkpoint-store.ts';
 import { chooseRestoreCheckpoint } from '../../runtime/checkpoint/choose-restore-checkpoint.ts';
-import { LocalCheckpointStore } from '../../runtime/checkpoint/local-checkpoint-store.ts';
+import { objectStorageFlags, openCheckpointPath, s3EndpointFlag } from '../checkpoint-path.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 
 const checkpointsFlags: readonly FlagSpec[] = [
   { name: 'json', type: 'boolean', description: 'print one JSON object per checkpoint' },
+  s3EndpointFlag,
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
@@ -22,13 +21,15 @@ checkpoint shows up as INVALID with the reason. The last line says what a job st
 directory would do: resume from which checkpoint, start from empty state, or refuse to start
 (a damaged checkpoint whose output was already committed); the exit code is 1 in that case, and
 for a savepoint that does not read back.
+Paths may be local or s3://bucket/prefix (credentials from the standard AWS environment variables).
 
 Flags:
 ${formatFlags(checkpointsFlags)}
 
 Examples:
   eddy checkpoints /var/lib/eddy/bot-tagging
-  eddy checkpoints ./savepoints/savepoint-3-1a2b3c4d --json`;
+  eddy checkpoints ./savepoints/savepoint-3-1a2b3c4d --json
+  eddy checkpoints s3://my-bucket/eddy/bot-tagging`;
 
 /** One line of the history. */
 interface CheckpointRow {
@@ -44,7 +45,7 @@ interface CheckpointRow {
   readonly reason?: string;
 }
 
-async function describe(store: LocalCheckpointStore, location: string): Promise<CheckpointRow> {
+async function describe(store: CheckpointStore, location: string): Promise<CheckpointRow> {
   try {
     const cp = await loadCheckpoint(store, location);
     const m = cp.metadata;
@@ -86,21 +87,25 @@ export async function checkpointsCommand(argv: readonly string[]): Promise<numbe
       'eddy checkpoints needs a checkpoint directory or a savepoint path',
       'eddy checkpoints <dir>',
     );
-  if (!existsSync(path))
-    throw usageError(
-      `no such directory: ${path}`,
-      'pass the --checkpoint-dir of the job, or a savepoint path',
-    );
+  const target = await openCheckpointPath(
+    path,
+    objectStorageFlags(flags),
+    'pass the --checkpoint-dir of the job, or a savepoint path',
+  );
   let rows: CheckpointRow[];
   /** What a job started on the directory would do; undefined for one savepoint. */
   let verdict: { readonly text: string; readonly ok: boolean } | undefined;
-  if (existsSync(join(path, METADATA_FILE))) {
-    rows = [await describe(new LocalCheckpointStore(dirname(path)), basename(path))];
-  } else {
-    const store = new LocalCheckpointStore(path);
-    const ids = await listCheckpointIds(store);
-    rows = await Promise.all(ids.map((id) => describe(store, `${CHECKPOINT_PREFIX}${id}`)));
-    verdict = await restoreVerdict(store);
+  try {
+    if (target.kind === 'single') {
+      rows = [await describe(target.store, target.location)];
+    } else {
+      const { store } = target;
+      const ids = await listCheckpointIds(store);
+      rows = await Promise.all(ids.map((id) => describe(store, `${CHECKPOINT_PREFIX}${id}`)));
+      verdict = await restoreVerdict(store);
+    }
+  } finally {
+    await target.store.close();
   }
   // Scripts check the exit code: 1 when a job could not resume from what is here.
   const code = (verdict?.ok ?? rows.every((r) => r.status === 'COMPLETED')) ? 0 : 1;
@@ -130,7 +135,7 @@ export async function checkpointsCommand(argv: readonly string[]): Promise<numbe
 
 /** What `eddy run` with this checkpoint directory would do, in one sentence. */
 async function restoreVerdict(
-  store: LocalCheckpointStore,
+  store: CheckpointStore,
 ): Promise<{ readonly text: string; readonly ok: boolean }> {
   const choice = await chooseRestoreCheckpoint(store);
   switch (choice.kind) {

@@ -5,6 +5,7 @@ import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import { loadJob } from '../load-job.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
+import { objectStorageFlags, s3EndpointFlag } from '../checkpoint-path.ts';
 
 export const runFlags: readonly FlagSpec[] = [
   {
@@ -59,7 +60,7 @@ export const runFlags: readonly FlagSpec[] = [
   {
     name: 'checkpoint-dir',
     type: 'string',
-    placeholder: '<dir>',
+    placeholder: '<dir|s3://bucket/prefix>',
     description: 'where checkpoints go; a restarted job resumes from the newest one here',
   },
   {
@@ -77,7 +78,7 @@ export const runFlags: readonly FlagSpec[] = [
   {
     name: 'from-savepoint',
     type: 'string',
-    placeholder: '<path>',
+    placeholder: '<path|s3://…>',
     description: 'start from a savepoint (state matched by operator uid)',
   },
   {
@@ -88,9 +89,10 @@ export const runFlags: readonly FlagSpec[] = [
   {
     name: 'savepoint-on-stop',
     type: 'string',
-    placeholder: '<dir>',
+    placeholder: '<dir|s3://…>',
     description: 'on Ctrl-C/SIGTERM, take a savepoint into <dir> before stopping',
   },
+  s3EndpointFlag,
   {
     name: 'state-backend',
     type: 'string',
@@ -147,7 +149,8 @@ Examples:
   eddy run examples/bot-tagging.ts --metrics-port 9249
   eddy run job.ts -p 2 --prop bots.threshold=5
   eddy run job.ts --checkpoint-interval 10s --checkpoint-dir /var/lib/eddy/job --savepoint-on-stop ./savepoints
-  eddy run job.ts -p 4 --from-savepoint ./savepoints/savepoint-3-1a2b3c4d`;
+  eddy run job.ts -p 4 --from-savepoint ./savepoints/savepoint-3-1a2b3c4d
+  eddy run job.ts --checkpoint-interval 10s --checkpoint-dir s3://my-bucket/eddy/job`;
 
 /** Parses run/plan flags into environment defaults. */
 export function environmentDefaults(flags: Readonly<Record<string, unknown>>): EnvironmentOptions {
@@ -214,6 +217,7 @@ export function environmentDefaults(flags: Readonly<Record<string, unknown>>): E
   set('fromSavepoint', flags['from-savepoint']);
   if (flags['allow-non-restored-state'] === true) o['allowNonRestoredState'] = true;
   set('savepointOnStop', flags['savepoint-on-stop']);
+  set('objectStorage', objectStorageFlags(flags));
   set('stateBackend', oneOf('state-backend', ['heap', 'lmdb']));
   set('stateDir', flags['state-dir']);
   const restart = oneOf('restart-strategy', ['none', 'exponential-backoff']);

@@ -4,16 +4,14 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import type { ObjectStorageOptions } from '../../core/object-storage-options.ts';
 import {
   findLatestCheckpoint,
   loadCheckpoint,
   type LoadedCheckpoint,
   type LoadedOperatorState,
 } from '../../runtime/checkpoint/checkpoint-loader.ts';
-import { METADATA_FILE } from '../../runtime/checkpoint/checkpoint-store.ts';
-import { LocalCheckpointStore } from '../../runtime/checkpoint/local-checkpoint-store.ts';
+import { objectStorageFlags, openCheckpointPath, s3EndpointFlag } from '../checkpoint-path.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 
@@ -38,6 +36,7 @@ const stateFlags: readonly FlagSpec[] = [
     description: 'print at most n entries (default 100; 0 prints all)',
   },
   { name: 'json', type: 'boolean', description: 'one JSON object per line' },
+  s3EndpointFlag,
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
@@ -47,7 +46,7 @@ Reads the keyed state saved in a checkpoint or savepoint: of a checkpoint direct
 --checkpoint-dir of eddy run), its newest complete checkpoint. Without --operator it lists the
 operators with keyed state, each state and how many entries it has; with --operator it prints the
 entries — key, state, window (for window contents and per-window state) and value. Every file is
-checksum-verified first. Nothing is written.
+checksum-verified first. Nothing is written. Paths may be local or s3://bucket/prefix.
 
 Flags:
 ${formatFlags(stateFlags)}
@@ -66,16 +65,29 @@ interface Entry {
   readonly value: unknown;
 }
 
-async function open(path: string): Promise<LoadedCheckpoint> {
-  if (!existsSync(path)) {
-    throw usageError(
-      `no such directory: ${path}`,
-      'pass the --checkpoint-dir of the job, a chk-<id> directory or a savepoint path',
-    );
+async function open(
+  path: string,
+  objectStorage: ObjectStorageOptions | undefined,
+): Promise<LoadedCheckpoint> {
+  const target = await openCheckpointPath(
+    path,
+    objectStorage,
+    'pass the --checkpoint-dir of the job, a chk-<id> directory or a savepoint path',
+  );
+  try {
+    return await load(path, target);
+  } finally {
+    await target.store.close();
   }
-  if (existsSync(join(path, METADATA_FILE))) {
+}
+
+async function load(
+  path: string,
+  target: Awaited<ReturnType<typeof openCheckpointPath>>,
+): Promise<LoadedCheckpoint> {
+  if (target.kind === 'single') {
     try {
-      return await loadCheckpoint(new LocalCheckpointStore(dirname(path)), basename(path));
+      return await loadCheckpoint(target.store, target.location);
     } catch (e) {
       throw usageError(
         `cannot read ${path}: ${(e as Error).message}`,
@@ -84,7 +96,7 @@ async function open(path: string): Promise<LoadedCheckpoint> {
     }
   }
   const skipped: string[] = [];
-  const cp = await findLatestCheckpoint(new LocalCheckpointStore(path), (m) => skipped.push(m));
+  const cp = await findLatestCheckpoint(target.store, (m) => skipped.push(m));
   for (const m of skipped) console.error(`eddy: ${m}`);
   if (cp === undefined) {
     throw usageError(
@@ -151,7 +163,7 @@ export async function stateCommand(argv: readonly string[]): Promise<number> {
   }
   const limit = limitFlag === undefined ? 100 : limitFlag === 0 ? Infinity : limitFlag;
   const json = flags['json'] === true;
-  const cp = await open(path);
+  const cp = await open(path, objectStorageFlags(flags));
   const keyed = [...cp.operators.values()].filter((op) => op.meta.keyed);
   const wanted = flags['operator'] as string | undefined;
 

@@ -298,6 +298,7 @@ test('a state file that fails to write fails the checkpoint: no _metadata, no co
     list: (prefix) => local.list(prefix),
     remove: (location) => local.remove(location),
     pathOf: (location) => local.pathOf(location),
+    close: () => local.close(),
   };
   const c = coordinator(failing, job);
   const done = c.triggerCheckpoint();

@@ -117,6 +117,8 @@ export class CheckpointCoordinator {
   private nextId: number;
   private pending: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Removal of old checkpoints, one after the other (never rejects). */
+  private retention: Promise<void> = Promise.resolve();
   private periodic: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private lastTriggerAt = 0;
@@ -217,6 +219,8 @@ export class CheckpointCoordinator {
     for (;;) {
       try {
         await this.triggerCheckpoint();
+        // The job ends with only the retained checkpoints left.
+        await this.retention;
         return;
       } catch (e) {
         // Every task has finished and its state is still here: within the tolerance, the
@@ -405,7 +409,17 @@ export class CheckpointCoordinator {
       this.lastCompleted = record;
       this.remember(record);
       if (p.notify) this.host.notifyComplete(p.barrier.id);
-      if (!p.barrier.savepoint) await this.retain(p.barrier.id);
+      // Old checkpoints are removed in the background: on object storage that takes requests
+      // (retried for a while during an outage), which must neither delay the next checkpoint nor,
+      // when they fail, stop checkpointing.
+      if (!p.barrier.savepoint) {
+        const id = p.barrier.id;
+        this.retention = this.retention
+          .then(() => this.retain(id))
+          .catch((e: unknown) =>
+            this.host.log(`removing checkpoints older than ${id} failed: ${errorText(e)}`),
+          );
+      }
       p.resolve(record);
       this.scheduleAfter();
     } catch (e) {

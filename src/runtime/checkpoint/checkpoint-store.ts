@@ -9,7 +9,10 @@
 /** Name of the file that describes a checkpoint and marks it complete. */
 export const METADATA_FILE = '_metadata';
 
-/** Storage of checkpoint files, implemented by a local directory (and later object storage). */
+/**
+ * Storage of checkpoint files: a `BlobCheckpointStore` over a local directory or object
+ * storage (`open-checkpoint-store.ts`).
+ */
 export interface CheckpointStore {
   /** Human-readable root, for logs and errors. */
   readonly root: string;
@@ -19,8 +22,10 @@ export interface CheckpointStore {
   read(location: string, name: string): Promise<Uint8Array>;
   /** Locations under the root whose names start with `prefix`, in no particular order. */
   list(prefix: string): Promise<string[]>;
-  /** Deletes a location and everything in it (missing is fine). */
+  /** Deletes a location and everything in it, `_metadata` first (missing is fine). */
   remove(location: string): Promise<void>;
   /** A full path or URI of a location, as shown to users. */
   pathOf(location: string): string;
+  /** Releases connections (object storage); the store is not used afterwards. */
+  close(): Promise<void>;
 }

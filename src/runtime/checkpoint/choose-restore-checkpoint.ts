@@ -12,7 +12,6 @@
  *
  * @module
  */
-import { basename, dirname } from 'node:path';
 import { EddyError } from '../../errors/eddy-error.ts';
 import { CHECKPOINT_PREFIX } from './checkpoint-coordinator.ts';
 import { listCheckpointIds, loadCheckpoint, type LoadedCheckpoint } from './checkpoint-loader.ts';
@@ -22,7 +21,7 @@ import {
   readCompletedRecord,
   type CompletedCheckpointRecord,
 } from './completed-checkpoint-record.ts';
-import { LocalCheckpointStore } from './local-checkpoint-store.ts';
+import { openCheckpointLocation, type CheckpointStorageOptions } from './open-checkpoint-store.ts';
 
 /** A checkpoint that was passed over, and why. */
 export interface SkippedCheckpoint {
@@ -59,6 +58,8 @@ export interface ChooseOptions {
    * of their own execution; without one, they go back to where it started).
    */
   readonly after?: number;
+  /** Object storage settings, for a stop-with-savepoint the record points to. */
+  readonly storage?: CheckpointStorageOptions;
 }
 
 /** Decides where a job on `store` resumes (see the module comment). */
@@ -83,11 +84,13 @@ export async function chooseRestoreCheckpoint(
   const newestId = ids.at(-1) ?? 0;
   if (record !== undefined && record.savepoint && record.checkpointId > newestId) {
     try {
-      const sp = await loadCheckpoint(
-        new LocalCheckpointStore(dirname(record.path)),
-        basename(record.path),
-      );
-      return { kind: 'restore', checkpoint: sp, skipped };
+      const at = await openCheckpointLocation(record.path, options.storage);
+      try {
+        const sp = await loadCheckpoint(at.store, at.location);
+        return { kind: 'restore', checkpoint: sp, skipped };
+      } finally {
+        await at.store.close();
+      }
     } catch (e) {
       skipped.push({
         id: record.checkpointId,

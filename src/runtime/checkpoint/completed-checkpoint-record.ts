@@ -47,7 +47,9 @@ export async function readCompletedRecord(
   try {
     raw = await store.read(STORE_ROOT, COMPLETED_FILE);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // NOT_FOUND from the blob stores; ENOENT from a plain file system.
+    const code = (e as { code?: unknown }).code;
+    if (code === 'NOT_FOUND' || code === 'ENOENT') return undefined;
     throw e;
   }
   let parsed: unknown;

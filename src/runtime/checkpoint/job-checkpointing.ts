@@ -30,7 +30,7 @@ import {
 import type { LoadedCheckpoint } from './checkpoint-loader.ts';
 import type { OperatorStateDistribution, StateInfo } from './checkpoint-metadata.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
-import { LocalCheckpointStore } from './local-checkpoint-store.ts';
+import { openCheckpointStore } from './open-checkpoint-store.ts';
 import { operatorKey, planFingerprint } from './operator-key.ts';
 import { assignSubtaskState } from './state-assignment.ts';
 import { encodeSubtaskState } from './state-codec.ts';
@@ -359,7 +359,11 @@ export class JobCheckpointing implements CheckpointHost {
       this.coordinator.pausePeriodic();
       this.stopAfterBarrier = true;
     }
-    const record = await this.coordinator.triggerSavepoint(new LocalCheckpointStore(dir), stop);
+    const store = await openCheckpointStore(dir, {
+      objectStorage: this.options.objectStorage,
+      log: this.context.log,
+    });
+    const record = await this.coordinator.triggerSavepoint(store, stop);
     return record.path;
   }
 

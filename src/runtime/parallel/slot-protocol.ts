@@ -7,6 +7,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import type { JobExecutionResult } from '../../core/job-client.ts';
 import type { MetricSample } from '../../core/metric-sample.ts';
+import type { ObjectStorageOptions } from '../../core/object-storage-options.ts';
 import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
 import type { OperatorStateDistribution, StateInfo } from '../checkpoint/checkpoint-metadata.ts';
 import type { WorkerError } from './worker-error.ts';
@@ -34,6 +35,8 @@ export interface SlotWorkerData {
   readonly ports: readonly (MessagePort | undefined)[];
   /** The checkpoint or savepoint directory to restore this slot's subtasks from. */
   readonly restorePath: string | undefined;
+  /** How `s3://` paths are reached (the restore path may be one). */
+  readonly objectStorage: ObjectStorageOptions | undefined;
   /** Restart attempt of the job (0 for the first). */
   readonly attempt: number;
 }

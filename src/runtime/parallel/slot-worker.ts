@@ -23,8 +23,7 @@ import {
   localCheckpointContext,
   type RemoteCheckpointing,
 } from '../checkpoint/job-checkpointing.ts';
-import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
-import { basename, dirname } from 'node:path';
+import { openCheckpointLocation } from '../checkpoint/open-checkpoint-store.ts';
 import { planFingerprint } from './plan-fingerprint.ts';
 import { RemoteExchange } from './remote-exchange.ts';
 import type { SlotCommand, SlotReport, SlotWorkerData } from './slot-protocol.ts';
@@ -222,12 +221,19 @@ function submit(graph: JobGraph, options: EnvironmentOptions): JobClient {
 
 // Each slot reads the checkpoint it restores from itself (they share the file system).
 const restore: LoadedCheckpoint | undefined =
-  data.restorePath === undefined
-    ? undefined
-    : await loadCheckpoint(
-        new LocalCheckpointStore(dirname(data.restorePath)),
-        basename(data.restorePath),
-      );
+  data.restorePath === undefined ? undefined : await loadRestore(data.restorePath);
+
+async function loadRestore(path: string): Promise<LoadedCheckpoint> {
+  const { store, location } = await openCheckpointLocation(path, {
+    objectStorage: data.objectStorage,
+    log: (m) => process.stderr.write(`eddy: [slot ${data.slot}] ${m}\n`),
+  });
+  try {
+    return await loadCheckpoint(store, location);
+  } finally {
+    await store.close();
+  }
+}
 
 setLaunchContext({
   mode: 'worker',

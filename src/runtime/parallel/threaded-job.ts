@@ -23,13 +23,14 @@ import {
   type CheckpointHost,
 } from '../checkpoint/checkpoint-coordinator.ts';
 import type { OperatorStateDistribution } from '../checkpoint/checkpoint-metadata.ts';
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import {
   coordinatorOptions,
   localCheckpointContext,
   registerCheckpointMetrics,
   type CheckpointContext,
 } from '../checkpoint/job-checkpointing.ts';
-import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
+import { openCheckpointStore } from '../checkpoint/open-checkpoint-store.ts';
 import type { AttemptCheckpointStats, JobAttempt } from '../recovery/job-attempt.ts';
 import { AttemptBase, type OperatorTotals } from '../recovery/attempt-base.ts';
 
@@ -127,6 +128,7 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
         defaults: this.launch.defaults,
         ports: slotPorts,
         restorePath: this.context.restore?.path,
+        objectStorage: this.options.objectStorage,
         attempt: this.attempt,
       };
       const worker = new Worker(new URL('./slot-worker-entry.mjs', import.meta.url), {
@@ -236,20 +238,28 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
   async triggerSavepoint(dir: string): Promise<string> {
     await this.running;
     const c = this.requireCoordinator();
-    return (await c.triggerSavepoint(new LocalCheckpointStore(dir), false)).path;
+    return (await c.triggerSavepoint(await this.savepointStore(dir), false)).path;
   }
 
   /** Takes a savepoint into `dir`, stops the sources right after its barrier, ends the job. */
   async stopWithSavepoint(dir: string): Promise<string> {
     await this.running;
     const c = this.requireCoordinator();
+    const store = await this.savepointStore(dir);
     this.cancelled = true;
     c.pausePeriodic();
     this.stopAfterBarrier = true;
     this.startCancellationWatchdog();
-    const p = c.triggerSavepoint(new LocalCheckpointStore(dir), true);
+    const p = c.triggerSavepoint(store, true);
     this.stopSavepoint = p.catch(() => {});
     return (await p).path;
+  }
+
+  private savepointStore(dir: string): Promise<CheckpointStore> {
+    return openCheckpointStore(dir, {
+      objectStorage: this.options.objectStorage,
+      log: this.context.log,
+    });
   }
 
   /** @internal CheckpointHost: every slot injects the barrier at its sources. */

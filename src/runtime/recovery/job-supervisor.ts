@@ -18,11 +18,15 @@ import {
 import { chooseRestoreCheckpoint } from '../checkpoint/choose-restore-checkpoint.ts';
 import { CheckpointDirectoryLock } from '../checkpoint/checkpoint-directory-lock.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
-import { LocalCheckpointStore } from '../checkpoint/local-checkpoint-store.ts';
+import {
+  openCheckpointLocation,
+  openCheckpointStore,
+  type CheckpointStorageOptions,
+} from '../checkpoint/open-checkpoint-store.ts';
+import { isObjectStorageUri } from '../../storage/open-blob-store.ts';
 import { JobRun } from '../job-run.ts';
 import type { AttemptFactory, JobAttempt } from './job-attempt.ts';
 import { createRestartStrategy } from './restart-strategy.ts';
-import { basename, dirname } from 'node:path';
 
 /** Errors a restart cannot fix: the job or its savepoint must change first. */
 const FATAL = new Set([
@@ -150,19 +154,31 @@ export class JobSupervisor {
   private async loop(): Promise<JobExecutionResult> {
     await Promise.resolve(); // let the caller attach handlers before anything can fail
     const o = this.options;
-    if (o.checkpointDir === undefined) return this.attempts(undefined);
-    // One run per checkpoint directory, for the whole job (every attempt).
-    const lock = CheckpointDirectoryLock.acquire(o.checkpointDir, this.log);
+    const storage: CheckpointStorageOptions = { objectStorage: o.objectStorage, log: this.log };
+    if (o.checkpointDir === undefined) return this.attempts(undefined, storage);
+    // One run per checkpoint directory, for the whole job (every attempt). Object storage has no
+    // lock to take: the one-run rule is then the deployment's (a server runs an application once).
+    const lock = isObjectStorageUri(o.checkpointDir)
+      ? undefined
+      : CheckpointDirectoryLock.acquire(o.checkpointDir, this.log);
     try {
-      return await this.attempts(new LocalCheckpointStore(o.checkpointDir));
+      const store = await openCheckpointStore(o.checkpointDir, storage);
+      try {
+        return await this.attempts(store, storage);
+      } finally {
+        await store.close();
+      }
     } finally {
-      lock.release();
+      lock?.release();
     }
   }
 
-  private async attempts(store: CheckpointStore | undefined): Promise<JobExecutionResult> {
+  private async attempts(
+    store: CheckpointStore | undefined,
+    storage: CheckpointStorageOptions,
+  ): Promise<JobExecutionResult> {
     const o = this.options;
-    const initial = await this.initialRestore(store);
+    const initial = await this.initialRestore(store, storage);
     let restore = initial;
     const strategy = createRestartStrategy(o);
     /** Checkpoints of this execution have larger ids; older ones are not restart points. */
@@ -264,12 +280,18 @@ export class JobSupervisor {
   /** `fromSavepoint`, else the newest intact checkpoint in `checkpointDir` (unless disabled). */
   private async initialRestore(
     store: CheckpointStore | undefined,
+    storage: CheckpointStorageOptions,
   ): Promise<LoadedCheckpoint | undefined> {
     const o = this.options;
     if (o.fromSavepoint !== undefined) {
       const path = o.fromSavepoint;
       try {
-        return await loadCheckpoint(new LocalCheckpointStore(dirname(path)), basename(path));
+        const savepoint = await openCheckpointLocation(path, storage);
+        try {
+          return await loadCheckpoint(savepoint.store, savepoint.location);
+        } finally {
+          await savepoint.store.close();
+        }
       } catch (e) {
         throw new EddyError(`cannot restore from ${path}: ${(e as Error).message}`, {
           code: 'RESTORE_FAILED',
@@ -291,7 +313,10 @@ export class JobSupervisor {
     store: CheckpointStore,
     after: number,
   ): Promise<LoadedCheckpoint | undefined> {
-    const choice = await chooseRestoreCheckpoint(store, { after });
+    const choice = await chooseRestoreCheckpoint(store, {
+      after,
+      storage: { objectStorage: this.options.objectStorage, log: this.log },
+    });
     for (const s of choice.skipped) {
       if (!s.completed) this.log(`skipping incomplete checkpoint ${s.path}: ${s.reason}`);
     }
