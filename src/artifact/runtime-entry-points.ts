@@ -12,6 +12,7 @@ export const RUNTIME_ENTRY_POINTS: Readonly<Record<string, string>> = Object.fre
   '.': 'index',
   './testing': 'testing/index',
   './kafka': 'connectors/kafka/index',
+  './postgres': 'connectors/postgres/index',
 });
 
 /**
