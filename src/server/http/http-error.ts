@@ -33,7 +33,9 @@ export function handleHttpError(
   reply: FastifyReply,
 ): void {
   if (e instanceof EddyError) {
-    void reply.status(statusOf(e)).send(body(e.code, e.message, e.hint));
+    // The message without its appended hint: the body carries the hint as its own field.
+    const text = e.hint === undefined ? e.message : e.message.split('\n  hint:')[0]!;
+    void reply.status(statusOf(e)).send(body(e.code, text, e.hint));
     return;
   }
   const fe = e as FastifyError;
