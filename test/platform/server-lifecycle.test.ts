@@ -24,10 +24,10 @@ describe('eddy server', { timeout: 240_000 }, () => {
     method: string,
     path: string,
     body?: unknown,
-    token: string | undefined = TOKEN,
+    token: string | null = TOKEN,
   ): Promise<{ status: number; json: any }> => {
     const headers: Record<string, string> = {};
-    if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+    if (token !== null) headers['authorization'] = `Bearer ${token}`;
     let payload: string | Uint8Array | undefined;
     if (body instanceof Uint8Array) {
       headers['content-type'] = 'application/octet-stream';
@@ -36,7 +36,11 @@ describe('eddy server', { timeout: 240_000 }, () => {
       headers['content-type'] = 'application/json';
       payload = typeof body === 'string' ? body : JSON.stringify(body);
     }
-    const r = await fetch(url + path, { method, headers, body: payload });
+    const r = await fetch(url + path, {
+      method,
+      headers,
+      ...(payload !== undefined && { body: payload }),
+    });
     const text = await r.text();
     return { status: r.status, json: text === '' ? undefined : JSON.parse(text) };
   };
@@ -206,13 +210,13 @@ describe('eddy server', { timeout: 240_000 }, () => {
     const malformed = await call('POST', '/v1/applications', '{"name":');
     assert.equal(malformed.status, 400);
 
-    const anonymous = await call('GET', '/v1/applications', undefined, undefined);
+    const anonymous = await call('GET', '/v1/applications', undefined, null);
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.json.error.code, 'UNAUTHENTICATED');
     const wrong = await call('GET', '/v1/applications', undefined, 'eddy_wrong');
     assert.equal(wrong.status, 401);
 
-    const openapi = await call('GET', '/v1/openapi.json', undefined, undefined);
+    const openapi = await call('GET', '/v1/openapi.json', undefined, null);
     assert.equal(openapi.status, 200);
     assert.ok(openapi.json.paths['/v1/applications/{name}/start']);
   });

@@ -7,8 +7,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { EddyError } from '../../errors/eddy-error.ts';
 import type {
   ApplicationConfig,
@@ -470,6 +470,7 @@ export class ApplicationManager implements RunEvents {
             memoryMb,
             heapMb,
           };
+    await mkdir(dirname(spec.logFile), { recursive: true });
     const options = environmentOptionsOf(s, {
       checkpointDir: this.o.paths.checkpoints(name),
       stateDir: join(this.o.paths.work(name), 'state'),
