@@ -65,6 +65,14 @@ const commands: Record<string, CommandEntry> = {
         run: m.stateCommand,
       })),
   },
+  server: {
+    summary: 'run the control plane: deploy, run, snapshot, update and roll back applications',
+    load: () =>
+      import('./commands/server-command.ts').then((m) => ({
+        help: m.serverHelp,
+        run: m.serverCommand,
+      })),
+  },
   bench: {
     summary: 'run a benchmark (Nexmark) and print throughput and CPU use',
     load: () =>

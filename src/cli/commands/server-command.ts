@@ -1,0 +1,98 @@
+/**
+ * `eddy server`: the control plane (see docs/guides/platform.md).
+ *
+ * @module
+ */
+import { startServer } from '../../server/start-server.ts';
+import { usageError } from '../cli-error.ts';
+import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
+
+const serverFlags: readonly FlagSpec[] = [
+  {
+    name: 'data-dir',
+    type: 'string',
+    placeholder: '<dir>',
+    description: 'where metadata, artifacts, checkpoints and logs live (default ./.eddy)',
+  },
+  {
+    name: 'host',
+    type: 'string',
+    placeholder: '<addr>',
+    description: 'address to bind (default 127.0.0.1)',
+  },
+  {
+    name: 'port',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'port to listen on (default 8081; 0 picks a free one)',
+  },
+  {
+    name: 'capacity-units',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'resource units the machine offers (default: its cores)',
+  },
+  {
+    name: 'unit-memory-mb',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'memory of one resource unit in MiB (default 4096)',
+  },
+  { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
+];
+
+/** `eddy server --help`. */
+export const serverHelp = `Usage: eddy server [flags]
+
+Runs the control plane: an HTTP API (GET /v1/openapi.json describes it) to upload artifacts and
+create, start, stop, snapshot, update and roll back applications, each running in its own
+process. On a fresh data directory it prints an admin API token once (or uses EDDY_TOKEN).
+It prints "eddy server listening on <url>" when ready. Ctrl-C stops it; applications that were
+running start again, from their latest checkpoints, with the next server.
+
+Flags:
+${formatFlags(serverFlags)}
+
+Environment:
+  EDDY_TOKEN   the admin token to create on a fresh data directory`;
+
+/** `eddy server`. */
+export async function serverCommand(argv: readonly string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv, serverFlags, 'server');
+  if (flags['help'] === true) {
+    console.log(serverHelp);
+    return 0;
+  }
+  if (positionals.length > 0) {
+    throw usageError(
+      `eddy server takes no arguments (got "${positionals[0]}")`,
+      'eddy server --help lists its flags',
+    );
+  }
+  const port = (flags['port'] as number | undefined) ?? 8081;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw usageError(
+      `--port must be an integer from 0 to 65535 (got ${port})`,
+      'for example --port 8081',
+    );
+  }
+  const server = await startServer({
+    dataDir: (flags['data-dir'] as string | undefined) ?? './.eddy',
+    host: (flags['host'] as string | undefined) ?? '127.0.0.1',
+    port,
+    bootstrapToken: process.env['EDDY_TOKEN'],
+    capacityUnits: flags['capacity-units'] as number | undefined,
+    unitMemoryMb: flags['unit-memory-mb'] as number | undefined,
+  });
+  if (server.bootstrapToken !== undefined && process.env['EDDY_TOKEN'] === undefined) {
+    console.log(`admin token (printed once, keep it): ${server.bootstrapToken}`);
+  }
+  console.log(`eddy server listening on ${server.url}`);
+  return await new Promise<number>((resolve) => {
+    const stop = () => {
+      void server.close().then(() => resolve(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

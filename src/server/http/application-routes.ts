@@ -1,0 +1,189 @@
+/**
+ * `/v1/applications`: create, list, describe, update (a new version), delete, start, stop,
+ * rollback, versions, job and logs. Calls that change an application answer 202 with the
+ * operation's id; `GET /v1/operations/{id}` reports how it ends.
+ *
+ * @module
+ */
+import { open, stat } from 'node:fs/promises';
+import { Type } from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import {
+  ApplicationDescriptionSchema,
+  ApplicationVersionSchema,
+  CreateApplicationRequestSchema,
+  StartApplicationRequestSchema,
+  StopApplicationRequestSchema,
+  UpdateApplicationRequestSchema,
+  type CreateApplicationRequest,
+  type StartApplicationRequest,
+  type StopApplicationRequest,
+  type UpdateApplicationRequest,
+} from '../../protocol/application.ts';
+import { NameSchema } from '../../protocol/common.ts';
+import { OperationAcceptedSchema } from '../../protocol/operation.ts';
+import type { ApplicationManager } from '../lifecycle/application-manager.ts';
+import { callerOf } from './bearer-auth.ts';
+
+const NameParams = Type.Object({ name: NameSchema });
+type Named = { name: string };
+
+/** Registers the application routes. */
+export function registerApplicationRoutes(app: FastifyInstance, apps: ApplicationManager): void {
+  const accepted = { 202: OperationAcceptedSchema };
+  app.post(
+    '/v1/applications',
+    {
+      schema: {
+        summary: 'create an application (CreateApplication)',
+        body: CreateApplicationRequestSchema,
+        response: { 201: ApplicationDescriptionSchema },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(apps.create(request.body as CreateApplicationRequest, callerOf(request))),
+  );
+  app.get(
+    '/v1/applications',
+    { schema: { response: { 200: Type.Array(ApplicationDescriptionSchema) } } },
+    async () => apps.list(),
+  );
+  app.get(
+    '/v1/applications/:name',
+    { schema: { params: NameParams, response: { 200: ApplicationDescriptionSchema } } },
+    async (request) => apps.describe((request.params as Named).name),
+  );
+  app.patch(
+    '/v1/applications/:name',
+    {
+      schema: {
+        summary: 'update to a new version (UpdateApplication)',
+        params: NameParams,
+        body: UpdateApplicationRequestSchema,
+        response: accepted,
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send(
+          apps.update(
+            (request.params as Named).name,
+            request.body as UpdateApplicationRequest,
+            callerOf(request),
+          ),
+        ),
+  );
+  app.delete(
+    '/v1/applications/:name',
+    { schema: { params: NameParams, response: accepted } },
+    async (request, reply) =>
+      reply.status(202).send(apps.delete((request.params as Named).name, callerOf(request))),
+  );
+  app.post(
+    '/v1/applications/:name/start',
+    {
+      schema: {
+        summary: 'start (StartApplication with its restore configuration)',
+        params: NameParams,
+        body: Type.Optional(StartApplicationRequestSchema),
+        response: accepted,
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send(
+          apps.start(
+            (request.params as Named).name,
+            (request.body ?? {}) as StartApplicationRequest,
+            callerOf(request),
+          ),
+        ),
+  );
+  app.post(
+    '/v1/applications/:name/stop',
+    {
+      schema: {
+        summary: 'stop, by default with a snapshot (StopApplication)',
+        params: NameParams,
+        body: Type.Optional(StopApplicationRequestSchema),
+        response: accepted,
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send(
+          apps.stop(
+            (request.params as Named).name,
+            (request.body ?? {}) as StopApplicationRequest,
+            callerOf(request),
+          ),
+        ),
+  );
+  app.post(
+    '/v1/applications/:name/rollback',
+    {
+      schema: {
+        summary: 'roll back one version (RollbackApplication)',
+        params: NameParams,
+        response: accepted,
+      },
+    },
+    async (request, reply) =>
+      reply.status(202).send(apps.rollback((request.params as Named).name, callerOf(request))),
+  );
+  app.get(
+    '/v1/applications/:name/versions',
+    { schema: { params: NameParams, response: { 200: Type.Array(ApplicationVersionSchema) } } },
+    async (request) => apps.versions((request.params as Named).name),
+  );
+  app.get(
+    '/v1/applications/:name/job',
+    {
+      schema: {
+        summary: "the job's plan, metrics, checkpoints and exceptions",
+        params: NameParams,
+      },
+    },
+    async (request) => ({ job: await apps.job((request.params as Named).name) }),
+  );
+  app.get(
+    '/v1/applications/:name/logs',
+    {
+      schema: {
+        params: NameParams,
+        querystring: Type.Object(
+          { tail: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const file = apps.logFile((request.params as Named).name);
+      const tail = Number((request.query as { tail?: string }).tail ?? 200);
+      const text = await readTail(file, tail);
+      return reply.type('text/plain; charset=utf-8').send(text);
+    },
+  );
+}
+
+/** The last `lines` lines of `file` (at most its last 4 MiB). */
+async function readTail(file: string, lines: number): Promise<string> {
+  const size = (await stat(file).catch(() => undefined))?.size ?? 0;
+  if (size === 0) return '';
+  const length = Math.min(size, 4 * 1024 * 1024);
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    const all = buffer.toString('utf8').split('\n');
+    if (all.at(-1) === '') all.pop();
+    return all.slice(-lines).join('\n') + '\n';
+  } finally {
+    await handle.close();
+  }
+}

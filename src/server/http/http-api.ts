@@ -1,0 +1,60 @@
+/**
+ * The control plane's HTTP API: fastify with a JSON schema on every route (unknown fields are
+ * refused, not stripped), bearer-token auth, one error shape, and the OpenAPI document generated
+ * from the routes at `GET /v1/openapi.json`.
+ *
+ * @module
+ */
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ApplicationManager } from '../lifecycle/application-manager.ts';
+import type { ArtifactStore } from '../artifacts/artifact-store.ts';
+import type { TokenRepository } from '../store/token-repository.ts';
+import { registerApplicationRoutes } from './application-routes.ts';
+import { registerArtifactRoutes } from './artifact-routes.ts';
+import { registerBearerAuth } from './bearer-auth.ts';
+import { handleHttpError } from './http-error.ts';
+import { registerOperationRoutes } from './operation-routes.ts';
+import { registerSnapshotRoutes } from './snapshot-routes.ts';
+
+/** What the API serves. */
+export interface HttpApiOptions {
+  readonly applications: ApplicationManager;
+  readonly artifacts: ArtifactStore;
+  readonly tokens: TokenRepository;
+  /** Largest JSON body (default 1 MiB). */
+  readonly bodyLimit?: number;
+}
+
+/** Builds the API (not listening yet). */
+export async function buildHttpApi(o: HttpApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: o.bodyLimit ?? 1024 * 1024,
+    // Refuse unknown fields rather than silently dropping them; never coerce a body's types.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    logger: false,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Eddy control plane', version: '1' },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  app.setErrorHandler(handleHttpError);
+  registerBearerAuth(app, o.tokens);
+  app.get('/v1/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+  app.get('/v1/health', { config: { role: 'public' }, schema: { hide: true } }, async () => ({
+    ok: true,
+  }));
+  registerArtifactRoutes(app, o.artifacts);
+  registerApplicationRoutes(app, o.applications);
+  registerSnapshotRoutes(app, o.applications);
+  registerOperationRoutes(app, o.applications);
+  return app;
+}

@@ -1,0 +1,738 @@
+/**
+ * The application lifecycle: every call that changes an application becomes an operation row
+ * (IN_PROGRESS → SUCCESSFUL | FAILED) and moves the application through the state machine of
+ * lifecycle-rules.ts. The status change that admits an operation is written synchronously before
+ * anything is awaited, so two calls on one application can never both pass the check.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { EddyError } from '../../errors/eddy-error.ts';
+import type {
+  ApplicationConfig,
+  ApplicationDescription,
+  ApplicationStatus,
+  ApplicationVersion,
+  CreateApplicationRequest,
+  StartApplicationRequest,
+  StopApplicationRequest,
+  UpdateApplicationRequest,
+} from '../../protocol/application.ts';
+import type {
+  OperationAccepted,
+  OperationDescription,
+  OperationType,
+} from '../../protocol/operation.ts';
+import type { SnapshotDescription } from '../../protocol/snapshot.ts';
+import type { ArtifactStore } from '../artifacts/artifact-store.ts';
+import type { ServerPaths } from '../server-paths.ts';
+import type {
+  ApplicationRecord,
+  ApplicationRepository,
+  JobRecord,
+} from '../store/application-repository.ts';
+import type { OperationRepository } from '../store/operation-repository.ts';
+import type { SnapshotRecord, SnapshotRepository } from '../store/snapshot-repository.ts';
+import type { HostExit } from '../supervisor/host-process.ts';
+import type { HostSpec, RunEvents, RunSupervisor } from '../supervisor/run-supervisor.ts';
+import {
+  effectiveSettings,
+  environmentOptionsOf,
+  memoryOf,
+  restartBudget,
+  type EffectiveSettings,
+} from './application-settings.ts';
+import { checkTransition } from './lifecycle-rules.ts';
+
+/** What the manager works with. */
+export interface ApplicationManagerOptions {
+  readonly paths: ServerPaths;
+  readonly applications: ApplicationRepository;
+  readonly operations: OperationRepository;
+  readonly snapshots: SnapshotRepository;
+  readonly artifacts: ArtifactStore;
+  /** Memory of one resource unit, in MiB (default 4096). */
+  readonly unitMemoryMb: number;
+  /** Resource units the machine offers (default: its cores). */
+  readonly capacityUnits: number;
+  /** Time a stop or snapshot may take before it fails. */
+  readonly savepointTimeoutMs: number;
+  readonly now: () => string;
+}
+
+/** Statuses in which an application holds its resources. */
+const HOLDING: readonly ApplicationStatus[] = [
+  'STARTING',
+  'RUNNING',
+  'UPDATING',
+  'STOPPING',
+  'ROLLING_BACK',
+  'AUTOSCALING',
+];
+
+type Restore = NonNullable<StartApplicationRequest['restore']>;
+
+/** Runs the lifecycle of every application. */
+export class ApplicationManager implements RunEvents {
+  private supervisor: RunSupervisor | undefined;
+  /** Crash times per application, for the restart budget. */
+  private readonly crashes = new Map<string, number[]>();
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  /** Operations still running, so a server shutdown can wait for them. */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly o: ApplicationManagerOptions) {}
+
+  /** Connects the supervisor (made with this manager as its events). */
+  attach(supervisor: RunSupervisor): void {
+    this.supervisor = supervisor;
+  }
+
+  private get runs(): RunSupervisor {
+    if (this.supervisor === undefined)
+      throw new Error('ApplicationManager: no supervisor attached');
+    return this.supervisor;
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  /** Every application. */
+  list(): ApplicationDescription[] {
+    return this.o.applications.list().map((a) => this.describeRecord(a));
+  }
+
+  /** One application; 404 when unknown. */
+  describe(name: string): ApplicationDescription {
+    return this.describeRecord(this.require(name));
+  }
+
+  /** An application's versions, newest first. */
+  versions(name: string): ApplicationVersion[] {
+    this.require(name);
+    return this.o.applications.versions(name);
+  }
+
+  /** An application's operations, newest first. */
+  operationsOf(name: string): OperationDescription[] {
+    this.require(name);
+    return this.o.operations.list(name);
+  }
+
+  /** One operation; 404 when unknown. */
+  operation(id: string): OperationDescription {
+    const op = this.o.operations.get(id);
+    if (op === undefined)
+      throw notFound(`no operation ${id}`, 'GET /v1/applications/{name}/operations lists them');
+    return op;
+  }
+
+  /** An application's snapshots, newest first. */
+  snapshotsOf(name: string): SnapshotDescription[] {
+    this.require(name);
+    return this.o.snapshots.list(name).map(publicSnapshot);
+  }
+
+  /** One snapshot; 404 when unknown. */
+  snapshot(name: string, id: string): SnapshotDescription {
+    return publicSnapshot(this.requireSnapshot(name, id));
+  }
+
+  /** The log file of an application. */
+  logFile(name: string): string {
+    this.require(name);
+    return this.o.paths.log(name);
+  }
+
+  /** What the application's job reports (plan, metrics, checkpoints, exceptions), when it runs. */
+  async job(name: string): Promise<unknown> {
+    this.require(name);
+    return (await this.runs.status(name)) ?? null;
+  }
+
+  // ---- changes --------------------------------------------------------------------------------
+
+  /** Creates an application at version 1, READY. */
+  create(req: CreateApplicationRequest, by: string): ApplicationDescription {
+    if (this.o.applications.get(req.name) !== undefined) {
+      throw new EddyError(`application ${req.name} already exists`, {
+        code: 'CONFLICT',
+        domain: 'user',
+        hint: `update it (PATCH /v1/applications/${req.name}) or choose another name`,
+      });
+    }
+    this.o.artifacts.get(req.artifactId);
+    const now = this.o.now();
+    this.o.applications.create(req.name, req.artifactId, req.config ?? {}, now);
+    const id = this.beginOperation(req.name, 'CREATE', by, 1);
+    this.o.operations.end(id, 'SUCCESSFUL', this.o.now());
+    return this.describe(req.name);
+  }
+
+  /** Starts an application (202: the operation runs on). */
+  start(name: string, req: StartApplicationRequest, by: string): OperationAccepted {
+    const app = this.require(name);
+    checkTransition(name, app.status, 'start');
+    const restore: Restore = req.restore ?? { mode: 'RESTORE_FROM_LATEST_SNAPSHOT' };
+    const from = this.restoreSnapshot(name, restore);
+    this.checkCapacity(name, this.settingsOf(name, app.version));
+    const op = this.beginOperation(name, 'START', by, app.version, from?.id);
+    this.o.applications.update(name, { status: 'STARTING', desired: 'RUNNING' }, this.o.now());
+    this.crashes.delete(name);
+    this.run(op, async () => {
+      await rm(this.o.paths.checkpoints(name), { recursive: true, force: true });
+      await this.launch(name, app.version, from, restore.allowNonRestoredState ?? false, 0);
+    });
+    return { operationId: op, application: name, status: 'STARTING' };
+  }
+
+  /** Stops an application, by default with a snapshot (202). */
+  stop(name: string, req: StopApplicationRequest, by: string): OperationAccepted {
+    const app = this.require(name);
+    const force = req.force === true;
+    checkTransition(name, app.status, force ? 'force-stop' : 'stop');
+    const withSnapshot = !force && req.snapshot !== false;
+    const op = this.beginOperation(name, 'STOP', by, app.version);
+    this.o.applications.update(name, { status: 'STOPPING', desired: 'STOPPED' }, this.o.now());
+    this.cancelRestart(name);
+    this.run(
+      op,
+      async () => {
+        if (force) await this.runs.kill(name);
+        else if (withSnapshot) {
+          const snap = await this.takeSnapshot(name, app.version, true, (dir) =>
+            this.runs.stop(name, dir, this.o.savepointTimeoutMs),
+          );
+          this.o.operations.annotate(op, { snapshot: snap });
+        } else await this.runs.stop(name, undefined, this.o.savepointTimeoutMs);
+        this.o.applications.update(name, { status: 'READY', job: undefined }, this.o.now());
+      },
+      // A stop that failed leaves the job as it was (the savepoint failed, the job runs on).
+      () =>
+        this.o.applications.update(
+          name,
+          { status: this.runs.isRunning(name) ? 'RUNNING' : 'READY' },
+          this.o.now(),
+        ),
+    );
+    return { operationId: op, application: name, status: 'STOPPING' };
+  }
+
+  /** Takes a snapshot of a running application without stopping it (202). */
+  createSnapshot(name: string, by: string): OperationAccepted {
+    const app = this.require(name);
+    checkTransition(name, app.status, 'snapshot');
+    const op = this.beginOperation(name, 'SNAPSHOT', by, app.version);
+    this.run(op, async () => {
+      const snap = await this.takeSnapshot(name, app.version, false, (dir) =>
+        this.runs.snapshot(name, dir, this.o.savepointTimeoutMs),
+      );
+      this.o.operations.annotate(op, { snapshot: snap });
+    });
+    return { operationId: op, application: name, status: app.status };
+  }
+
+  /** Deletes a snapshot (its files and its row). */
+  async deleteSnapshot(name: string, id: string, by: string): Promise<void> {
+    const app = this.require(name);
+    const snap = this.requireSnapshot(name, id);
+    const op = this.beginOperation(name, 'DELETE_SNAPSHOT', by, app.version, id);
+    this.o.snapshots.delete(snap.id);
+    await rm(this.o.paths.snapshot(name, id), { recursive: true, force: true });
+    this.o.operations.end(op, 'SUCCESSFUL', this.o.now());
+  }
+
+  /**
+   * Records a new version; a running application moves to it through snapshot → stop → start
+   * from that snapshot, and goes back to the previous version by itself when the new one does
+   * not reach RUNNING (a system rollback).
+   */
+  update(name: string, req: UpdateApplicationRequest, by: string): OperationAccepted {
+    const app = this.require(name);
+    checkTransition(name, app.status, 'update');
+    const current = this.o.applications.version(name, app.version)!;
+    const artifactId = req.artifactId ?? current.artifactId;
+    this.o.artifacts.get(artifactId);
+    const config: ApplicationConfig = req.config ?? current.config;
+    const next = this.o.applications.latestVersion(name) + 1;
+    const running = app.status === 'RUNNING';
+    if (running) this.checkCapacity(name, effectiveSettings(config));
+    this.o.applications.addVersion(name, next, artifactId, config, this.o.now());
+    const op = this.beginOperation(name, 'UPDATE', by, next);
+    if (!running) {
+      this.o.applications.update(name, { version: next, session: config.session }, this.o.now());
+      this.o.operations.end(op, 'SUCCESSFUL', this.o.now());
+      return { operationId: op, application: name, status: app.status };
+    }
+    this.o.applications.update(name, { status: 'UPDATING' }, this.o.now());
+    this.run(op, async () => {
+      const snapId = await this.takeSnapshot(name, app.version, true, (dir) =>
+        this.runs.stop(name, dir, this.o.savepointTimeoutMs),
+      );
+      this.o.operations.annotate(op, { snapshot: snapId });
+      const snap = this.o.snapshots.get(name, snapId);
+      this.o.applications.update(
+        name,
+        { version: next, session: config.session, job: undefined },
+        this.o.now(),
+      );
+      await rm(this.o.paths.checkpoints(name), { recursive: true, force: true });
+      try {
+        await this.launch(name, next, snap, false, 0);
+      } catch (e) {
+        await this.systemRollback(name, app.version, snap, e);
+        throw e;
+      }
+    });
+    return { operationId: op, application: name, status: 'UPDATING' };
+  }
+
+  /** Goes back one version, from that version's newest snapshot (202). */
+  rollback(name: string, by: string): OperationAccepted {
+    const app = this.require(name);
+    checkTransition(name, app.status, 'rollback');
+    const previous = app.version - 1;
+    if (previous < 1 || this.o.applications.version(name, previous) === undefined) {
+      throw new EddyError(
+        `application ${name} is at version ${app.version}: there is no version to roll back to`,
+        {
+          code: 'CONFLICT',
+          domain: 'user',
+          hint: 'GET /v1/applications/' + name + '/versions lists its versions',
+        },
+      );
+    }
+    const running = app.status === 'RUNNING';
+    const op = this.beginOperation(name, 'ROLLBACK', by, previous);
+    this.o.applications.update(name, { status: 'ROLLING_BACK' }, this.o.now());
+    this.run(op, async () => {
+      if (running) await this.runs.stop(name, undefined, this.o.savepointTimeoutMs);
+      const snap = this.o.snapshots.latestReady(name, previous);
+      this.o.applications.update(name, { version: previous, job: undefined }, this.o.now());
+      if (!running) {
+        this.o.applications.update(name, { status: 'READY' }, this.o.now());
+        return;
+      }
+      this.o.operations.annotate(op, snap === undefined ? {} : { snapshot: snap.id });
+      await rm(this.o.paths.checkpoints(name), { recursive: true, force: true });
+      await this.launch(name, previous, snap, true, 0);
+    });
+    return { operationId: op, application: name, status: 'ROLLING_BACK' };
+  }
+
+  /** Deletes a stopped application with its snapshots and files (202). */
+  delete(name: string, by: string): OperationAccepted {
+    const app = this.require(name);
+    checkTransition(name, app.status, 'delete');
+    const op = this.beginOperation(name, 'DELETE', by, app.version);
+    this.o.applications.update(name, { status: 'DELETING' }, this.o.now());
+    this.run(op, async () => {
+      this.o.snapshots.deleteAll(name);
+      this.o.applications.delete(name);
+      await rm(this.o.paths.app(name), { recursive: true, force: true });
+    });
+    return { operationId: op, application: name, status: 'DELETING' };
+  }
+
+  /**
+   * After a server (re)start: ends what a dead server left in progress and restarts every
+   * application that should run, from its latest checkpoint.
+   */
+  async recover(): Promise<void> {
+    await this.runs.killLeftovers();
+    const now = this.o.now();
+    for (const op of this.o.operations.inProgress())
+      this.o.operations.end(op.id, 'FAILED', now, 'server restarted');
+    for (const s of this.o.snapshots.creating()) this.o.snapshots.failed(s.id, 'server restarted');
+    for (const app of this.o.applications.list()) {
+      if (app.status === 'DELETING') {
+        this.o.snapshots.deleteAll(app.name);
+        this.o.applications.delete(app.name);
+        await rm(this.o.paths.app(app.name), { recursive: true, force: true });
+      } else if (app.desired === 'RUNNING') {
+        this.restartFromCheckpoint(app.name, 'server restarted');
+      } else if (HOLDING.includes(app.status)) {
+        this.o.applications.update(app.name, { status: 'READY', job: undefined }, now);
+      }
+    }
+  }
+
+  /** Waits for operations in flight (server shutdown). */
+  async drain(): Promise<void> {
+    for (const t of this.restartTimers.values()) clearTimeout(t);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  // ---- supervisor events ------------------------------------------------------------------------
+
+  /** The job ended by itself: finished input, or failed past the engine's restart strategy. */
+  jobEnded(
+    app: string,
+    status: 'FINISHED' | 'CANCELED' | 'FAILED',
+    error: string | undefined,
+  ): void {
+    const a = this.o.applications.get(app);
+    // During a stop, update or rollback the job ends because the server asked.
+    if (a === undefined || a.status !== 'RUNNING') return;
+    void this.runs.release(app);
+    if (status === 'FAILED') {
+      this.fail(app, 'JOB_FAILED', error ?? 'the job failed');
+    } else {
+      this.o.applications.update(
+        app,
+        { status: 'READY', desired: 'STOPPED', job: undefined },
+        this.o.now(),
+      );
+    }
+  }
+
+  /** The application's process died: restart within the budget, FAILED past it. */
+  hostDied(app: string, exit: HostExit): void {
+    const a = this.o.applications.get(app);
+    if (a === undefined || a.status !== 'RUNNING') return;
+    const budget = restartBudget(this.settingsOf(app, a.version).restartStrategy);
+    const nowMs = Date.now();
+    const times = (this.crashes.get(app) ?? []).filter((t) => nowMs - t < budget.windowMs);
+    if (times.length >= budget.attempts) {
+      this.fail(
+        app,
+        exit.kind,
+        `${exit.reason} (restarted ${times.length} times; the restart strategy allows ${budget.attempts})`,
+      );
+      return;
+    }
+    times.push(nowMs);
+    this.crashes.set(app, times);
+    this.o.applications.update(
+      app,
+      {
+        status: 'STARTING',
+        lastFailure: { at: this.o.now(), reason: exit.reason, kind: exit.kind },
+      },
+      this.o.now(),
+    );
+    const timer = setTimeout(
+      () => {
+        this.restartTimers.delete(app);
+        this.restartFromCheckpoint(app, exit.reason, times.length);
+      },
+      budget.delayMs(times.length - 1),
+    );
+    this.restartTimers.set(app, timer);
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private restartFromCheckpoint(name: string, why: string, restarts = 0): void {
+    const app = this.o.applications.get(name);
+    if (app === undefined) return;
+    const op = this.beginOperation(name, 'RECOVER', 'system', app.version);
+    this.o.applications.update(name, { status: 'STARTING' }, this.o.now());
+    const from =
+      app.job?.restoredFrom === undefined
+        ? undefined
+        : this.o.snapshots.get(name, app.job.restoredFrom);
+    this.run(
+      op,
+      () => this.launch(name, app.version, from, true, restarts),
+      () => {
+        this.fail(name, 'CRASH', `restart after "${why}" failed`);
+      },
+    );
+  }
+
+  /** Starts the job of `version`; resumes from its checkpoints, else from `from`. */
+  private async launch(
+    name: string,
+    version: number,
+    from: SnapshotRecord | undefined,
+    allowNonRestoredState: boolean,
+    restarts: number,
+  ): Promise<void> {
+    const v = this.o.applications.version(name, version)!;
+    const s = effectiveSettings(v.config);
+    const extracted = await this.o.artifacts.extract(v.artifactId);
+    const { memoryMb, heapMb } = memoryOf(s.units, s.heapShare, this.o.unitMemoryMb);
+    const spec: HostSpec =
+      s.session === undefined
+        ? {
+            id: `app-${name}`,
+            cwd: this.o.paths.work(name),
+            logFile: this.o.paths.log(name),
+            memoryMb,
+            heapMb,
+          }
+        : {
+            id: `session-${s.session}`,
+            cwd: join(this.o.paths.root, 'sessions', s.session),
+            logFile: join(this.o.paths.root, 'sessions', s.session, 'session.log'),
+            memoryMb,
+            heapMb,
+          };
+    await mkdir(dirname(spec.logFile), { recursive: true });
+    const options = environmentOptionsOf(s, {
+      checkpointDir: this.o.paths.checkpoints(name),
+      stateDir: join(this.o.paths.work(name), 'state'),
+      fromSavepoint: from?.path,
+      allowNonRestoredState,
+    });
+    try {
+      await this.runs.start(
+        name,
+        spec,
+        extracted.entryPath,
+        options,
+        s.systemRollback.startTimeoutMs,
+      );
+    } catch (e) {
+      await this.runs.kill(name).catch(() => {});
+      throw e;
+    }
+    const usage = this.runs.usage(name);
+    this.o.applications.update(
+      name,
+      {
+        status: 'RUNNING',
+        job: {
+          status: 'RUNNING',
+          startedAt: this.o.now(),
+          restoredFrom: from?.id,
+          restarts,
+          pid: usage?.pid,
+        },
+      },
+      this.o.now(),
+    );
+  }
+
+  private async systemRollback(
+    name: string,
+    previous: number,
+    snap: SnapshotRecord | undefined,
+    cause: unknown,
+  ): Promise<void> {
+    const s = this.settingsOf(name, this.require(name).version);
+    if (!s.systemRollback.enabled) return;
+    const op = this.beginOperation(name, 'SYSTEM_ROLLBACK', 'system', previous, snap?.id);
+    this.o.applications.update(
+      name,
+      {
+        status: 'ROLLING_BACK',
+        version: previous,
+        lastFailure: failure('START_FAILED', cause, this.o.now()),
+      },
+      this.o.now(),
+    );
+    try {
+      await rm(this.o.paths.checkpoints(name), { recursive: true, force: true });
+      await this.launch(name, previous, snap, false, 0);
+      this.o.operations.end(op, 'SUCCESSFUL', this.o.now());
+    } catch (e) {
+      this.o.operations.end(op, 'FAILED', this.o.now(), message(e));
+      this.fail(name, 'START_FAILED', message(e));
+    }
+  }
+
+  private async takeSnapshot(
+    name: string,
+    version: number,
+    system: boolean,
+    take: (dir: string) => Promise<string | undefined>,
+  ): Promise<string> {
+    const id = `snap-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+    this.o.snapshots.begin({ id, application: name, version, system, now: this.o.now() });
+    try {
+      const path = await take(this.o.paths.snapshot(name, id));
+      if (path === undefined) throw new Error('the job ended before its savepoint was written');
+      this.o.snapshots.ready(id, path, await sizeOf(this.o.paths.snapshot(name, id)));
+      return id;
+    } catch (e) {
+      this.o.snapshots.failed(id, message(e));
+      throw e;
+    }
+  }
+
+  /** Runs an operation's work and ends its row; `onFail` restores the application's status. */
+  private run(op: string, work: () => Promise<void>, onFail?: () => void): void {
+    const done = work().then(
+      () => this.o.operations.end(op, 'SUCCESSFUL', this.o.now()),
+      (e: unknown) => {
+        this.o.operations.end(op, 'FAILED', this.o.now(), message(e));
+        if (onFail !== undefined) onFail();
+        else {
+          const app = this.o.applications.get(this.operation(op).application);
+          if (
+            app !== undefined &&
+            app.status !== 'RUNNING' &&
+            app.status !== 'READY' &&
+            app.status !== 'FAILED'
+          )
+            this.fail(app.name, 'START_FAILED', message(e));
+        }
+      },
+    );
+    this.inFlight.add(done);
+    void done.finally(() => this.inFlight.delete(done));
+  }
+
+  private fail(name: string, kind: string, reason: string): void {
+    this.o.applications.update(
+      name,
+      { status: 'FAILED', job: undefined, lastFailure: { at: this.o.now(), reason, kind } },
+      this.o.now(),
+    );
+  }
+
+  private beginOperation(
+    name: string,
+    type: OperationType,
+    by: string,
+    version: number,
+    snapshot?: string,
+  ): string {
+    const id = `op-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+    this.o.operations.begin({ id, application: name, type, by, now: this.o.now(), version });
+    if (snapshot !== undefined) this.o.operations.annotate(id, { snapshot });
+    return id;
+  }
+
+  private cancelRestart(name: string): void {
+    const t = this.restartTimers.get(name);
+    if (t !== undefined) clearTimeout(t);
+    this.restartTimers.delete(name);
+  }
+
+  private restoreSnapshot(name: string, restore: Restore): SnapshotRecord | undefined {
+    switch (restore.mode) {
+      case 'SKIP_RESTORE':
+        return undefined;
+      case 'RESTORE_FROM_LATEST_SNAPSHOT':
+        return this.o.snapshots.latestReady(name);
+      case 'RESTORE_FROM_CUSTOM_SNAPSHOT': {
+        if (restore.snapshot === undefined) {
+          throw new EddyError('restore.snapshot is required with RESTORE_FROM_CUSTOM_SNAPSHOT', {
+            code: 'BAD_REQUEST',
+            domain: 'user',
+            hint: `name one of GET /v1/applications/${name}/snapshots`,
+          });
+        }
+        const snap = this.requireSnapshot(name, restore.snapshot);
+        if (snap.status !== 'READY') {
+          throw new EddyError(`snapshot ${snap.id} is ${snap.status}, not READY`, {
+            code: 'CONFLICT',
+            domain: 'user',
+          });
+        }
+        return snap;
+      }
+    }
+  }
+
+  private checkCapacity(name: string, s: EffectiveSettings): void {
+    let used = 0;
+    for (const a of this.o.applications.list()) {
+      if (a.name === name || !HOLDING.includes(a.status)) continue;
+      used += this.settingsOf(a.name, a.version).units;
+    }
+    const free = this.o.capacityUnits - used;
+    if (s.units > free) {
+      throw new EddyError(
+        `starting ${name} needs ${s.units} resource units; ${free} of ${this.o.capacityUnits} are free`,
+        {
+          code: 'OVERCOMMITTED',
+          domain: 'user',
+          hint: 'stop another application, lower resources.units, or start the server with more --capacity-units',
+        },
+      );
+    }
+  }
+
+  private settingsOf(name: string, version: number): EffectiveSettings {
+    return effectiveSettings(this.o.applications.version(name, version)?.config ?? {});
+  }
+
+  private require(name: string): ApplicationRecord {
+    const a = this.o.applications.get(name);
+    if (a === undefined)
+      throw notFound(`no application ${name}`, 'GET /v1/applications lists the applications');
+    return a;
+  }
+
+  private requireSnapshot(name: string, id: string): SnapshotRecord {
+    this.require(name);
+    const s = this.o.snapshots.get(name, id);
+    if (s === undefined)
+      throw notFound(
+        `application ${name} has no snapshot ${id}`,
+        `GET /v1/applications/${name}/snapshots lists them`,
+      );
+    return s;
+  }
+
+  private describeRecord(a: ApplicationRecord): ApplicationDescription {
+    const v = this.o.applications.version(a.name, a.version)!;
+    const s = effectiveSettings(v.config);
+    const { memoryMb, heapMb } = memoryOf(s.units, s.heapShare, this.o.unitMemoryMb);
+    const live = this.supervisor?.usage(a.name);
+    return {
+      name: a.name,
+      status: a.status,
+      version: a.version,
+      artifactId: v.artifactId,
+      config: v.config,
+      effective: { ...s },
+      resources: { units: s.units, parallelism: s.parallelism, memoryMb, heapMb },
+      ...(a.session !== undefined && { session: a.session }),
+      ...(a.job !== undefined && { job: publicJob(a.job) }),
+      ...(a.lastFailure !== undefined && { lastFailure: a.lastFailure }),
+      usage:
+        live?.stats === undefined
+          ? a.usage
+          : {
+              cpuSeconds: live.stats.cpuSeconds,
+              rssBytes: live.stats.rssBytes,
+              peakRssBytes: live.peakRssBytes,
+              recordsPerSecond: a.usage.recordsPerSecond,
+            },
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+    };
+  }
+}
+
+function publicSnapshot(s: SnapshotRecord): SnapshotDescription {
+  const { path: _path, ...rest } = s;
+  return rest;
+}
+
+function publicJob(j: JobRecord): NonNullable<ApplicationDescription['job']> {
+  return {
+    status: j.status,
+    startedAt: j.startedAt,
+    restarts: j.restarts,
+    ...(j.restoredFrom !== undefined && { restoredFrom: j.restoredFrom }),
+    ...(j.pid !== undefined && { pid: j.pid }),
+  };
+}
+
+function notFound(messageText: string, hint: string): EddyError {
+  return new EddyError(messageText, { code: 'NOT_FOUND', domain: 'user', hint });
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function failure(kind: string, e: unknown, at: string) {
+  return { at, kind, reason: message(e) };
+}
+
+async function sizeOf(path: string): Promise<number> {
+  const s = await stat(path).catch(() => undefined);
+  if (s === undefined) return 0;
+  if (!s.isDirectory()) return s.size;
+  let total = 0;
+  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry));
+  return total;
+}

@@ -1,0 +1,93 @@
+/**
+ * `eddy server`: opens the metadata store under the data directory, makes sure an admin token
+ * exists (printed once, or taken from EDDY_TOKEN), recovers what a previous server left, and
+ * serves the HTTP API.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { ArtifactStore } from './artifacts/artifact-store.ts';
+import { buildHttpApi } from './http/http-api.ts';
+import { ApplicationManager } from './lifecycle/application-manager.ts';
+import { ServerPaths } from './server-paths.ts';
+import { ApplicationRepository } from './store/application-repository.ts';
+import { ArtifactRepository } from './store/artifact-repository.ts';
+import { HostRepository } from './store/host-repository.ts';
+import { openMetadataStore, type Database } from './store/metadata-store.ts';
+import { OperationRepository } from './store/operation-repository.ts';
+import { SnapshotRepository } from './store/snapshot-repository.ts';
+import { generateToken, TokenRepository } from './store/token-repository.ts';
+import { RunSupervisor } from './supervisor/run-supervisor.ts';
+
+/** How to start the server. */
+export interface ServerOptions {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  /** An admin token to create on a fresh data directory instead of a random one. */
+  readonly bootstrapToken?: string | undefined;
+  /** Resource units the machine offers (default: its cores). */
+  readonly capacityUnits?: number | undefined;
+  /** Memory of one unit in MiB (default 4096). */
+  readonly unitMemoryMb?: number | undefined;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://host:port`. */
+  readonly url: string;
+  /** The admin token created on this start (a fresh data directory), to print once. */
+  readonly bootstrapToken: string | undefined;
+  /** Stops serving and kills the application processes (they restart with the next server). */
+  close(): Promise<void>;
+}
+
+/** Starts the server. */
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const paths = new ServerPaths(o.dataDir);
+  mkdirSync(paths.root, { recursive: true });
+  const db: Database = openMetadataStore(paths.database);
+  const now = () => new Date().toISOString();
+  const tokens = new TokenRepository(db);
+  let bootstrapToken: string | undefined;
+  if (tokens.liveCount() === 0) {
+    bootstrapToken = o.bootstrapToken ?? generateToken();
+    tokens.insert(
+      `tok-${randomUUID().slice(0, 8)}`,
+      'bootstrap-admin',
+      'admin',
+      bootstrapToken,
+      now(),
+    );
+  }
+  const artifacts = new ArtifactStore(paths, new ArtifactRepository(db), now);
+  const manager = new ApplicationManager({
+    paths,
+    applications: new ApplicationRepository(db),
+    operations: new OperationRepository(db),
+    snapshots: new SnapshotRepository(db),
+    artifacts,
+    unitMemoryMb: o.unitMemoryMb ?? 4096,
+    capacityUnits: o.capacityUnits ?? availableParallelism(),
+    savepointTimeoutMs: 120_000,
+    now,
+  });
+  const supervisor = new RunSupervisor(new HostRepository(db), manager, now);
+  manager.attach(supervisor);
+  await manager.recover();
+  const app: FastifyInstance = await buildHttpApi({ applications: manager, artifacts, tokens });
+  const address = await app.listen({ host: o.host, port: o.port });
+  return {
+    url: address,
+    bootstrapToken,
+    close: async () => {
+      await app.close();
+      await supervisor.shutdown();
+      await manager.drain();
+      db.close();
+    },
+  };
+}
