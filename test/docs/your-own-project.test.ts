@@ -74,7 +74,11 @@ test('docs/guides/your-own-project.md runs as written', { timeout: 15 * 60_000 }
     }
     // `mkdir x && cd x` starts the project: run the rest of the guide inside x.
     const line = step.line.replace(/^npm install eddy$/, `npm install ${tarball}`);
-    const result = await project.run('sh', ['-c', `cd ${JSON.stringify(cwd)} && ${line}`]);
+    // An install may build better-sqlite3 from source (no prebuilt binary is reachable here),
+    // which takes minutes on a loaded 2-core machine.
+    const result = await project.run('sh', ['-c', `cd ${JSON.stringify(cwd)} && ${line}`], {
+      timeoutMs: line.startsWith('npm install') ? 12 * 60_000 : 5 * 60_000,
+    });
     assert.equal(result.code, 0, describeResult(line, result));
     assert.doesNotMatch(result.stderr, /EBADENGINE/, line);
     const cd = /&& cd (\S+)$/.exec(line);

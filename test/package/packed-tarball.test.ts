@@ -71,7 +71,8 @@ for (const nodeName of nodes) {
 
     it('installs without EBADENGINE warnings and without the optional Kafka client', async () => {
       const tarball = await packEddy();
-      const install = await project.run('npm', ['install', tarball]);
+      // better-sqlite3 (optional, for `eddy server`) builds from source here: minutes when loaded.
+      const install = await project.run('npm', ['install', tarball], { timeoutMs: 12 * 60_000 });
       assert.equal(install.code, 0, describeResult('npm install eddy.tgz', install));
       assert.doesNotMatch(install.stderr + install.stdout, /EBADENGINE/);
       const devTools = await project.run('npm', ['install', '--save-dev', ...userDevTools]);
