@@ -71,12 +71,14 @@ export interface PlatformServer {
   stop(): Promise<void>;
 }
 
-/** Packages `jobFile` (repository-relative or absolute) into `out` with `eddy package`. */
-export function packageJob(jobFile: string, out: string): string {
-  const r = spawnSync(process.execPath, [eddyBin, 'package', jobFile, '-o', out, '-q'], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  });
+/**
+ * Packages `jobFile` (repository-relative or absolute) into `out` with `eddy package`; `props`
+ * are the runtime properties the job needs while it builds its plan (`group.key=value`).
+ */
+export function packageJob(jobFile: string, out: string, props: readonly string[] = []): string {
+  const args = [eddyBin, 'package', jobFile, '-o', out, '-q'];
+  for (const p of props) args.push('--prop', p);
+  const r = spawnSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, `eddy package ${jobFile} failed:\n${r.stderr}${r.stdout}`);
   return out;
 }
