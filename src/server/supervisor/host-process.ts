@@ -225,7 +225,7 @@ export class HostProcess {
       };
     }
     if (code === 0) return { code, signal, kind: 'EXITED', reason: 'exited' };
-    const tail = this.lastOutput.trim().split('\n').slice(-3).join(' | ');
+    const tail = lastError(this.lastOutput);
     return {
       code,
       signal,
@@ -233,4 +233,21 @@ export class HostProcess {
       reason: `${signal !== null ? `killed by ${signal}` : `exit code ${code}`}${tail ? `: ${tail}` : ''}`,
     };
   }
+}
+
+/**
+ * The error a dying process printed last (Node prints the uncaught error's line, then its stack
+ * and its version): that line, or else the last line of output.
+ */
+function lastError(output: string): string {
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('Node.js v'));
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    if (/^(Uncaught )?([A-Z]\w*)?(Error|Exception)\b/.test(l) || l.startsWith('eddy: error:'))
+      return l;
+  }
+  return lines.at(-1) ?? '';
 }
