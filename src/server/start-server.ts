@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { ArtifactStore } from './artifacts/artifact-store.ts';
 import { buildHttpApi } from './http/http-api.ts';
@@ -29,7 +29,7 @@ export interface ServerOptions {
   readonly port: number;
   /** An admin token to create on a fresh data directory instead of a random one. */
   readonly bootstrapToken?: string | undefined;
-  /** Resource units the machine offers (default: its cores). */
+  /** Resource units the machine offers (default: {@link machineCapacityUnits}). */
   readonly capacityUnits?: number | undefined;
   /** Memory of one unit in MiB (default 4096). */
   readonly unitMemoryMb?: number | undefined;
@@ -63,6 +63,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       now(),
     );
   }
+  const unitMemoryMb = o.unitMemoryMb ?? 4096;
   const artifacts = new ArtifactStore(paths, new ArtifactRepository(db), now);
   const manager = new ApplicationManager({
     paths,
@@ -70,8 +71,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     operations: new OperationRepository(db),
     snapshots: new SnapshotRepository(db),
     artifacts,
-    unitMemoryMb: o.unitMemoryMb ?? 4096,
-    capacityUnits: o.capacityUnits ?? availableParallelism(),
+    unitMemoryMb,
+    capacityUnits: o.capacityUnits ?? machineCapacityUnits(unitMemoryMb),
     savepointTimeoutMs: 120_000,
     now,
   });
@@ -90,4 +91,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       db.close();
     },
   };
+}
+
+/**
+ * The resource units this machine offers: one per core, fewer when its memory holds fewer units
+ * of `unitMemoryMb` (in steps of 1/8, the smallest unit an application can ask for).
+ */
+export function machineCapacityUnits(unitMemoryMb: number): number {
+  const byMemory = Math.floor((totalmem() / 1048576 / unitMemoryMb) * 8) / 8;
+  return Math.max(0.125, Math.min(availableParallelism(), byMemory));
 }

@@ -4,114 +4,37 @@
  * application process.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const eddyBin = join(root, 'bin/eddy.js');
-const TOKEN = 'eddy_test_admin_token';
-
-// Answers are read loosely: the test checks fields, the schemas are checked by the server.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
+import {
+  packageJob,
+  startPlatformServer,
+  type PlatformServer,
+} from '../support/platform-server.ts';
 
 describe('eddy server', { timeout: 240_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'eddy-server-test-'));
-  let server: ChildProcess;
-  let url = '';
-
-  const call = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    token: string | null = TOKEN,
-  ): Promise<{ status: number; json: Json }> => {
-    const headers: Record<string, string> = {};
-    if (token !== null) headers['authorization'] = `Bearer ${token}`;
-    let payload: string | Uint8Array | undefined;
-    if (body instanceof Uint8Array) {
-      headers['content-type'] = 'application/octet-stream';
-      payload = body;
-    } else if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      payload = typeof body === 'string' ? body : JSON.stringify(body);
-    }
-    const r = await fetch(url + path, {
-      method,
-      headers,
-      ...(payload !== undefined && { body: payload }),
-    });
-    const text = await r.text();
-    return { status: r.status, json: text === '' ? undefined : JSON.parse(text) };
-  };
-
-  const waitFor = async <T>(what: string, get: () => Promise<T | undefined>, ms = 90_000) => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const v = await get();
-      if (v !== undefined) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
-
-  const operationEnds = (id: string) =>
-    waitFor(`operation ${id}`, async () => {
-      const op = (await call('GET', `/v1/operations/${id}`)).json;
-      return op.status === 'IN_PROGRESS' ? undefined : op;
-    });
-
-  const status = async (name: string) =>
-    (await call('GET', `/v1/applications/${name}`)).json.status;
+  let server: PlatformServer;
+  const call: PlatformServer['call'] = (...args) => server.call(...args);
+  const operationEnds = (id: string) => server.operationEnds(id);
+  const status = async (name: string) => (await server.describe(name)).status;
 
   before(async () => {
-    const app = join(scratch, 'bots.eddy');
-    const packaged = spawnSync(
-      process.execPath,
-      [eddyBin, 'package', join(root, 'examples/bot-tagging.ts'), '-o', app],
-      {
-        encoding: 'utf8',
-      },
-    );
-    assert.equal(packaged.status, 0, packaged.stderr);
-    server = spawn(
-      process.execPath,
-      [eddyBin, 'server', '--data-dir', join(scratch, 'data'), '--port', '0'],
-      {
-        env: { ...process.env, EDDY_TOKEN: TOKEN },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    server.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    server.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    url = await waitFor(
-      'the server to listen',
-      async () => /listening on (http\S+)/.exec(out)?.[1],
-    );
+    packageJob('examples/bot-tagging.ts', join(scratch, 'bots.eddy'));
+    server = await startPlatformServer({ dataDir: join(scratch, 'data') });
   });
 
   after(async () => {
-    if (server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
-    }
+    await server.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
 
   it('uploads, creates, starts, snapshots, stops, restarts from the snapshot, updates and deletes', async () => {
-    const upload = await call(
-      'POST',
-      '/v1/artifacts',
-      new Uint8Array(readFileSync(join(scratch, 'bots.eddy'))),
-    );
-    assert.equal(upload.status, 201, JSON.stringify(upload.json));
-    assert.match(upload.json.sha256, /^[0-9a-f]{64}$/);
-    const artifactId: string = upload.json.id;
+    const artifactId = await server.upload(join(scratch, 'bots.eddy'));
+    const artifact = await call('GET', `/v1/artifacts/${artifactId}`);
+    assert.match(artifact.json.sha256, /^[0-9a-f]{64}$/);
 
     const config = {
       properties: { source: { events: '0', rate: '200' } },

@@ -7,7 +7,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EddyError } from '../../errors/eddy-error.ts';
 import type {
@@ -44,7 +44,9 @@ import {
   restartBudget,
   type EffectiveSettings,
 } from './application-settings.ts';
+import { ApplicationMonitor } from './application-monitor.ts';
 import { checkTransition } from './lifecycle-rules.ts';
+import { UpdateProbation, type ProbationTarget } from './update-probation.ts';
 
 /** What the manager works with. */
 export interface ApplicationManagerOptions {
@@ -60,6 +62,8 @@ export interface ApplicationManagerOptions {
   /** Time a stop or snapshot may take before it fails. */
   readonly savepointTimeoutMs: number;
   readonly now: () => string;
+  /** How often running applications are polled for usage and failures (default 1000 ms). */
+  readonly monitorIntervalMs?: number;
 }
 
 /** Statuses in which an application holds its resources. */
@@ -82,8 +86,18 @@ export class ApplicationManager implements RunEvents {
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   /** Operations still running, so a server shutdown can wait for them. */
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly probation = new UpdateProbation();
+  private readonly monitor: ApplicationMonitor;
 
-  constructor(private readonly o: ApplicationManagerOptions) {}
+  constructor(private readonly o: ApplicationManagerOptions) {
+    this.monitor = new ApplicationMonitor(
+      o.applications,
+      () => this.runs,
+      { jobFailures: (app, count, last) => this.jobFailures(app, count, last) },
+      o.now,
+      o.monitorIntervalMs ?? 1000,
+    );
+  }
 
   /** Connects the supervisor (made with this manager as its events). */
   attach(supervisor: RunSupervisor): void {
@@ -176,12 +190,18 @@ export class ApplicationManager implements RunEvents {
     checkTransition(name, app.status, 'start');
     const restore: Restore = req.restore ?? { mode: 'RESTORE_FROM_LATEST_SNAPSHOT' };
     const from = this.restoreSnapshot(name, restore);
-    this.checkCapacity(name, this.settingsOf(name, app.version));
+    this.checkCapacity(name, this.settingsOf(name, app.version), 'start');
     const op = this.beginOperation(name, 'START', by, app.version, from?.id);
-    this.o.applications.update(name, { status: 'STARTING', desired: 'RUNNING' }, this.o.now());
+    // The restore point is recorded before the old checkpoints go: a server killed from here on
+    // restarts the application from it, never from state it was not asked to start from.
+    this.o.applications.update(
+      name,
+      { status: 'STARTING', desired: 'RUNNING', job: this.startingJob(from) },
+      this.o.now(),
+    );
     this.crashes.delete(name);
     this.run(op, async () => {
-      await rm(this.o.paths.checkpoints(name), { recursive: true, force: true });
+      await this.discardCheckpoints(name);
       await this.launch(name, app.version, from, restore.allowNonRestoredState ?? false, 0);
     });
     return { operationId: op, application: name, status: 'STARTING' };
@@ -196,6 +216,7 @@ export class ApplicationManager implements RunEvents {
     const op = this.beginOperation(name, 'STOP', by, app.version);
     this.o.applications.update(name, { status: 'STOPPING', desired: 'STOPPED' }, this.o.now());
     this.cancelRestart(name);
+    this.probation.end(name);
     this.run(
       op,
       async () => {
@@ -206,6 +227,7 @@ export class ApplicationManager implements RunEvents {
           );
           this.o.operations.annotate(op, { snapshot: snap });
         } else await this.runs.stop(name, undefined, this.o.savepointTimeoutMs);
+        this.monitor.runEnded(name);
         this.o.applications.update(name, { status: 'READY', job: undefined }, this.o.now());
       },
       // A stop that failed leaves the job as it was (the savepoint failed, the job runs on).
@@ -257,7 +279,7 @@ export class ApplicationManager implements RunEvents {
     const config: ApplicationConfig = req.config ?? current.config;
     const next = this.o.applications.latestVersion(name) + 1;
     const running = app.status === 'RUNNING';
-    if (running) this.checkCapacity(name, effectiveSettings(config));
+    if (running) this.checkCapacity(name, effectiveSettings(config), 'update');
     this.o.applications.addVersion(name, next, artifactId, config, this.o.now());
     const op = this.beginOperation(name, 'UPDATE', by, next);
     if (!running) {
@@ -266,23 +288,36 @@ export class ApplicationManager implements RunEvents {
       return { operationId: op, application: name, status: app.status };
     }
     this.o.applications.update(name, { status: 'UPDATING' }, this.o.now());
+    this.probation.end(name);
     this.run(op, async () => {
       const snapId = await this.takeSnapshot(name, app.version, true, (dir) =>
         this.runs.stop(name, dir, this.o.savepointTimeoutMs),
       );
+      this.monitor.runEnded(name);
       this.o.operations.annotate(op, { snapshot: snapId });
       const snap = this.o.snapshots.get(name, snapId);
+      // Version and restore point change together, before the checkpoints go: a server killed
+      // from here on starts the new version from the update's snapshot.
       this.o.applications.update(
         name,
-        { version: next, session: config.session, job: undefined },
+        { version: next, session: config.session, job: this.startingJob(snap) },
         this.o.now(),
       );
-      await rm(this.o.paths.checkpoints(name), { recursive: true, force: true });
+      await this.discardCheckpoints(name);
       try {
         await this.launch(name, next, snap, false, 0);
       } catch (e) {
         await this.systemRollback(name, app.version, snap, e);
         throw e;
+      }
+      const rollback = effectiveSettings(config).systemRollback;
+      if (rollback.enabled) {
+        this.probation.begin(
+          name,
+          { previousVersion: app.version, snapshotId: snapId },
+          rollback.maxFailures,
+          rollback.windowMs,
+        );
       }
     });
     return { operationId: op, application: name, status: 'UPDATING' };
@@ -306,16 +341,26 @@ export class ApplicationManager implements RunEvents {
     const running = app.status === 'RUNNING';
     const op = this.beginOperation(name, 'ROLLBACK', by, previous);
     this.o.applications.update(name, { status: 'ROLLING_BACK' }, this.o.now());
+    this.probation.end(name);
     this.run(op, async () => {
       if (running) await this.runs.stop(name, undefined, this.o.savepointTimeoutMs);
+      this.monitor.runEnded(name);
       const snap = this.o.snapshots.latestReady(name, previous);
-      this.o.applications.update(name, { version: previous, job: undefined }, this.o.now());
       if (!running) {
-        this.o.applications.update(name, { status: 'READY' }, this.o.now());
+        this.o.applications.update(
+          name,
+          { version: previous, job: undefined, status: 'READY' },
+          this.o.now(),
+        );
         return;
       }
+      this.o.applications.update(
+        name,
+        { version: previous, job: this.startingJob(snap) },
+        this.o.now(),
+      );
       this.o.operations.annotate(op, snap === undefined ? {} : { snapshot: snap.id });
-      await rm(this.o.paths.checkpoints(name), { recursive: true, force: true });
+      await this.discardCheckpoints(name);
       await this.launch(name, previous, snap, true, 0);
     });
     return { operationId: op, application: name, status: 'ROLLING_BACK' };
@@ -327,6 +372,8 @@ export class ApplicationManager implements RunEvents {
     checkTransition(name, app.status, 'delete');
     const op = this.beginOperation(name, 'DELETE', by, app.version);
     this.o.applications.update(name, { status: 'DELETING' }, this.o.now());
+    this.cancelRestart(name);
+    this.probation.end(name);
     this.run(op, async () => {
       this.o.snapshots.deleteAll(name);
       this.o.applications.delete(name);
@@ -337,29 +384,50 @@ export class ApplicationManager implements RunEvents {
 
   /**
    * After a server (re)start: ends what a dead server left in progress and restarts every
-   * application that should run, from its latest checkpoint.
+   * application that should run, from its latest checkpoint. An update the dead server was in
+   * the middle of ends FAILED; if the new version was already current it is started again, and
+   * rolled back by the system if it cannot start.
    */
   async recover(): Promise<void> {
     await this.runs.killLeftovers();
     const now = this.o.now();
-    for (const op of this.o.operations.inProgress())
+    const interruptedUpdates = new Map<string, OperationDescription>();
+    for (const op of this.o.operations.inProgress()) {
       this.o.operations.end(op.id, 'FAILED', now, 'server restarted');
+      if (op.type === 'UPDATE') interruptedUpdates.set(op.application, op);
+    }
     for (const s of this.o.snapshots.creating()) this.o.snapshots.failed(s.id, 'server restarted');
     for (const app of this.o.applications.list()) {
+      await this.removeDiscardedCheckpoints(app.name);
       if (app.status === 'DELETING') {
         this.o.snapshots.deleteAll(app.name);
         this.o.applications.delete(app.name);
         await rm(this.o.paths.app(app.name), { recursive: true, force: true });
       } else if (app.desired === 'RUNNING') {
-        this.restartFromCheckpoint(app.name, 'server restarted');
+        const update = interruptedUpdates.get(app.name);
+        const snap =
+          update?.snapshot === undefined
+            ? undefined
+            : this.o.snapshots.get(app.name, update.snapshot);
+        const rollbackTo =
+          update !== undefined &&
+          update.version === app.version &&
+          snap !== undefined &&
+          snap.version !== app.version &&
+          this.settingsOf(app.name, app.version).systemRollback.enabled
+            ? { previousVersion: snap.version, snapshotId: snap.id }
+            : undefined;
+        this.restartFromCheckpoint(app.name, 'server restarted', 0, rollbackTo);
       } else if (HOLDING.includes(app.status)) {
         this.o.applications.update(app.name, { status: 'READY', job: undefined }, now);
       }
     }
+    this.monitor.start();
   }
 
   /** Waits for operations in flight (server shutdown). */
   async drain(): Promise<void> {
+    this.monitor.stop();
     for (const t of this.restartTimers.values()) clearTimeout(t);
     await Promise.allSettled([...this.inFlight]);
   }
@@ -375,10 +443,19 @@ export class ApplicationManager implements RunEvents {
     const a = this.o.applications.get(app);
     // During a stop, update or rollback the job ends because the server asked.
     if (a === undefined || a.status !== 'RUNNING') return;
-    void this.runs.release(app);
+    this.monitor.runEnded(app);
     if (status === 'FAILED') {
-      this.fail(app, 'JOB_FAILED', error ?? 'the job failed');
+      const reason = error ?? 'the job failed';
+      // A new version that fails for good while on probation goes back at once.
+      const target = this.probation.failed(app, Number.MAX_SAFE_INTEGER);
+      if (target !== undefined) {
+        this.rollBackBySystem(app, target, 'JOB_FAILED', reason);
+        return;
+      }
+      void this.runs.release(app);
+      this.fail(app, 'JOB_FAILED', reason);
     } else {
+      void this.runs.release(app);
       this.o.applications.update(
         app,
         { status: 'READY', desired: 'STOPPED', job: undefined },
@@ -390,15 +467,53 @@ export class ApplicationManager implements RunEvents {
   /** The application's process died: restart within the budget, FAILED past it. */
   hostDied(app: string, exit: HostExit): void {
     const a = this.o.applications.get(app);
+    // While STARTING, the launch in progress sees the death itself (and calls crashed).
     if (a === undefined || a.status !== 'RUNNING') return;
+    this.crashed(app, exit.kind, exit.reason);
+  }
+
+  /** The engine restarted the job of `app` after `count` failures (seen by the monitor). */
+  private jobFailures(app: string, count: number, lastMessage: string): void {
+    const a = this.o.applications.get(app);
+    if (a === undefined || a.status !== 'RUNNING') return;
+    const target = this.probation.failed(app, count);
+    if (target !== undefined) this.rollBackBySystem(app, target, 'JOB_FAILED', lastMessage);
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  /**
+   * A run of `app` failed (its process died, or a restart could not start): a new version on
+   * probation past its tolerance rolls back; a process that passed its memory limit stops
+   * (restarting it with the same memory would replay the same growth); anything else restarts
+   * from the latest checkpoint within the restart strategy's budget, and past it the
+   * application is FAILED with the reason.
+   */
+  private crashed(app: string, kind: string, reason: string): void {
+    const a = this.o.applications.get(app);
+    if (a === undefined) return;
+    this.monitor.runEnded(app);
+    const target = this.probation.failed(app);
+    if (target !== undefined) {
+      this.rollBackBySystem(app, target, kind, reason);
+      return;
+    }
+    if (kind === 'OUT_OF_MEMORY' && a.session === undefined) {
+      this.fail(
+        app,
+        kind,
+        `${reason}; the application was stopped (raise resources.units or resources.heapShare, then start it again)`,
+      );
+      return;
+    }
     const budget = restartBudget(this.settingsOf(app, a.version).restartStrategy);
     const nowMs = Date.now();
     const times = (this.crashes.get(app) ?? []).filter((t) => nowMs - t < budget.windowMs);
     if (times.length >= budget.attempts) {
       this.fail(
         app,
-        exit.kind,
-        `${exit.reason} (restarted ${times.length} times; the restart strategy allows ${budget.attempts})`,
+        kind,
+        `${reason} (restarted ${times.length} times; the restart strategy allows ${budget.attempts})`,
       );
       return;
     }
@@ -406,25 +521,28 @@ export class ApplicationManager implements RunEvents {
     this.crashes.set(app, times);
     this.o.applications.update(
       app,
-      {
-        status: 'STARTING',
-        lastFailure: { at: this.o.now(), reason: exit.reason, kind: exit.kind },
-      },
+      { status: 'STARTING', lastFailure: { at: this.o.now(), reason, kind } },
       this.o.now(),
     );
     const timer = setTimeout(
       () => {
         this.restartTimers.delete(app);
-        this.restartFromCheckpoint(app, exit.reason, times.length);
+        const now = this.o.applications.get(app);
+        // A stop or delete since the crash wins.
+        if (now?.status === 'STARTING' && now.desired === 'RUNNING')
+          this.restartFromCheckpoint(app, reason, times.length);
       },
       budget.delayMs(times.length - 1),
     );
     this.restartTimers.set(app, timer);
   }
 
-  // ---- internals ------------------------------------------------------------------------------
-
-  private restartFromCheckpoint(name: string, why: string, restarts = 0): void {
+  private restartFromCheckpoint(
+    name: string,
+    why: string,
+    restarts = 0,
+    rollbackTo?: ProbationTarget,
+  ): void {
     const app = this.o.applications.get(name);
     if (app === undefined) return;
     const op = this.beginOperation(name, 'RECOVER', 'system', app.version);
@@ -436,10 +554,51 @@ export class ApplicationManager implements RunEvents {
     this.run(
       op,
       () => this.launch(name, app.version, from, true, restarts),
-      () => {
-        this.fail(name, 'CRASH', `restart after "${why}" failed`);
+      (e) => {
+        const now = this.o.applications.get(name);
+        // A force stop during the restart ends it; nothing to do.
+        if (now === undefined || now.status !== 'STARTING') return;
+        if (rollbackTo !== undefined) {
+          const snap =
+            rollbackTo.snapshotId === undefined
+              ? undefined
+              : this.o.snapshots.get(name, rollbackTo.snapshotId);
+          return this.systemRollback(name, rollbackTo.previousVersion, snap, e);
+        }
+        this.crashed(name, 'CRASH', `restart after "${why}" failed: ${message(e)}`);
       },
     );
+  }
+
+  /** The job record of a run about to start from `from` (kept while it starts: recovery reads it). */
+  private startingJob(from: SnapshotRecord | undefined): JobRecord {
+    return { status: 'STARTING', startedAt: this.o.now(), restoredFrom: from?.id, restarts: 0 };
+  }
+
+  /**
+   * Removes an application's checkpoints (a start that chose where to restore from, an update,
+   * a rollback). Renamed away first: a directory half deleted by a server killed meanwhile would
+   * be read as damaged checkpoints by the next run.
+   */
+  private async discardCheckpoints(name: string): Promise<void> {
+    const dir = this.o.paths.checkpoints(name);
+    const away = `${dir}.discarded-${Date.now().toString(36)}-${randomUUID().slice(0, 4)}`;
+    try {
+      await rename(dir, away);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    await rm(away, { recursive: true, force: true });
+  }
+
+  /** Removes checkpoint directories a killed server renamed away but did not delete. */
+  private async removeDiscardedCheckpoints(name: string): Promise<void> {
+    const dir = this.o.paths.app(name);
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    for (const e of entries)
+      if (e.startsWith('checkpoints.discarded-'))
+        await rm(join(dir, e), { recursive: true, force: true });
   }
 
   /** Starts the job of `version`; resumes from its checkpoints, else from `from`. */
@@ -453,7 +612,10 @@ export class ApplicationManager implements RunEvents {
     const v = this.o.applications.version(name, version)!;
     const s = effectiveSettings(v.config);
     const extracted = await this.o.artifacts.extract(v.artifactId);
-    const { memoryMb, heapMb } = memoryOf(s.units, s.heapShare, this.o.unitMemoryMb);
+    const { memoryMb, heapMb } =
+      s.session === undefined
+        ? memoryOf(s.units, s.heapShare, this.o.unitMemoryMb)
+        : this.sessionMemory(s.session);
     const spec: HostSpec =
       s.session === undefined
         ? {
@@ -506,26 +668,73 @@ export class ApplicationManager implements RunEvents {
     );
   }
 
+  /**
+   * The memory of a session's process: the sum of what its applications' units give them (one
+   * process, one budget — an application that joins raises the watchdog's limit; the V8 heap
+   * limit is fixed when the process starts).
+   */
+  private sessionMemory(session: string): { memoryMb: number; heapMb: number } {
+    let memoryMb = 0;
+    let heapMb = 0;
+    for (const a of this.o.applications.list()) {
+      if (a.session !== session) continue;
+      const s = this.settingsOf(a.name, a.version);
+      const m = memoryOf(s.units, s.heapShare, this.o.unitMemoryMb);
+      memoryMb += m.memoryMb;
+      heapMb += m.heapMb;
+    }
+    return { memoryMb: Math.max(memoryMb, 64), heapMb: Math.max(heapMb, 32) };
+  }
+
+  /** Rolls a running new version on probation back by the system (its failures passed the limit). */
+  private rollBackBySystem(
+    name: string,
+    target: ProbationTarget,
+    kind: string,
+    reason: string,
+  ): void {
+    this.cancelRestart(name);
+    this.monitor.runEnded(name);
+    this.o.applications.update(name, { status: 'ROLLING_BACK' }, this.o.now());
+    const snap =
+      target.snapshotId === undefined ? undefined : this.o.snapshots.get(name, target.snapshotId);
+    const done = (async () => {
+      await this.runs.kill(name);
+      await this.systemRollback(
+        name,
+        target.previousVersion,
+        snap,
+        new Error(`version failed after the update: ${reason}`),
+        kind,
+      );
+    })().catch(() => {});
+    this.track(done);
+  }
+
   private async systemRollback(
     name: string,
     previous: number,
     snap: SnapshotRecord | undefined,
     cause: unknown,
+    kind = 'START_FAILED',
   ): Promise<void> {
     const s = this.settingsOf(name, this.require(name).version);
     if (!s.systemRollback.enabled) return;
+    this.probation.end(name);
     const op = this.beginOperation(name, 'SYSTEM_ROLLBACK', 'system', previous, snap?.id);
+    // Version and restore point change together, before the checkpoints go (see update).
     this.o.applications.update(
       name,
       {
         status: 'ROLLING_BACK',
         version: previous,
-        lastFailure: failure('START_FAILED', cause, this.o.now()),
+        job: this.startingJob(snap),
+        lastFailure: failure(kind, cause, this.o.now()),
       },
       this.o.now(),
     );
     try {
-      await rm(this.o.paths.checkpoints(name), { recursive: true, force: true });
+      await this.discardCheckpoints(name);
       await this.launch(name, previous, snap, false, 0);
       this.o.operations.end(op, 'SUCCESSFUL', this.o.now());
     } catch (e) {
@@ -553,13 +762,20 @@ export class ApplicationManager implements RunEvents {
     }
   }
 
-  /** Runs an operation's work and ends its row; `onFail` restores the application's status. */
-  private run(op: string, work: () => Promise<void>, onFail?: () => void): void {
+  /**
+   * Runs an operation's work and ends its row; `onFail` restores the application's status (it
+   * may go on, e.g. into a system rollback, which the server's shutdown also waits for).
+   */
+  private run(
+    op: string,
+    work: () => Promise<void>,
+    onFail?: (e: unknown) => void | Promise<void>,
+  ): void {
     const done = work().then(
       () => this.o.operations.end(op, 'SUCCESSFUL', this.o.now()),
-      (e: unknown) => {
+      async (e: unknown) => {
         this.o.operations.end(op, 'FAILED', this.o.now(), message(e));
-        if (onFail !== undefined) onFail();
+        if (onFail !== undefined) await onFail(e);
         else {
           const app = this.o.applications.get(this.operation(op).application);
           if (
@@ -572,6 +788,10 @@ export class ApplicationManager implements RunEvents {
         }
       },
     );
+    this.track(done);
+  }
+
+  private track(done: Promise<void>): void {
     this.inFlight.add(done);
     void done.finally(() => this.inFlight.delete(done));
   }
@@ -629,23 +849,33 @@ export class ApplicationManager implements RunEvents {
     }
   }
 
-  private checkCapacity(name: string, s: EffectiveSettings): void {
+  /**
+   * Refuses (409 OVERCOMMITTED) a start or update that would hold more resource units than the
+   * server offers, saying what is free and who holds the rest.
+   */
+  private checkCapacity(name: string, s: EffectiveSettings, action: 'start' | 'update'): void {
     let used = 0;
+    const holders: string[] = [];
     for (const a of this.o.applications.list()) {
       if (a.name === name || !HOLDING.includes(a.status)) continue;
-      used += this.settingsOf(a.name, a.version).units;
+      const units = this.settingsOf(a.name, a.version).units;
+      used += units;
+      holders.push(`${a.name} ${units}`);
     }
-    const free = this.o.capacityUnits - used;
-    if (s.units > free) {
-      throw new EddyError(
-        `starting ${name} needs ${s.units} resource units; ${free} of ${this.o.capacityUnits} are free`,
-        {
-          code: 'OVERCOMMITTED',
-          domain: 'user',
-          hint: 'stop another application, lower resources.units, or start the server with more --capacity-units',
-        },
-      );
-    }
+    const free = Math.max(0, this.o.capacityUnits - used);
+    if (s.units <= free) return;
+    const mb = (units: number) => Math.round(units * this.o.unitMemoryMb);
+    throw new EddyError(
+      `${action === 'start' ? 'starting' : 'updating'} ${name} needs ${s.units} resource units ` +
+        `(${s.units} cores, ${mb(s.units)} MiB); ${free} of ${this.o.capacityUnits} units are free ` +
+        `(${free} cores, ${mb(free)} MiB)` +
+        (holders.length > 0 ? `; in use: ${holders.join(', ')}` : ''),
+      {
+        code: 'OVERCOMMITTED',
+        domain: 'user',
+        hint: 'stop another application, lower resources.units (or raise parallelismPerUnit), or start the server with more --capacity-units',
+      },
+    );
   }
 
   private settingsOf(name: string, version: number): EffectiveSettings {
@@ -674,7 +904,7 @@ export class ApplicationManager implements RunEvents {
     const v = this.o.applications.version(a.name, a.version)!;
     const s = effectiveSettings(v.config);
     const { memoryMb, heapMb } = memoryOf(s.units, s.heapShare, this.o.unitMemoryMb);
-    const live = this.supervisor?.usage(a.name);
+    const live = a.status === 'RUNNING' ? this.supervisor?.usage(a.name) : undefined;
     return {
       name: a.name,
       status: a.status,
@@ -686,15 +916,10 @@ export class ApplicationManager implements RunEvents {
       ...(a.session !== undefined && { session: a.session }),
       ...(a.job !== undefined && { job: publicJob(a.job) }),
       ...(a.lastFailure !== undefined && { lastFailure: a.lastFailure }),
-      usage:
-        live?.stats === undefined
-          ? a.usage
-          : {
-              cpuSeconds: live.stats.cpuSeconds,
-              rssBytes: live.stats.rssBytes,
-              peakRssBytes: live.peakRssBytes,
-              recordsPerSecond: a.usage.recordsPerSecond,
-            },
+      usage: this.monitor.usage(a.name) ?? {
+        ...a.usage,
+        ...(live?.stats !== undefined && { rssBytes: live.stats.rssBytes }),
+      },
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
     };

@@ -56,8 +56,11 @@ export class HostProcess {
   stats: ProcStats | undefined;
   /** Highest RSS seen. */
   peakRssBytes = 0;
+  /** The resident-memory limit the watchdog enforces, MiB (a session's grows as applications join). */
+  memoryLimitMb: number;
 
   constructor(private readonly options: HostProcessOptions) {
+    this.memoryLimitMb = options.memoryMb;
     this.log = new RotatingLog(options.logFile);
     this.child = spawn(
       process.execPath,
@@ -202,11 +205,11 @@ export class HostProcess {
     if (stats === undefined) return;
     this.stats = stats;
     if (stats.rssBytes > this.peakRssBytes) this.peakRssBytes = stats.rssBytes;
-    const limit = this.options.memoryMb * 1024 * 1024;
+    const limit = this.memoryLimitMb * 1024 * 1024;
     if (stats.rssBytes > limit) {
       this.kill(
         'OUT_OF_MEMORY',
-        `resident memory ${Math.round(stats.rssBytes / 1048576)} MiB passed the application's limit of ${this.options.memoryMb} MiB`,
+        `out of memory: resident memory ${Math.round(stats.rssBytes / 1048576)} MiB passed the limit of ${this.memoryLimitMb} MiB`,
       );
     }
   }
@@ -218,11 +221,11 @@ export class HostProcess {
         code,
         signal,
         kind: 'OUT_OF_MEMORY',
-        reason: `the JavaScript heap passed its limit of ${this.options.heapMb} MiB`,
+        reason: `out of memory: the JavaScript heap passed its limit of ${this.options.heapMb} MiB (V8 --max-old-space-size)`,
       };
     }
     if (code === 0) return { code, signal, kind: 'EXITED', reason: 'exited' };
-    const tail = this.lastOutput.trim().split('\n').slice(-3).join(' | ');
+    const tail = lastError(this.lastOutput);
     return {
       code,
       signal,
@@ -230,4 +233,21 @@ export class HostProcess {
       reason: `${signal !== null ? `killed by ${signal}` : `exit code ${code}`}${tail ? `: ${tail}` : ''}`,
     };
   }
+}
+
+/**
+ * The error a dying process printed last (Node prints the uncaught error's line, then its stack
+ * and its version): that line, or else the last line of output.
+ */
+function lastError(output: string): string {
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('Node.js v'));
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    if (/^(Uncaught )?([A-Z]\w*)?(Error|Exception)\b/.test(l) || l.startsWith('eddy: error:'))
+      return l;
+  }
+  return lines.at(-1) ?? '';
 }

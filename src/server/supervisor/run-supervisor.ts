@@ -203,7 +203,10 @@ export class RunSupervisor {
 
   private hostFor(spec: HostSpec): Host {
     const existing = this.hosts.get(spec.id);
-    if (existing !== undefined && existing.process.alive && !existing.stopping) return existing;
+    if (existing !== undefined && existing.process.alive && !existing.stopping) {
+      existing.process.memoryLimitMb = Math.max(existing.process.memoryLimitMb, spec.memoryMb);
+      return existing;
+    }
     mkdirSync(spec.cwd, { recursive: true });
     const host: Host = {
       spec,
