@@ -44,6 +44,9 @@ const result = spawnSync(
     'tsx',
     '--conditions=eddy-source',
     '--test',
+    // A test file whose tests timed out can keep its process alive with the handles they left
+    // (a client mid-request): end each file when its tests end, so a failure cannot hang CI.
+    '--test-force-exit',
     `--test-concurrency=${concurrency}`,
     ...selected,
   ],
