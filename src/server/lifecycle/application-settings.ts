@@ -166,6 +166,10 @@ export function environmentOptionsOf(s: EffectiveSettings, at: RunLocation): Env
     resumeFromCheckpoint: true,
     allowNonRestoredState: at.allowNonRestoredState,
   };
+  // A session shares one process between small applications: one of parallelism 1 runs on the
+  // host's thread instead of a worker thread of its own (a V8 isolate, ~30 MB each). The price:
+  // a function stuck in it cannot be interrupted and holds up the whole session.
+  if (s.session !== undefined && s.parallelism === 1) options['runtimeMode'] = 'in-process';
   if (s.checkpoints.enabled) {
     options['checkpointInterval'] = s.checkpoints.intervalMs;
     options['checkpointTimeout'] = s.checkpoints.timeoutMs;
