@@ -71,7 +71,7 @@ describe('resources', { timeout: 180_000 }, () => {
     assert.deepEqual(steady.resources, { units: 0.5, parallelism: 1, memoryMb: 512, heapMb: 384 });
 
     await counter('rss-hog', 0.25, { hog: 'rss' });
-    await counter('heap-hog', 0.25, { hog: 'heap' }, 0.5);
+    await counter('heap-hog', 0.25, { hog: 'heap' }, 0.35);
     await server.startApp('rss-hog');
     await server.startApp('heap-hog');
     const rssPid = (await server.describe('rss-hog')).job?.pid;
@@ -87,7 +87,7 @@ describe('resources', { timeout: 180_000 }, () => {
     assert.equal(heap.lastFailure.kind, 'OUT_OF_MEMORY');
     assert.match(
       heap.lastFailure.reason,
-      /out of memory: the JavaScript heap passed its limit of 128 MiB/,
+      /out of memory: the JavaScript heap passed its limit of 90 MiB/,
     );
 
     const after = await server.describe('steady');

@@ -46,6 +46,7 @@ import {
 } from './application-settings.ts';
 import { ApplicationMonitor } from './application-monitor.ts';
 import { checkTransition } from './lifecycle-rules.ts';
+import { hasResumableCheckpoint } from './resumable-checkpoint.ts';
 import { UpdateProbation, type ProbationTarget } from './update-probation.ts';
 
 /** What the manager works with. */
@@ -633,10 +634,13 @@ export class ApplicationManager implements RunEvents {
             heapMb,
           };
     await mkdir(dirname(spec.logFile), { recursive: true });
+    const checkpointDir = this.o.paths.checkpoints(name);
     const options = environmentOptionsOf(s, {
-      checkpointDir: this.o.paths.checkpoints(name),
+      checkpointDir,
       stateDir: join(this.o.paths.work(name), 'state'),
-      fromSavepoint: from?.path,
+      // The snapshot only when the directory holds nothing newer (a start, an update and a
+      // rollback discard it first; a restart resumes from it).
+      fromSavepoint: hasResumableCheckpoint(checkpointDir) ? undefined : from?.path,
       allowNonRestoredState,
     });
     try {

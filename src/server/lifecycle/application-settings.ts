@@ -7,7 +7,31 @@
 import type { EnvironmentOptions, RestartStrategyOptions } from '../../core/environment-options.ts';
 import type { ApplicationConfig, RestartStrategy } from '../../protocol/application.ts';
 
-/** The defaults of every setting (docs/guides/platform.md lists them). */
+/**
+ * The defaults of every setting (docs/guides/platform.md lists them). The ones that decide how
+ * an application is run and supervised:
+ *
+ * - **Resource units** (the managed service's KPU): `resources.units` (default
+ *   `ceil(parallelism / parallelismPerUnit)`) — one unit is one core and the server's unit memory
+ *   (`eddy server --unit-memory-mb`, default 4096 MiB). The application's process may hold
+ *   `units × unit memory` of resident memory (an RSS watchdog kills it past that; the application
+ *   is then FAILED with kind OUT_OF_MEMORY and not restarted), of which `resources.heapShare`
+ *   (0.75) is its V8 heap limit. `parallelismPerUnit` (the service's ParallelismPerKPU, default 1)
+ *   says how many subtasks one unit runs. A start or update that would hold more units than the
+ *   server offers (`--capacity-units`, default: its cores, or fewer if its memory holds fewer
+ *   units) is refused with 409 OVERCOMMITTED.
+ * - **restartStrategy**: how the engine restarts a failed job in-process, and how the server
+ *   restarts a process that died (from the latest checkpoint); past its budget the application
+ *   is FAILED with the reason.
+ * - **systemRollback** (the service's system rollback): `enabled` (true) — an update whose new
+ *   version does not reach RUNNING within `startTimeoutMs` (120 s), or fails `maxFailures` (3)
+ *   times (process deaths and in-process job restarts) within `windowMs` (10 min) of reaching it,
+ *   is rolled back by the server to the version it ran before, from the update's snapshot, and a
+ *   SYSTEM_ROLLBACK operation by `system` records it. Output the failed version committed after
+ *   that snapshot is produced again by the previous version.
+ * - **session**: run in a shared process with the other applications naming the same session
+ *   (its memory is the sum of theirs; parallelism 1 runs on the process's own thread).
+ */
 export const APPLICATION_DEFAULTS = {
   parallelism: 1,
   parallelismPerUnit: 1,
@@ -166,6 +190,10 @@ export function environmentOptionsOf(s: EffectiveSettings, at: RunLocation): Env
     resumeFromCheckpoint: true,
     allowNonRestoredState: at.allowNonRestoredState,
   };
+  // A session shares one process between small applications: one of parallelism 1 runs on the
+  // host's thread instead of a worker thread of its own (a V8 isolate, ~30 MB each). The price:
+  // a function stuck in it cannot be interrupted and holds up the whole session.
+  if (s.session !== undefined && s.parallelism === 1) options['runtimeMode'] = 'in-process';
   if (s.checkpoints.enabled) {
     options['checkpointInterval'] = s.checkpoints.intervalMs;
     options['checkpointTimeout'] = s.checkpoints.timeoutMs;
