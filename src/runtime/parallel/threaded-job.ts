@@ -15,7 +15,7 @@ import type { MeterValue, MetricSample } from '../../core/metric-sample.ts';
 import type { JobGraph } from '../../plan/plan.ts';
 import { registerVertexBackPressureLevel } from '../built-in-metrics.ts';
 import { planFingerprint } from './plan-fingerprint.ts';
-import type { SlotCommand, SlotReport, SlotWorkerData } from './slot-protocol.ts';
+import type { SlotCommand, SlotReport, SlotTask, SlotWorkerData } from './slot-protocol.ts';
 import { fromWorkerError } from './worker-error.ts';
 import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
 import {
@@ -45,6 +45,19 @@ export interface ThreadedLaunch {
 
 /** A slot in one call this long is reported as stuck. */
 const STUCK_WARNING_MS = 30_000;
+
+/**
+ * A slot in one call this long shows its running subtask 100 % busy: it cannot post metrics
+ * itself, and its last samples would show the time before it got stuck.
+ */
+const STUCK_BUSY_MS = 1500;
+
+/** The per-second time gauges of a subtask (see `task-times.ts`). */
+const TIME_GAUGES = new Set([
+  'busyTimeMsPerSecond',
+  'idleTimeMsPerSecond',
+  'backPressuredTimeMsPerSecond',
+]);
 
 /** Number of slots a job needs: its largest operator parallelism. */
 export function slotsOf(graph: JobGraph): number {
@@ -85,8 +98,10 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
   private stopSavepoint: Promise<unknown> | undefined;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   private stuckCheck: ReturnType<typeof setInterval> | undefined;
-  /** Per slot, shared with its thread: when its running call started (0: none). */
+  /** Per slot, shared with its thread: when its running call started (0: none), and which task. */
   private readonly heartbeats: Float64Array[] = [];
+  /** Per slot, its subtasks by heartbeat number (known once the slot is ready). */
+  private readonly tasks: (readonly SlotTask[])[] = [];
 
   constructor(
     graph: JobGraph,
@@ -115,8 +130,10 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     const execArgv = workerExecArgv();
     for (let slot = 0; slot < slots; slot++) {
       const slotPorts = ports[slot] as (MessagePort | undefined)[];
-      const heartbeat = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
+      const heartbeat = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
+      heartbeat[1] = -1;
       this.heartbeats.push(heartbeat);
+      this.tasks.push([]);
       const data: SlotWorkerData = {
         heartbeat,
         jobUrl: this.launch.jobUrl,
@@ -161,11 +178,12 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
       this.heartbeats.forEach((h, slot) => {
         const since = h[0] as number;
         if (since === 0) warned.delete(slot);
-        else if (now - since >= STUCK_WARNING_MS && !warned.has(slot)) {
+        else if (now - since >= STUCK_BUSY_MS) this.showStuck(slot);
+        if (since !== 0 && now - since >= STUCK_WARNING_MS && !warned.has(slot)) {
           warned.add(slot);
           this.context.log(
-            `slot ${slot} has been in one call for ${Math.round((now - since) / 1000)} s: a user ` +
-              'function that does not return? Its metrics and checkpoints stall until it does.',
+            `${this.describeStuck(slot, now - since)}: a user function that does not return? ` +
+              'Its metrics and checkpoints stall until it does.',
           );
         }
       });
@@ -219,10 +237,50 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     const now = performance.timeOrigin + performance.now();
     this.heartbeats.forEach((h, slot) => {
       const since = h[0] as number;
-      if (since > 0 && now - since > 1000)
-        out.push(`slot ${slot} has been in one call for ${Math.round((now - since) / 1000)} s`);
+      if (since > 0 && now - since > 1000) out.push(this.describeStuck(slot, now - since));
     });
     return out;
+  }
+
+  /** `slot 1 has been in one call for 12 s, in "gen -> spin" (subtask 2 of 2)`. */
+  private describeStuck(slot: number, ms: number): string {
+    const task = this.runningTask(slot);
+    return (
+      `slot ${slot} has been in one call for ${Math.round(ms / 1000)} s` +
+      (task !== undefined ? `, in ${task.description}` : '')
+    );
+  }
+
+  /** The subtask slot `slot` is running now, if it runs one and has said which. */
+  private runningTask(slot: number): SlotTask | undefined {
+    const id = this.heartbeats[slot]?.[1] ?? -1;
+    return id < 0 ? undefined : this.tasks[slot]?.[id];
+  }
+
+  /**
+   * A stuck slot posts no metrics: show its running subtask 100 % busy (as Flink shows a task in
+   * an endless loop) instead of what it reported before it got stuck. Its next samples replace this.
+   */
+  private showStuck(slot: number): void {
+    const task = this.runningTask(slot);
+    if (task === undefined) return;
+    // The slot may have got stuck before it posted any sample: the gauges are made here then.
+    const key = JSON.stringify(task.labels);
+    const others = (this.samples[slot] ?? []).filter(
+      (s) => !TIME_GAUGES.has(s.name) || JSON.stringify(s.labels) !== key,
+    );
+    const stuck: MetricSample[] = [...TIME_GAUGES].map((name) => ({
+      name,
+      type: 'gauge',
+      labels: task.labels,
+      value: name === 'busyTimeMsPerSecond' ? 1000 : 0,
+    }));
+    this.ingest(slot, [...others, ...stuck]);
+  }
+
+  /** @internal CheckpointHost: slots stuck in one call (their subtasks cannot acknowledge). */
+  describeStuckTasks(): string[] {
+    return this.stuckSlots();
   }
 
   /** Every subtask's latest metrics (plus the vertex backpressure levels). */
@@ -332,6 +390,7 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
       case 'ready':
         for (const [id, d] of Object.entries(r.distributions))
           this.distributions.set(Number(id), d);
+        this.tasks[slot] = r.tasks;
         if (++this.ready === this.workers.length) {
           try {
             this.createCoordinator();
