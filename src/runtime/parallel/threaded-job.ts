@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { getHeapStatistics } from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import type { JobExecutionResult } from '../../core/job-client.ts';
@@ -58,6 +59,46 @@ const TIME_GAUGES = new Set([
   'idleTimeMsPerSecond',
   'backPressuredTimeMsPerSecond',
 ]);
+
+/**
+ * The old-generation heap of each slot, in MiB: the process's own heap limit (set with
+ * `--max-old-space-size`, which the Worker constructor does not accept as a flag), so that
+ * raising the process's limit raises every slot's, and an error can name the limit.
+ */
+export function slotHeapLimitMb(
+  flags: readonly string[] = [
+    ...process.execArgv,
+    ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/),
+  ],
+): number {
+  let mb: number | undefined;
+  for (const f of flags) {
+    const m = /^--max-old-space-size=(\d+)$/.exec(f);
+    if (m !== null) mb = Number(m[1]);
+  }
+  // Without the flag V8 sizes the heap from the machine's memory; the total limit is close.
+  return Math.max(16, mb ?? Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024));
+}
+
+/** The failure of a slot that ran out of heap, naming the limit and how to raise it. */
+export function outOfMemoryError(slot: number, limitMb: number, cause: unknown): EddyError {
+  return new EddyError(
+    `slot ${slot} ran out of JavaScript heap memory (its limit is ${limitMb} MiB); its worker ` +
+      'thread was terminated',
+    {
+      code: 'OUT_OF_MEMORY',
+      domain: 'user',
+      // The same records and state would fill the same heap again: restarting cannot help.
+      retryable: false,
+      cause,
+      hint:
+        `raise the limit with NODE_OPTIONS=--max-old-space-size=<MiB> (now ${limitMb}; each slot ` +
+        "gets that much), keep large state off the heap (stateBackend: 'lmdb', --state-backend " +
+        'lmdb), or find what grows without bound (a collection in a user function, a window ' +
+        'that never fires, state without TTL)',
+    },
+  );
+}
 
 /** Number of slots a job needs: its largest operator parallelism. */
 export function slotsOf(graph: JobGraph): number {
@@ -128,6 +169,7 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
       }
     }
     const execArgv = workerExecArgv();
+    const heapMb = slotHeapLimitMb();
     for (let slot = 0; slot < slots; slot++) {
       const slotPorts = ports[slot] as (MessagePort | undefined)[];
       const heartbeat = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
@@ -152,12 +194,19 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
         workerData: data,
         transferList: slotPorts.filter((p): p is MessagePort => p !== undefined),
         execArgv,
+        resourceLimits: { maxOldGenerationSizeMb: heapMb },
       });
       this.workers.push(worker);
       this.results.push(undefined);
       this.samples.push([]);
       worker.on('message', (r: SlotReport) => this.onReport(slot, r));
-      worker.on('error', (e) => this.fail(toEddyError(e)));
+      worker.on('error', (e) => {
+        // Node ends a worker that passes its heap limit and reports it here; the process (and
+        // its signal handlers, metrics and checkpoint files) lives on.
+        if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY')
+          this.fail(outOfMemoryError(slot, heapMb, e));
+        else this.fail(toEddyError(e));
+      });
       worker.on('exit', (code) => {
         if (!this.finished && code !== 0) {
           this.fail(
