@@ -36,6 +36,7 @@ export type EddyErrorCode =
   | 'IO_ERROR'
   | 'NOT_FOUND'
   | 'TIMEOUT'
+  | 'OUT_OF_MEMORY'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNAUTHENTICATED'

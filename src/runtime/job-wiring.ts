@@ -185,6 +185,10 @@ function createSubtask(
   }
   registerBuiltInMetrics(host.registry, labels, { output, gate, operator });
   const times = source?.times ?? (gate as InputGate).times;
+  times.operatorId = node.id;
+  times.subtask = index;
+  times.parallelism = node.parallelism;
+  times.chain.push(node.name);
   registerTimeMetrics(host.registry, labels, times);
   return { node, index, output, sideOutputs, operator, source, gate, times };
 }

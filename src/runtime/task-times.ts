@@ -22,6 +22,22 @@ export class TaskTimes {
   idlePerSecond = 0;
   /** Backpressured ms per second over the last tick interval. */
   backPressuredPerSecond = 0;
+  /**
+   * This subtask's number in its thread, published with the heartbeat so that another thread can
+   * name a subtask stuck in a call (-1: not numbered; see `slot-worker.ts`).
+   */
+  id = -1;
+  /** The operator whose subtask this is (its plan node id; -1: unknown). */
+  operatorId = -1;
+  /** The subtask index. */
+  subtask = 0;
+  /** The subtask count of the operator. */
+  parallelism = 1;
+  /**
+   * The operators whose time is charged here, first the subtask's own, then those fused into its
+   * calls (Flink names a chained task the same way: "Source: gen -> spin").
+   */
+  readonly chain: string[] = [];
   private lastAt: number;
   private lastBusy = 0;
   private lastBackPressured = 0;
@@ -43,6 +59,11 @@ export class TaskTimes {
     this.lastBusy = this.busyMs;
     this.lastBackPressured = this.backPressuredMs;
   }
+
+  /** The task as errors name it: its operator chain and subtask, e.g. `"gen -> spin" (subtask 2 of 2)`. */
+  describe(): string {
+    return `"${this.chain.join(' -> ')}" (subtask ${this.subtask + 1} of ${this.parallelism})`;
+  }
 }
 
 /** Backpressure level of a vertex, from the share of time its subtasks were backpressured. */
@@ -63,13 +84,17 @@ class BusyClock {
   private current: TaskTimes | undefined;
   private mark = 0;
   private readonly stack: (TaskTimes | undefined)[] = [];
-  /** Shared with the coordinator's thread: when the outermost running call started (0: none). */
+  /**
+   * Shared with the coordinator's thread: `[0]` when the outermost running call started (0:
+   * none), `[1]` the {@link TaskTimes.id} of the subtask running now (-1: none).
+   */
   private heartbeat: Float64Array | undefined;
 
   /**
    * Publishes, in `heartbeat[0]`, the epoch milliseconds at which the thread's outermost call
-   * into a subtask started (0 while none runs), so another thread can see a call that never
-   * returns (a stuck user function) although this thread cannot report anything.
+   * into a subtask started (0 while none runs), and in `heartbeat[1]` which subtask runs, so
+   * another thread can see — and name — a call that never returns (a stuck user function)
+   * although this thread cannot report anything. Two typed-array stores per call, none per record.
    */
   publish(heartbeat: Float64Array): void {
     this.heartbeat = heartbeat;
@@ -84,6 +109,7 @@ class BusyClock {
     this.stack.push(c);
     this.current = times;
     this.mark = now;
+    if (this.heartbeat !== undefined) this.heartbeat[1] = times.id;
   }
 
   /** The running subtask returns to its caller. */
@@ -91,9 +117,13 @@ class BusyClock {
     const now = performance.now();
     const c = this.current;
     if (c !== undefined) c.busyMs += now - this.mark;
-    this.current = this.stack.pop();
+    const back = this.stack.pop();
+    this.current = back;
     this.mark = now;
-    if (this.current === undefined && this.heartbeat !== undefined) this.heartbeat[0] = 0;
+    if (this.heartbeat !== undefined) {
+      this.heartbeat[1] = back === undefined ? -1 : back.id;
+      if (back === undefined) this.heartbeat[0] = 0;
+    }
   }
 }
 

@@ -7,10 +7,11 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { EddyError } from '../errors/eddy-error.ts';
 import { checkBlobKey, type BlobStore } from './blob-store.ts';
+import { makeDirectory } from '../util/make-directory.ts';
 
 // `.<name>.<8 hex>.tmp`: an object being written (or left by a crash); never listed.
 const TEMP_FILE = /^\..*\.[0-9a-f]{8}\.tmp$/;
@@ -30,7 +31,7 @@ export class LocalBlobStore implements BlobStore {
   async put(key: string, data: Uint8Array): Promise<void> {
     const file = this.uriOf(checkBlobKey(key));
     const dir = dirname(file);
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     const tmp = join(dir, `.${file.slice(dir.length + 1)}.${randomBytes(4).toString('hex')}.tmp`);
     const fh = await open(tmp, 'w');
     try {

@@ -16,7 +16,6 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readdirSync,
   renameSync,
@@ -25,6 +24,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Sink, SinkWriter, SinkWriterContext } from '../../core/connector-spi.ts';
+import { makeDirectorySync } from '../../util/make-directory.ts';
 
 /** Options of {@link ExactlyOnceFileSink}. */
 export interface ExactlyOnceFileSinkOptions<T> {
@@ -91,7 +91,7 @@ export class TwoPhaseFileWriter<T> implements SinkWriter<T, FileCommittable> {
 
   open(): void {
     const dir = this.options.dir;
-    mkdirSync(dir, { recursive: true });
+    makeDirectorySync(dir);
     // Restored committables were committed before open; any other hidden file is from an
     // attempt that never completed a checkpoint covering it. Each subtask cleans its share.
     for (const name of readdirSync(dir)) {

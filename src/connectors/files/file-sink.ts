@@ -5,10 +5,11 @@
  *
  * @module
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sink, SinkWriter, SinkWriterContext } from '../../core/connector-spi.ts';
 import { TwoPhaseFileWriter } from './exactly-once-file-sink.ts';
+import { makeDirectory } from '../../util/make-directory.ts';
 
 /** Options of {@link FileSink}. */
 export interface FileSinkOptions {
@@ -76,7 +77,7 @@ export class FileSink<T> implements Sink<T> {
     let writing: Promise<void> = Promise.resolve();
     return {
       open: async () => {
-        await mkdir(this.directory, { recursive: true });
+        await makeDirectory(this.directory);
         handle = await open(path, 'w');
       },
       write(values, _ts, count) {

@@ -65,6 +65,11 @@ export interface CheckpointHost {
   log(message: string): void;
   /** More checkpoints failed in a row than tolerated: the job fails (and may restart). */
   failJob(error: EddyError): void;
+  /**
+   * Threads stuck in one call, described (`slot 1 has been in one call for 12 s, in …`): a
+   * checkpoint that times out names them. Only hosts that can see other threads offer it.
+   */
+  describeStuckTasks?(): string[];
 }
 
 /** Settings of the coordinator. */
@@ -98,6 +103,8 @@ interface Pending {
   readonly location: string;
   readonly startedAt: number;
   readonly subtasks: Map<number, SubtaskMetadata[]>;
+  /** `nodeId/index` of every subtask that acknowledged. */
+  readonly acked: Set<string>;
   readonly writes: Promise<void>[];
   readonly notify: boolean;
   acks: number;
@@ -288,6 +295,7 @@ export class CheckpointCoordinator {
         location,
         startedAt: performance.now(),
         subtasks: new Map(),
+        acked: new Set(),
         writes: [],
         notify,
         acks: 0,
@@ -300,10 +308,7 @@ export class CheckpointCoordinator {
         reject,
       };
       this.pending = p;
-      p.timer = setTimeout(
-        () => this.fail(p, `timed out after ${this.options.timeoutMs} ms`),
-        this.options.timeoutMs,
-      );
+      p.timer = setTimeout(() => this.fail(p, this.timeoutReason(p)), this.options.timeoutMs);
       p.timer.unref();
     });
     try {
@@ -319,6 +324,7 @@ export class CheckpointCoordinator {
     const p = this.pending;
     if (p === undefined || p.done || p.barrier.id !== checkpointId) return; // aborted or late
     const file = `state-${ack.nodeId}-${ack.index}`;
+    p.acked.add(`${ack.nodeId}/${ack.index}`);
     let list = p.subtasks.get(ack.nodeId);
     if (list === undefined) p.subtasks.set(ack.nodeId, (list = []));
     const subtasks = list;
@@ -340,6 +346,32 @@ export class CheckpointCoordinator {
     p.writes.push(write);
     p.acks++;
     if (p.acks === this.expected) void this.finish(p);
+  }
+
+  /**
+   * Why checkpoint `p` timed out: the subtasks that did not acknowledge it and the threads stuck
+   * in one call, so a stalled checkpoint names its culprit instead of only its duration.
+   */
+  private timeoutReason(p: Pending): string {
+    const missing: string[] = [];
+    for (const o of this.options.operators) {
+      for (let i = 0; i < o.parallelism; i++) {
+        if (!p.acked.has(`${o.nodeId}/${i}`))
+          missing.push(`"${o.name}" (subtask ${i + 1} of ${o.parallelism})`);
+      }
+    }
+    let reason = `timed out after ${this.options.timeoutMs} ms`;
+    if (p.acks < this.expected && missing.length > 0) {
+      const shown = missing.slice(0, 6).join(', ');
+      reason +=
+        `: not acknowledged by ${shown}` +
+        (missing.length > 6 ? ` and ${missing.length - 6} more subtasks` : '');
+    } else if (p.acks === this.expected) {
+      reason += ': every subtask acknowledged, but writing its state did not finish';
+    }
+    const stuck = this.host.describeStuckTasks?.() ?? [];
+    if (stuck.length > 0) reason += `; ${stuck.join('; ')} (a user function that does not return?)`;
+    return reason;
   }
 
   /** Declines a checkpoint (a subtask could not snapshot); the job goes on. */

@@ -16,7 +16,6 @@ import {
   closeSync,
   fsyncSync,
   linkSync,
-  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -27,6 +26,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EddyError } from '../../errors/eddy-error.ts';
 import { isProcessAlive, processStartTime } from '../../util/process-liveness.ts';
+import { makeDirectorySync } from '../../util/make-directory.ts';
 
 /** File name of the lock in the checkpoint directory. */
 export const LOCK_FILE = '_lock';
@@ -65,7 +65,7 @@ export class CheckpointDirectoryLock {
    */
   static acquire(dir: string, log: (message: string) => void): CheckpointDirectoryLock {
     const root = resolve(dir);
-    mkdirSync(root, { recursive: true });
+    makeDirectorySync(root);
     const path = join(root, LOCK_FILE);
     const me: LockHolder = {
       pid: process.pid,

@@ -14,12 +14,15 @@ import type { ChainingStrategy } from '../../plan/plan.ts';
 import type { Emitter } from '../emitter.ts';
 import type { InputGate } from '../input-gate.ts';
 import type { AbstractStreamOperator } from '../operators/abstract-stream-operator.ts';
+import type { TaskTimes } from '../task-times.ts';
 import { FusedChain, type ChainMember } from './fused-chain.ts';
 
 /** The parts of a subtask fusion looks at. */
 export interface FusionCandidate {
   /** The operator's chaining strategy (`startNewChain()`, `disableChaining()`). */
-  readonly node: { readonly chaining: ChainingStrategy };
+  readonly node: { readonly chaining: ChainingStrategy; readonly name: string };
+  /** Where the subtask's time is charged; a fused chain's time goes to its producer or head. */
+  readonly times: TaskTimes;
   readonly output: Emitter;
   readonly operator: AbstractStreamOperator | undefined;
   readonly gate: InputGate | undefined;
@@ -68,8 +71,10 @@ export function fuseChains<S extends FusionCandidate>(
     const first = member(head);
     if (first === undefined) continue;
     const chain: ChainMember[] = [first];
+    const fusedNames: string[] = [];
     for (let s = next.get(head); s !== undefined; s = next.get(s)) {
       chain.push(member(s) as ChainMember);
+      fusedNames.push(s.node.name);
     }
     const fused = new FusedChain(chain);
     first.gate.useOperator(fused);
@@ -78,8 +83,13 @@ export function fuseChains<S extends FusionCandidate>(
     // Not across a chain boundary the user asked for, on either side.
     if (first.gate.channelCount === 1 && head.node.chaining === 'always') {
       const producer = producers.get(head);
-      if (producer !== undefined && producer.node.chaining !== 'never')
+      if (producer !== undefined && producer.node.chaining !== 'never') {
         fused.attachProducer(producer.output);
+        // The chain now runs inside the producer's calls: name it with the producer's task.
+        producer.times.chain.push(head.node.name, ...fusedNames);
+        continue;
+      }
     }
+    head.times.chain.push(...fusedNames);
   }
 }

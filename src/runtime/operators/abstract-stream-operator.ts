@@ -203,7 +203,19 @@ export abstract class AbstractStreamOperator implements GateOperator {
     if (e instanceof EddyError) {
       // Failures of operators further down arrive wrapped already, naming their own record.
       if (e.operator !== undefined && e.operator !== this.ref) return e;
-      err = e;
+      // An EddyError the user (or a library below) threw names no operator: name this one,
+      // keeping its code, domain and retryability (a `retryable: false` stops restarts).
+      err =
+        e.operator === undefined
+          ? new EddyError(e.message, {
+              code: e.code,
+              domain: e.domain,
+              retryable: e.retryable,
+              hint: e.hint,
+              operator: this.ref,
+              cause: e,
+            })
+          : e;
     } else {
       const message = e instanceof Error ? e.message : String(e);
       err = new EddyError(`user function failed: ${message}`, {

@@ -94,6 +94,8 @@ export class AsyncWaitOperator extends UdfOperator<'async-wait'> implements Queu
     this.drainScheduled = false;
     if (!this.closed) this.setup.runAction(this.drainAction);
   };
+  /** The deadline the last timer was scheduled for (see {@link onTimeoutTimer}). */
+  private firedAt = Number.NEGATIVE_INFINITY;
   private readonly timerAction = (): void => {
     this.onTimeoutTimer();
     this.drain();
@@ -101,6 +103,7 @@ export class AsyncWaitOperator extends UdfOperator<'async-wait'> implements Queu
   };
   private readonly timerFired = (): void => {
     this.cancelTimer = undefined;
+    this.firedAt = this.timerAt;
     this.timerAt = Number.POSITIVE_INFINITY;
     if (!this.closed) this.setup.runAction(this.timerAction);
   };
@@ -421,7 +424,9 @@ export class AsyncWaitOperator extends UdfOperator<'async-wait'> implements Queu
 
   /** Times out every running record whose deadline has passed. */
   private onTimeoutTimer(): void {
-    const now = this.setup.clock.now();
+    // At least the deadline the timer was set for: a wall clock that went back since must not
+    // put the timeout off by the size of the jump.
+    const now = Math.max(this.setup.clock.now(), this.firedAt);
     const started = this.started;
     for (;;) {
       const e = started.peek();

@@ -6,7 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import type { JobExecutionResult } from '../../core/job-client.ts';
-import type { MetricSample } from '../../core/metric-sample.ts';
+import type { MetricLabels, MetricSample } from '../../core/metric-sample.ts';
 import type { ObjectStorageOptions } from '../../core/object-storage-options.ts';
 import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
 import type { OperatorStateDistribution, StateInfo } from '../checkpoint/checkpoint-metadata.ts';
@@ -16,7 +16,8 @@ import type { WorkerError } from './worker-error.ts';
 export interface SlotWorkerData {
   /**
    * Shared with the coordinator: `[0]` is when the slot's running call started (epoch ms, 0 when
-   * none runs), written by the slot's busy clock (see `task-times.ts`).
+   * none runs), `[1]` the number of the subtask running now (-1: none; see {@link SlotTask}),
+   * written by the slot's busy clock (see `task-times.ts`).
    */
   readonly heartbeat: Float64Array;
   /** The job module to re-import. */
@@ -47,6 +48,8 @@ export type SlotReport =
       readonly type: 'ready';
       /** How each node's operator state is spread on rescaling, for this slot's subtasks. */
       readonly distributions: Readonly<Record<number, OperatorStateDistribution>>;
+      /** The slot's subtasks by the number its heartbeat names them with. */
+      readonly tasks: readonly SlotTask[];
     }
   | ({ readonly type: 'ack'; readonly checkpointId: number } & EncodedAck)
   | { readonly type: 'decline'; readonly checkpointId: number; readonly reason: string }
@@ -84,4 +87,14 @@ export interface EncodedAck {
   readonly states: readonly StateInfo[];
   readonly keyGroups: { readonly start: number; readonly end: number } | undefined;
   readonly alignmentMs: number;
+}
+
+/** A subtask of a slot, as the coordinator names it when the slot is stuck in one of its calls. */
+export interface SlotTask {
+  /** Its number in the slot's heartbeat. */
+  readonly id: number;
+  /** Its operator chain and index, e.g. `"gen -> spin" (subtask 2 of 2)`. */
+  readonly description: string;
+  /** The labels of its time gauges (`busyTimeMsPerSecond`, …), as the slot registers them. */
+  readonly labels: MetricLabels;
 }

@@ -26,7 +26,7 @@ import {
 import { openCheckpointLocation } from '../checkpoint/open-checkpoint-store.ts';
 import { planFingerprint } from './plan-fingerprint.ts';
 import { RemoteExchange } from './remote-exchange.ts';
-import type { SlotCommand, SlotReport, SlotWorkerData } from './slot-protocol.ts';
+import type { SlotCommand, SlotReport, SlotTask, SlotWorkerData } from './slot-protocol.ts';
 import { toWorkerError } from './worker-error.ts';
 
 const data = workerData as SlotWorkerData;
@@ -185,11 +185,26 @@ function submit(graph: JobGraph, options: EnvironmentOptions): JobClient {
   // Every slot opens its operators, then all start together (the coordinator's start barrier).
   r.beforeStart = () => {
     const distributions: Record<number, OperatorStateDistribution> = {};
+    const tasks: SlotTask[] = [];
     for (const [id, list] of r.subtasks) {
       const op = list[0]?.operator;
       if (op !== undefined) distributions[id] = op.operatorStateDistribution;
+      for (const { times } of list) {
+        times.id = tasks.length;
+        tasks.push({
+          id: times.id,
+          description: times.describe(),
+          // As job-wiring.ts labels the subtask's metrics.
+          labels: {
+            job: graph.plan.jobName,
+            operator: times.chain[0] ?? '',
+            operator_id: String(times.operatorId),
+            subtask: String(times.subtask),
+          },
+        });
+      }
     }
-    report({ type: 'ready', distributions });
+    report({ type: 'ready', distributions, tasks });
     return started;
   };
   const ticker = setInterval(

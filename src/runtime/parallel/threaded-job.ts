@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { getHeapStatistics } from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import type { JobExecutionResult } from '../../core/job-client.ts';
@@ -15,7 +16,7 @@ import type { MeterValue, MetricSample } from '../../core/metric-sample.ts';
 import type { JobGraph } from '../../plan/plan.ts';
 import { registerVertexBackPressureLevel } from '../built-in-metrics.ts';
 import { planFingerprint } from './plan-fingerprint.ts';
-import type { SlotCommand, SlotReport, SlotWorkerData } from './slot-protocol.ts';
+import type { SlotCommand, SlotReport, SlotTask, SlotWorkerData } from './slot-protocol.ts';
 import { fromWorkerError } from './worker-error.ts';
 import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
 import {
@@ -45,6 +46,59 @@ export interface ThreadedLaunch {
 
 /** A slot in one call this long is reported as stuck. */
 const STUCK_WARNING_MS = 30_000;
+
+/**
+ * A slot in one call this long shows its running subtask 100 % busy: it cannot post metrics
+ * itself, and its last samples would show the time before it got stuck.
+ */
+const STUCK_BUSY_MS = 1500;
+
+/** The per-second time gauges of a subtask (see `task-times.ts`). */
+const TIME_GAUGES = new Set([
+  'busyTimeMsPerSecond',
+  'idleTimeMsPerSecond',
+  'backPressuredTimeMsPerSecond',
+]);
+
+/**
+ * The old-generation heap of each slot, in MiB: the process's own heap limit (set with
+ * `--max-old-space-size`, which the Worker constructor does not accept as a flag), so that
+ * raising the process's limit raises every slot's, and an error can name the limit.
+ */
+export function slotHeapLimitMb(
+  flags: readonly string[] = [
+    ...process.execArgv,
+    ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/),
+  ],
+): number {
+  let mb: number | undefined;
+  for (const f of flags) {
+    const m = /^--max-old-space-size=(\d+)$/.exec(f);
+    if (m !== null) mb = Number(m[1]);
+  }
+  // Without the flag V8 sizes the heap from the machine's memory; the total limit is close.
+  return Math.max(16, mb ?? Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024));
+}
+
+/** The failure of a slot that ran out of heap, naming the limit and how to raise it. */
+export function outOfMemoryError(slot: number, limitMb: number, cause: unknown): EddyError {
+  return new EddyError(
+    `slot ${slot} ran out of JavaScript heap memory (its limit is ${limitMb} MiB); its worker ` +
+      'thread was terminated',
+    {
+      code: 'OUT_OF_MEMORY',
+      domain: 'user',
+      // The same records and state would fill the same heap again: restarting cannot help.
+      retryable: false,
+      cause,
+      hint:
+        `raise the limit with NODE_OPTIONS=--max-old-space-size=<MiB> (now ${limitMb}; each slot ` +
+        "gets that much), keep large state off the heap (stateBackend: 'lmdb', --state-backend " +
+        'lmdb), or find what grows without bound (a collection in a user function, a window ' +
+        'that never fires, state without TTL)',
+    },
+  );
+}
 
 /** Number of slots a job needs: its largest operator parallelism. */
 export function slotsOf(graph: JobGraph): number {
@@ -85,8 +139,10 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
   private stopSavepoint: Promise<unknown> | undefined;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   private stuckCheck: ReturnType<typeof setInterval> | undefined;
-  /** Per slot, shared with its thread: when its running call started (0: none). */
+  /** Per slot, shared with its thread: when its running call started (0: none), and which task. */
   private readonly heartbeats: Float64Array[] = [];
+  /** Per slot, its subtasks by heartbeat number (known once the slot is ready). */
+  private readonly tasks: (readonly SlotTask[])[] = [];
 
   constructor(
     graph: JobGraph,
@@ -113,10 +169,13 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
       }
     }
     const execArgv = workerExecArgv();
+    const heapMb = slotHeapLimitMb();
     for (let slot = 0; slot < slots; slot++) {
       const slotPorts = ports[slot] as (MessagePort | undefined)[];
-      const heartbeat = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
+      const heartbeat = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
+      heartbeat[1] = -1;
       this.heartbeats.push(heartbeat);
+      this.tasks.push([]);
       const data: SlotWorkerData = {
         heartbeat,
         jobUrl: this.launch.jobUrl,
@@ -135,12 +194,19 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
         workerData: data,
         transferList: slotPorts.filter((p): p is MessagePort => p !== undefined),
         execArgv,
+        resourceLimits: { maxOldGenerationSizeMb: heapMb },
       });
       this.workers.push(worker);
       this.results.push(undefined);
       this.samples.push([]);
       worker.on('message', (r: SlotReport) => this.onReport(slot, r));
-      worker.on('error', (e) => this.fail(toEddyError(e)));
+      worker.on('error', (e) => {
+        // Node ends a worker that passes its heap limit and reports it here; the process (and
+        // its signal handlers, metrics and checkpoint files) lives on.
+        if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY')
+          this.fail(outOfMemoryError(slot, heapMb, e));
+        else this.fail(toEddyError(e));
+      });
       worker.on('exit', (code) => {
         if (!this.finished && code !== 0) {
           this.fail(
@@ -161,11 +227,12 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
       this.heartbeats.forEach((h, slot) => {
         const since = h[0] as number;
         if (since === 0) warned.delete(slot);
-        else if (now - since >= STUCK_WARNING_MS && !warned.has(slot)) {
+        else if (now - since >= STUCK_BUSY_MS) this.showStuck(slot);
+        if (since !== 0 && now - since >= STUCK_WARNING_MS && !warned.has(slot)) {
           warned.add(slot);
           this.context.log(
-            `slot ${slot} has been in one call for ${Math.round((now - since) / 1000)} s: a user ` +
-              'function that does not return? Its metrics and checkpoints stall until it does.',
+            `${this.describeStuck(slot, now - since)}: a user function that does not return? ` +
+              'Its metrics and checkpoints stall until it does.',
           );
         }
       });
@@ -219,10 +286,50 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     const now = performance.timeOrigin + performance.now();
     this.heartbeats.forEach((h, slot) => {
       const since = h[0] as number;
-      if (since > 0 && now - since > 1000)
-        out.push(`slot ${slot} has been in one call for ${Math.round((now - since) / 1000)} s`);
+      if (since > 0 && now - since > 1000) out.push(this.describeStuck(slot, now - since));
     });
     return out;
+  }
+
+  /** `slot 1 has been in one call for 12 s, in "gen -> spin" (subtask 2 of 2)`. */
+  private describeStuck(slot: number, ms: number): string {
+    const task = this.runningTask(slot);
+    return (
+      `slot ${slot} has been in one call for ${Math.round(ms / 1000)} s` +
+      (task !== undefined ? `, in ${task.description}` : '')
+    );
+  }
+
+  /** The subtask slot `slot` is running now, if it runs one and has said which. */
+  private runningTask(slot: number): SlotTask | undefined {
+    const id = this.heartbeats[slot]?.[1] ?? -1;
+    return id < 0 ? undefined : this.tasks[slot]?.[id];
+  }
+
+  /**
+   * A stuck slot posts no metrics: show its running subtask 100 % busy (as Flink shows a task in
+   * an endless loop) instead of what it reported before it got stuck. Its next samples replace this.
+   */
+  private showStuck(slot: number): void {
+    const task = this.runningTask(slot);
+    if (task === undefined) return;
+    // The slot may have got stuck before it posted any sample: the gauges are made here then.
+    const key = JSON.stringify(task.labels);
+    const others = (this.samples[slot] ?? []).filter(
+      (s) => !TIME_GAUGES.has(s.name) || JSON.stringify(s.labels) !== key,
+    );
+    const stuck: MetricSample[] = [...TIME_GAUGES].map((name) => ({
+      name,
+      type: 'gauge',
+      labels: task.labels,
+      value: name === 'busyTimeMsPerSecond' ? 1000 : 0,
+    }));
+    this.ingest(slot, [...others, ...stuck]);
+  }
+
+  /** @internal CheckpointHost: slots stuck in one call (their subtasks cannot acknowledge). */
+  describeStuckTasks(): string[] {
+    return this.stuckSlots();
   }
 
   /** Every subtask's latest metrics (plus the vertex backpressure levels). */
@@ -332,6 +439,7 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
       case 'ready':
         for (const [id, d] of Object.entries(r.distributions))
           this.distributions.set(Number(id), d);
+        this.tasks[slot] = r.tasks;
         if (++this.ready === this.workers.length) {
           try {
             this.createCoordinator();

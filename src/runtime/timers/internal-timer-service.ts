@@ -198,7 +198,10 @@ export class InternalTimerService {
     this.scheduledAt = timestamp;
     this.cancelScheduled = this.clock.schedule(timestamp, () => {
       this.cancelScheduled = undefined;
-      this.runAction(() => this.advanceProcessingTime(this.clock.now()));
+      // The timer is due: fire up to its time even if the wall clock went back meanwhile (an NTP
+      // step, a VM resume), or it would be put off by the size of the jump (Flink fires up to
+      // the scheduled time the same way).
+      this.runAction(() => this.advanceProcessingTime(Math.max(timestamp, this.clock.now())));
     });
   }
 }
