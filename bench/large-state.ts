@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BlackholeSink, StreamEnvironment } from '../src/index.ts';
 import { DataGenSource } from '../src/connectors/datagen/datagen-source.ts';
+import type { MemorySize } from '../src/util/memory-size.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,7 +35,7 @@ async function run(): Promise<{ rate: number; perCpuSecond: number }> {
     handleSignals: false,
     stateBackend: backend,
     stateDir: join(root, 'state'),
-    ...(args['state-memory'] !== undefined ? { stateMemory: args['state-memory'] } : {}),
+    ...(args['state-memory'] !== undefined ? { stateMemory: args['state-memory'] as MemorySize } : {}),
   });
   // A multiplicative hash spreads the keys like real traffic (not in ascending order).
   env

@@ -61,8 +61,8 @@ export interface KeyedStateBackend {
    * Incremental checkpoints: the entries written and removed since the last *confirmed*
    * checkpoint (see {@link KeyedStateBackend.confirmCheckpoint}), or every entry when `full` (a
    * new base). Like {@link KeyedStateBackend.snapshotAsync}, the point in time is the call; from it
-   * on, changes count towards the next checkpoint. Rejects with {@link CHANGES_LOST} when the
-   * backend stopped tracking changes (too many to keep): the caller then takes a full one.
+   * on, changes count towards the next checkpoint. The result is full (`full: true`) also when
+   * the backend does not know every change (it tracked too many, or had not been asked to track).
    */
   snapshotChanges?(checkpointId: number, full: boolean): Promise<StateChanges>;
   /** Starts recording changes for {@link KeyedStateBackend.snapshotChanges} (incremental checkpoints). */
@@ -116,10 +116,6 @@ export interface StateChanges {
   /** Entries removed (empty when `full`). */
   readonly removed: readonly KeyGroupRemovals[];
 }
-
-/** The message of the error {@link KeyedStateBackend.snapshotChanges} rejects with when it cannot. */
-export const CHANGES_LOST =
-  'the state backend no longer knows every change since the last checkpoint';
 
 /** Cache and memory figures of a backend. */
 export interface StateBackendStats {

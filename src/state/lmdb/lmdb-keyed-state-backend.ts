@@ -37,7 +37,6 @@ import {
 import { encodeKeyPart, primitiveKeyOf, statePrefix } from '../entry-key.ts';
 import { keyGroupOf, normalizeKey } from '../key-groups.ts';
 import {
-  CHANGES_LOST,
   type KeyGroupRemovals,
   type KeyGroupSnapshot,
   type KeyedStateBackend,
@@ -552,19 +551,16 @@ export class LmdbKeyedStateBackend
   }
 
   async snapshotChanges(checkpointId: number, full: boolean): Promise<StateChanges> {
+    // Changes not all known (too many, or not tracked until now): a new base it is.
     const lost = this.changesLost || this.changes === undefined;
     // From this barrier on, changes count towards the next checkpoint.
     const current = this.changes ?? new Map<string, number>();
     this.changes = new Map();
     this.changesLost = false;
-    if (full) {
+    if (full || lost) {
       this.unconfirmed.length = 0;
       this.unconfirmed.push({ id: checkpointId, changes: new Map() });
       return { full: true, groups: await this.snapshotAsync(), removed: [] };
-    }
-    if (lost) {
-      this.unconfirmed.length = 0;
-      throw new Error(CHANGES_LOST);
     }
     this.unconfirmed.push({ id: checkpointId, changes: current });
     // Everything not confirmed yet: a checkpoint that failed left its changes unsaved.
