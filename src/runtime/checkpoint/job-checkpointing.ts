@@ -151,6 +151,24 @@ export function registerCheckpointMetrics(
     () => last()?.sizeBytes ?? 0,
   );
   registry.derivedGauge(
+    'last_checkpoint_full_size_bytes',
+    'size of the whole state the last completed checkpoint stands for (incremental: its chains too)',
+    labels,
+    () => last()?.fullSizeBytes ?? last()?.sizeBytes ?? 0,
+  );
+  registry.derivedGauge(
+    'last_checkpoint_sync_duration_ms',
+    'longest synchronous part (at the barrier) of a subtask in the last completed checkpoint',
+    labels,
+    () => last()?.syncMs ?? 0,
+  );
+  registry.derivedGauge(
+    'last_checkpoint_async_duration_ms',
+    'longest asynchronous part (reading and writing the state) of a subtask in the last completed checkpoint',
+    labels,
+    () => last()?.asyncMs ?? 0,
+  );
+  registry.derivedGauge(
     'last_checkpoint_alignment_ms',
     'longest barrier alignment of the last completed checkpoint',
     labels,
