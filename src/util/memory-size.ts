@@ -21,7 +21,10 @@ const UNITS: Readonly<Record<string, number>> = {
 export function toBytes(size: MemorySize | string, what = 'memory size'): number {
   if (typeof size === 'number') {
     if (!Number.isFinite(size) || size <= 0) {
-      throw userError('INVALID_ARGUMENT', `${what} must be a positive number of bytes, got ${size}`);
+      throw userError(
+        'INVALID_ARGUMENT',
+        `${what} must be a positive number of bytes, got ${size}`,
+      );
     }
     return Math.floor(size);
   }

@@ -237,7 +237,10 @@ export function environmentDefaults(flags: Readonly<Record<string, unknown>>): E
     try {
       o['stateMemory'] = toBytes(memory, '--state-memory');
     } catch {
-      throw usageError(`--state-memory "${memory}" is not a memory size`, 'write e.g. --state-memory 256mb');
+      throw usageError(
+        `--state-memory "${memory}" is not a memory size`,
+        'write e.g. --state-memory 256mb',
+      );
     }
   }
   if (flags['incremental-checkpoints'] === true) o['incrementalCheckpoints'] = true;
