@@ -1,3 +1,4 @@
+import type { MemorySize } from '../util/memory-size.ts';
 import type { Duration } from '../util/duration.ts';
 import type { ObjectStorageOptions } from './object-storage-options.ts';
 
@@ -132,4 +133,17 @@ export interface EnvironmentOptions {
   readonly stateBackend?: 'heap' | 'lmdb';
   /** Working directory of the `lmdb` state backend (default `<tmpdir>/eddy-state`). */
   readonly stateDir?: string;
+  /**
+   * Memory the `lmdb` state backend may use for its cache and write buffer, per process (or, on
+   * worker threads, per slot), shared evenly by the keyed operator subtasks there (Flink's
+   * managed memory, made explicit): bytes or `'256mb'`, `'2gb'` (default 64 MiB per keyed
+   * subtask; CLI `--state-memory`). State beyond it stays on disk, read through the OS page cache.
+   */
+  readonly stateMemory?: MemorySize;
+  /**
+   * Checkpoints of the `lmdb` backend write only what changed since the previous one (a chain of
+   * change files in `<checkpointDir>/shared/`, rebased by a full one now and then; ADR 0020).
+   * Savepoints stay full. Default false (CLI `--incremental-checkpoints`).
+   */
+  readonly incrementalCheckpoints?: boolean;
 }

@@ -15,8 +15,17 @@ export interface CheckpointRecord {
   readonly triggeredAt: number;
   /** Trigger to completion (or failure), ms. */
   readonly durationMs: number;
-  /** Bytes of state files written. */
+  /** Bytes of state files written (with incremental checkpoints: the changes only). */
   readonly sizeBytes: number;
+  /**
+   * Bytes of the whole state the checkpoint stands for: with incremental checkpoints, every file
+   * of its chains too (Flink's checkpointed "full size"); else `sizeBytes`.
+   */
+  readonly fullSizeBytes?: number;
+  /** Longest synchronous part of any subtask's snapshot (at the barrier, on the record path), ms. */
+  readonly syncMs?: number;
+  /** Longest asynchronous part of any subtask (reading, serializing and writing its state), ms. */
+  readonly asyncMs?: number;
   /** Longest barrier alignment of any subtask, ms. */
   readonly alignmentMs: number;
   /** Why it failed. */

@@ -39,6 +39,7 @@ export function registerBuiltInMetrics(
       labels,
       () => operator.lateRecordsDropped,
     );
+    registerStateMetrics(registry, labels, operator);
   }
   registry.derivedCounter('records_out', 'records emitted', labels, () => output.recordsOut);
   registry.derivedMeter('records_out_rate', 'records emitted', labels, () => output.recordsOut);
@@ -90,5 +91,47 @@ export function registerTimeMetrics(
     'milliseconds per second the subtask waited for downstream capacity',
     labels,
     () => times.backPressuredPerSecond,
+  );
+}
+
+/**
+ * The state backend's figures (backends with a cache: LMDB): cache hits and misses and their
+ * ratio, entries held in memory, and the bytes of the working copy on disk (the state size).
+ */
+function registerStateMetrics(
+  registry: MetricsRegistry,
+  labels: MetricLabels,
+  operator: AbstractStreamOperator,
+): void {
+  const backend = operator.backend;
+  if (backend?.stats === undefined) return;
+  const stats = () => (backend.stats as NonNullable<typeof backend.stats>).call(backend);
+  registry.derivedCounter('state_cache_hits', 'state reads served by the cache', labels, () => {
+    return stats().cacheHits;
+  });
+  registry.derivedCounter('state_cache_misses', 'state reads that went to disk', labels, () => {
+    return stats().cacheMisses;
+  });
+  registry.derivedGauge(
+    'state_cache_hit_ratio',
+    'share of state reads served by the cache since the start',
+    labels,
+    () => {
+      const s = stats();
+      const reads = s.cacheHits + s.cacheMisses;
+      return reads === 0 ? 0 : s.cacheHits / reads;
+    },
+  );
+  registry.derivedGauge(
+    'state_cached_entries',
+    'state entries held in memory (cache and write buffer)',
+    labels,
+    () => stats().cachedEntries,
+  );
+  registry.derivedGauge(
+    'state_size_bytes',
+    'bytes of the state backend working copy on disk',
+    labels,
+    () => stats().diskBytes,
   );
 }

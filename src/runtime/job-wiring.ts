@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { toBytes } from '../util/memory-size.ts';
 import type { EnvironmentOptions } from '../core/environment-options.ts';
 import { createRuntimeProperties } from '../core/create-runtime-properties.ts';
 import type { MetricsRegistry } from '../metrics/metrics-registry.ts';
@@ -73,6 +74,7 @@ type SharedSetup = Pick<
   | 'checkpointing'
   | 'stateBackend'
   | 'stateDir'
+  | 'stateMemoryBytes'
   | 'runAction'
   | 'addBlocker'
   | 'signal'
@@ -102,6 +104,7 @@ export function wireJob(
     checkpointing: options.checkpointInterval !== undefined,
     stateBackend: options.stateBackend ?? 'heap',
     stateDir: options.stateDir,
+    stateMemoryBytes: stateMemoryPerSubtask(plan, options, placement),
     runAction: (action) => host.runAction(action),
     addBlocker: (p) => host.addBlocker(p),
     signal: host.signal,
@@ -288,4 +291,22 @@ function edgeWriter(
     },
     keyBySite: consumerBinding?.keyBySites?.[edge.input],
   });
+}
+
+/**
+ * The `stateMemory` budget of one keyed subtask: the budget of the process (or slot) shared
+ * evenly by the keyed subtasks it runs.
+ */
+function stateMemoryPerSubtask(
+  plan: JobGraph['plan'],
+  options: EnvironmentOptions,
+  placement: SlotPlacement | undefined,
+): number | undefined {
+  if (options.stateMemory === undefined) return undefined;
+  const total = toBytes(options.stateMemory, 'stateMemory');
+  let keyed = 0;
+  for (const node of plan.nodes) {
+    if (node.keyed) keyed += placement === undefined ? node.parallelism : 1;
+  }
+  return Math.max(1, Math.floor(total / Math.max(1, keyed)));
 }

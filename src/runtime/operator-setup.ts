@@ -32,6 +32,8 @@ export interface OperatorSetup<K extends NodeKind = NodeKind> {
   /** Keyed state backend kind and its working directory. */
   readonly stateBackend: 'heap' | 'lmdb';
   readonly stateDir: string | undefined;
+  /** Memory budget of this subtask's `lmdb` backend (the share of `stateMemory`). */
+  readonly stateMemoryBytes?: number | undefined;
   /** Whether periodic checkpoints run (exactly-once sinks then commit on checkpoint completion). */
   readonly checkpointing: boolean;
   /** Runs work triggered outside a batch (timers, async results) as a task action. */

@@ -19,6 +19,8 @@ export interface BackendSpec {
   readonly maxParallelism: number;
   /** Working directory of disk backends (default `<tmpdir>/eddy-state`). */
   readonly dir: string | undefined;
+  /** Memory budget of disk backends (cache and write buffer), bytes; default their own. */
+  readonly memoryBytes?: number | undefined;
   /** Milliseconds now (state TTL). */
   readonly clock: () => number;
 }
@@ -31,6 +33,7 @@ export function createKeyedStateBackend(spec: BackendSpec): KeyedStateBackend {
       operatorName: spec.operatorName,
       maxParallelism: spec.maxParallelism,
       clock: spec.clock,
+      ...(spec.memoryBytes !== undefined ? { memoryBytes: spec.memoryBytes } : {}),
     });
   }
   return new HeapKeyedStateBackend(spec.operatorName, spec.maxParallelism, spec.clock);

@@ -57,8 +57,22 @@ export interface KeyedStateBackend {
    * synchronously (when called) and read it afterwards without blocking the record path.
    */
   snapshotAsync?(): Promise<KeyGroupSnapshot[]>;
+  /**
+   * Incremental checkpoints: the entries written and removed since the last *confirmed*
+   * checkpoint (see {@link KeyedStateBackend.confirmCheckpoint}), or every entry when `full` (a
+   * new base). Like {@link KeyedStateBackend.snapshotAsync}, the point in time is the call; from it
+   * on, changes count towards the next checkpoint. The result is full (`full: true`) also when
+   * the backend does not know every change (it tracked too many, or had not been asked to track).
+   */
+  snapshotChanges?(checkpointId: number, full: boolean): Promise<StateChanges>;
+  /** Starts recording changes for {@link KeyedStateBackend.snapshotChanges} (incremental checkpoints). */
+  startTrackingChanges?(): void;
+  /** Checkpoint `checkpointId` completed: changes up to it are saved and need no tracking. */
+  confirmCheckpoint?(checkpointId: number): void;
   /** Adds the entries of `groups` (from any backend and any parallelism) to this backend. */
   restore(groups: readonly KeyGroupSnapshot[]): void;
+  /** Cache and memory figures, for metrics (backends with a cache). */
+  stats?(): StateBackendStats;
   /** Number of entries over all states (a metric). */
   size(): number;
   dispose(): void;
@@ -86,4 +100,29 @@ export interface StateSnapshot {
 export interface KeyGroupSnapshot {
   readonly keyGroup: number;
   readonly states: readonly StateSnapshot[];
+}
+
+/** Entries removed from one key group, by entry key (`entry-key.ts`). */
+export interface KeyGroupRemovals {
+  readonly keyGroup: number;
+  readonly entryKeys: readonly string[];
+}
+
+/** What changed in a backend between two checkpoints (or everything, when `full`). */
+export interface StateChanges {
+  readonly full: boolean;
+  /** Entries written (all entries when `full`), by key group. */
+  readonly groups: readonly KeyGroupSnapshot[];
+  /** Entries removed (empty when `full`). */
+  readonly removed: readonly KeyGroupRemovals[];
+}
+
+/** Cache and memory figures of a backend. */
+export interface StateBackendStats {
+  readonly cacheHits: number;
+  readonly cacheMisses: number;
+  /** Entries held in memory (cache and write buffer). */
+  readonly cachedEntries: number;
+  /** Bytes of the working copy on disk. */
+  readonly diskBytes: number;
 }

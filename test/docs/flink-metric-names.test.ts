@@ -1,7 +1,8 @@
 /**
  * Every Prometheus name in the metrics table of docs/guides/coming-from-flink.md is exported by a
  * running job (Kafka names aside: they need a broker and are checked in test/kafka/), with the
- * documented type: a job with checkpoints, an event-time window and user metrics of each kind.
+ * documented type: a job with checkpoints, an event-time window on LMDB state and user metrics of
+ * each kind.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -36,7 +37,13 @@ test("the guide's metric names are what a running job exports", { timeout: 120_0
   assert.ok(documented.length >= 20, `only ${documented.length} names found in the table`);
   const dir = mkdtempSync(join(tmpdir(), 'eddy-metric-names-'));
   try {
-    const env = StreamEnvironment.create({ checkpointInterval: '50ms', checkpointDir: dir });
+    // LMDB state: its cache and size metrics are in the table too.
+    const env = StreamEnvironment.create({
+      checkpointInterval: '50ms',
+      checkpointDir: join(dir, 'chk'),
+      stateBackend: 'lmdb',
+      stateDir: join(dir, 'state'),
+    });
     const client = (() => {
       env
         .fromCollection(Array.from({ length: 2000 }, (_, i) => ({ user: `u${i % 3}`, ts: i })))

@@ -1,3 +1,4 @@
+import { toBytes } from '../../util/memory-size.ts';
 import { RunProgress, summaryJson, type ProgressMode } from '../run-progress.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
 import { toMillis, type Duration } from '../../util/duration.ts';
@@ -104,6 +105,17 @@ export const runFlags: readonly FlagSpec[] = [
     type: 'string',
     placeholder: '<dir>',
     description: 'working directory of the lmdb state backend',
+  },
+  {
+    name: 'state-memory',
+    type: 'string',
+    placeholder: '<size>',
+    description: 'memory of the lmdb state backend (cache and write buffer), e.g. 256mb',
+  },
+  {
+    name: 'incremental-checkpoints',
+    type: 'boolean',
+    description: 'lmdb checkpoints write only what changed since the previous one',
   },
   {
     name: 'restart-strategy',
@@ -220,6 +232,18 @@ export function environmentDefaults(flags: Readonly<Record<string, unknown>>): E
   set('objectStorage', objectStorageFlags(flags));
   set('stateBackend', oneOf('state-backend', ['heap', 'lmdb']));
   set('stateDir', flags['state-dir']);
+  const memory = flags['state-memory'] as string | undefined;
+  if (memory !== undefined) {
+    try {
+      o['stateMemory'] = toBytes(memory, '--state-memory');
+    } catch {
+      throw usageError(
+        `--state-memory "${memory}" is not a memory size`,
+        'write e.g. --state-memory 256mb',
+      );
+    }
+  }
+  if (flags['incremental-checkpoints'] === true) o['incrementalCheckpoints'] = true;
   const restart = oneOf('restart-strategy', ['none', 'exponential-backoff']);
   if (restart !== undefined) o['restartStrategy'] = { type: restart };
   set('runtimeMode', oneOf('runtime-mode', ['threads', 'in-process']));

@@ -39,6 +39,17 @@ export class BlobCheckpointStore implements CheckpointStore {
     return [...locations];
   }
 
+  async listFiles(location: string): Promise<string[]> {
+    const prefix = `${location}/`;
+    return (await this.blobs.list(prefix))
+      .map((key) => key.slice(prefix.length))
+      .filter((name) => name !== '' && !name.includes('/'));
+  }
+
+  removeFile(location: string, name: string): Promise<void> {
+    return this.blobs.delete(keyOf(location, name));
+  }
+
   remove(location: string): Promise<void> {
     return deleteWithMarker(this.blobs, location, METADATA_FILE);
   }

@@ -296,6 +296,8 @@ test('a state file that fails to write fails the checkpoint: no _metadata, no co
         : local.write(location, name, data),
     read: (location, name) => local.read(location, name),
     list: (prefix) => local.list(prefix),
+    listFiles: (location) => local.listFiles(location),
+    removeFile: (location, name) => local.removeFile(location, name),
     remove: (location) => local.remove(location),
     pathOf: (location) => local.pathOf(location),
     close: () => local.close(),

@@ -25,12 +25,14 @@ import {
   type CheckpointMetadata,
   type OperatorLayout,
   type OperatorMetadata,
+  type SharedStateFile,
   type StateInfo,
   type SubtaskMetadata,
 } from './checkpoint-metadata.ts';
 import type { CheckpointRecord } from '../../core/job-status.ts';
 import { METADATA_FILE, type CheckpointStore } from './checkpoint-store.ts';
 import { writeCompletedRecord } from './completed-checkpoint-record.ts';
+import { SHARED_LOCATION, SharedStateRegistry, sharedFilesOf } from './shared-state-registry.ts';
 
 /** Prefix of periodic checkpoint locations: `chk-<id>`. */
 export const CHECKPOINT_PREFIX = 'chk-';
@@ -40,6 +42,19 @@ export interface EncodedState {
   /** The serialized `SubtaskState`. */
   readonly data: Uint8Array;
   readonly states: readonly StateInfo[];
+  /** Incremental checkpoints: the subtask's keyed state, as a new file of its chain. */
+  readonly shared?: SharedStateWrite;
+  /** The synchronous part of the snapshot (at the barrier), ms. */
+  readonly syncMs?: number;
+}
+
+/** A new file of a subtask's incremental keyed state (ADR 0020). */
+export interface SharedStateWrite {
+  /** The files of the chain already stored (base first); empty when this file is a base. */
+  readonly chain: readonly SharedStateFile[];
+  /** The new file (its name in `shared/` starts with the checkpoint id). */
+  readonly added: SharedStateFile;
+  readonly data: Uint8Array;
 }
 
 /** One subtask's acknowledgement of a barrier. */
@@ -109,7 +124,12 @@ interface Pending {
   readonly notify: boolean;
   acks: number;
   bytes: number;
+  fullBytes: number;
   alignmentMs: number;
+  syncMs: number;
+  asyncMs: number;
+  /** Shared files this checkpoint wrote (removed if it fails). */
+  readonly newShared: string[];
   timer: ReturnType<typeof setTimeout> | undefined;
   done: boolean;
   /** `_metadata` is being (or has been) written: from here the checkpoint may be complete. */
@@ -138,6 +158,10 @@ export class CheckpointCoordinator {
   private sealed = 0;
   /** Checkpoint failures since the last completed checkpoint. */
   private failuresInARow = 0;
+  /** Which retained checkpoints reference which shared files (incremental checkpoints). */
+  private readonly registry = new SharedStateRegistry();
+  /** The registry learnt the checkpoints retained from earlier runs (on the first retention). */
+  private registryReady: Promise<void> | undefined;
 
   constructor(
     private readonly options: CoordinatorOptions,
@@ -300,7 +324,11 @@ export class CheckpointCoordinator {
         notify,
         acks: 0,
         bytes: 0,
+        fullBytes: 0,
         alignmentMs: 0,
+        syncMs: 0,
+        asyncMs: 0,
+        newShared: [],
         timer: undefined,
         done: false,
         sealing: false,
@@ -329,7 +357,21 @@ export class CheckpointCoordinator {
     if (list === undefined) p.subtasks.set(ack.nodeId, (list = []));
     const subtasks = list;
     if (ack.alignmentMs > p.alignmentMs) p.alignmentMs = ack.alignmentMs;
-    const write = Promise.resolve(ack.encoded).then(({ data, states }) => {
+    const acked = performance.now();
+    const write = Promise.resolve(ack.encoded).then(async ({ data, states, shared, syncMs }) => {
+      let keyedChain: SharedStateFile[] | undefined;
+      const writes = [p.store.write(p.location, file, data)];
+      p.bytes += data.byteLength;
+      p.fullBytes += data.byteLength;
+      if (syncMs !== undefined && syncMs > p.syncMs) p.syncMs = syncMs;
+      if (shared !== undefined) {
+        const { added } = shared;
+        keyedChain = [...shared.chain, added];
+        p.newShared.push(added.file);
+        p.bytes += added.bytes;
+        for (const f of keyedChain) p.fullBytes += f.bytes;
+        writes.push(p.store.write(SHARED_LOCATION, added.file, shared.data));
+      }
       subtasks.push({
         index: ack.index,
         file,
@@ -337,9 +379,11 @@ export class CheckpointCoordinator {
         sha256: sha256(data),
         keyGroups: ack.keyGroups,
         states,
+        ...(keyedChain !== undefined ? { keyedChain } : {}),
       });
-      p.bytes += data.byteLength;
-      return p.store.write(p.location, file, data);
+      await Promise.all(writes);
+      const asyncMs = performance.now() - acked;
+      if (asyncMs > p.asyncMs) p.asyncMs = asyncMs;
     });
     // A failed write fails the checkpoint (in finish), not the process: never leave it unhandled.
     write.catch(() => {});
@@ -434,8 +478,12 @@ export class CheckpointCoordinator {
         triggeredAt: p.barrier.timestamp,
         durationMs: performance.now() - p.startedAt,
         sizeBytes: p.bytes,
+        fullSizeBytes: p.fullBytes,
+        syncMs: p.syncMs,
+        asyncMs: p.asyncMs,
         alignmentMs: p.alignmentMs,
       };
+      if (!p.barrier.savepoint) this.registry.register(p.barrier.id, sharedFilesOf(metadata));
       this.completed++;
       if (!p.barrier.savepoint) this.failuresInARow = 0;
       this.lastCompleted = record;
@@ -483,8 +531,13 @@ export class CheckpointCoordinator {
     );
     // Files may still be in flight: remove the location once they settled (unless `_metadata`
     // may have made it a complete checkpoint, which a restore may then use).
-    if (!p.sealing)
-      void Promise.allSettled(p.writes).then(() => p.store.remove(p.location).catch(() => {}));
+    if (!p.sealing) {
+      void Promise.allSettled(p.writes).then(async () => {
+        await p.store.remove(p.location).catch(() => {});
+        // New names: no other checkpoint can reference them.
+        for (const f of p.newShared) await p.store.removeFile(SHARED_LOCATION, f).catch(() => {});
+      });
+    }
     p.reject(new Error(reason));
     if (counts && !p.barrier.savepoint && ++this.failuresInARow > this.options.tolerableFailures) {
       const n = this.options.tolerableFailures;
@@ -515,12 +568,24 @@ export class CheckpointCoordinator {
   private async retain(id: number): Promise<void> {
     const store = this.options.store;
     if (store === undefined) return;
+    this.registryReady ??= this.registry.registerRetained(
+      store,
+      this.options.existing,
+      this.options.firstId,
+      CHECKPOINT_PREFIX,
+    );
+    await this.registryReady;
     this.retainedIds.push(id);
     while (this.retainedIds.length > this.options.retained) this.retainedIds.shift();
     const oldest = this.retainedIds[0] ?? id;
     for (const loc of await store.list(CHECKPOINT_PREFIX)) {
       const n = Number(loc.slice(CHECKPOINT_PREFIX.length));
-      if (Number.isInteger(n) && n < oldest) await store.remove(loc).catch(() => {});
+      if (!Number.isInteger(n) || n >= oldest) continue;
+      await store.remove(loc).catch(() => {});
+      // Only once the checkpoint is gone: a restore may not find it half without its files.
+      for (const f of this.registry.release(n)) {
+        await store.removeFile(SHARED_LOCATION, f).catch(() => {});
+      }
     }
   }
 }

@@ -14,7 +14,10 @@ import {
   type OperatorMetadata,
 } from './checkpoint-metadata.ts';
 import { METADATA_FILE, type CheckpointStore } from './checkpoint-store.ts';
-import { decodeSubtaskState } from './state-codec.ts';
+import { mergeStateChanges } from '../../state/merge-state-changes.ts';
+import type { StateChanges } from '../../state/keyed-state-backend.ts';
+import { SHARED_LOCATION } from './shared-state-registry.ts';
+import { decodeStateChanges, decodeSubtaskState } from './state-codec.ts';
 import type { SubtaskState } from './subtask-state.ts';
 
 /** The state of one operator in a loaded checkpoint. */
@@ -61,7 +64,15 @@ export async function loadCheckpoint(
         throw new Error(`state file ${st.file} has ${data.byteLength} bytes, expected ${st.bytes}`);
       }
       if (sha256(data) !== st.sha256) throw new Error(`state file ${st.file} checksum mismatch`);
-      subtasks[st.index] = decodeSubtaskState(data);
+      const state = decodeSubtaskState(data);
+      subtasks[st.index] =
+        st.keyedChain === undefined
+          ? state
+          : {
+              ...state,
+              keyGroups: mergeStateChanges(await readChain(store, st.keyedChain)),
+              keyedChain: st.keyedChain,
+            };
     }
     operators.set(op.key, { meta: op, subtasks });
   }
@@ -96,4 +107,30 @@ export async function findLatestCheckpoint(
     }
   }
   return undefined;
+}
+
+/** Reads and verifies the files of an incremental keyed state chain. */
+async function readChain(
+  store: CheckpointStore,
+  chain: readonly { file: string; bytes: number; sha256: string }[],
+): Promise<StateChanges[]> {
+  const out: StateChanges[] = [];
+  for (const f of chain) {
+    let data: Uint8Array;
+    try {
+      data = await store.read(SHARED_LOCATION, f.file);
+    } catch (e) {
+      throw new Error(`shared state file ${f.file} is missing (${(e as Error).message})`, {
+        cause: e,
+      });
+    }
+    if (data.byteLength !== f.bytes) {
+      throw new Error(
+        `shared state file ${f.file} has ${data.byteLength} bytes, expected ${f.bytes}`,
+      );
+    }
+    if (sha256(data) !== f.sha256) throw new Error(`shared state file ${f.file} checksum mismatch`);
+    out.push(decodeStateChanges(data));
+  }
+  return out;
 }

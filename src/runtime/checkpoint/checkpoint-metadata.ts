@@ -25,6 +25,17 @@ export interface StateInfo {
   readonly version: number;
 }
 
+/**
+ * A file of a subtask's incremental keyed state, in the store's `shared/` location: a full base
+ * or the changes of one checkpoint (`StateChanges`, ADR 0020).
+ */
+export interface SharedStateFile {
+  readonly file: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly full: boolean;
+}
+
 /** One subtask's state file. */
 export interface SubtaskMetadata {
   readonly index: number;
@@ -34,6 +45,11 @@ export interface SubtaskMetadata {
   /** Key groups `[start, end]` this subtask owned (keyed operators). */
   readonly keyGroups: { readonly start: number; readonly end: number } | undefined;
   readonly states: readonly StateInfo[];
+  /**
+   * Incremental checkpoints: the keyed state is this chain of shared files (base first), not in
+   * `file`. Absent in full checkpoints and savepoints.
+   */
+  readonly keyedChain?: readonly SharedStateFile[];
 }
 
 /** An operator as a checkpoint records it (what the coordinator knows before any state). */

@@ -22,6 +22,10 @@ export interface CheckpointStore {
   read(location: string, name: string): Promise<Uint8Array>;
   /** Locations under the root whose names start with `prefix`, in no particular order. */
   list(prefix: string): Promise<string[]>;
+  /** Names of the files of `location`, in no particular order. */
+  listFiles(location: string): Promise<string[]>;
+  /** Deletes one file (missing is fine). */
+  removeFile(location: string, name: string): Promise<void>;
   /** Deletes a location and everything in it, `_metadata` first (missing is fine). */
   remove(location: string): Promise<void>;
   /** A full path or URI of a location, as shown to users. */

@@ -28,12 +28,21 @@ import {
   type SubtaskAck,
 } from './checkpoint-coordinator.ts';
 import type { LoadedCheckpoint } from './checkpoint-loader.ts';
-import type { OperatorStateDistribution, StateInfo } from './checkpoint-metadata.ts';
+import {
+  sha256,
+  type OperatorStateDistribution,
+  type SharedStateFile,
+  type StateInfo,
+} from './checkpoint-metadata.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { openCheckpointStore } from './open-checkpoint-store.ts';
 import { operatorKey, planFingerprint } from './operator-key.ts';
 import { assignSubtaskState } from './state-assignment.ts';
-import { encodeSubtaskState } from './state-codec.ts';
+import { encodeStateChanges, encodeSubtaskState } from './state-codec.ts';
+import { CHECKPOINT_PREFIX } from './checkpoint-coordinator.ts';
+import type { KeyedStateBackend, StateChanges } from '../../state/keyed-state-backend.ts';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import type { SubtaskState } from './subtask-state.ts';
 
 /** What a run knows about where its checkpoints come from and go. */
@@ -142,6 +151,24 @@ export function registerCheckpointMetrics(
     () => last()?.sizeBytes ?? 0,
   );
   registry.derivedGauge(
+    'last_checkpoint_full_size_bytes',
+    'size of the whole state the last completed checkpoint stands for (incremental: its chains too)',
+    labels,
+    () => last()?.fullSizeBytes ?? last()?.sizeBytes ?? 0,
+  );
+  registry.derivedGauge(
+    'last_checkpoint_sync_duration_ms',
+    'longest synchronous part (at the barrier) of a subtask in the last completed checkpoint',
+    labels,
+    () => last()?.syncMs ?? 0,
+  );
+  registry.derivedGauge(
+    'last_checkpoint_async_duration_ms',
+    'longest asynchronous part (reading and writing the state) of a subtask in the last completed checkpoint',
+    labels,
+    () => last()?.asyncMs ?? 0,
+  );
+  registry.derivedGauge(
     'last_checkpoint_alignment_ms',
     'longest barrier alignment of the last completed checkpoint',
     labels,
@@ -171,6 +198,9 @@ export class JobCheckpointing implements CheckpointHost {
   private injected: CheckpointBarrier | undefined;
   private readonly acked = new Map<Subtask, number>();
   private warnedNoUid = false;
+  /** Incremental checkpoints: each keyed subtask's state chain (ADR 0020). */
+  private readonly chains = new Map<Subtask, ChainTracker>();
+  private readonly incremental: boolean;
 
   constructor(
     private readonly plan: Plan,
@@ -196,7 +226,13 @@ export class JobCheckpointing implements CheckpointHost {
     this.coordinator = new CheckpointCoordinator(settings, this);
     this.acks = remote ?? this.coordinator;
     const mode = o.checkpointingMode ?? 'exactly-once';
+    this.incremental = o.incrementalCheckpoints === true;
     for (const s of this.all) {
+      const backend = s.operator?.backend;
+      if (this.incremental && backend?.snapshotChanges !== undefined) {
+        backend.startTrackingChanges?.();
+        this.chains.set(s, { confirmed: undefined, pending: new Map(), states: new Map() });
+      }
       if (s.source !== undefined) s.source.onBarrier = (b) => this.onAligned(s, b, 0);
       if (s.gate !== undefined) {
         s.gate.mode = mode;
@@ -289,7 +325,15 @@ export class JobCheckpointing implements CheckpointHost {
               },
             );
           } else if (state.source !== undefined) reader.restoreState?.(state.source);
-        } else s.operator?.restoreState(state);
+        } else {
+          s.operator?.restoreState(state);
+          const chain = this.chains.get(s);
+          // The chain continues where it was only in the directory it lives in (the next
+          // checkpoint's files reference its files) and for the same key groups.
+          if (chain !== undefined && state.keyedChain !== undefined && this.ownCheckpoint(cp)) {
+            chain.confirmed = state.keyedChain;
+          }
+        }
       }
     }
     for (const [key, saved] of cp.operators) {
@@ -334,6 +378,12 @@ export class JobCheckpointing implements CheckpointHost {
 
   /** @internal CheckpointHost: the checkpoint is complete. */
   notifyComplete(checkpointId: number): void {
+    for (const [s, chain] of this.chains) {
+      const completed = chain.pending.get(checkpointId);
+      if (completed !== undefined) chain.confirmed = completed;
+      for (const id of chain.pending.keys()) if (id <= checkpointId) chain.pending.delete(id);
+      s.operator?.backend?.confirmCheckpoint?.(checkpointId);
+    }
     this.actions.runAction(() => {
       for (const s of this.all) {
         s.operator?.notifyCheckpointComplete(checkpointId);
@@ -380,6 +430,67 @@ export class JobCheckpointing implements CheckpointHost {
     }
   }
 
+  /** Whether `cp` is a checkpoint in this job's own checkpoint directory. */
+  private ownCheckpoint(cp: LoadedCheckpoint): boolean {
+    const dir = this.options.checkpointDir;
+    if (dir === undefined || cp.metadata.savepoint) return false;
+    const location = `${CHECKPOINT_PREFIX}${cp.metadata.checkpointId}`;
+    const own = dir.startsWith('s3://')
+      ? `${dir.replace(/\/+$/, '')}/${location}`
+      : join(resolve(dir), location);
+    return cp.path === own;
+  }
+
+  /**
+   * The snapshot of a keyed subtask with incremental checkpoints: the changes since its last
+   * confirmed checkpoint as a new file of its chain, or a new base when it has none, the chain
+   * grew long, or its changes outweigh the base (a restore reads the whole chain).
+   */
+  private snapshotIncremental(
+    s: Subtask,
+    chain: ChainTracker,
+    backend: KeyedStateBackend,
+    checkpointId: number,
+  ): Promise<EncodedState> {
+    const started = performance.now();
+    const base = chain.confirmed;
+    const rebase =
+      base === undefined ||
+      base.length >= MAX_CHAIN_FILES ||
+      base.slice(1).reduce((n, f) => n + f.bytes, 0) > (base[0]?.bytes ?? 0);
+    const changes = (
+      backend.snapshotChanges as (id: number, full: boolean) => Promise<StateChanges>
+    )(checkpointId, rebase);
+    const rest = (s.operator as NonNullable<Subtask['operator']>).snapshotState(
+      checkpointId,
+      false,
+    );
+    const syncMs = performance.now() - started;
+    return Promise.all([changes, rest]).then(([c, r]) => {
+      const data = encodeStateChanges(c);
+      const added: SharedStateFile = {
+        file: `${checkpointId}-${s.node.id}-${s.index}-${randomBytes(6).toString('hex')}`,
+        bytes: data.byteLength,
+        sha256: sha256(data),
+        full: c.full,
+      };
+      const before = c.full || base === undefined ? [] : base;
+      chain.pending.set(checkpointId, [...before, added]);
+      if (c.full) chain.states.clear();
+      for (const g of c.groups) {
+        for (const st of g.states)
+          chain.states.set(st.name, { name: st.name, kind: st.kind, version: st.version });
+      }
+      const exclusive = encode(r);
+      return {
+        data: exclusive.data,
+        states: [...chain.states.values()],
+        shared: { chain: before, added, data },
+        syncMs,
+      };
+    });
+  }
+
   private onAligned(s: Subtask, barrier: CheckpointBarrier, alignmentMs: number): void {
     this.snapshot(s, barrier, alignmentMs);
     if (s.source !== undefined) {
@@ -392,10 +503,14 @@ export class JobCheckpointing implements CheckpointHost {
     this.acked.set(s, barrier.id);
     const node = s.node;
     let encoded: EncodedState | Promise<EncodedState>;
+    const chain = this.chains.get(s);
+    const started = performance.now();
     try {
       const backend = s.operator?.backend;
       if (s.source !== undefined) {
         encoded = encode({ source: s.source.reader.snapshotState?.(barrier.id) });
+      } else if (s.operator !== undefined && chain !== undefined && !barrier.savepoint) {
+        encoded = this.snapshotIncremental(s, chain, backend as KeyedStateBackend, barrier.id);
       } else if (s.operator !== undefined && backend?.snapshotAsync !== undefined) {
         // The backend fixes its consistent view now; the entries are read off the record path.
         const keyed = backend.snapshotAsync();
@@ -414,16 +529,32 @@ export class JobCheckpointing implements CheckpointHost {
       );
       return;
     }
+    const syncMs = performance.now() - started;
+    const timed = (e: EncodedState): EncodedState =>
+      e.syncMs === undefined ? { ...e, syncMs } : e;
     this.acks.acknowledge(barrier.id, {
       nodeId: node.id,
       index: s.index,
-      encoded,
+      encoded: encoded instanceof Promise ? encoded.then(timed) : timed(encoded),
       keyGroups: node.keyed
         ? keyGroupRange(s.index, node.parallelism, this.plan.maxParallelism)
         : undefined,
       alignmentMs,
     });
   }
+}
+
+/** Files in a chain (base included) after which the next checkpoint is a new base. */
+const MAX_CHAIN_FILES = 12;
+
+/** A keyed subtask's incremental state chain. */
+interface ChainTracker {
+  /** The chain of the newest checkpoint known complete; the next one builds on it. */
+  confirmed: readonly SharedStateFile[] | undefined;
+  /** The chains of checkpoints taken but not known complete, by checkpoint id. */
+  readonly pending: Map<number, readonly SharedStateFile[]>;
+  /** The keyed states the chain holds (for `_metadata`). */
+  readonly states: Map<string, StateInfo>;
 }
 
 function tolerableFailures(n: number | undefined): number {

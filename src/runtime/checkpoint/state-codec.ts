@@ -7,6 +7,7 @@
  * @module
  */
 import { deserialize, serialize } from 'node:v8';
+import type { StateChanges } from '../../state/keyed-state-backend.ts';
 import type { SubtaskState } from './subtask-state.ts';
 
 /** Serializes a subtask's state (throws when a value cannot be cloned, e.g. a function). */
@@ -17,4 +18,14 @@ export function encodeSubtaskState(state: SubtaskState): Uint8Array {
 /** Reads what {@link encodeSubtaskState} wrote. */
 export function decodeSubtaskState(data: Uint8Array): SubtaskState {
   return deserialize(data) as SubtaskState;
+}
+
+/** Serializes one file of an incremental keyed state chain. */
+export function encodeStateChanges(changes: StateChanges): Uint8Array {
+  return serialize(changes);
+}
+
+/** Reads what {@link encodeStateChanges} wrote. */
+export function decodeStateChanges(data: Uint8Array): StateChanges {
+  return deserialize(data) as StateChanges;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { KeyGroupSnapshot } from '../../state/keyed-state-backend.ts';
+import type { SharedStateFile } from './checkpoint-metadata.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';
 
 /** Timers of a keyed subtask. */
@@ -28,4 +29,9 @@ export interface SubtaskState {
    * `SourceReader.restoreUnionState` (each reader keeps the splits it now owns). Never saved.
    */
   readonly sourceUnion?: readonly unknown[];
+  /**
+   * Set by the loader when `keyGroups` came from an incremental chain: the chain, which the
+   * restored subtask continues (same parallelism, same checkpoint directory). Never saved here.
+   */
+  readonly keyedChain?: readonly SharedStateFile[];
 }

@@ -49,6 +49,7 @@ export abstract class AbstractStreamOperator implements GateOperator {
         operatorName: node.name,
         maxParallelism: setup.maxParallelism,
         dir: setup.stateDir,
+        memoryBytes: setup.stateMemoryBytes,
         clock: () => setup.clock.now(),
       });
       this.timers = new InternalTimerService(

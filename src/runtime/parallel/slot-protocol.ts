@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { SharedStateWrite } from '../checkpoint/checkpoint-coordinator.ts';
 import type { MessagePort } from 'node:worker_threads';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import type { JobExecutionResult } from '../../core/job-client.ts';
@@ -85,6 +86,9 @@ export interface EncodedAck {
   readonly index: number;
   readonly data: Uint8Array;
   readonly states: readonly StateInfo[];
+  /** Incremental checkpoints: the new file of the subtask's keyed state chain. */
+  readonly shared?: SharedStateWrite | undefined;
+  readonly syncMs?: number | undefined;
   readonly keyGroups: { readonly start: number; readonly end: number } | undefined;
   readonly alignmentMs: number;
 }

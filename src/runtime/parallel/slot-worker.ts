@@ -90,7 +90,7 @@ port.on('message', (c: SlotCommand) => {
 const remote: RemoteCheckpointing = {
   acknowledge(checkpointId, ack) {
     Promise.resolve(ack.encoded).then(
-      ({ data, states }) => {
+      ({ data, states, shared, syncMs }) => {
         const msg: SlotReport = {
           type: 'ack',
           checkpointId,
@@ -98,6 +98,8 @@ const remote: RemoteCheckpointing = {
           index: ack.index,
           data,
           states,
+          shared,
+          syncMs,
           keyGroups: ack.keyGroups,
           alignmentMs: ack.alignmentMs,
         };

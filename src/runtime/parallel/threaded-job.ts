@@ -458,7 +458,12 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
         this.coordinator?.acknowledge(r.checkpointId, {
           nodeId: r.nodeId,
           index: r.index,
-          encoded: { data: r.data, states: r.states },
+          encoded: {
+            data: r.data,
+            states: r.states,
+            ...(r.shared !== undefined ? { shared: r.shared } : {}),
+            ...(r.syncMs !== undefined ? { syncMs: r.syncMs } : {}),
+          },
           keyGroups: r.keyGroups,
           alignmentMs: r.alignmentMs,
         });

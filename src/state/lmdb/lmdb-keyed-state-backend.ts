@@ -1,25 +1,30 @@
 /**
  * A keyed state backend on LMDB, for state larger than memory.
  *
- * Reads are synchronous (`getBinaryFast` + `v8.deserialize`) and go through a cache of recently
- * used entries. Writes go to that cache and mark the entry dirty (the cache is thus the write
- * buffer, and where the live objects of list and map states are mutated); dirty entries are
- * flushed to LMDB in one synchronous write transaction once there are `flushThreshold` of them,
- * and at every snapshot. After a flush the cache is dropped if it outgrew `cacheEntries`. The environment is opened with `noSync`: the
- * LMDB files are a working copy, and durability comes from checkpoints (as Flink disables the
- * RocksDB WAL). A snapshot flushes the buffer and iterates a read transaction, which sees one
- * consistent version of the data.
+ * Reads are synchronous (`getBinaryFast`) and go through a cache of entries; writes go to that
+ * cache and mark the entry dirty, so the cache is also the write buffer (and where the live
+ * objects of list and map states are mutated). Its size comes from the memory budget
+ * (`memoryBytes`, the `stateMemory` option): once it holds more entries than the budget allows,
+ * the dirty ones are written to LMDB in one synchronous write transaction and the entries not used
+ * since the previous eviction are dropped (a CLOCK approximation of LRU). A key that stays hot is
+ * thus written once per eviction or checkpoint, not once per record, and a state that fits the
+ * budget is only written at checkpoints. Values are stored in a compact binary form
+ * (`state-value-codec.ts`: msgpack with records, 8-byte numbers, `v8.serialize` otherwise).
  *
- * Entries are stored under `<state name>\0<encoded key>[\1<namespace>]` as the v8 serialization
- * of `[rawKey, namespace, value, expiresAt]`.
+ * The environment is opened with `noSync`: the LMDB files are a working copy, and durability
+ * comes from checkpoints (as Flink disables the RocksDB WAL). A snapshot flushes the buffer and
+ * iterates a read transaction, which sees one consistent version of the data. For incremental
+ * checkpoints the backend also records which entries changed since the last confirmed checkpoint
+ * (`snapshotChanges`, ADR 0020), from the first time it is asked.
+ *
+ * Entries are stored under their entry key (`entry-key.ts`: state name, key, namespace).
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync, statfsSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import type * as Lmdb from 'lmdb';
 import type { RootDatabase } from 'lmdb';
 import { EddyError } from '../../errors/eddy-error.ts';
@@ -29,8 +34,16 @@ import {
   AbstractKeyedStateBackend,
   type StateHandleClasses,
 } from '../abstract-keyed-state-backend.ts';
-import { normalizeKey } from '../key-groups.ts';
-import type { KeyGroupSnapshot, KeyedStateBackend, StateSnapshot } from '../keyed-state-backend.ts';
+import { encodeKeyPart, primitiveKeyOf, statePrefix } from '../entry-key.ts';
+import { keyGroupOf, normalizeKey } from '../key-groups.ts';
+import {
+  type KeyGroupRemovals,
+  type KeyGroupSnapshot,
+  type KeyedStateBackend,
+  type StateBackendStats,
+  type StateChanges,
+  type StateSnapshot,
+} from '../keyed-state-backend.ts';
 import { SnapshotBuilder } from '../snapshot-builder.ts';
 import type { AggregatingStateDescriptor, StateDescriptor } from '../../core/state-descriptor.ts';
 import type {
@@ -40,6 +53,7 @@ import type {
   ReducingState,
   ValueState,
 } from '../../core/state.ts';
+import { StateValueCodec, type DecodedEntry } from './state-value-codec.ts';
 
 /**
  * The `lmdb` package, loaded on first use: it loads native modules (LMDB, msgpackr), which a job
@@ -58,46 +72,68 @@ export interface LmdbKeyedStateBackendOptions {
   /** Operator name, for errors. */
   readonly operatorName: string;
   readonly maxParallelism?: number;
-  /** Dirty entries buffered before a write transaction (default 50 000). */
-  readonly flushThreshold?: number;
-  /** Entries kept in the read cache (default 200 000). */
+  /**
+   * Memory for the cache and write buffer, in bytes (default 64 MiB). The number of entries it
+   * holds is estimated from the entries' stored size.
+   */
+  readonly memoryBytes?: number;
+  /** Entries in the cache, overriding the estimate from `memoryBytes` (tests). */
   readonly cacheEntries?: number;
+  /** @deprecated the same as `cacheEntries`. */
+  readonly flushThreshold?: number;
   /** Milliseconds now, for state TTL (default `Date.now`). */
   readonly clock?: () => number;
+  /**
+   * Changed entries remembered for incremental checkpoints (default 4 M); beyond it the next
+   * checkpoint is a full one.
+   */
+  readonly maxTrackedChanges?: number;
 }
 
-/** An entry in the write buffer or as stored. `expiresAt` is NaN without TTL. */
-interface Rec {
-  readonly raw: unknown;
-  readonly ns: string | number | undefined;
-  value: unknown;
-  expiresAt: number;
+/**
+ * An entry in the cache: as stored, or known absent (`present` false). `dirty`: written since the
+ * last flush; `hot`: read since the last eviction.
+ */
+class Rec {
+  dirty = false;
+  hot = false;
+  /** In its table's cache (an evicted entry may still be written through a handle). */
+  cached = false;
+  /** The entry key, computed when LMDB needs it. */
+  key: string | undefined = undefined;
+  constructor(
+    readonly table: Table,
+    /** Normalized key. */
+    readonly nk: unknown,
+    readonly raw: unknown,
+    readonly ns: string | number | undefined,
+    public value: unknown,
+    public expiresAt: number,
+    public present: boolean,
+  ) {}
 }
 
-/** A registered state: its descriptor and TTL settings. */
+/** A registered state: its descriptor, TTL settings and cached entries. */
 interface Table {
   readonly descriptor: StateDescriptor;
   readonly prefix: string;
+  /** Cached entries without namespace, by normalized key (the hit path costs one Map lookup). */
+  readonly byKey: Map<unknown, Rec>;
+  /** Cached entries with a namespace, by key and namespace encoded. */
+  readonly byNs: Map<string, Rec>;
   readonly ttlMs: number | undefined;
   readonly refreshOnRead: boolean;
 }
 
-function encodeKey(k: unknown): string {
-  switch (typeof k) {
-    case 'number':
-      return `n${k}`;
-    case 'string':
-      return `s${k}`;
-    case 'boolean':
-      return k ? 'b1' : 'b0';
-    case 'bigint':
-      return `i${k}`;
-    case 'undefined':
-      return 'u';
-    default:
-      return `s${String(k)}`;
-  }
-}
+/** `getBinaryFast` with the options its typings omit. */
+type ReadIn = (key: string, options: { transaction: Lmdb.Transaction }) => Buffer | undefined;
+
+/** Default memory budget of one backend. */
+const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
+/** Bytes an entry costs in the cache besides its stored size (Map slot, key string, objects). */
+const ENTRY_OVERHEAD_BYTES = 200;
+/** Changes since the last confirmed checkpoint, by entry key, with their key group. */
+type Changes = Map<string, number>;
 
 /** Less free space than this on a write failure: the disk is full. */
 const DISK_FULL_BYTES = 16 * 1024 * 1024;
@@ -136,20 +172,39 @@ export class LmdbKeyedStateBackend
 {
   currentRawKey: unknown = undefined;
   currentKey: unknown = undefined;
-  private encodedKey = 'u';
   private namespace: string | number | undefined = undefined;
-  /** Encoded key with the namespace appended, the suffix of every entry key. */
-  private suffix = 'u';
+  /** With a namespace: key and namespace encoded, the cache key in `Table.byNs`. */
+  private suffix = '';
+  /** Key group of the current key, computed when change tracking needs it (-1: not yet). */
+  private currentKeyGroup = -1;
   private readonly db: RootDatabase<Buffer, string>;
   private readonly path: string;
-  /** Recently used entries by entry key; `undefined`: known absent (or deleted). */
-  private readonly cache = new Map<string, Rec | undefined>();
-  /** Entry keys written since the last flush. */
-  private readonly dirty = new Set<string>();
-  private readonly cacheEntries: number;
+  private readonly codec = new StateValueCodec();
+  private readonly decoded: DecodedEntry = {
+    value: undefined,
+    expiresAt: Number.NaN,
+    withKey: false,
+    raw: undefined,
+    ns: undefined,
+  };
+  /** Entries in the tables' caches (the read cache and the write buffer). */
+  private cached = 0;
+  /** Entries written since the last flush. */
+  private dirty: Rec[] = [];
+  private capacity: number;
+  private readonly fixedCapacity: boolean;
+  private readonly memoryBytes: number;
   private disposed = false;
   private readonly maxParallelism: number;
-  private readonly flushThreshold: number;
+  private readonly maxTrackedChanges: number;
+  /** Changes since the last snapshotChanges call; undefined until incremental checkpoints ask. */
+  private changes: Changes | undefined;
+  /** Changes of snapshots taken but not confirmed yet, oldest first. */
+  private readonly unconfirmed: { readonly id: number; readonly changes: Changes }[] = [];
+  /** More changes happened than tracked: the next snapshotChanges must be full. */
+  private changesLost = false;
+  private hits = 0;
+  private misses = 0;
   protected readonly handles: StateHandleClasses<this, Table> = LMDB_HANDLES;
   /** @internal */
   readonly clock: () => number;
@@ -164,23 +219,32 @@ export class LmdbKeyedStateBackend
       throw this.diskError('open its working copy in', e);
     }
     this.maxParallelism = options.maxParallelism ?? 128;
-    this.flushThreshold = options.flushThreshold ?? 50_000;
-    this.cacheEntries = Math.max(options.cacheEntries ?? 200_000, this.flushThreshold);
+    this.memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
+    const fixed = options.cacheEntries ?? options.flushThreshold;
+    this.fixedCapacity = fixed !== undefined;
+    this.capacity = fixed ?? this.estimateCapacity(64);
+    this.maxTrackedChanges = options.maxTrackedChanges ?? 4_000_000;
     this.clock = options.clock ?? Date.now;
+  }
+
+  /** Entries the budget holds when stored entries average `storedBytes`. */
+  private estimateCapacity(storedBytes: number): number {
+    // Each entry is held as its object graph, roughly twice its stored size, plus overhead.
+    return Math.max(1000, Math.floor(this.memoryBytes / (ENTRY_OVERHEAD_BYTES + 2 * storedBytes)));
   }
 
   setCurrentKey(rawKey: unknown): void {
     this.currentRawKey = rawKey;
     this.currentKey = normalizeKey(rawKey);
-    this.encodedKey = encodeKey(this.currentKey);
-    this.updateSuffix();
+    this.currentKeyGroup = -1;
+    if (this.namespace !== undefined) this.updateSuffix();
   }
 
   setCurrentKeyNormalized(normalizedKey: unknown, rawKey: unknown): void {
     this.currentRawKey = rawKey;
     this.currentKey = normalizedKey;
-    this.encodedKey = encodeKey(normalizedKey);
-    this.updateSuffix();
+    this.currentKeyGroup = -1;
+    if (this.namespace !== undefined) this.updateSuffix();
   }
 
   setCurrentNamespace(namespace: string | number | undefined): void {
@@ -190,76 +254,200 @@ export class LmdbKeyedStateBackend
 
   private updateSuffix(): void {
     const ns = this.namespace;
-    this.suffix = ns === undefined ? this.encodedKey : `${this.encodedKey}\u0001${encodeKey(ns)}`;
+    this.suffix =
+      ns === undefined ? '' : `${encodeKeyPart(this.currentKey)}\u0001${encodeKeyPart(ns)}`;
   }
 
   /** @internal The entry of the current key in `table`, or undefined (expired entries too). */
   read(table: Table): Rec | undefined {
-    const k = table.prefix + this.suffix;
-    let rec = this.cache.get(k);
-    if (rec === undefined && !this.cache.has(k)) {
-      const buf = this.db.getBinaryFast(k);
-      if (buf !== undefined) {
-        const [raw, ns, value, expiresAt] = deserialize(buf) as [
-          unknown,
-          Rec['ns'],
-          unknown,
-          number,
-        ];
-        rec = { raw, ns, value, expiresAt };
-      }
-      this.cache.set(k, rec);
+    let rec =
+      this.namespace === undefined ? table.byKey.get(this.currentKey) : table.byNs.get(this.suffix);
+    if (rec === undefined) rec = this.fetch(table);
+    else {
+      rec.hot = true;
+      this.hits++;
     }
-    if (rec === undefined) return undefined;
+    if (!rec.present) return undefined;
     if (table.ttlMs !== undefined) {
       const now = this.clock();
       if (rec.expiresAt <= now) {
-        this.write(k, undefined); // never return expired state; clean it up while here
+        this.write(table, undefined); // never return expired state; clean it up while here
         return undefined;
       }
       if (table.refreshOnRead) {
         rec.expiresAt = now + table.ttlMs;
-        this.write(k, rec);
+        this.write(table, rec);
       }
     }
     return rec;
   }
 
+  /** Reads an entry of the current key and namespace from LMDB into the cache. */
+  private fetch(table: Table): Rec {
+    this.misses++;
+    const rec = this.newRec(table, undefined, Number.NaN, false);
+    const buf = this.db.getBinaryFast(this.entryKey(rec));
+    if (buf !== undefined) {
+      const d = this.codec.decode(buf, this.decoded);
+      rec.value = d.value;
+      rec.expiresAt = d.expiresAt;
+      rec.present = true;
+    }
+    this.insert(rec);
+    if (this.cached > this.capacity) this.evict();
+    return rec;
+  }
+
+  private newRec(table: Table, value: unknown, expiresAt: number, present: boolean): Rec {
+    return new Rec(
+      table,
+      this.currentKey,
+      this.currentRawKey,
+      this.namespace,
+      value,
+      expiresAt,
+      present,
+    );
+  }
+
+  /** The entry key of a cached entry (its key in LMDB). */
+  private entryKey(rec: Rec): string {
+    let k = rec.key;
+    if (k === undefined) {
+      const ns = rec.ns;
+      const key = encodeKeyPart(rec.nk);
+      k = rec.key =
+        ns === undefined
+          ? rec.table.prefix + key
+          : `${rec.table.prefix}${key}\u0001${encodeKeyPart(ns)}`;
+    }
+    return k;
+  }
+
+  /** Puts an entry (of the current key and namespace) into its table's cache. */
+  private insert(rec: Rec): void {
+    rec.cached = true;
+    this.cached++;
+    if (rec.ns === undefined) {
+      const old = rec.table.byKey.get(rec.nk);
+      rec.table.byKey.set(rec.nk, rec);
+      if (old !== undefined) {
+        old.cached = false;
+        this.cached--;
+      }
+    } else {
+      const old = rec.table.byNs.get(this.suffix);
+      rec.table.byNs.set(this.suffix, rec);
+      if (old !== undefined) {
+        old.cached = false;
+        this.cached--;
+      }
+    }
+  }
+
   /** @internal Writes the current key's entry (or deletes it with `undefined`). */
   put(table: Table, value: unknown, existing: Rec | undefined): void {
-    const k = table.prefix + this.suffix;
     const expiresAt = table.ttlMs === undefined ? Number.NaN : this.clock() + table.ttlMs;
     if (existing !== undefined) {
       existing.value = value;
       existing.expiresAt = expiresAt;
-      this.write(k, existing);
-    } else this.write(k, { raw: this.currentRawKey, ns: this.namespace, value, expiresAt });
+      existing.present = true;
+      this.write(table, existing);
+    } else this.write(table, this.newRec(table, value, expiresAt, true));
   }
 
   /** @internal */
   remove(table: Table): void {
-    this.write(table.prefix + this.suffix, undefined);
+    this.write(table, undefined);
   }
 
-  private write(k: string, rec: Rec | undefined): void {
-    this.cache.set(k, rec);
-    this.dirty.add(k);
-    if (this.dirty.size >= this.flushThreshold) this.flush();
+  /** Writes `rec` (an entry of the current key and namespace; undefined: delete it). */
+  private write(table: Table, rec: Rec | undefined): void {
+    let r = rec;
+    if (r === undefined) {
+      r =
+        this.namespace === undefined
+          ? table.byKey.get(this.currentKey)
+          : table.byNs.get(this.suffix);
+      if (r === undefined) r = this.newRec(table, undefined, Number.NaN, false);
+      else {
+        r.present = false;
+        r.value = undefined;
+      }
+    }
+    if (!r.cached) this.insert(r);
+    if (!r.dirty) {
+      r.dirty = true;
+      this.dirty.push(r);
+    }
+    const changes = this.changes;
+    if (changes !== undefined) {
+      if (this.currentKeyGroup < 0)
+        this.currentKeyGroup = keyGroupOf(this.currentKey, this.maxParallelism);
+      changes.set(this.entryKey(r), this.currentKeyGroup);
+      if (changes.size > this.maxTrackedChanges) this.loseChanges();
+    }
+    if (this.cached > this.capacity) this.evict();
+  }
+
+  /** Too many changes to remember: the next incremental checkpoint becomes a full one. */
+  private loseChanges(): void {
+    this.changesLost = true;
+    this.changes = new Map();
+    this.unconfirmed.length = 0;
+  }
+
+  /**
+   * The cache is over budget: flush the write buffer, then drop entries not read since the last
+   * eviction (and forget that the others were) until half the budget is used.
+   */
+  private evict(): void {
+    this.flush();
+    const target = this.capacity >> 1;
+    for (let pass = 0; pass < 2; pass++) {
+      for (const t of this.tables.values()) {
+        for (const m of [t.byKey, t.byNs] as Map<unknown, Rec>[]) {
+          for (const [k, rec] of m) {
+            if (this.cached <= target) return;
+            // Second pass: whatever is left goes, hot or not.
+            if (rec.hot && pass === 0) rec.hot = false;
+            else {
+              m.delete(k);
+              rec.cached = false;
+              this.cached--;
+            }
+          }
+        }
+      }
+    }
   }
 
   /** Writes the buffer to LMDB in one transaction (no fsync: checkpoints give durability). */
   flush(): void {
-    if (this.dirty.size === 0) return;
-    const { db, dirty, cache } = this;
+    const dirty = this.dirty;
+    if (dirty.length === 0) return;
+    this.dirty = [];
+    const { db, codec } = this;
+    let bytes = 0;
+    let written = 0;
     this.writeTransaction(() => {
-      for (const k of dirty) {
-        const rec = cache.get(k);
-        if (rec === undefined) db.removeSync(k);
-        else db.putSync(k, serialize([rec.raw, rec.ns, rec.value, rec.expiresAt]));
+      for (const rec of dirty) {
+        rec.dirty = false;
+        if (!rec.present) {
+          db.removeSync(this.entryKey(rec));
+          continue;
+        }
+        const raw = rec.raw;
+        const withKey =
+          rec.ns !== undefined ||
+          (typeof raw === 'string' ? raw.charCodeAt(0) === 0 : typeof raw === 'object');
+        const buf = codec.encode(rec.value, rec.expiresAt, withKey, raw, rec.ns);
+        bytes += buf.byteLength;
+        written++;
+        db.putSync(this.entryKey(rec), buf);
       }
     });
-    dirty.clear();
-    if (cache.size > this.cacheEntries) cache.clear();
+    if (!this.fixedCapacity && written > 0) this.capacity = this.estimateCapacity(bytes / written);
   }
 
   /**
@@ -307,7 +495,9 @@ export class LmdbKeyedStateBackend
     const ttl = descriptor.options.ttl;
     return {
       descriptor,
-      prefix: `${descriptor.name}\u0000`,
+      prefix: statePrefix(descriptor.name),
+      byKey: new Map(),
+      byNs: new Map(),
       ttlMs: ttl === undefined ? undefined : toMillis(ttl.ttl, 'ttl'),
       refreshOnRead: ttl?.updateType === 'OnReadAndWrite',
     };
@@ -326,6 +516,7 @@ export class LmdbKeyedStateBackend
       this.writeTransaction(() => {
         for (const k of expired) this.db.removeSync(k);
       });
+      this.clearCache();
     }
     for (const snap of this.pendingSnapshots()) builder.addSnapshot(snap);
     return builder.build();
@@ -355,33 +546,116 @@ export class LmdbKeyedStateBackend
     return builder.build();
   }
 
-  /** Adds stored entries to `builder`, skipping (and listing in `expired`) expired ones. */
+  startTrackingChanges(): void {
+    this.changes ??= new Map();
+  }
+
+  async snapshotChanges(checkpointId: number, full: boolean): Promise<StateChanges> {
+    // Changes not all known (too many, or not tracked until now): a new base it is.
+    const lost = this.changesLost || this.changes === undefined;
+    // From this barrier on, changes count towards the next checkpoint.
+    const current = this.changes ?? new Map<string, number>();
+    this.changes = new Map();
+    this.changesLost = false;
+    if (full || lost) {
+      this.unconfirmed.length = 0;
+      this.unconfirmed.push({ id: checkpointId, changes: new Map() });
+      return { full: true, groups: await this.snapshotAsync(), removed: [] };
+    }
+    this.unconfirmed.push({ id: checkpointId, changes: current });
+    // Everything not confirmed yet: a checkpoint that failed left its changes unsaved.
+    const all: Changes = new Map();
+    for (const u of this.unconfirmed) for (const [k, kg] of u.changes) all.set(k, kg);
+    this.flush();
+    const tables = new Map(this.tables);
+    const txn = this.db.useReadTransaction();
+    try {
+      const builder = new SnapshotBuilder(this.maxParallelism);
+      const add = this.collector(builder, this.clock(), undefined, tables);
+      const removed = new Map<number, string[]>();
+      let count = 0;
+      for (const [k, kg] of all) {
+        // The first read already runs after the barrier: only the flush is on the record path.
+        if (count++ % 20_000 === 0) {
+          await new Promise<void>((r) => setImmediate(r));
+          if (this.disposed) throw new Error('the state backend was closed during a snapshot');
+        }
+        const buf = (this.db.getBinaryFast as ReadIn).call(this.db, k, { transaction: txn });
+        if (buf === undefined || !add(k, buf)) {
+          let list = removed.get(kg);
+          if (list === undefined) removed.set(kg, (list = []));
+          list.push(k);
+        }
+      }
+      const removals: KeyGroupRemovals[] = [...removed]
+        .sort((a, b) => a[0] - b[0])
+        .map(([keyGroup, entryKeys]) => ({ keyGroup, entryKeys }));
+      return { full: false, groups: builder.build(), removed: removals };
+    } finally {
+      txn.done();
+    }
+  }
+
+  confirmCheckpoint(checkpointId: number): void {
+    if (this.changes === undefined) return;
+    const u = this.unconfirmed;
+    let n = 0;
+    while (n < u.length && (u[n] as { id: number }).id <= checkpointId) n++;
+    u.splice(0, n);
+  }
+
+  stats(): StateBackendStats {
+    let diskBytes = 0;
+    try {
+      diskBytes = statSync(join(this.path, 'data.mdb')).size;
+    } catch {
+      // Not created yet, or already disposed.
+    }
+    return {
+      cacheHits: this.hits,
+      cacheMisses: this.misses,
+      cachedEntries: this.cached,
+      diskBytes,
+    };
+  }
+
+  /**
+   * Adds stored entries to `builder`; an expired one is skipped (listed in `expired`), and the
+   * function returns false for it.
+   */
   private collector(
     builder: SnapshotBuilder,
     now: number,
     expired: string[] | undefined,
     tables: ReadonlyMap<string, Table> = this.tables,
-  ): (key: string, value: Buffer) => void {
+  ): (key: string, value: Uint8Array) => boolean {
     let state = '';
+    let prefixLength = 0;
+    const d = this.decoded;
+    const codec = this.codec;
     return (key, value) => {
-      const name = key.slice(0, key.indexOf('\u0000'));
-      const [raw, ns, v, expiresAt] = deserialize(value) as [unknown, Rec['ns'], unknown, number];
-      if (expiresAt <= now) {
+      codec.decode(value, d);
+      if (d.expiresAt <= now) {
         expired?.push(key);
-        return;
+        return false;
       }
-      if (name !== state) {
-        state = name;
-        const d = tables.get(name)?.descriptor;
-        builder.state(name, d?.kind ?? 'value', d?.options.version ?? 1);
+      if (!key.startsWith(state) || prefixLength === 0) {
+        const name = key.slice(0, key.indexOf('\u0000'));
+        state = statePrefix(name);
+        prefixLength = state.length;
+        const desc = tables.get(name)?.descriptor;
+        builder.state(name, desc?.kind ?? 'value', desc?.options.version ?? 1);
       }
+      const raw = d.withKey ? d.raw : primitiveKeyOf(key, prefixLength);
+      const v = d.value;
       builder.add(
         normalizeKey(raw),
         raw,
-        ns,
+        d.ns,
         v instanceof Map ? [...(v as Map<unknown, unknown>)] : v,
-        Number.isNaN(expiresAt) ? undefined : expiresAt,
+        Number.isNaN(d.expiresAt) ? undefined : d.expiresAt,
       );
+      return true;
     };
   }
 
@@ -392,6 +666,9 @@ export class LmdbKeyedStateBackend
     const savedKey = this.currentRawKey;
     const savedNormalized = this.currentKey;
     const savedNs = this.namespace;
+    // Restored entries are in the checkpoint restored from: they are no change to save again.
+    const changes = this.changes;
+    this.changes = undefined;
     for (let i = 0; i < snap.keys.length; i++) {
       const key = snap.keys[i];
       const ns = snap.namespaces?.[i];
@@ -402,11 +679,23 @@ export class LmdbKeyedStateBackend
       const savedExpiry = snap.expiresAt?.[i];
       const expiresAt = table.ttlMs === undefined ? Number.NaN : (savedExpiry ?? freshExpiry);
       if (expiresAt <= now) continue;
-      this.write(table.prefix + this.suffix, { raw: key, ns, value, expiresAt });
+      this.write(table, this.newRec(table, value, expiresAt, true));
     }
+    this.changes = changes;
     // Normalized already (and possibly no key yet, which setCurrentKey would refuse).
     this.setCurrentKeyNormalized(savedNormalized, savedKey);
     this.setCurrentNamespace(savedNs);
+  }
+
+  /** Drops every cached entry (flush first: dirty ones are lost). */
+  private clearCache(): void {
+    for (const t of this.tables.values()) {
+      for (const r of t.byKey.values()) r.cached = false;
+      for (const r of t.byNs.values()) r.cached = false;
+      t.byKey.clear();
+      t.byNs.clear();
+    }
+    this.cached = 0;
   }
 
   size(): number {
@@ -417,8 +706,8 @@ export class LmdbKeyedStateBackend
   /** Closes LMDB and deletes the working copy. */
   dispose(): void {
     this.disposed = true;
-    this.dirty.clear();
-    this.cache.clear();
+    this.dirty = [];
+    this.clearCache();
     this.db.close().catch(() => {});
     rmSync(this.path, { recursive: true, force: true });
   }

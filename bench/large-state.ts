@@ -1,0 +1,158 @@
+/**
+ * Large-state benchmarks (issue 19). Run: `node --import tsx bench/large-state.ts
+ * [--backend lmdb|heap] [--keys N] [--records N] [--runs N] [--state-memory BYTES]
+ * [--checkpoint [--changed 0.01]]`.
+ *
+ * Records per second and per CPU second of DataGen → keyBy → reduce → blackhole over N keys (the
+ * job runs in this process; CPU time is the process's user + system time, so it counts LMDB's
+ * native work too). Prints one JSON line per run and the median.
+ *
+ * `--checkpoint`: an LMDB backend with N `ValueState<number>` keys takes a full checkpoint (a new
+ * base), then `--changed` of the keys (default 1 %) change and it takes an incremental one, each
+ * serialized and written durably into a local checkpoint directory as a checkpoint does: time at
+ * the barrier, total time and bytes of both (median of `--runs`). It also counts the 4 KiB pages
+ * of LMDB's data file that differ after the change — what a checkpoint of copy-on-write pages
+ * would have to write (ADR 0020).
+ *
+ * @module
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BlackholeSink, StreamEnvironment } from '../src/index.ts';
+import { DataGenSource } from '../src/connectors/datagen/datagen-source.ts';
+import { toBytes, type MemorySize } from '../src/util/memory-size.ts';
+import { ValueStateDescriptor } from '../src/core/state-descriptor.ts';
+import { LocalCheckpointStore } from '../src/runtime/checkpoint/local-checkpoint-store.ts';
+import { encodeStateChanges } from '../src/runtime/checkpoint/state-codec.ts';
+import { LmdbKeyedStateBackend } from '../src/state/lmdb/lmdb-keyed-state-backend.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'lmdb' },
+    keys: { type: 'string', default: '1000000' },
+    records: { type: 'string', default: '3000000' },
+    runs: { type: 'string', default: '3' },
+    'state-memory': { type: 'string' },
+    checkpoint: { type: 'boolean', default: false },
+    changed: { type: 'string', default: '0.01' },
+  },
+});
+const keys = Number(args.keys);
+const records = Number(args.records);
+const backend = args.backend === 'heap' ? 'heap' : 'lmdb';
+const root = mkdtempSync(join(tmpdir(), 'eddy-bench-large-state-'));
+
+async function run(): Promise<{ rate: number; perCpuSecond: number }> {
+  const env = StreamEnvironment.create({
+    handleSignals: false,
+    stateBackend: backend,
+    stateDir: join(root, 'state'),
+    ...(args['state-memory'] !== undefined
+      ? { stateMemory: args['state-memory'] as MemorySize }
+      : {}),
+  });
+  // A multiplicative hash spreads the keys like real traffic (not in ascending order).
+  env
+    .fromSource(
+      new DataGenSource((i) => ({ k: (Math.imul(i, 2654435761) >>> 0) % keys, v: 1 }), {
+        count: records,
+      }),
+    )
+    .keyBy((r) => r.k)
+    .reduce((a, b) => ({ k: a.k, v: a.v + b.v }))
+    .sinkTo(new BlackholeSink());
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await env.execute('bench-large-state');
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  return { rate: records / wall, perCpuSecond: records / cpuS };
+}
+
+if (args.checkpoint === true) {
+  await checkpointCost();
+  rmSync(root, { recursive: true, force: true });
+  process.exit(0);
+}
+
+async function checkpointCost(): Promise<void> {
+  const changed = Number(args.changed);
+  const store = new LocalCheckpointStore(join(root, 'chk'));
+  const rows: string[] = [];
+  for (let run = 0; run < Number(args.runs); run++) {
+    const backend = new LmdbKeyedStateBackend({
+      dir: join(root, 'state'),
+      operatorName: 'bench',
+      maxParallelism: 128,
+      ...(args['state-memory'] !== undefined ? { memoryBytes: toBytes(args['state-memory']) } : {}),
+    });
+    backend.startTrackingChanges();
+    const s = backend.getValueState(new ValueStateDescriptor<number>('v'));
+    for (let i = 0; i < keys; i++) {
+      backend.setCurrentKey(i);
+      s.update(i);
+    }
+    const take = async (id: number, full: boolean) => {
+      const a = performance.now();
+      const pending = backend.snapshotChanges(id, full);
+      const b = performance.now();
+      const data = encodeStateChanges(await pending);
+      await store.write('shared', `${id}-${run}`, data);
+      const c = performance.now();
+      backend.confirmCheckpoint(id);
+      return { barrierMs: b - a, totalMs: c - a, bytes: data.byteLength };
+    };
+    const base = await take(1, true);
+    const dataFile = join((backend as unknown as { path: string }).path, 'data.mdb');
+    const before = readFileSync(dataFile);
+    const n = Math.round(keys * changed);
+    for (let j = 0; j < n; j++) {
+      backend.setCurrentKey((Math.imul(j, 2654435761) >>> 0) % keys);
+      s.update(-j);
+    }
+    const inc = await take(2, false);
+    const after = readFileSync(dataFile);
+    let pages = 0;
+    const total = Math.ceil(Math.max(before.length, after.length) / 4096);
+    for (let p = 0; p < total; p++) {
+      const x = before.subarray(p * 4096, (p + 1) * 4096);
+      const y = after.subarray(p * 4096, (p + 1) * 4096);
+      if (!x.equals(y)) pages++;
+    }
+    backend.dispose();
+    const row = {
+      keys,
+      changed: n,
+      base,
+      incremental: inc,
+      lmdbPages: { total, differing: pages },
+    };
+    console.log(JSON.stringify(row));
+    rows.push(
+      `full ${base.totalMs.toFixed(0)} ms (${base.barrierMs.toFixed(0)} at the barrier) ${(base.bytes / 1048576).toFixed(1)} MiB; ` +
+        `incremental ${inc.totalMs.toFixed(0)} ms (${inc.barrierMs.toFixed(0)} at the barrier) ${(inc.bytes / 1048576).toFixed(2)} MiB; ` +
+        `LMDB pages differing ${pages} of ${total} (${((pages / total) * 100).toFixed(0)} %)`,
+    );
+  }
+  console.log(
+    `checkpoint of ${keys} keys, ${(changed * 100).toFixed(1)} % changed:\n  ${rows.join('\n  ')}`,
+  );
+}
+
+const rates: number[] = [];
+const perCpu: number[] = [];
+for (let i = 0; i < Number(args.runs); i++) {
+  const r = await run();
+  rates.push(r.rate);
+  perCpu.push(r.perCpuSecond);
+  console.log(JSON.stringify({ backend, keys, records, ...r }));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+console.log(
+  `${backend} keyBy→reduce, ${keys} keys, ${records} records: median ${(median(rates) / 1e6).toFixed(3)} M records/s, ` +
+    `${(median(perCpu) / 1e6).toFixed(3)} M records per CPU second (runs: ${rates.map((r) => (r / 1e6).toFixed(3)).join(', ')})`,
+);
+rmSync(root, { recursive: true, force: true });

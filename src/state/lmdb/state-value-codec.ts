@@ -1,0 +1,155 @@
+/**
+ * The compact binary form of an LMDB state entry's value. `v8.serialize` cost ~10× more than
+ * msgpack with records per small value (bench/README.md, issue 19), and it was the largest item
+ * of the LMDB backend's profile; so plain data (numbers, strings, booleans, null, arrays, plain
+ * objects, Maps of those) is packed by msgpackr with record structures, a bare number as 8 bytes,
+ * and anything else (Dates, typed arrays, bigints, class instances, -0, lone surrogates) falls
+ * back to `v8.serialize`, which round-trips it exactly as the heap backend's checkpoints do.
+ *
+ * The record structures live in this codec only: the LMDB files are a working copy that no other
+ * process or run reads, so they need not be stored.
+ *
+ * Layout: one flag byte (`EXPIRY`, `WITH_KEY`, codec in bits 2–3), the expiry time as a float64
+ * when `EXPIRY`, then the payload: the value, or `[rawKey, namespace, value]` when `WITH_KEY` (the
+ * raw key and namespace cannot be read back from the entry key).
+ *
+ * @module
+ */
+import { createRequire } from 'node:module';
+import { deserialize, serialize } from 'node:v8';
+import type { Packr as PackrType } from 'msgpackr';
+
+const EXPIRY = 1;
+const WITH_KEY = 2;
+const CODEC_SHIFT = 2;
+const MSGPACK = 0;
+const V8 = 1;
+const FLOAT64 = 2;
+
+/** Plain data nested deeper than this takes the `v8.serialize` path. */
+const MAX_DEPTH = 12;
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+let packrClass: typeof PackrType | undefined;
+function newPackr(): PackrType {
+  // Loaded on first use, like lmdb itself (a native add-on speeds it up when present).
+  packrClass ??= (createRequire(import.meta.url)('msgpackr') as { Packr: typeof PackrType }).Packr;
+  return new packrClass({ structures: [], mapsAsObjects: false, useRecords: true });
+}
+
+/** Whether msgpack round-trips `v` exactly (see the module comment). */
+function isPlain(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'number':
+      return v !== 0 || 1 / v > 0;
+    case 'string':
+      return !SURROGATE.test(v);
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (v === null) return true;
+      if (depth >= MAX_DEPTH) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          if (!(i in v) || v[i] === undefined || !isPlain(v[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto === Object.prototype) {
+        for (const k in v) {
+          if (!SURROGATE.test(k)) {
+            const x = (v as Record<string, unknown>)[k];
+            if (x !== undefined && isPlain(x, depth + 1)) continue;
+          }
+          return false;
+        }
+        return true;
+      }
+      if (proto === Map.prototype) {
+        for (const [k, x] of v as Map<unknown, unknown>) {
+          if (k === undefined || x === undefined) return false;
+          if (!isPlain(k, depth + 1) || !isPlain(x, depth + 1)) return false;
+        }
+        return true;
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+/** A decoded entry: value, expiry (NaN: none) and, when stored, raw key and namespace. */
+export interface DecodedEntry {
+  value: unknown;
+  expiresAt: number;
+  /** Whether `raw` and `ns` were stored (else they follow from the entry key). */
+  withKey: boolean;
+  raw: unknown;
+  ns: string | number | undefined;
+}
+
+/** Encodes and decodes entry values of one LMDB backend (see the module comment). */
+export class StateValueCodec {
+  private readonly packr = newPackr();
+  private readonly f64 = new Float64Array(1);
+  private readonly f64Bytes = new Uint8Array(this.f64.buffer);
+
+  /**
+   * The stored form of `value` (with `expiresAt` unless NaN); `raw` and `ns` are stored when
+   * `withKey` is set.
+   */
+  encode(value: unknown, expiresAt: number, withKey: boolean, raw: unknown, ns: unknown): Buffer {
+    const payload: unknown = withKey ? [raw, ns ?? null, value] : value;
+    let codec: number;
+    let body: Uint8Array | undefined;
+    if (!withKey && typeof value === 'number') codec = FLOAT64;
+    else if (withKey ? isPlain(raw, 0) && isPlain(value, 0) : isPlain(value, 0)) {
+      codec = MSGPACK;
+      body = this.packr.pack(payload);
+    } else {
+      codec = V8;
+      body = serialize(payload);
+    }
+    const hasExpiry = !Number.isNaN(expiresAt);
+    const head = 1 + (hasExpiry ? 8 : 0);
+    const out = Buffer.allocUnsafe(head + (body === undefined ? 8 : body.byteLength));
+    out[0] = (hasExpiry ? EXPIRY : 0) | (withKey ? WITH_KEY : 0) | (codec << CODEC_SHIFT);
+    if (hasExpiry) out.writeDoubleLE(expiresAt, 1);
+    if (body === undefined) out.writeDoubleLE(value as number, head);
+    else out.set(body, head);
+    return out;
+  }
+
+  /** Reads what {@link StateValueCodec.encode} wrote into `into`. */
+  decode(buf: Uint8Array, into: DecodedEntry): DecodedEntry {
+    const flags = buf[0] as number;
+    let at = 1;
+    if ((flags & EXPIRY) !== 0) {
+      this.f64Bytes.set(buf.subarray(1, 9));
+      into.expiresAt = this.f64[0] as number;
+      at = 9;
+    } else into.expiresAt = Number.NaN;
+    const codec = flags >> CODEC_SHIFT;
+    const body = buf.subarray(at);
+    let payload: unknown;
+    if (codec === FLOAT64) {
+      this.f64Bytes.set(body.subarray(0, 8));
+      payload = this.f64[0];
+    } else if (codec === MSGPACK) payload = this.packr.unpack(body);
+    else payload = deserialize(body);
+    into.withKey = (flags & WITH_KEY) !== 0;
+    if (into.withKey) {
+      const [raw, ns, value] = payload as [unknown, string | number | null, unknown];
+      into.raw = raw;
+      into.ns = ns ?? undefined;
+      into.value = value;
+    } else {
+      into.raw = undefined;
+      into.ns = undefined;
+      into.value = payload;
+    }
+    return into;
+  }
+}
