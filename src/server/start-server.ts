@@ -33,6 +33,8 @@ export interface ServerOptions {
   readonly capacityUnits?: number | undefined;
   /** Memory of one unit in MiB (default 4096). */
   readonly unitMemoryMb?: number | undefined;
+  /** Largest artifact upload in bytes (default 256 MiB). */
+  readonly maxArtifactBytes?: number | undefined;
 }
 
 /** A running server. */
@@ -79,7 +81,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const supervisor = new RunSupervisor(new HostRepository(db), manager, now);
   manager.attach(supervisor);
   await manager.recover();
-  const app: FastifyInstance = await buildHttpApi({ applications: manager, artifacts, tokens });
+  const app: FastifyInstance = await buildHttpApi({
+    applications: manager,
+    artifacts,
+    tokens,
+    ...(o.maxArtifactBytes !== undefined && { maxArtifactBytes: o.maxArtifactBytes }),
+  });
   const address = await app.listen({ host: o.host, port: o.port });
   return {
     url: address,
