@@ -9,10 +9,10 @@ import { get, type IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { packageExample, PlatformServer, waitFor } from '../support/platform-cli.ts';
+import { packageExample, ClientTestServer, waitFor } from '../support/platform-cli.ts';
 
 describe('versions and logs', { timeout: 300_000 }, () => {
-  const server = new PlatformServer();
+  const server = new ClientTestServer();
   const config = {
     properties: { source: { events: '0', rate: '4000' } },
     resources: { units: 0.25 },

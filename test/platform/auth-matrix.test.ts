@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type BetterSqlite3 from 'better-sqlite3';
-import { eddy, packageExample, PlatformServer, type Json } from '../support/platform-cli.ts';
+import { eddy, packageExample, ClientTestServer, type Json } from '../support/platform-cli.ts';
 
 const openDb = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
@@ -52,7 +52,7 @@ const ROUTES: readonly { method: string; path: string; body?: unknown; minRole: 
 const RANK: Record<string, number> = { viewer: 0, deployer: 1, admin: 2 };
 
 describe('API auth', { timeout: 300_000 }, () => {
-  const server = new PlatformServer();
+  const server = new ClientTestServer();
   const tokens: Record<string, string> = {};
 
   before(async () => {

@@ -15,7 +15,7 @@ import {
   eddy,
   eddyBin,
   packageExample,
-  PlatformServer,
+  ClientTestServer,
   root,
   waitFor,
   type CliRun,
@@ -40,7 +40,7 @@ const ok = (r: CliRun, what: string): CliRun => {
 const json = (r: CliRun): Json => JSON.parse(r.stdout);
 
 describe('eddy client commands', { timeout: 600_000 }, () => {
-  const server = new PlatformServer();
+  const server = new ClientTestServer();
   const cli = (...args: string[]) => server.eddy(args);
 
   before(() => server.start());

@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type BetterSqlite3 from 'better-sqlite3';
 import { writeZip } from '../../src/artifact/zip-writer.ts';
-import { packageExample, PlatformServer, type Answer } from '../support/platform-cli.ts';
+import { packageExample, ClientTestServer, type Answer } from '../support/platform-cli.ts';
 
 const openDb = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
@@ -92,7 +92,7 @@ function rawRequest(url: string, method: string, path: string, token: string): P
 
 describe('hostile requests', { timeout: 300_000 }, () => {
   // A 1 MiB artifact limit, so that "oversized" is cheap to send.
-  const server = new PlatformServer('eddy_test_admin_token', ['--max-artifact-mb', '1']);
+  const server = new ClientTestServer(['--max-artifact-mb', '1']);
   let artifact: Uint8Array;
   let artifactId = '';
   let before_: { db: string; files: string[] };

@@ -1,29 +1,26 @@
 /**
- * A real `eddy server` process for the platform tests: a fresh data directory, a free port, a
- * known admin token, and helpers to call its API, run the `eddy` CLI against it, and wait for
- * operations. Nothing is mocked: the server runs applications in real child processes.
+ * For the platform client tests: a test server (test/support/platform-server.ts) with its own
+ * scratch directory, and the `eddy` CLI run against it as a user's shell would.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  packageJob,
+  PLATFORM_TOKEN,
+  REPO_ROOT,
+  startPlatformServer,
+  type Answer,
+  type Json,
+  type PlatformServer,
+} from './platform-server.ts';
+import { waitFor as poll } from './wait-for.ts';
 
-/** The repository root. */
-export const root = fileURLToPath(new URL('../..', import.meta.url));
+export { REPO_ROOT as root, type Answer, type Json };
+
 /** The `eddy` command of this checkout. */
-export const eddyBin = join(root, 'bin/eddy.js');
-
-// Answers are read loosely: tests check fields; the server checks its answers against schemas.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
-
-/** An HTTP answer. */
-export interface Answer {
-  readonly status: number;
-  readonly json: Json;
-  readonly text: string;
-}
+export const eddyBin = join(REPO_ROOT, 'bin/eddy.js');
 
 /** What an `eddy` CLI run did. */
 export interface CliRun {
@@ -32,30 +29,23 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Polls `get` until it answers something other than undefined. */
-export async function waitFor<T>(
+/** Polls `get` until it answers something other than undefined (two minutes at most). */
+export function waitFor<T>(
   what: string,
   get: () => Promise<T | undefined> | T | undefined,
-  ms = 120_000,
+  timeoutMs = 120_000,
 ): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return poll(get, { timeoutMs, intervalMs: 200, message: what });
 }
 
-/** Runs `eddy <args>` (through this checkout's bin) and collects its output. */
+/** Runs `eddy <args>` (this checkout's bin) with `env` added, and collects its output. */
 export function eddy(
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
-  cwd = root,
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [eddyBin, ...args], {
-      cwd,
+      cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -68,61 +58,51 @@ export function eddy(
   });
 }
 
-/** Packages `examples/<job>.ts` into `dir` and returns the artifact's path. */
+/** Packages `examples/<job>.ts` into `dir`; returns the artifact's path. */
 export function packageExample(job: string, dir: string): string {
-  const out = join(dir, `${job}.eddy`);
-  const r = spawnSync(
-    process.execPath,
-    [eddyBin, 'package', join(root, 'examples', `${job}.ts`), '-o', out],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`eddy package ${job} failed:\n${r.stderr}`);
-  return out;
+  return packageJob(join('examples', `${job}.ts`), join(dir, `${job}.eddy`));
 }
 
-/** A running test server. */
-export class PlatformServer {
-  /** `http://127.0.0.1:<port>`. */
-  url = '';
-  /** Everything the server printed. */
-  output = '';
-  private child: ChildProcess | undefined;
-
-  /** The scratch directory (data directory at `data/`). */
-  readonly scratch = mkdtempSync(join(tmpdir(), 'eddy-platform-'));
+/** A test server with a scratch directory (its data directory is `data/` in it). */
+export class ClientTestServer {
+  /** The admin token. */
+  readonly token = PLATFORM_TOKEN;
+  readonly scratch = mkdtempSync(join(tmpdir(), 'eddy-platform-client-'));
   readonly dataDir = join(this.scratch, 'data');
+  private server: PlatformServer | undefined;
 
-  constructor(
-    readonly token = 'eddy_test_admin_token',
-    private readonly extraArgs: readonly string[] = [],
-  ) {}
+  /** `flags`: extra `eddy server` flags. */
+  constructor(private readonly flags: readonly string[] = []) {}
 
-  /** Starts the server and waits until it listens. */
+  /** Starts the server; resolves when it listens. */
   async start(): Promise<this> {
-    this.output = '';
-    const child = spawn(
-      process.execPath,
-      [eddyBin, 'server', '--data-dir', this.dataDir, '--port', '0', ...this.extraArgs],
-      { env: { ...process.env, EDDY_TOKEN: this.token }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.child = child;
-    child.stdout!.on('data', (c: Buffer) => (this.output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (this.output += c.toString()));
-    this.url = await waitFor('the server to listen', () => {
-      if (child.exitCode !== null) throw new Error(`eddy server exited:\n${this.output}`);
-      return /listening on (http\S+)/.exec(this.output)?.[1];
-    });
+    this.server = await startPlatformServer({ dataDir: this.dataDir, flags: this.flags });
     return this;
   }
 
-  /** Stops the server (SIGTERM) and removes its directory when `remove`. */
-  async stop(remove = true): Promise<void> {
-    const child = this.child;
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
-    if (remove) rmSync(this.scratch, { recursive: true, force: true });
+  private get running(): PlatformServer {
+    if (this.server === undefined) throw new Error('the test server is not started');
+    return this.server;
+  }
+
+  /** `http://127.0.0.1:<port>`. */
+  get url(): string {
+    return this.running.url;
+  }
+
+  /** One API call with the admin token (`token: null` sends none). */
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    token: string | null = this.token,
+  ): Promise<Answer> {
+    return this.running.call(method, path, body, token);
+  }
+
+  /** The operation `id` once it ended. */
+  operationEnds(id: string): Promise<Json> {
+    return this.running.operationEnds(id);
   }
 
   /** The environment that points the CLI at this server with `token`. */
@@ -135,43 +115,9 @@ export class PlatformServer {
     return eddy(args, this.env(token));
   }
 
-  /** One API call; `body` is JSON unless it is bytes (sent as octet-stream) or a string. */
-  async call(
-    method: string,
-    path: string,
-    body?: unknown,
-    token: string | null = this.token,
-  ): Promise<Answer> {
-    const headers: Record<string, string> = {};
-    if (token !== null) headers['authorization'] = `Bearer ${token}`;
-    let payload: string | Uint8Array | undefined;
-    if (body instanceof Uint8Array) {
-      headers['content-type'] = 'application/octet-stream';
-      payload = body;
-    } else if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      payload = typeof body === 'string' ? body : JSON.stringify(body);
-    }
-    const r = await fetch(this.url + path, {
-      method,
-      headers,
-      ...(payload !== undefined && { body: payload }),
-    });
-    const text = await r.text();
-    let json: Json;
-    try {
-      json = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: r.status, json, text };
-  }
-
-  /** The operation `id` once it ended. */
-  operationEnds(id: string): Promise<Json> {
-    return waitFor(`operation ${id}`, async () => {
-      const op = (await this.call('GET', `/v1/operations/${id}`)).json;
-      return op.status === 'IN_PROGRESS' ? undefined : op;
-    });
+  /** Stops the server (SIGTERM) and removes the scratch directory. */
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    rmSync(this.scratch, { recursive: true, force: true });
   }
 }
