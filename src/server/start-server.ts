@@ -95,6 +95,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       await app.close();
       await supervisor.shutdown();
       await manager.drain();
+      // Processes report their exit on the next turn of the event loop (host-process.ts); let
+      // those reports reach the database before it closes.
+      await new Promise((resolve) => setImmediate(resolve));
       db.close();
     },
   };
