@@ -73,6 +73,47 @@ const commands: Record<string, CommandEntry> = {
         run: m.serverCommand,
       })),
   },
+  deploy: {
+    summary: 'package, upload and start (or update) an application on an eddy server',
+    load: () =>
+      import('./commands/deploy-command.ts').then((m) => ({
+        help: m.deployHelp,
+        run: m.deployCommand,
+      })),
+  },
+  apps: {
+    summary:
+      'manage applications on an eddy server (create, start, stop, update, rollback, logs …)',
+    load: () =>
+      import('./commands/apps-command.ts').then((m) => ({
+        help: m.appsHelp,
+        run: m.appsCommand,
+      })),
+  },
+  artifacts: {
+    summary: 'upload and manage application artifacts on an eddy server',
+    load: () =>
+      import('./commands/artifacts-command.ts').then((m) => ({
+        help: m.artifactsHelp,
+        run: m.artifactsCommand,
+      })),
+  },
+  snapshots: {
+    summary: "take and manage snapshots of an eddy server's applications",
+    load: () =>
+      import('./commands/snapshots-command.ts').then((m) => ({
+        help: m.snapshotsHelp,
+        run: m.snapshotsCommand,
+      })),
+  },
+  operations: {
+    summary: "list what was done to an eddy server's applications",
+    load: () =>
+      import('./commands/operations-command.ts').then((m) => ({
+        help: m.operationsHelp,
+        run: m.operationsCommand,
+      })),
+  },
   bench: {
     summary: 'run a benchmark (Nexmark) and print throughput and CPU use',
     load: () =>

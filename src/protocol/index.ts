@@ -16,3 +16,4 @@ export * from './application.ts';
 export * from './artifact.ts';
 export * from './operation.ts';
 export * from './snapshot.ts';
+export * from './token.ts';

@@ -33,6 +33,8 @@ export interface ServerOptions {
   readonly capacityUnits?: number | undefined;
   /** Memory of one unit in MiB (default 4096). */
   readonly unitMemoryMb?: number | undefined;
+  /** Largest artifact upload in bytes (default 256 MiB). */
+  readonly maxArtifactBytes?: number | undefined;
 }
 
 /** A running server. */
@@ -79,7 +81,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const supervisor = new RunSupervisor(new HostRepository(db), manager, now);
   manager.attach(supervisor);
   await manager.recover();
-  const app: FastifyInstance = await buildHttpApi({ applications: manager, artifacts, tokens });
+  const app: FastifyInstance = await buildHttpApi({
+    applications: manager,
+    artifacts,
+    tokens,
+    ...(o.maxArtifactBytes !== undefined && { maxArtifactBytes: o.maxArtifactBytes }),
+  });
   const address = await app.listen({ host: o.host, port: o.port });
   return {
     url: address,
@@ -88,6 +95,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       await app.close();
       await supervisor.shutdown();
       await manager.drain();
+      // Processes report their exit on the next turn of the event loop (host-process.ts); let
+      // those reports reach the database before it closes.
+      await new Promise((resolve) => setImmediate(resolve));
       db.close();
     },
   };

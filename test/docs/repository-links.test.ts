@@ -29,11 +29,6 @@ const REPOSITORY_PATH =
   /(?<![\w/.-])((?:\.\.?\/)*(?:docs|src|test|scripts|bench|examples|bin|reference)\/[\w./-]*\w\.(?:md|ts|mjs|js|json|sh))(?![\w/])/g;
 /** Absolute paths of a machine the repository was written on. */
 const MACHINE_PATH = /(?<![\w.:/~])(\/(?:work|home|root)\/[\w./-]+)/g;
-/**
- * Written by a branch in progress ([platform], issue 15): remove once it lands. Nothing else goes
- * here — fix the reference instead.
- */
-const PENDING = new Set(['docs/guides/platform.md']);
 const DESIGN = /(?<![\w/.-])((?:\.\.\/)*(?:shared\/)?DESIGN\.md)/g;
 
 /** Every broken reference as `file:line: target`. */
@@ -59,7 +54,7 @@ function brokenReferences(): string[] {
         const target = m[1] as string;
         // Paths made up as examples on purpose: no-such…, deliberate-…, x.ts (the layers test).
         const madeUp = /\bfixtures\/|no-such|deliberate-|\/x\.(?:test\.)?ts$/.test(target);
-        if (target.includes('*') || madeUp || PENDING.has(target)) {
+        if (target.includes('*') || madeUp) {
           continue;
         }
         report(target, target.startsWith('.') ? dirname(file) : repositoryRoot);

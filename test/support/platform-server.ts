@@ -27,7 +27,10 @@ export type Json = any;
 /** An HTTP answer. */
 export interface Answer {
   readonly status: number;
+  /** The body parsed as JSON (undefined when empty or not JSON). */
   readonly json: Json;
+  /** The body as text. */
+  readonly text: string;
 }
 
 /** How to start a test server. */
@@ -134,7 +137,13 @@ export async function startPlatformServer(o: PlatformServerOptions): Promise<Pla
       ...(payload !== undefined && { body: payload }),
     });
     const text = await r.text();
-    return { status: r.status, json: text === '' ? undefined : JSON.parse(text) };
+    let json: Json;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined; // a text answer (logs)
+    }
+    return { status: r.status, json, text };
   };
 
   const describe = async (name: string): Promise<Json> => {

@@ -64,6 +64,40 @@ export async function packageCommand(argv: readonly string[]): Promise<number> {
   if (jobFile.endsWith('.eddy')) {
     throw usageError(`${file} is an artifact already`, `eddy inspect ${file} shows what is in it`);
   }
+  const { bytes, manifest, warnings } = await packageJobFile(jobFile, flags);
+  const output = resolve(
+    (flags['output'] as string | undefined) ?? `${basename(jobFile, extname(jobFile))}.eddy`,
+  );
+  // Written beside the target, then renamed: a reader never sees half an artifact.
+  const partial = `${output}.${process.pid}.partial`;
+  await writeFile(partial, bytes);
+  await rename(partial, output);
+  if (flags['quiet'] !== true) {
+    for (const w of warnings) process.stderr.write(`eddy: bundler warning:\n${w}\n`);
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    process.stderr.write(
+      `eddy: packaged ${relative(process.cwd(), jobFile)} as ${relative(process.cwd(), output)}` +
+        ` (${formatBytes(bytes.length)}, ${manifest.members.length + 1} members) in ${seconds} s\n`,
+    );
+  }
+  return 0;
+}
+
+/** A packaged job: the artifact's bytes, its manifest, and the bundler's warnings. */
+export interface PackagedJob {
+  readonly bytes: Uint8Array;
+  readonly manifest: ReturnType<typeof writeArtifact>['manifest'];
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Packages the job file `jobFile` (absolute) in memory; `flags` are run-command flags (`--prop`)
+ * the job may read while building its plan. Used by `eddy package` and `eddy deploy`.
+ */
+export async function packageJobFile(
+  jobFile: string,
+  flags: Readonly<Record<string, unknown>>,
+): Promise<PackagedJob> {
   // Building the plan first checks the job as "eddy plan" does, before anything is written.
   const { plans } = await loadJob(jobFile, 'plan', environmentDefaults(flags));
   const bundle = await bundleJob(jobFile, ENTRY);
@@ -79,22 +113,7 @@ export async function packageCommand(argv: readonly string[]): Promise<number> {
       { path: PLAN, data: Buffer.from(`${JSON.stringify(plans, null, 2)}\n`) },
     ],
   });
-  const output = resolve(
-    (flags['output'] as string | undefined) ?? `${basename(jobFile, extname(jobFile))}.eddy`,
-  );
-  // Written beside the target, then renamed: a reader never sees half an artifact.
-  const partial = `${output}.${process.pid}.partial`;
-  await writeFile(partial, bytes);
-  await rename(partial, output);
-  if (flags['quiet'] !== true) {
-    for (const w of bundle.warnings) process.stderr.write(`eddy: bundler warning:\n${w}\n`);
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    process.stderr.write(
-      `eddy: packaged ${relative(process.cwd(), jobFile)} as ${relative(process.cwd(), output)}` +
-        ` (${formatBytes(bytes.length)}, ${manifest.members.length + 1} members) in ${seconds} s\n`,
-    );
-  }
-  return 0;
+  return { bytes, manifest, warnings: bundle.warnings };
 }
 
 function artifactPlan(plan: Plan): ArtifactPlan {

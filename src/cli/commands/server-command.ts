@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { startServer } from '../../server/start-server.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 
@@ -38,11 +37,18 @@ const serverFlags: readonly FlagSpec[] = [
     placeholder: '<n>',
     description: 'memory of one resource unit in MiB (default 4096)',
   },
+  {
+    name: 'max-artifact-mb',
+    type: 'number',
+    placeholder: '<n>',
+    description: 'largest artifact upload in MiB (default 256)',
+  },
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
 /** `eddy server --help`. */
 export const serverHelp = `Usage: eddy server [flags]
+       eddy server token create|list|revoke …   (API tokens; eddy server token --help)
 
 Runs the control plane: an HTTP API (GET /v1/openapi.json describes it) to upload artifacts and
 create, start, stop, snapshot, update and roll back applications, each running in its own
@@ -58,6 +64,10 @@ Environment:
 
 /** `eddy server`. */
 export async function serverCommand(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'token') {
+    const { serverTokenCommand } = await import('./server-token-command.ts');
+    return serverTokenCommand(argv.slice(1));
+  }
   const { flags, positionals } = parseFlags(argv, serverFlags, 'server');
   if (flags['help'] === true) {
     console.log(serverHelp);
@@ -76,6 +86,12 @@ export async function serverCommand(argv: readonly string[]): Promise<number> {
       'for example --port 8081',
     );
   }
+  const maxArtifactMb = flags['max-artifact-mb'] as number | undefined;
+  if (maxArtifactMb !== undefined && !(maxArtifactMb > 0)) {
+    throw usageError(`--max-artifact-mb must be positive (got ${maxArtifactMb})`);
+  }
+  // Loaded here: `eddy server token` and `eddy server --help` need no HTTP server.
+  const { startServer } = await import('../../server/start-server.ts');
   const server = await startServer({
     dataDir: (flags['data-dir'] as string | undefined) ?? './.eddy',
     host: (flags['host'] as string | undefined) ?? '127.0.0.1',
@@ -83,6 +99,16 @@ export async function serverCommand(argv: readonly string[]): Promise<number> {
     bootstrapToken: process.env['EDDY_TOKEN'],
     capacityUnits: flags['capacity-units'] as number | undefined,
     unitMemoryMb: flags['unit-memory-mb'] as number | undefined,
+    maxArtifactBytes:
+      maxArtifactMb === undefined ? undefined : Math.round(maxArtifactMb * 1024 * 1024),
+  }).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw usageError(
+        `port ${port} is in use (another eddy server?)`,
+        'stop the other server, or pick another --port (0 picks a free one)',
+      );
+    }
+    throw e;
   });
   if (server.bootstrapToken !== undefined && process.env['EDDY_TOKEN'] === undefined) {
     console.log(`admin token (printed once, keep it): ${server.bootstrapToken}`);

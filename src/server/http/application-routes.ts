@@ -23,6 +23,7 @@ import {
 import { NameSchema } from '../../protocol/common.ts';
 import { OperationAcceptedSchema } from '../../protocol/operation.ts';
 import type { ApplicationManager } from '../lifecycle/application-manager.ts';
+import { LogFollower } from '../logs/log-follower.ts';
 import { callerOf } from './bearer-auth.ts';
 
 const NameParams = Type.Object({ name: NameSchema });
@@ -151,38 +152,79 @@ export function registerApplicationRoutes(app: FastifyInstance, apps: Applicatio
     },
     async (request) => ({ job: await apps.job((request.params as Named).name) }),
   );
+  const streams = new Set<() => void>();
+  // Event streams end with the server: an open one would otherwise hold its close.
+  app.addHook('preClose', (done) => {
+    for (const end of streams) end();
+    done();
+  });
   app.get(
     '/v1/applications/:name/logs',
     {
       schema: {
+        summary:
+          'the last lines of the log; with follow=true, then new lines as server-sent events',
         params: NameParams,
         querystring: Type.Object(
-          { tail: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })) },
+          {
+            tail: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,4})$' })),
+            follow: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+          },
           { additionalProperties: false },
         ),
       },
     },
     async (request, reply) => {
       const file = apps.logFile((request.params as Named).name);
-      const tail = Number((request.query as { tail?: string }).tail ?? 200);
-      const text = await readTail(file, tail);
-      return reply.type('text/plain; charset=utf-8').send(text);
+      const query = request.query as { tail?: string; follow?: string };
+      const follow = query.follow === 'true';
+      const tail = Number(query.tail ?? (follow ? 10 : 200));
+      const { lines, size } = await readTail(file, tail);
+      if (!follow)
+        return reply.type('text/plain; charset=utf-8').send(lines.map((l) => `${l}\n`).join(''));
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const send = (batch: readonly string[]) => {
+        if (batch.length > 0) raw.write(batch.map((l) => `data: ${l}\n\n`).join(''));
+      };
+      raw.write(': following the application log\n\n');
+      send(lines);
+      const follower = new LogFollower(file, send, { from: size });
+      const keepalive = setInterval(() => raw.write(': keepalive\n\n'), 15_000);
+      const end = () => {
+        follower.stop();
+        clearInterval(keepalive);
+        streams.delete(end);
+        if (!raw.writableEnded) raw.end();
+      };
+      streams.add(end);
+      raw.once('close', end);
     },
   );
 }
 
-/** The last `lines` lines of `file` (at most its last 4 MiB). */
-async function readTail(file: string, lines: number): Promise<string> {
+/** The last `count` lines of `file` (at most its last 4 MiB), and the size they end at. */
+async function readTail(file: string, count: number): Promise<{ lines: string[]; size: number }> {
   const size = (await stat(file).catch(() => undefined))?.size ?? 0;
-  if (size === 0) return '';
+  if (size === 0 || count === 0) return { lines: [], size };
   const length = Math.min(size, 4 * 1024 * 1024);
   const handle = await open(file, 'r');
   try {
     const buffer = Buffer.alloc(length);
     await handle.read(buffer, 0, length, size - length);
-    const all = buffer.toString('utf8').split('\n');
-    if (all.at(-1) === '') all.pop();
-    return all.slice(-lines).join('\n') + '\n';
+    // A partial last line is left for the follower, which starts after the last newline.
+    const end = buffer.lastIndexOf(0x0a);
+    if (end < 0) return { lines: [], size: size - length };
+    return {
+      lines: buffer.toString('utf8', 0, end).split('\n').slice(-count),
+      size: size - length + end + 1,
+    };
   } finally {
     await handle.close();
   }

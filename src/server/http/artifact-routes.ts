@@ -14,16 +14,20 @@ import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 const IdParams = Type.Object({ id: IdSchema });
 
 /** Registers the artifact routes. */
-export function registerArtifactRoutes(app: FastifyInstance, artifacts: ArtifactStore): void {
+export function registerArtifactRoutes(
+  app: FastifyInstance,
+  artifacts: ArtifactStore,
+  maxArtifactBytes: number = DEFAULT_ARTIFACT_LIMITS.maxArtifactBytes,
+): void {
   app.addContentTypeParser(
     ['application/octet-stream', 'application/zip'],
-    { parseAs: 'buffer', bodyLimit: DEFAULT_ARTIFACT_LIMITS.maxArtifactBytes },
+    { parseAs: 'buffer', bodyLimit: maxArtifactBytes },
     (_request, payload, done) => done(null, payload),
   );
   app.post(
     '/v1/artifacts',
     {
-      bodyLimit: DEFAULT_ARTIFACT_LIMITS.maxArtifactBytes,
+      bodyLimit: maxArtifactBytes,
       schema: {
         summary: 'upload an artifact (the .eddy file, as application/octet-stream)',
         response: { 201: ArtifactDescriptionSchema },

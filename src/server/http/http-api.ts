@@ -13,9 +13,11 @@ import type { TokenRepository } from '../store/token-repository.ts';
 import { registerApplicationRoutes } from './application-routes.ts';
 import { registerArtifactRoutes } from './artifact-routes.ts';
 import { registerBearerAuth } from './bearer-auth.ts';
-import { handleHttpError } from './http-error.ts';
+import { body, handleHttpError } from './http-error.ts';
 import { registerOperationRoutes } from './operation-routes.ts';
 import { registerSnapshotRoutes } from './snapshot-routes.ts';
+import { registerTokenRoutes } from './token-routes.ts';
+import { TokenAdmin } from '../tokens/token-admin.ts';
 
 /** What the API serves. */
 export interface HttpApiOptions {
@@ -24,6 +26,8 @@ export interface HttpApiOptions {
   readonly tokens: TokenRepository;
   /** Largest JSON body (default 1 MiB). */
   readonly bodyLimit?: number;
+  /** Largest artifact upload (default DEFAULT_ARTIFACT_LIMITS.maxArtifactBytes, 256 MiB). */
+  readonly maxArtifactBytes?: number;
 }
 
 /** Builds the API (not listening yet). */
@@ -45,6 +49,17 @@ export async function buildHttpApi(o: HttpApiOptions): Promise<FastifyInstance> 
     },
   });
   app.setErrorHandler(handleHttpError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send(
+        body(
+          'NOT_FOUND',
+          `no route ${request.method} ${request.url.split('?')[0]}`,
+          'GET /v1/openapi.json lists the routes',
+        ),
+      );
+  });
   registerBearerAuth(app, o.tokens);
   app.get('/v1/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
@@ -52,9 +67,10 @@ export async function buildHttpApi(o: HttpApiOptions): Promise<FastifyInstance> 
   app.get('/v1/health', { config: { role: 'public' }, schema: { hide: true } }, async () => ({
     ok: true,
   }));
-  registerArtifactRoutes(app, o.artifacts);
+  registerArtifactRoutes(app, o.artifacts, o.maxArtifactBytes);
   registerApplicationRoutes(app, o.applications);
   registerSnapshotRoutes(app, o.applications);
   registerOperationRoutes(app, o.applications);
+  registerTokenRoutes(app, new TokenAdmin(o.tokens));
   return app;
 }
