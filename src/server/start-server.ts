@@ -12,6 +12,8 @@ import type { FastifyInstance } from 'fastify';
 import { ArtifactStore } from './artifacts/artifact-store.ts';
 import { buildHttpApi } from './http/http-api.ts';
 import { ApplicationManager } from './lifecycle/application-manager.ts';
+import { MetricsHistory, type MetricsHistoryOptions } from './metrics/metrics-history.ts';
+import { MetricsSampler } from './metrics/metrics-sampler.ts';
 import { ServerPaths } from './server-paths.ts';
 import { ApplicationRepository } from './store/application-repository.ts';
 import { ArtifactRepository } from './store/artifact-repository.ts';
@@ -33,6 +35,8 @@ export interface ServerOptions {
   readonly capacityUnits?: number | undefined;
   /** Memory of one unit in MiB (default 4096). */
   readonly unitMemoryMb?: number | undefined;
+  /** How often the dashboard's metrics history is sampled and how long it is kept. */
+  readonly metricsHistory?: MetricsHistoryOptions | undefined;
 }
 
 /** A running server. */
@@ -79,13 +83,22 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const supervisor = new RunSupervisor(new HostRepository(db), manager, now);
   manager.attach(supervisor);
   await manager.recover();
-  const app: FastifyInstance = await buildHttpApi({ applications: manager, artifacts, tokens });
+  const history = new MetricsHistory(o.metricsHistory);
+  const sampler = new MetricsSampler(manager, history);
+  sampler.start();
+  const app: FastifyInstance = await buildHttpApi({
+    applications: manager,
+    artifacts,
+    tokens,
+    history,
+  });
   const address = await app.listen({ host: o.host, port: o.port });
   return {
     url: address,
     bootstrapToken,
     close: async () => {
       await app.close();
+      await sampler.stop();
       await supervisor.shutdown();
       await manager.drain();
       db.close();

@@ -13,7 +13,10 @@ import type { TokenRepository } from '../store/token-repository.ts';
 import { registerApplicationRoutes } from './application-routes.ts';
 import { registerArtifactRoutes } from './artifact-routes.ts';
 import { registerBearerAuth } from './bearer-auth.ts';
+import type { MetricsHistory } from '../metrics/metrics-history.ts';
+import { registerDashboardRoutes } from './dashboard-routes.ts';
 import { handleHttpError } from './http-error.ts';
+import { registerJobRoutes } from './job-routes.ts';
 import { registerOperationRoutes } from './operation-routes.ts';
 import { registerSnapshotRoutes } from './snapshot-routes.ts';
 
@@ -22,6 +25,8 @@ export interface HttpApiOptions {
   readonly applications: ApplicationManager;
   readonly artifacts: ArtifactStore;
   readonly tokens: TokenRepository;
+  /** The metrics history the server samples (job-routes.ts). */
+  readonly history: MetricsHistory;
   /** Largest JSON body (default 1 MiB). */
   readonly bodyLimit?: number;
 }
@@ -56,5 +61,7 @@ export async function buildHttpApi(o: HttpApiOptions): Promise<FastifyInstance> 
   registerApplicationRoutes(app, o.applications);
   registerSnapshotRoutes(app, o.applications);
   registerOperationRoutes(app, o.applications);
+  registerJobRoutes(app, o.applications, o.history);
+  await registerDashboardRoutes(app);
   return app;
 }
