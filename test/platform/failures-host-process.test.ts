@@ -18,7 +18,7 @@ import {
 } from '../support/platform-server.ts';
 import { COUNTER_PROPS, assertExactlyOnce, countLines } from './counter-app-output.ts';
 
-describe('an application process that dies', { timeout: 180_000 }, () => {
+describe('an application process that dies', { timeout: 360_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'eddy-host-kill-test-'));
   let server: PlatformServer;
 

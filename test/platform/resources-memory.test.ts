@@ -19,7 +19,7 @@ import {
 } from '../support/platform-server.ts';
 import { COUNTER_PROPS, countLines } from './counter-app-output.ts';
 
-describe('resources', { timeout: 180_000 }, () => {
+describe('resources', { timeout: 360_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'eddy-resources-test-'));
   let server: PlatformServer;
   let artifact = '';

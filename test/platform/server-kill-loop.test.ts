@@ -23,7 +23,7 @@ import { COUNTER_PROPS, assertExactlyOnce, countLines } from './counter-app-outp
 
 const KILLS = 10;
 
-describe(`SIGKILL of the server (seed ${KILL_SEED})`, { timeout: 300_000 }, () => {
+describe(`SIGKILL of the server (seed ${KILL_SEED})`, { timeout: 600_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'eddy-server-kill-test-'));
   const dataDir = join(scratch, 'data');
   const out = join(scratch, 'out');
@@ -59,6 +59,7 @@ describe(`SIGKILL of the server (seed ${KILL_SEED})`, { timeout: 300_000 }, () =
 
   it(`brings every application back to its intended state after ${KILLS} kills, exactly once`, async () => {
     const random = prng(KILL_SEED);
+    const started = Date.now();
     const artifact = await server.upload(join(scratch, 'counter.eddy'));
     const config = (tag: string) => ({
       properties: { counter: { out, rate: '200', version: tag } },
@@ -93,10 +94,10 @@ describe(`SIGKILL of the server (seed ${KILL_SEED})`, { timeout: 300_000 }, () =
         await sleep(random() * 500);
       }
       const before = (await operations('counter')).filter((o) => o.status === 'IN_PROGRESS');
-      if (process.env['EDDY_KEEP_SCRATCH'] !== undefined)
-        process.stderr.write(
-          `kill ${kill} at ${new Date().toISOString()}: ${before.map((o) => o.type).join()} ${(await server.describe('counter')).status}\n`,
-        );
+      const phase = (await server.describe('counter')).status;
+      process.stderr.write(
+        `server kill ${kill} (${phase}; in progress: ${before.map((o) => o.type).join() || 'none'}) at ${Math.round((Date.now() - started) / 1000)} s\n`,
+      );
       await server.kill();
       server = await startPlatformServer({ dataDir });
 

@@ -18,7 +18,7 @@ import {
 } from '../support/platform-server.ts';
 import { COUNTER_PROPS, assertExactlyOnce, countLines } from './counter-app-output.ts';
 
-describe('session mode', { timeout: 180_000 }, () => {
+describe('session mode', { timeout: 360_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'eddy-session-test-'));
   const outOf = (name: string) => join(scratch, `out-${name}`);
   let server: PlatformServer;

@@ -22,7 +22,7 @@ import {
   countLines,
 } from './counter-app-output.ts';
 
-describe('an update that carries keyed state', { timeout: 180_000 }, () => {
+describe('an update that carries keyed state', { timeout: 360_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'eddy-update-test-'));
   const out = join(scratch, 'out');
   let server: PlatformServer;

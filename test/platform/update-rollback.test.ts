@@ -18,7 +18,7 @@ import {
 } from '../support/platform-server.ts';
 import { COUNTER_PROPS, assertExactlyOnce, countLines } from './counter-app-output.ts';
 
-describe('system rollback of a failing update', { timeout: 240_000 }, () => {
+describe('system rollback of a failing update', { timeout: 480_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'eddy-rollback-test-'));
   let server: PlatformServer;
   let v1 = '';

@@ -70,8 +70,13 @@ export class ApplicationMonitor {
     const w = this.runs.get(app);
     if (w === undefined) return;
     this.runs.delete(app);
+    // CPU seconds and peak RSS add up over runs; a stopped run holds no memory and moves nothing.
     if (this.applications.get(app) !== undefined)
-      this.applications.update(app, { usage: w.usage }, this.now());
+      this.applications.update(
+        app,
+        { usage: { ...w.usage, rssBytes: 0, recordsPerSecond: 0 } },
+        this.now(),
+      );
   }
 
   private async tick(): Promise<void> {
@@ -88,15 +93,16 @@ export class ApplicationMonitor {
         let w = this.runs.get(a.name);
         if (w === undefined || w.pid !== live.pid) {
           if (w !== undefined) this.runEnded(a.name);
+          const usage = this.applications.get(a.name)?.usage ?? a.usage;
           w = {
             pid: live.pid,
-            baseCpuSeconds: a.usage.cpuSeconds,
-            peakRssBytes: a.usage.peakRssBytes,
+            baseCpuSeconds: usage.cpuSeconds,
+            peakRssBytes: usage.peakRssBytes,
             lastRecords: 0,
             lastAt: Date.now(),
             // Failures since this run's job started (not only since the first poll).
             lastExceptionAt: a.job === undefined ? Date.now() : Date.parse(a.job.startedAt) - 1,
-            usage: a.usage,
+            usage,
           };
           this.runs.set(a.name, w);
         }
