@@ -107,12 +107,12 @@ try {
   process.stderr.write(
     `eddy server listening on ${url} (data in ${relative(process.cwd(), dataDir) || '.'})\n`,
   );
-  await eddy(
+  // Deployed on the first start only: later starts find them as they were left (the server
+  // resumes what was running), changes made meanwhile included.
+  const demoApps = [
     [
-      'deploy',
-      'examples/bot-tagging.ts',
-      '--name',
       'bots',
+      'examples/bot-tagging.ts',
       '--prop',
       'source.events=0',
       '--prop',
@@ -120,12 +120,19 @@ try {
       '--units',
       '0.5',
     ],
-    env,
-  );
-  await eddy(
-    ['deploy', 'examples/sessionization.ts', '--name', 'sessions', '--units', '0.25'],
-    env,
-  );
+    ['sessions', 'examples/sessionization.ts', '--units', '0.25'],
+  ];
+  for (const [name, job, ...flags] of demoApps) {
+    const existing = await eddy(['apps', 'show', name, '--json'], env, true).then(
+      (out) => JSON.parse(out),
+      () => undefined,
+    );
+    if (existing === undefined) await eddy(['deploy', job, '--name', name, ...flags], env);
+    else
+      process.stderr.write(
+        `eddy: ${name} is deployed already (${existing.status}, version ${existing.version})\n`,
+      );
+  }
 } catch (e) {
   process.stderr.write(`${e.message}\n`);
   stop();
