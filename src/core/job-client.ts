@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { CpuProfile, CpuProfileOptions } from './cpu-profile.ts';
 import type { MetricSample } from './metric-sample.ts';
 import type { CheckpointStats, ExceptionRecord } from './job-status.ts';
 
@@ -58,4 +59,10 @@ export interface JobClient {
   checkpointStats(): CheckpointStats;
   /** Failures of this job's attempts (time, operator, subtask, stack), oldest first. */
   exceptionHistory(): readonly ExceptionRecord[];
+  /**
+   * Samples the V8 CPU profile of the thread that runs subtask `subtask` (subtask i of every
+   * operator shares slot i's thread) for `o.durationMs`; resolves with a `.cpuprofile`
+   * (executors that run in this process provide it).
+   */
+  profileSubtask?(subtask: number, o: CpuProfileOptions): Promise<CpuProfile>;
 }

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import type { CpuProfile, CpuProfileOptions } from '../core/cpu-profile.ts';
+import { sampleCpuProfile } from './profiling/sample-cpu-profile.ts';
 import type { EnvironmentOptions } from '../core/environment-options.ts';
 import type { JobExecutionResult } from '../core/job-client.ts';
 import type { MetricSample } from '../core/metric-sample.ts';
@@ -94,6 +96,11 @@ export class JobRun extends AttemptBase implements JobAttempt, WiringHost {
 
   metrics(): readonly MetricSample[] {
     return sampleMetrics(this.registry);
+  }
+
+  /** Every subtask of this run shares this thread: its profile is theirs. */
+  profileSubtask(_subtask: number, o: CpuProfileOptions): Promise<CpuProfile> {
+    return sampleCpuProfile(o);
   }
 
   /** Fails the job with `e` (the first failure wins). */

@@ -80,6 +80,7 @@ export class LocalExecutor implements JobExecutor {
       stopWithSavepoint: (dir) => run.stopWithSavepoint(dir),
       checkpointStats: () => run.checkpointStats(),
       exceptionHistory: () => run.exceptionHistory(),
+      profileSubtask: (subtask, o) => run.profileSubtask(subtask, o),
     };
   }
 

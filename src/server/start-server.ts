@@ -12,6 +12,8 @@ import type { FastifyInstance } from 'fastify';
 import { ArtifactStore } from './artifacts/artifact-store.ts';
 import { buildHttpApi } from './http/http-api.ts';
 import { ApplicationManager } from './lifecycle/application-manager.ts';
+import { MetricsHistory, type MetricsHistoryOptions } from './metrics/metrics-history.ts';
+import { MetricsSampler } from './metrics/metrics-sampler.ts';
 import { ServerPaths } from './server-paths.ts';
 import { ApplicationRepository } from './store/application-repository.ts';
 import { ArtifactRepository } from './store/artifact-repository.ts';
@@ -35,6 +37,8 @@ export interface ServerOptions {
   readonly unitMemoryMb?: number | undefined;
   /** Largest artifact upload in bytes (default 256 MiB). */
   readonly maxArtifactBytes?: number | undefined;
+  /** How often the dashboard's metrics history is sampled and how long it is kept. */
+  readonly metricsHistory?: MetricsHistoryOptions | undefined;
 }
 
 /** A running server. */
@@ -81,11 +85,15 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const supervisor = new RunSupervisor(new HostRepository(db), manager, now);
   manager.attach(supervisor);
   await manager.recover();
+  const history = new MetricsHistory(o.metricsHistory);
+  const sampler = new MetricsSampler(manager, history);
+  sampler.start();
   const app: FastifyInstance = await buildHttpApi({
     applications: manager,
     artifacts,
     tokens,
     ...(o.maxArtifactBytes !== undefined && { maxArtifactBytes: o.maxArtifactBytes }),
+    history,
   });
   const address = await app.listen({ host: o.host, port: o.port });
   return {
@@ -93,6 +101,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     bootstrapToken,
     close: async () => {
       await app.close();
+      await sampler.stop();
       await supervisor.shutdown();
       await manager.drain();
       // Processes report their exit on the next turn of the event loop (host-process.ts); let

@@ -5,6 +5,7 @@
  */
 import type { SharedStateWrite } from '../checkpoint/checkpoint-coordinator.ts';
 import type { MessagePort } from 'node:worker_threads';
+import type { CpuProfile } from '../../core/cpu-profile.ts';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import type { JobExecutionResult } from '../../core/job-client.ts';
 import type { MetricLabels, MetricSample } from '../../core/metric-sample.ts';
@@ -62,7 +63,14 @@ export type SlotReport =
       readonly result: JobExecutionResult;
       readonly samples: readonly MetricSample[];
     }
-  | { readonly type: 'failed'; readonly error: WorkerError };
+  | { readonly type: 'failed'; readonly error: WorkerError }
+  /** The answer to a `profile` command: the thread's CPU profile, or why there is none. */
+  | {
+      readonly type: 'profile';
+      readonly id: number;
+      readonly profile?: CpuProfile | undefined;
+      readonly error?: string | undefined;
+    };
 
 /** Coordinator → worker. */
 export type SlotCommand =
@@ -78,7 +86,14 @@ export type SlotCommand =
     }
   | { readonly type: 'checkpoint-complete'; readonly checkpointId: number }
   /** The final checkpoint is complete (or not taken): the slot may end. */
-  | { readonly type: 'final-checkpoint-done' };
+  | { readonly type: 'final-checkpoint-done' }
+  /** Sample the slot's thread's CPU profile (for a flame graph); answered by a `profile` report. */
+  | {
+      readonly type: 'profile';
+      readonly id: number;
+      readonly durationMs: number;
+      readonly intervalUs: number;
+    };
 
 /** A subtask's acknowledgement with its serialized state, as it crosses threads. */
 export interface EncodedAck {

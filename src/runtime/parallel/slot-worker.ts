@@ -28,6 +28,7 @@ import { planFingerprint } from './plan-fingerprint.ts';
 import { RemoteExchange } from './remote-exchange.ts';
 import type { SlotCommand, SlotReport, SlotTask, SlotWorkerData } from './slot-protocol.ts';
 import { toWorkerError } from './worker-error.ts';
+import { sampleCpuProfile } from '../profiling/sample-cpu-profile.ts';
 
 const data = workerData as SlotWorkerData;
 busyClock.publish(data.heartbeat);
@@ -79,6 +80,13 @@ port.on('message', (c: SlotCommand) => {
       break;
     case 'final-checkpoint-done':
       finalDone?.();
+      break;
+    case 'profile':
+      sampleCpuProfile(c).then(
+        (profile) => report({ type: 'profile', id: c.id, profile }),
+        (e: unknown) =>
+          report({ type: 'profile', id: c.id, error: e instanceof Error ? e.message : String(e) }),
+      );
       break;
   }
 });

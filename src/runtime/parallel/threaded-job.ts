@@ -9,6 +9,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
+import type { CpuProfile, CpuProfileOptions } from '../../core/cpu-profile.ts';
 import type { JobExecutionResult } from '../../core/job-client.ts';
 import { EddyError, toEddyError } from '../../errors/eddy-error.ts';
 import { toMillis } from '../../util/duration.ts';
@@ -139,6 +140,12 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
   private stopSavepoint: Promise<unknown> | undefined;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   private stuckCheck: ReturnType<typeof setInterval> | undefined;
+  /** Profiles asked of the slots, by request id. */
+  private readonly profiles = new Map<
+    number,
+    { resolve(p: CpuProfile): void; reject(e: Error): void }
+  >();
+  private nextProfileId = 0;
   /** Per slot, shared with its thread: when its running call started (0: none), and which task. */
   private readonly heartbeats: Float64Array[] = [];
   /** Per slot, its subtasks by heartbeat number (known once the slot is ready). */
@@ -332,6 +339,25 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     return this.stuckSlots();
   }
 
+  /** Slot `subtask` runs subtask `subtask` of every operator: its thread is sampled. */
+  profileSubtask(subtask: number, o: CpuProfileOptions): Promise<CpuProfile> {
+    const worker = this.workers[subtask];
+    if (worker === undefined) {
+      return Promise.reject(
+        new EddyError(`the job has no subtask ${subtask} (it runs ${this.workers.length} slots)`, {
+          code: 'NOT_FOUND',
+          domain: 'user',
+          hint: 'pick a subtask index below the operator\'s parallelism',
+        }),
+      );
+    }
+    const id = ++this.nextProfileId;
+    return new Promise<CpuProfile>((resolve, reject) => {
+      this.profiles.set(id, { resolve, reject });
+      worker.postMessage({ type: 'profile', id, ...o } satisfies SlotCommand);
+    });
+  }
+
   /** Every subtask's latest metrics (plus the vertex backpressure levels). */
   metrics(): readonly MetricSample[] {
     return this.samples.flat();
@@ -485,6 +511,13 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
       case 'failed':
         this.fail(fromWorkerError(r.error, slot));
         break;
+      case 'profile': {
+        const waiter = this.profiles.get(r.id);
+        this.profiles.delete(r.id);
+        if (r.profile !== undefined) waiter?.resolve(r.profile);
+        else waiter?.reject(new Error(r.error ?? `slot ${slot} took no profile`));
+        break;
+      }
     }
   }
 
@@ -560,6 +593,8 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
   }
 
   private async shutdown(force: boolean): Promise<void> {
+    for (const waiter of this.profiles.values()) waiter.reject(new Error('the job ended'));
+    this.profiles.clear();
     if (this.watchdog !== undefined) clearTimeout(this.watchdog);
     if (this.stuckCheck !== undefined) clearInterval(this.stuckCheck);
     this.coordinator?.stop();

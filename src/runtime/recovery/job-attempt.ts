@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { CpuProfile, CpuProfileOptions } from '../../core/cpu-profile.ts';
 import type { JobExecutionResult } from '../../core/job-client.ts';
 import type { CheckpointStats } from '../../core/job-status.ts';
 import type { MetricSample } from '../../core/metric-sample.ts';
@@ -34,6 +35,8 @@ export interface JobAttempt {
   metricsText(): Promise<string>;
   /** The attempt's metrics as samples. */
   metrics(): readonly MetricSample[];
+  /** Samples the CPU profile of the thread that runs subtask `subtask` (of every operator). */
+  profileSubtask(subtask: number, o: CpuProfileOptions): Promise<CpuProfile>;
 }
 
 /** Creates attempt number `attempt` (0 first) with its checkpoint context. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { CpuProfile, CpuProfileOptions } from '../../core/cpu-profile.ts';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import type { JobExecutionResult } from '../../core/job-client.ts';
 import type { CheckpointStats, ExceptionRecord } from '../../core/job-status.ts';
@@ -149,6 +150,11 @@ export class JobSupervisor {
 
   metricsText(): Promise<string> {
     return this.current?.metricsText() ?? Promise.resolve('');
+  }
+
+  /** Samples the CPU profile of the thread that runs subtask `subtask` of the current attempt. */
+  async profileSubtask(subtask: number, o: CpuProfileOptions): Promise<CpuProfile> {
+    return (await this.live.promise).profileSubtask(subtask, o);
   }
 
   private async loop(): Promise<JobExecutionResult> {

@@ -57,6 +57,12 @@ export function runHost(): Promise<number> {
       }
       case 'status':
         return job?.status() ?? null;
+      case 'profile': {
+        const profile = job?.active === true ? job.jobClient.profileSubtask : undefined;
+        if (job === undefined || profile === undefined)
+          throw new Error(`application ${m.app} is not running`);
+        return await profile(m.subtask, m);
+      }
     }
   };
 

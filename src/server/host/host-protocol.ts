@@ -23,7 +23,14 @@ export type HostRequest =
   /** A savepoint while the job goes on; answers its path. */
   | { readonly kind: 'snapshot'; readonly dir: string }
   /** The job's plan, metrics, checkpoints and exceptions. */
-  | { readonly kind: 'status' };
+  | { readonly kind: 'status' }
+  /** Samples the CPU profile of the thread running subtask `subtask`; answers the profile. */
+  | {
+      readonly kind: 'profile';
+      readonly subtask: number;
+      readonly durationMs: number;
+      readonly intervalUs: number;
+    };
 
 /** A request on the wire. */
 export type HostRequestMessage = HostRequest & { readonly id: number; readonly app: string };

@@ -1,6 +1,6 @@
 /**
  * `/v1/applications`: create, list, describe, update (a new version), delete, start, stop,
- * rollback, versions, job and logs. Calls that change an application answer 202 with the
+ * rollback, versions and logs (the job: job-routes.ts). Calls that change an application answer 202 with the
  * operation's id; `GET /v1/operations/{id}` reports how it ends.
  *
  * @module
@@ -143,15 +143,6 @@ export function registerApplicationRoutes(app: FastifyInstance, apps: Applicatio
     async (request) => apps.versions((request.params as Named).name),
   );
   app.get(
-    '/v1/applications/:name/job',
-    {
-      schema: {
-        summary: "the job's plan, metrics, checkpoints and exceptions",
-        params: NameParams,
-      },
-    },
-    async (request) => ({ job: await apps.job((request.params as Named).name) }),
-  );
   const streams = new Set<() => void>();
   // Event streams end with the server: an open one would otherwise hold its close.
   app.addHook('preClose', (done) => {

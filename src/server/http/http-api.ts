@@ -13,7 +13,10 @@ import type { TokenRepository } from '../store/token-repository.ts';
 import { registerApplicationRoutes } from './application-routes.ts';
 import { registerArtifactRoutes } from './artifact-routes.ts';
 import { registerBearerAuth } from './bearer-auth.ts';
+import type { MetricsHistory } from '../metrics/metrics-history.ts';
+import { registerDashboardRoutes } from './dashboard-routes.ts';
 import { body, handleHttpError } from './http-error.ts';
+import { registerJobRoutes } from './job-routes.ts';
 import { registerOperationRoutes } from './operation-routes.ts';
 import { registerSnapshotRoutes } from './snapshot-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
@@ -24,6 +27,8 @@ export interface HttpApiOptions {
   readonly applications: ApplicationManager;
   readonly artifacts: ArtifactStore;
   readonly tokens: TokenRepository;
+  /** The metrics history the server samples (job-routes.ts). */
+  readonly history: MetricsHistory;
   /** Largest JSON body (default 1 MiB). */
   readonly bodyLimit?: number;
   /** Largest artifact upload (default DEFAULT_ARTIFACT_LIMITS.maxArtifactBytes, 256 MiB). */
@@ -72,5 +77,7 @@ export async function buildHttpApi(o: HttpApiOptions): Promise<FastifyInstance> 
   registerSnapshotRoutes(app, o.applications);
   registerOperationRoutes(app, o.applications);
   registerTokenRoutes(app, new TokenAdmin(o.tokens));
+  registerJobRoutes(app, o.applications, o.history);
+  await registerDashboardRoutes(app);
   return app;
 }

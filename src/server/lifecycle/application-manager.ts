@@ -35,6 +35,7 @@ import type {
 } from '../store/application-repository.ts';
 import type { OperationRepository } from '../store/operation-repository.ts';
 import type { SnapshotRecord, SnapshotRepository } from '../store/snapshot-repository.ts';
+import type { HostJobStatus } from '../host/host-protocol.ts';
 import type { HostExit } from '../supervisor/host-process.ts';
 import type { HostSpec, RunEvents, RunSupervisor } from '../supervisor/run-supervisor.ts';
 import {
@@ -161,9 +162,20 @@ export class ApplicationManager implements RunEvents {
   }
 
   /** What the application's job reports (plan, metrics, checkpoints, exceptions), when it runs. */
-  async job(name: string): Promise<unknown> {
+  async job(name: string): Promise<HostJobStatus | undefined> {
     this.require(name);
-    return (await this.runs.status(name)) ?? null;
+    return this.runs.status(name);
+  }
+
+  /** Samples the CPU profile of the thread running subtask `subtask` of the application's job. */
+  async profile(
+    name: string,
+    subtask: number,
+    durationMs: number,
+    intervalUs: number,
+  ): Promise<unknown> {
+    this.require(name);
+    return this.runs.profile(name, subtask, durationMs, intervalUs);
   }
 
   // ---- changes --------------------------------------------------------------------------------

@@ -161,6 +161,17 @@ export class RunSupervisor {
     return (await host.process.request(app, { kind: 'snapshot', dir }, timeoutMs)) as string;
   }
 
+  /** Samples the CPU profile of the thread running subtask `subtask` of `app`'s job. */
+  async profile(app: string, subtask: number, durationMs: number, intervalUs: number): Promise<unknown> {
+    const host = this.requireHost(app);
+    // The host answers after sampling: allow the sampling time plus the usual answer time.
+    return host.process.request(
+      app,
+      { kind: 'profile', subtask, durationMs, intervalUs },
+      durationMs + 30_000,
+    );
+  }
+
   /** `app`'s job status, when its process answers. */
   status(app: string): Promise<HostJobStatus | undefined> {
     const host = this.hostOfApp.get(app);
