@@ -6,6 +6,7 @@
  */
 import type { JobClient } from '../core/job-client.ts';
 import { NO_CHECKPOINT_STATS } from '../core/job-status.ts';
+import { EddyError } from '../errors/eddy-error.ts';
 
 /** Forwards to `client` once it resolves; a failure to create it fails the job's `result`. */
 export function deferredJobClient(jobName: string, client: Promise<JobClient>): JobClient {
@@ -27,5 +28,15 @@ export function deferredJobClient(jobName: string, client: Promise<JobClient>): 
     stopWithSavepoint: (dir) => client.then((c) => c.stopWithSavepoint(dir)),
     checkpointStats: () => ready?.checkpointStats() ?? NO_CHECKPOINT_STATS,
     exceptionHistory: () => ready?.exceptionHistory() ?? [],
+    profileSubtask: (subtask, o) =>
+      client.then((c) => {
+        if (c.profileSubtask === undefined) {
+          throw new EddyError('this job runs where its threads cannot be profiled', {
+            code: 'CONFLICT',
+            domain: 'user',
+          });
+        }
+        return c.profileSubtask(subtask, o);
+      }),
   };
 }

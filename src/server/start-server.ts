@@ -85,7 +85,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const supervisor = new RunSupervisor(new HostRepository(db), manager, now);
   manager.attach(supervisor);
   await manager.recover();
-  const history = new MetricsHistory(o.metricsHistory);
+  const history = new MetricsHistory(o.metricsHistory ?? MetricsHistory.optionsFromEnv());
   const sampler = new MetricsSampler(manager, history);
   sampler.start();
   const app: FastifyInstance = await buildHttpApi({

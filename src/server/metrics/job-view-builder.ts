@@ -53,13 +53,16 @@ function watermarkOf(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
+// Samples cross the host's JSON IPC channel, where ±Infinity (a watermark) and NaN become null.
 function numberOf(s: MetricSample): number {
-  const v = s.value;
+  const v = s.value as MetricSample['value'] | null;
+  if (v === null) return Number.NaN;
   return typeof v === 'number' ? v : v.count;
 }
 
 function rateOf(s: MetricSample): number {
-  const v = s.value;
+  const v = s.value as MetricSample['value'] | null;
+  if (v === null) return 0;
   return typeof v === 'number' ? v : 'rate' in v ? v.rate : 0;
 }
 
@@ -283,7 +286,8 @@ function minWatermark(first: boolean, acc: number | null, v: number | null): num
 
 function addUserMetric(into: Record<string, number>, s: MetricSample): void {
   const key = userMetricKey(s);
-  const v = s.value;
+  const v = s.value as MetricSample['value'] | null;
+  if (v === null) return;
   if (typeof v === 'number') {
     if (Number.isFinite(v)) into[key] = v;
   } else if ('rate' in v) {

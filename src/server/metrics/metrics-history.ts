@@ -143,6 +143,16 @@ export class MetricsHistory {
     this.capacity = Math.max(2, Math.ceil(this.retentionMs / this.stepMs));
   }
 
+  /** `EDDY_METRICS_STEP_MS` and `EDDY_METRICS_RETENTION_MS`, when set (tests sample faster). */
+  static optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MetricsHistoryOptions {
+    const step = Number(env['EDDY_METRICS_STEP_MS']);
+    const retention = Number(env['EDDY_METRICS_RETENTION_MS']);
+    return {
+      ...(step >= 100 && { stepMs: step }),
+      ...(retention >= 1000 && { retentionMs: retention }),
+    };
+  }
+
   /** Adds a point for the view's application. */
   record(view: JobView): void {
     let h = this.apps.get(view.application);
