@@ -44,3 +44,8 @@ walk(dist, (file) => {
   const rewritten = text.replace(tsImport, '$1$2.js$3');
   if (rewritten !== text) writeFileSync(file, rewritten);
 });
+// The web dashboard (web/ → dist/dashboard/), served by `eddy server` at `/`.
+const dashboard = spawnSync(process.execPath, [join(root, 'scripts/build-dashboard.mjs')], {
+  stdio: 'inherit',
+});
+if (dashboard.status !== 0) process.exit(dashboard.status ?? 1);

@@ -62,20 +62,25 @@ export async function ensureChromium() {
     timeoutMs: 15 * 60_000,
     fail: (m) => new ChromiumScriptError(m),
   };
-  return withLock(lock, 'installing chromium', () => {
-    const again = findChromium();
-    if (again !== undefined) return again;
-    process.stderr.write('[chromium] installing Debian package chromium (apt-get)\n');
-    const args = ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-dejavu-core'];
-    if (!apt(args) && !(apt(['update']) && apt(args))) {
-      throw new ChromiumScriptError('apt-get install chromium failed (see the output above)');
-    }
-    const installed = findChromium();
-    if (installed === undefined) {
-      throw new ChromiumScriptError('apt-get installed chromium but no executable was found');
-    }
-    return installed;
-  }, options);
+  return withLock(
+    lock,
+    'installing chromium',
+    () => {
+      const again = findChromium();
+      if (again !== undefined) return again;
+      process.stderr.write('[chromium] installing Debian package chromium (apt-get)\n');
+      const args = ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-dejavu-core'];
+      if (!apt(args) && !(apt(['update']) && apt(args))) {
+        throw new ChromiumScriptError('apt-get install chromium failed (see the output above)');
+      }
+      const installed = findChromium();
+      if (installed === undefined) {
+        throw new ChromiumScriptError('apt-get installed chromium but no executable was found');
+      }
+      return installed;
+    },
+    options,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

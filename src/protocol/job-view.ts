@@ -10,9 +10,9 @@
  */
 import { Type, type Static } from 'typebox';
 
-const Num = (description?: string) =>
-  Type.Number(description === undefined ? {} : { description });
-const Watermark = (description: string) => Type.Union([Type.Number(), Type.Null()], { description });
+const Num = (description?: string) => Type.Number(description === undefined ? {} : { description });
+const Watermark = (description: string) =>
+  Type.Union([Type.Number(), Type.Null()], { description });
 
 /** Flink's backpressure levels: OK < 10 % of the time backpressured, LOW < 50 %, else HIGH. */
 export const BackPressureLevelSchema = Type.Union([

@@ -347,7 +347,7 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
         new EddyError(`the job has no subtask ${subtask} (it runs ${this.workers.length} slots)`, {
           code: 'NOT_FOUND',
           domain: 'user',
-          hint: 'pick a subtask index below the operator\'s parallelism',
+          hint: "pick a subtask index below the operator's parallelism",
         }),
       );
     }

@@ -203,7 +203,11 @@ export function buildJobView(
     }
     const level =
       levels.get(node.id) ??
-      (total.backPressuredTimeMsPerSecond >= 500 ? 2 : total.backPressuredTimeMsPerSecond >= 100 ? 1 : 0);
+      (total.backPressuredTimeMsPerSecond >= 500
+        ? 2
+        : total.backPressuredTimeMsPerSecond >= 100
+          ? 1
+          : 0);
     return {
       id: node.id,
       name: node.name,

@@ -156,7 +156,8 @@ export class MetricsHistory {
   /** Adds a point for the view's application. */
   record(view: JobView): void {
     let h = this.apps.get(view.application);
-    if (h === undefined) this.apps.set(view.application, (h = new ApplicationHistory(this.capacity)));
+    if (h === undefined)
+      this.apps.set(view.application, (h = new ApplicationHistory(this.capacity)));
     h.record(view);
   }
 

@@ -162,7 +162,12 @@ export class RunSupervisor {
   }
 
   /** Samples the CPU profile of the thread running subtask `subtask` of `app`'s job. */
-  async profile(app: string, subtask: number, durationMs: number, intervalUs: number): Promise<unknown> {
+  async profile(
+    app: string,
+    subtask: number,
+    durationMs: number,
+    intervalUs: number,
+  ): Promise<unknown> {
     const host = this.requireHost(app);
     // The host answers after sampling: allow the sampling time plus the usual answer time.
     return host.process.request(
