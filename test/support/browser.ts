@@ -25,9 +25,13 @@ export function chromiumPath(): string {
 
 /** Builds the dashboard into dist/dashboard/ unless it is there. */
 export function ensureDashboardBuilt(): void {
-  const r = spawnSync(process.execPath, [join(root, 'scripts/build-dashboard.mjs'), '--if-missing'], {
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'scripts/build-dashboard.mjs'), '--if-missing'],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) throw new Error('building the dashboard failed');
 }
 

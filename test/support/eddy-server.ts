@@ -43,10 +43,14 @@ export class EddyServer {
     const scratch = mkdtempSync(join(tmpdir(), 'eddy-server-e2e-'));
     const dataDir = join(scratch, 'data');
     const adminToken = `eddy_admin_${randomUUID().replaceAll('-', '')}`;
-    const child = spawn(process.execPath, [eddyBin, 'server', '--data-dir', dataDir, '--port', '0'], {
-      env: { ...process.env, ...env, EDDY_TOKEN: adminToken },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [eddyBin, 'server', '--data-dir', dataDir, '--port', '0'],
+      {
+        env: { ...process.env, ...env, EDDY_TOKEN: adminToken },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -67,7 +71,13 @@ export class EddyServer {
     const token = `eddy_${role}_${randomUUID().replaceAll('-', '')}`;
     const db = openMetadataStore(new ServerPaths(this.dataDir).database);
     try {
-      new TokenRepository(db).insert(`tok-${role}-${token.slice(-6)}`, `${role}-token`, role, token, new Date().toISOString());
+      new TokenRepository(db).insert(
+        `tok-${role}-${token.slice(-6)}`,
+        `${role}-token`,
+        role,
+        token,
+        new Date().toISOString(),
+      );
     } finally {
       db.close();
     }
@@ -75,7 +85,12 @@ export class EddyServer {
   }
 
   /** Calls the API. */
-  async call(method: string, path: string, body?: unknown, token: string | null = this.adminToken): Promise<ApiAnswer> {
+  async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    token: string | null = this.adminToken,
+  ): Promise<ApiAnswer> {
     const headers: Record<string, string> = {};
     if (token !== null) headers['authorization'] = `Bearer ${token}`;
     let payload: string | Uint8Array | undefined;
@@ -86,7 +101,11 @@ export class EddyServer {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    const r = await fetch(this.url + path, { method, headers, ...(payload !== undefined && { body: payload }) });
+    const r = await fetch(this.url + path, {
+      method,
+      headers,
+      ...(payload !== undefined && { body: payload }),
+    });
     const text = await r.text();
     let json: unknown = text;
     try {
@@ -100,12 +119,17 @@ export class EddyServer {
   /** Packages `jobFile` (repository-relative) and uploads it; resolves with the artifact id. */
   async upload(jobFile: string): Promise<string> {
     const out = join(this.scratch, `${randomUUID()}.eddy`);
-    const packaged = spawnSync(process.execPath, [eddyBin, 'package', join(root, jobFile), '-o', out], {
-      encoding: 'utf8',
-    });
+    const packaged = spawnSync(
+      process.execPath,
+      [eddyBin, 'package', join(root, jobFile), '-o', out],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (packaged.status !== 0) throw new Error(`eddy package ${jobFile}: ${packaged.stderr}`);
     const r = await this.call('POST', '/v1/artifacts', new Uint8Array(readFileSync(out)));
-    if (r.status !== 201) throw new Error(`upload ${jobFile}: ${r.status} ${JSON.stringify(r.json)}`);
+    if (r.status !== 201)
+      throw new Error(`upload ${jobFile}: ${r.status} ${JSON.stringify(r.json)}`);
     return r.json.id as string;
   }
 

@@ -74,7 +74,7 @@ function App() {
       />
     );
   }
-  if (caller === undefined) return <p class="loading">Loading…</p>;
+  // The page loads its data while /v1/me answers: actions appear once the role is known.
   const [first, name, tab] = route.path;
   return (
     <>
@@ -88,7 +88,11 @@ function App() {
           </a>
         </nav>
         <span class="who" title="the token in use">
-          {caller.name} · <span class={`role role-${caller.role}`}>{caller.role}</span>
+          {caller !== undefined && (
+            <>
+              {caller.name} · <span class={`role role-${caller.role}`}>{caller.role}</span>
+            </>
+          )}
         </span>
         <button
           class="link"

@@ -110,7 +110,7 @@ export function JobGraph({
               key={v.id}
               class={`vertex${selected === v.id ? ' selected' : ''}`}
               transform={`translate(${p.x},${p.y})`}
-              tabIndex={0}
+              tabindex={0}
               role="button"
               aria-label={label}
               data-vertex={v.id}

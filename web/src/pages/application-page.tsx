@@ -42,12 +42,12 @@ export function ApplicationPage({
   name: string;
   tab: string;
   route: Route;
-  caller: Caller;
+  caller: Caller | undefined;
 }) {
   const app = usePoll(() => api.application(name), 2000, [name]);
   const job = usePoll(() => api.job(name), 1000, [name]);
   const a = app.data;
-  const canAct = caller.role !== 'viewer';
+  const canAct = caller !== undefined && caller.role !== 'viewer';
   return (
     <main>
       <div class="app-head">
