@@ -30,6 +30,15 @@ interface Layout {
 
 /** Lays out the plan; depends only on its structure, so polling does not re-layout. */
 function layout(view: JobView): Layout {
+  const started = performance.now();
+  try {
+    return layoutGraph(view);
+  } finally {
+    performance.measure('eddy:graph-layout', { start: started });
+  }
+}
+
+function layoutGraph(view: JobView): Layout {
   const g = new dagre.graphlib.Graph({ multigraph: true });
   g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 64, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
