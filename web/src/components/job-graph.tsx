@@ -11,6 +11,8 @@ import type { JobView, VertexView } from '../types.ts';
 
 const W = 210;
 const H = 78;
+/** Graphs up to this wide are scaled down to the page's width rather than scrolled. */
+const FIT_LIMIT = 1800;
 
 /** The fill of a vertex (Flink: idle blue → busy red; backpressured grey-black). */
 export function vertexColor(v: VertexView): string {
@@ -87,6 +89,8 @@ export function JobGraph({
         class="job-graph"
         width={l.width}
         height={l.height}
+        // Slightly too wide graphs shrink to fit; much wider ones scroll (text stays readable).
+        style={l.width <= FIT_LIMIT ? { maxWidth: '100%', height: 'auto' } : undefined}
         viewBox={`0 0 ${l.width} ${l.height}`}
         role="group"
         aria-label="job graph"
