@@ -49,15 +49,13 @@ function view(
     uptimeMs: 0,
     heapUsedBytes: 0,
     vertices: ids.map((id) => vertex(id, rate)),
-    edges: ids
-      .slice(1)
-      .map((id) => ({
-        source: 1,
-        target: id,
-        input: 0,
-        partitioning: 'forward',
-        sideOutput: null,
-      })),
+    edges: ids.slice(1).map((id) => ({
+      source: 1,
+      target: id,
+      input: 0,
+      partitioning: 'forward',
+      sideOutput: null,
+    })),
     checkpoints: { completed: 0, failed: 0, restarts: 0, restoredFrom: null, history: checkpoints },
     exceptions: [],
     kafka: { partitions: [], totalLag: 0, commitsSucceeded: 0, commitsFailed: 0 },
