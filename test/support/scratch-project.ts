@@ -82,6 +82,9 @@ async function packFromCopy(): Promise<string> {
     'bin',
     'src',
     'scripts/build.mjs',
+    // The build bundles the dashboard too (dist/dashboard/).
+    'scripts/build-dashboard.mjs',
+    'web',
     'docs/guides',
   ]) {
     const from = join(repositoryRoot, entry);
