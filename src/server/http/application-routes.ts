@@ -142,7 +142,6 @@ export function registerApplicationRoutes(app: FastifyInstance, apps: Applicatio
     { schema: { params: NameParams, response: { 200: Type.Array(ApplicationVersionSchema) } } },
     async (request) => apps.versions((request.params as Named).name),
   );
-  app.get(
   const streams = new Set<() => void>();
   // Event streams end with the server: an open one would otherwise hold its close.
   app.addHook('preClose', (done) => {
