@@ -13,8 +13,8 @@
  *     [--broker-restarts 5] [--rate 200] [--seed N]
  *
  * The broker is a private one (`EDDY_KAFKA_SOAK_PORT`, default EDDY_KAFKA_PORT + 300) with its
- * own data directory, so restarting it disturbs no other test. A short variant runs in the test
- * suite (`test/soak/soak.test.ts`).
+ * own data directory, so restarting it disturbs no other test. (A short variant for the test suite
+ * is in progress on the reliability branch.)
  *
  * @module
  */

@@ -3,8 +3,10 @@
 #
 #   run.sh build                                  build target/nexmark-flink.jar (once; cached)
 #   run.sh query qN [--events N] [--parallelism P] [--rate EPS] [--seed S] [--output F] [--warmup N]
-#   run.sh all [EVENTS] [PARALLELISM]             every query, one JSON result line each
-#   run.sh compare [EVENTS] [PARALLELISM]         Flink vs the loop baseline, outputs as multisets
+#                [--variant idiomatic|tuned|hand]
+#   run.sh all [EVENTS] [PARALLELISM] [VARIANT]   every query, one JSON result line each
+#   run.sh compare [EVENTS] [PARALLELISM] [VARIANT]  Flink vs the loop baseline, outputs as multisets
+#   Variants tuned and hand run with $TUNED_JAVA_OPTS (default: 2 GiB fixed heap, ParallelGC).
 #   run.sh dump-events N [--parallelism P --split I] [--output F]
 #   run.sh pipeline-test                          issue 7: MiniCluster pipeline-test timing (JUnit)
 #   run.sh async-io [--records N] [--runs R] [--capacity C] [--latency MS]
@@ -30,9 +32,17 @@ build() {
     mvn -q -B package -DskipPipelineTests=true; })
 }
 
+# The tuned baseline's JVM flags: a fixed heap (no resizing during the run) and the collector that
+# did better on this benchmark (ParallelGC vs G1: bench/README.md, "Tuned Flink").
+tuned_java_opts=(${TUNED_JAVA_OPTS:--Xms2g -Xmx2g -XX:+UseParallelGC})
+
 run_query() {
   build
-  java "${java_opts[@]}" -cp "$jar" dev.eddy.bench.nexmark.NexmarkMain --query "$@" 2>/dev/null
+  local opts=("${java_opts[@]}") a
+  for a in "$@"; do
+    if [[ "$a" == tuned || "$a" == hand ]]; then opts=("${tuned_java_opts[@]}" "${java_opts[@]}"); fi
+  done
+  java "${opts[@]}" -cp "$jar" dev.eddy.bench.nexmark.NexmarkMain --query "$@" 2>/dev/null
 }
 
 cmd="${1:-help}"
@@ -41,18 +51,19 @@ case "$cmd" in
   build) build ;;
   query) run_query "$@" ;;
   all)
-    events="${1:-1000000}"; parallelism="${2:-1}"
+    events="${1:-1000000}"; parallelism="${2:-1}"; variant="${3:-idiomatic}"
     for q in "${queries[@]}"; do
-      log "$q: $events events, parallelism $parallelism"
-      run_query "$q" --events "$events" --parallelism "$parallelism"
+      log "$q: $events events, parallelism $parallelism, $variant"
+      run_query "$q" --events "$events" --parallelism "$parallelism" --variant "$variant"
     done
     ;;
   compare)
-    events="${1:-200000}"; parallelism="${2:-1}"
+    events="${1:-200000}"; parallelism="${2:-1}"; variant="${3:-idiomatic}"
     out="$(mktemp -d)"; failed=0
     for q in "${queries[@]}"; do
-      log "$q: $events events, parallelism $parallelism"
-      run_query "$q" --events "$events" --parallelism "$parallelism" --output "$out/flink-$q.jsonl" >/dev/null
+      log "$q: $events events, parallelism $parallelism, $variant"
+      run_query "$q" --events "$events" --parallelism "$parallelism" --variant "$variant" \
+        --output "$out/flink-$q.jsonl" >/dev/null
       (cd "$root" && node --import tsx bench/nexmark/loop/run.ts --query "$q" --events "$events" \
         --parallelism "$parallelism" --output "$out/loop-$q.jsonl" >/dev/null)
       (cd "$root" && node --import tsx bench/nexmark/compare.ts "$q" "$out/flink-$q.jsonl" "$out/loop-$q.jsonl") || failed=1
@@ -89,5 +100,5 @@ case "$cmd" in
     build
     java "${java_opts[@]}" -cp "$jar" dev.eddy.bench.kafka.KafkaMapMain "$@" 2>/dev/null
     ;;
-  *) sed -n '2,14p' "$0"; exit 2 ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
 esac

@@ -18,31 +18,51 @@ interface WinningBid {
   readonly price: number;
 }
 
-interface AuctionState {
-  auction: Auction | null;
-  max: number;
-  pending: Bid[] | null;
+/** The bid fields q4 reads (projected before keyBy, as the tuned Flink job does). */
+interface BidPrice {
+  readonly auction: number;
+  readonly price: number;
+  readonly dateTime: number;
 }
 
-function offer(s: AuctionState, a: Auction, b: Bid): void {
+/** The auction fields q4 reads. */
+interface AuctionSpan {
+  readonly id: number;
+  readonly dateTime: number;
+  readonly expires: number;
+  readonly category: number;
+}
+
+interface AuctionState {
+  auction: AuctionSpan | null;
+  max: number;
+  pending: BidPrice[] | null;
+}
+
+function offer(s: AuctionState, a: AuctionSpan, b: BidPrice): void {
   if (b.dateTime >= a.dateTime && b.dateTime <= a.expires && b.price > s.max) s.max = b.price;
 }
 
-class MaxBidPerAuction implements KeyedCoProcessFunction<number, Bid, Auction, WinningBid> {
+class MaxBidPerAuction implements KeyedCoProcessFunction<
+  number,
+  BidPrice,
+  AuctionSpan,
+  WinningBid
+> {
   private state!: ValueState<AuctionState>;
 
   open(ctx: Context<number>): void {
     this.state = ctx.getState(new ValueStateDescriptor<AuctionState>('auction'));
   }
 
-  processElement1(b: Bid, _ctx: Context<number>): void {
+  processElement1(b: BidPrice, _ctx: Context<number>): void {
     const s = this.state.value();
     if (s === undefined) this.state.update({ auction: null, max: -1, pending: [b] });
     else if (s.auction !== null) offer(s, s.auction, b);
     else (s.pending ??= []).push(b);
   }
 
-  processElement2(a: Auction, ctx: Context<number>): void {
+  processElement2(a: AuctionSpan, ctx: Context<number>): void {
     const s = this.state.value();
     if (s === undefined) this.state.update({ auction: a, max: -1, pending: null });
     else {
@@ -95,18 +115,24 @@ export const q4: EddyQuery = (events) => {
   const bids = events
     .filter((e: NexmarkEvent) => e.bid !== null)
     .name('bids')
-    .map((e: NexmarkEvent) => e.bid as Bid)
-    .name('bid');
+    .map((e: NexmarkEvent): BidPrice => {
+      const b = e.bid as Bid;
+      return { auction: b.auction, price: b.price, dateTime: b.dateTime };
+    })
+    .name('bid price');
   const auctions = events
     .filter((e: NexmarkEvent) => e.auction !== null)
     .name('auctions')
-    .map((e: NexmarkEvent) => e.auction as Auction)
-    .name('auction');
+    .map((e: NexmarkEvent): AuctionSpan => {
+      const a = e.auction as Auction;
+      return { id: a.id, dateTime: a.dateTime, expires: a.expires, category: a.category };
+    })
+    .name('auction span');
   return bids
     .connect(auctions)
     .keyBy(
-      (b: Bid) => b.auction,
-      (a: Auction) => a.id,
+      (b: BidPrice) => b.auction,
+      (a: AuctionSpan) => a.id,
     )
     .process(new MaxBidPerAuction())
     .name('max bid per auction')

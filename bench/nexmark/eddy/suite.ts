@@ -1,8 +1,11 @@
 /**
- * `eddy bench nexmark --all`: every Eddy query against the loop baseline (and Flink), each run in
- * a fresh process, the median of `runs` runs per engine; then a smaller run per engine with
- * canonical outputs compared as multisets. Writes bench/results/<date>.json and .svg and prints
- * Eddy/loop and Eddy/Flink ratios of events per CPU second. Any output difference fails the run.
+ * `eddy bench nexmark --all`: every Eddy query against the loop baseline (and Flink: the idiomatic
+ * job, the tuned one and, for q5 and q11, the tuned one with a hand-written operator), each run in
+ * a fresh process, the engines' runs interleaved, the median (and range) of `runs` runs per
+ * engine; then a smaller run per engine with canonical outputs compared as multisets. Writes
+ * bench/results/<date>.json and .svg and prints Eddy/loop and Eddy/Flink ratios of events per CPU
+ * second. Any output difference fails the run. `warmup` events run first in the same process for
+ * Eddy, the loop and tuned Flink (not for idiomatic Flink, which stays today's cold job).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,7 @@ export interface SuiteOptions {
   readonly parallelism: number;
   readonly flink: boolean;
   readonly runs: number;
+  readonly warmup: number;
   readonly checkEvents: number;
   readonly queries: readonly string[] | undefined;
 }
@@ -29,15 +33,25 @@ export interface EngineResult {
   readonly eventsPerSecond: number;
   readonly cpuSeconds: number;
   readonly eventsPerCpuSecond: number;
+  /** The lowest and highest events per CPU second of the runs. */
+  readonly range: readonly [number, number];
   readonly outputCount: number;
 }
+
+/** The Flink variants (bench/baselines/flink: NexmarkMain --variant). */
+export type FlinkVariant = 'idiomatic' | 'tuned' | 'hand';
 
 /** One query's results. */
 export interface QueryResult {
   readonly query: string;
   readonly eddy: EngineResult;
   readonly loop: EngineResult;
+  /** Flink's idiomatic job (Flink defaults, cold JVM). */
   readonly flink: EngineResult | undefined;
+  /** Flink tuned: object reuse, no generic types, projections, fixed heap, warm-up. */
+  readonly flinkTuned: EngineResult | undefined;
+  /** Tuned Flink with a hand-written operator (q5: sliced windows, q11: session function). */
+  readonly flinkHand: EngineResult | undefined;
   readonly outputsAgree: boolean;
   readonly difference: string | undefined;
 }
@@ -57,25 +71,36 @@ function run(cmd: string, args: readonly string[]): Record<string, unknown> {
   return JSON.parse(line) as Record<string, unknown>;
 }
 
-function eddyArgs(q: string, events: number, p: number, output?: string): string[] {
+function eddyArgs(q: string, events: number, p: number, warmup: number, output?: string): string[] {
   const args = [join(root, 'bin/eddy.js'), 'bench', 'nexmark', '--query', q];
-  args.push('--events', String(events), '-p', String(p), '--json');
+  args.push('--events', String(events), '-p', String(p), '--warmup', String(warmup), '--json');
   if (output !== undefined) args.push('--output', output);
   return args;
 }
 
-function loopArgs(q: string, events: number, p: number, output?: string): string[] {
+function loopArgs(q: string, events: number, p: number, warmup: number, output?: string): string[] {
   const args = ['--import', 'tsx', join(root, 'bench/nexmark/loop/run.ts'), '--query', q];
-  args.push('--events', String(events), '--parallelism', String(p));
+  args.push('--events', String(events), '--parallelism', String(p), '--warmup', String(warmup));
   if (output !== undefined) args.push('--output', output);
   return args;
 }
 
-function flinkArgs(q: string, events: number, p: number, output?: string): string[] {
-  const args = ['query', q, '--events', String(events), '--parallelism', String(p)];
+function flinkArgs(
+  q: string,
+  variant: FlinkVariant,
+  events: number,
+  p: number,
+  warmup: number,
+  output?: string,
+): string[] {
+  const args = ['query', q, '--variant', variant, '--events', String(events)];
+  args.push('--parallelism', String(p), '--warmup', String(variant === 'idiomatic' ? 0 : warmup));
   if (output !== undefined) args.push('--output', output);
   return args;
 }
+
+/** Queries with a hand-written Flink operator (TunedQueries.HAND). */
+const HAND_QUERIES: ReadonlySet<string> = new Set(['q5', 'q11']);
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -83,16 +108,40 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-function measure(runs: number, once: () => Record<string, unknown>, events: number): EngineResult {
-  const rs = Array.from({ length: runs }, once);
+function summarize(rs: readonly Record<string, unknown>[], events: number): EngineResult {
   const eps = rs.map((r) => events / Number(r['seconds']));
   const cpu = rs.map((r) => Number(r['cpuSeconds']));
+  const perCpu = cpu.map((c) => Math.round(events / c));
   return {
     eventsPerSecond: Math.round(median(eps)),
     cpuSeconds: Number(median(cpu).toFixed(3)),
     eventsPerCpuSecond: Math.round(events / median(cpu)),
+    range: [Math.min(...perCpu), Math.max(...perCpu)],
     outputCount: Number(rs[0]?.['outputCount'] ?? 0),
   };
+}
+
+/**
+ * Runs every engine `runs` times, interleaved (e1 e2 … e1 e2 …) so that a change in the machine's
+ * load hits all engines alike, and summarizes each engine's runs.
+ */
+function measureInterleaved(
+  runs: number,
+  engines: Readonly<Record<string, (() => Record<string, unknown>) | undefined>>,
+  events: number,
+): Record<string, EngineResult | undefined> {
+  const got: Record<string, Record<string, unknown>[]> = {};
+  for (let i = 0; i < runs; i++) {
+    for (const [name, once] of Object.entries(engines)) {
+      if (once !== undefined) (got[name] ??= []).push(once());
+    }
+  }
+  const out: Record<string, EngineResult | undefined> = {};
+  for (const name of Object.keys(engines)) {
+    const rs = got[name];
+    out[name] = rs === undefined ? undefined : summarize(rs, events);
+  }
+  return out;
 }
 
 function readLines(path: string): string[] {
@@ -130,23 +179,40 @@ export async function runSuite(o: SuiteOptions): Promise<number> {
   const node = process.execPath;
   for (const q of queries) {
     process.stderr.write(`[nexmark] ${q}: ${o.events} events, parallelism ${o.parallelism}\n`);
-    const eddy = measure(o.runs, () => run(node, eddyArgs(q, o.events, o.parallelism)), o.events);
-    const loop = measure(o.runs, () => run(node, loopArgs(q, o.events, o.parallelism)), o.events);
-    const flink = o.flink
-      ? measure(o.runs, () => run(flinkScript, flinkArgs(q, o.events, o.parallelism)), o.events)
-      : undefined;
+    const { events, parallelism: p, warmup } = o;
+    const flinkRun = (v: FlinkVariant) => () =>
+      run(flinkScript, flinkArgs(q, v, events, p, warmup));
+    const m = measureInterleaved(
+      o.runs,
+      {
+        eddy: () => run(node, eddyArgs(q, events, p, warmup)),
+        loop: () => run(node, loopArgs(q, events, p, warmup)),
+        flink: o.flink ? flinkRun('idiomatic') : undefined,
+        flinkTuned: o.flink ? flinkRun('tuned') : undefined,
+        flinkHand: o.flink && HAND_QUERIES.has(q) ? flinkRun('hand') : undefined,
+      },
+      events,
+    );
+    const eddy = m['eddy'] as EngineResult;
+    const loop = m['loop'] as EngineResult;
     // The correctness check: same events, canonical outputs compared as multisets.
     const dir = mkdtempSync(join(tmpdir(), `nexmark-${q}-`));
     let diff: string | undefined;
     try {
       const n = Math.min(o.checkEvents, o.events);
-      run(node, eddyArgs(q, n, o.parallelism, join(dir, 'eddy')));
-      run(node, loopArgs(q, n, o.parallelism, join(dir, 'loop.jsonl')));
+      run(node, eddyArgs(q, n, o.parallelism, 0, join(dir, 'eddy')));
+      run(node, loopArgs(q, n, o.parallelism, 0, join(dir, 'loop.jsonl')));
       const eddyLines = readLines(join(dir, 'eddy'));
       diff = difference(q, eddyLines, readLines(join(dir, 'loop.jsonl')), 'eddy vs loop');
-      if (o.flink) {
-        run(flinkScript, flinkArgs(q, n, o.parallelism, join(dir, 'flink.jsonl')));
-        diff ??= difference(q, eddyLines, readLines(join(dir, 'flink.jsonl')), 'eddy vs flink');
+      const variants: FlinkVariant[] = !o.flink
+        ? []
+        : HAND_QUERIES.has(q)
+          ? ['idiomatic', 'tuned', 'hand']
+          : ['idiomatic', 'tuned'];
+      for (const v of variants) {
+        const file = join(dir, `flink-${v}.jsonl`);
+        run(flinkScript, flinkArgs(q, v, n, o.parallelism, 0, file));
+        diff ??= difference(q, eddyLines, readLines(file), `eddy vs flink ${v}`);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -155,26 +221,34 @@ export async function runSuite(o: SuiteOptions): Promise<number> {
       query: q,
       eddy,
       loop,
-      flink,
+      flink: m['flink'],
+      flinkTuned: m['flinkTuned'],
+      flinkHand: m['flinkHand'],
       outputsAgree: diff === undefined,
       difference: diff,
     });
   }
 
   console.log(
-    `\nNexmark, ${o.events} events, parallelism ${o.parallelism}, median of ${o.runs} run(s); ` +
-      'events per CPU second (all threads)\n',
+    `\nNexmark, ${o.events} events, parallelism ${o.parallelism}, median of ${o.runs} run(s)` +
+      `${o.warmup > 0 ? `, warm-up ${o.warmup} events (not idiomatic Flink)` : ''}; ` +
+      'events per CPU second (all threads); eddy/X = eddy ev/CPU-s ÷ X ev/CPU-s\n',
   );
   console.log(
-    'query   eddy ev/s  eddy ev/CPU-s  loop ev/CPU-s  flink ev/CPU-s  eddy/loop  eddy/flink  outputs',
+    'query  eddy ev/CPU-s  loop ev/CPU-s  flink idiom.  flink tuned  flink hand  ' +
+      'eddy/loop  eddy/idiom.  eddy/tuned  eddy/hand  outputs',
   );
+  const n = (r: EngineResult | undefined, w: number): string =>
+    String(r?.eventsPerCpuSecond ?? '–').padStart(w);
   for (const r of results) {
+    const e = r.eddy.eventsPerCpuSecond;
     console.log(
-      `${r.query.padEnd(5)} ${String(r.eddy.eventsPerSecond).padStart(11)} ` +
-        `${String(r.eddy.eventsPerCpuSecond).padStart(14)} ${String(r.loop.eventsPerCpuSecond).padStart(14)} ` +
-        `${String(r.flink?.eventsPerCpuSecond ?? '–').padStart(15)} ` +
-        `${ratio(r.eddy.eventsPerCpuSecond, r.loop.eventsPerCpuSecond).padStart(10)} ` +
-        `${ratio(r.eddy.eventsPerCpuSecond, r.flink?.eventsPerCpuSecond).padStart(11)}  ` +
+      `${r.query.padEnd(5)} ${n(r.eddy, 14)} ${n(r.loop, 14)} ${n(r.flink, 13)} ` +
+        `${n(r.flinkTuned, 12)} ${n(r.flinkHand, 11)} ` +
+        `${ratio(e, r.loop.eventsPerCpuSecond).padStart(10)} ` +
+        `${ratio(e, r.flink?.eventsPerCpuSecond).padStart(12)} ` +
+        `${ratio(e, r.flinkTuned?.eventsPerCpuSecond).padStart(11)} ` +
+        `${ratio(e, r.flinkHand?.eventsPerCpuSecond).padStart(10)}  ` +
         `${r.outputsAgree ? 'agree' : 'DIFFER'}`,
     );
   }
@@ -184,7 +258,7 @@ export async function runSuite(o: SuiteOptions): Promise<number> {
   const base = join(outDir, `${date}-p${o.parallelism}`);
   writeFileSync(
     `${base}.json`,
-    `${JSON.stringify({ date, events: o.events, parallelism: o.parallelism, runs: o.runs, results }, null, 2)}\n`,
+    `${JSON.stringify({ date, events: o.events, parallelism: o.parallelism, runs: o.runs, warmup: o.warmup, results }, null, 2)}\n`,
   );
   writeFileSync(
     `${base}.svg`,

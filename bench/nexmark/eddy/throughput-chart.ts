@@ -9,14 +9,18 @@ export function throughputChart(results: readonly QueryResult[], title: string):
     series: [
       { name: 'eddy', color: '#2f6fdf' },
       { name: 'loop', color: '#9aa5b1' },
-      { name: 'flink', color: '#e8743b' },
+      { name: 'flink idiomatic', color: '#f2b48f' },
+      { name: 'flink tuned', color: '#e8743b' },
+      { name: 'flink hand-written', color: '#a3461a' },
     ],
     groups: results.map((r) => ({
       label: r.query,
       values: {
         eddy: r.eddy.eventsPerCpuSecond,
         loop: r.loop.eventsPerCpuSecond,
-        flink: r.flink?.eventsPerCpuSecond,
+        'flink idiomatic': r.flink?.eventsPerCpuSecond,
+        'flink tuned': r.flinkTuned?.eventsPerCpuSecond,
+        'flink hand-written': r.flinkHand?.eventsPerCpuSecond,
       },
     })),
     format: (v) => `${(v / 1e6).toFixed(2)}M`,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { JavaRandom } from './java-random.ts';
 
 // Expected values printed by java.util.Random on OpenJDK 17 (see bench/nexmark/README.md).
@@ -41,4 +42,54 @@ test('bounded draws stay in range', () => {
       assert.ok(v >= 0 && v < bound, `${v} not in [0, ${bound})`);
     }
   }
+});
+
+/** java.util.Random with BigInt: the brute-force reference (48-bit LCG as the JDK writes it). */
+class ReferenceRandom {
+  private seed: bigint;
+  constructor(seed: number) {
+    this.seed = (BigInt(seed) ^ 0x5deece66dn) & ((1n << 48n) - 1n);
+  }
+  next(bits: number): number {
+    this.seed = (this.seed * 0x5deece66dn + 0xbn) & ((1n << 48n) - 1n);
+    return Number(BigInt.asIntN(32, this.seed >> BigInt(48 - bits)));
+  }
+  nextInt(bound: number): number {
+    let r = this.next(31);
+    const m = bound - 1;
+    if ((bound & m) === 0) return Number((BigInt(bound) * BigInt(r)) >> 31n);
+    for (let u = r; u - (r = u % bound) + m > 0x7fffffff; u = this.next(31));
+    return r;
+  }
+  nextDouble(): number {
+    return Number((BigInt(this.next(26)) << 27n) + BigInt(this.next(27))) * 2 ** -53;
+  }
+}
+
+test('property: every draw equals a BigInt java.util.Random (next, nextInt(bound), nextDouble)', () => {
+  const draw = fc.oneof(
+    fc.record({ kind: fc.constant('next' as const), n: fc.integer({ min: 1, max: 32 }) }),
+    fc.record({
+      kind: fc.constant('bounded' as const),
+      n: fc.integer({ min: 1, max: 0x7fffffff }),
+    }),
+    fc.record({ kind: fc.constant('bounded' as const), n: fc.constantFrom(2, 13, 26, 1 << 30) }),
+    fc.record({ kind: fc.constant('double' as const), n: fc.constant(0) }),
+  );
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      fc.array(draw, { maxLength: 60 }),
+      (seed, draws) => {
+        const a = new JavaRandom(seed);
+        const b = new ReferenceRandom(seed);
+        for (const d of draws) {
+          if (d.kind === 'next') assert.equal(a.next(d.n), b.next(d.n));
+          else if (d.kind === 'bounded') assert.equal(a.nextIntBounded(d.n), b.nextInt(d.n));
+          else assert.equal(a.nextDouble(), b.nextDouble());
+        }
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });

@@ -6,6 +6,8 @@
  */
 
 const TWO_24 = 0x1000000;
+/** 2^-24: `x * INV_2_24` is exact (a power of two) and cheaper than `x / TWO_24`. */
+const INV_2_24 = 1 / TWO_24;
 const MASK_24 = 0xffffff;
 /** 0x5DEECE66D split into its high and low 24 bits. */
 const MULT_HI = 0x5de;
@@ -51,15 +53,29 @@ export class JavaRandom {
   next(bits: number): number {
     const lo = this.lo;
     const hi = this.hi;
-    const p = lo * MULT_LO + ADDEND;
-    const carry = Math.floor(p / TWO_24);
-    const newLo = p - carry * TWO_24;
-    const newHi = (hi * MULT_LO + lo * MULT_HI + carry) % TWO_24;
+    // The low half's product (< 2^48) is exact as a double, so the carry is too; the new halves
+    // are their products' low 24 bits, exact in int32 arithmetic (Math.imul keeps the low 32
+    // bits). This runs for every draw, ~16 times per event on average.
+    const carry = Math.floor((lo * MULT_LO + ADDEND) * INV_2_24);
+    const newLo = (Math.imul(lo, MULT_LO) + ADDEND) & MASK_24;
+    const newHi = (Math.imul(hi, MULT_LO) + Math.imul(lo, MULT_HI) + carry) & MASK_24;
     this.lo = newLo;
     this.hi = newHi;
     // seed >>> (48 - bits), truncated to int as Java does.
     if (bits >= 24) return (newHi << (bits - 24)) | (newLo >>> (48 - bits)) | 0;
     return newHi >>> (24 - bits);
+  }
+
+  /** `next(31)`: the draw behind `nextInt(bound)`, without the `bits` branches of {@link next}. */
+  next31(): number {
+    const lo = this.lo;
+    const hi = this.hi;
+    const carry = Math.floor((lo * MULT_LO + ADDEND) * INV_2_24);
+    const newLo = (Math.imul(lo, MULT_LO) + ADDEND) & MASK_24;
+    const newHi = (Math.imul(hi, MULT_LO) + Math.imul(lo, MULT_HI) + carry) & MASK_24;
+    this.lo = newLo;
+    this.hi = newHi;
+    return (newHi << 7) | (newLo >>> 17);
   }
 
   /** `java.util.Random#nextInt()`. */
@@ -71,13 +87,12 @@ export class JavaRandom {
   nextIntBounded(bound: number): number {
     if (bound <= 0 || bound > INT_MAX)
       throw new RangeError(`bound must be in [1, 2^31-1]: ${bound}`);
-    let r = this.next(31);
+    let r = this.next31();
     const m = bound - 1;
-    if ((bound & m) === 0) {
-      // Power of two: (bound * (long) r) >> 31 == r >>> (31 - log2(bound)).
-      return r >>> (31 - Math.log2(bound));
-    }
-    for (let u = r; ((u - (r = u % bound) + m) | 0) < 0; u = this.next(31));
+    // Power of two: (bound * (long) r) >> 31 == r >>> (31 - log2(bound)) == r >>> clz32(bound).
+    if ((bound & m) === 0) return r >>> Math.clz32(bound);
+    // Rejection as Java's: u - r + m overflowing int means u fell in the last, partial range.
+    for (let u = r; ((u - (r = u % bound) + m) | 0) < 0; u = this.next31());
     return r;
   }
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { canonicalEvent } from '../canonical.ts';
 import type { NexmarkEvent } from './events.ts';
 import { EventType } from './events.ts';
+import type { GeneratorConfig } from './generator-config.ts';
 import { createConfig, splitConfig } from './generator-config.ts';
 import { InterleavedGenerator } from './interleaved-generator.ts';
 import { NexmarkGenerator } from './nexmark-generator.ts';
@@ -146,4 +148,26 @@ test('event times follow ts(num) = baseTime + floor(num·delayUs)/1000 and price
 test('events are structured-cloneable plain data', () => {
   const events = take(new NexmarkGenerator(createConfig({ events: 100 })), 100);
   assert.deepEqual(structuredClone(events), events);
+});
+
+/**
+ * SHA-256 of the canonical events, recorded from the generator as checked byte-identical against
+ * the Java one (`run.sh dump-events`, bench/nexmark/README.md): every optimisation of the random
+ * port or the string building must leave these unchanged.
+ */
+test('200 K events (P = 1) and split 3 of 3 (seed 7) keep their recorded digests', () => {
+  const digest = (config: GeneratorConfig): string => {
+    const g = new NexmarkGenerator(config);
+    const h = createHash('sha256');
+    while (g.hasNext()) h.update(`${canonicalEvent(g.next())}\n`);
+    return h.digest('hex');
+  };
+  assert.equal(
+    digest(createConfig({ events: 200_000 })),
+    '4cb78d5b0cf3605803ae7dd09bf40e74cab360b6a28794e3ae4f2ec253d6a1bf',
+  );
+  assert.equal(
+    digest(splitConfig(createConfig({ events: 100_000, seed: 7 }), 3)[2] as GeneratorConfig),
+    '600a1489aa2618b4923974fa0e4cce3c94b6d5097b5aa5b980604c84a23d442c',
+  );
 });

@@ -9,22 +9,31 @@ export const EXTRA_CACHE_LENGTH = 1 << 20;
 /** Seed of the precomputed extra text: the ASCII of "NEXM". */
 export const EXTRA_CACHE_SEED = 0x4e45584d;
 
+/** Character codes of the string being built (NX strings are at most 100 characters). */
+const codes = new Uint16Array(128);
+const SPACE = 32;
+const A = 97;
+
 /**
  * `nextString(max, sp)`: `len = 3 + rand(max − 3)` characters, each `sp` with probability 1/13,
  * otherwise `'a' + rand(26)`; the result is trimmed of leading and trailing spaces (Java `trim`).
+ * The characters go into a reused code buffer and become one string at the end: appending them one
+ * by one made a string per character, the generator's largest cost.
  */
 export function nextString(random: JavaRandom, maxLength: number, space = ' '): string {
   const len = MIN_STRING_LENGTH + random.nextIntBounded(maxLength - MIN_STRING_LENGTH);
-  let s = '';
+  const sp = space.charCodeAt(0);
   for (let i = 0; i < len; i++) {
-    s += random.nextIntBounded(13) === 0 ? space : LETTERS[random.nextIntBounded(26)];
+    codes[i] = random.nextIntBounded(13) === 0 ? sp : A + random.nextIntBounded(26);
   }
-  return space === ' ' ? s.trim() : s;
+  let start = 0;
+  let end = len;
+  if (sp === SPACE) {
+    while (start < end && codes[start] === SPACE) start++;
+    while (end > start && codes[end - 1] === SPACE) end--;
+  }
+  return String.fromCharCode.apply(null, codes.subarray(start, end) as unknown as number[]);
 }
-
-const LETTERS: readonly string[] = Array.from({ length: 26 }, (_, i) =>
-  String.fromCharCode(97 + i),
-);
 
 let extraCache: string | undefined;
 

@@ -19,6 +19,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -30,12 +31,18 @@ import org.apache.flink.types.Row;
  *
  * <pre>
  * --query qN --events N [--parallelism P] [--rate EPS] [--seed S] [--output FILE] [--warmup N]
+ *   [--variant idiomatic|tuned|hand]
  * --dump-events N [--parallelism P --split I] [--output FILE]
  * </pre>
  *
  * {@code seconds} and {@code cpuSeconds} are measured from the moment the first source reader
  * starts (after the MiniCluster and job are up) to the end of the job; {@code totalSeconds} and
  * {@code totalCpuSeconds} include cluster start-up and job submission.
+ *
+ * <p>Variants: {@code idiomatic} ({@link Queries}, Flink's defaults: object reuse off, generic types
+ * allowed); {@code tuned} ({@link TunedQueries}, object reuse on, {@code pipeline.generic-types}
+ * off); {@code hand} (as tuned, with the hand-written q5 and q11 operators). JVM flags are the
+ * caller's (run.sh sets a fixed heap and a collector for tuned and hand).
  */
 public final class NexmarkMain {
   static final LongAdder OUTPUT_COUNT = new LongAdder();
@@ -66,9 +73,13 @@ public final class NexmarkMain {
     if (query == null || !Queries.NAMES.containsKey(query)) {
       throw new IllegalArgumentException("--query must be one of " + Queries.NAMES.keySet());
     }
+    String variant = args.getOrDefault("variant", "idiomatic");
+    if (!variant.equals("idiomatic") && !variant.equals("tuned") && !variant.equals("hand")) {
+      throw new IllegalArgumentException("--variant must be idiomatic, tuned or hand");
+    }
     long warmup = Long.parseLong(args.getOrDefault("warmup", "0"));
-    if (warmup > 0) run(query, warmup, parallelism, rate, seed, null);
-    String result = run(query, events, parallelism, rate, seed, output);
+    if (warmup > 0) run(query, variant, warmup, parallelism, rate, seed, null);
+    String result = run(query, variant, events, parallelism, rate, seed, output);
     System.out.println(result);
     System.out.flush();
     System.exit(0);
@@ -79,20 +90,26 @@ public final class NexmarkMain {
         .getProcessCpuTime();
   }
 
-  static String run(String query, long events, int parallelism, double rate, int seed, String output)
-      throws Exception {
+  static String run(String query, String variant, long events, int parallelism, double rate, int seed,
+      String output) throws Exception {
     OUTPUT_COUNT.reset();
     FIRST_READER_NANOS.set(0);
     long cpu0 = cpuNanos();
     long t0 = System.nanoTime();
     Configuration conf = new Configuration();
     conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+    boolean tuned = !variant.equals("idiomatic");
+    if (tuned) {
+      conf.set(PipelineOptions.OBJECT_REUSE, true);
+      conf.set(PipelineOptions.GENERIC_TYPES, false);
+    }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
     env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
     GeneratorConfig config = GeneratorConfig.create(events, rate, seed);
     DataStream<Event> source = env.fromSource(new NexmarkSource(config, parallelism), watermarks(), "nexmark")
         .setParallelism(parallelism);
-    DataStream<Row> result = Queries.build(query, source);
+    DataStream<Row> result =
+        tuned ? TunedQueries.build(query, source, variant.equals("hand")) : Queries.build(query, source);
     result.sinkTo(new CountingSink()).name("count");
     if (output != null) {
       result.sinkTo(new CanonicalFileSink(output, Queries.NAMES.get(query))).setParallelism(1).name("file");
@@ -103,10 +120,10 @@ public final class NexmarkMain {
     long tr = FIRST_READER_NANOS.get() == 0 ? t0 : FIRST_READER_NANOS.get();
     long cr = FIRST_READER_NANOS.get() == 0 ? cpu0 : FIRST_READER_CPU.get();
     return String.format(java.util.Locale.ROOT,
-        "{\"engine\":\"flink\",\"flinkVersion\":\"%s\",\"query\":\"%s\",\"events\":%d,\"parallelism\":%d,"
+        "{\"engine\":\"flink\",\"variant\":\"%s\",\"flinkVersion\":\"%s\",\"query\":\"%s\",\"events\":%d,\"parallelism\":%d,"
             + "\"seconds\":%.3f,\"cpuSeconds\":%.3f,\"outputCount\":%d,\"eventsPerSecond\":%.0f,"
             + "\"totalSeconds\":%.3f,\"totalCpuSeconds\":%.3f}",
-        org.apache.flink.runtime.util.EnvironmentInformation.getVersion(), query, events, parallelism,
+        variant, org.apache.flink.runtime.util.EnvironmentInformation.getVersion(), query, events, parallelism,
         (t1 - tr) / 1e9, (cpu1 - cr) / 1e9, OUTPUT_COUNT.sum(), events / ((t1 - tr) / 1e9),
         (t1 - t0) / 1e9, (cpu1 - cpu0) / 1e9);
   }
