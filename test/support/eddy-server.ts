@@ -59,7 +59,7 @@ export class EddyServer {
         if (child.exitCode !== null) throw new Error(`eddy server exited: ${out}`);
         return /listening on (http\S+)/.exec(out)?.[1];
       },
-      { timeoutMs: 60_000, intervalMs: 100, message: 'eddy server to listen' },
+      { timeoutMs: 180_000, intervalMs: 100, message: 'eddy server to listen' },
     );
     const server = new EddyServer(url, adminToken, dataDir, scratch, child);
     child.stdout!.on('data', (c: Buffer) => (server.output += c.toString()));
