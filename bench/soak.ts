@@ -111,8 +111,11 @@ const INPUT_PARTITIONS = 4;
 function probe(pid: number): { rssMb: number; fds: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-    return { rssMb: kb / 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
+    const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+    const fds = readdirSync(`/proc/${pid}/fd`).length;
+    // A process being killed (a zombie) has no VmRSS and no descriptors: not a sample.
+    if (kb === undefined || fds === 0) return undefined;
+    return { rssMb: Number(kb) / 1024, fds };
   } catch {
     return undefined;
   }
@@ -364,9 +367,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       if (committed >= inputCount || performance.now() > deadline) break;
       await sleep(1000);
     }
+    // Not the final life's shutdown: its samples end where it stops being a running job.
+    clearInterval(sampler);
     current.child.kill('SIGTERM');
     await current.exit;
-    clearInterval(sampler);
 
     const inputs = (await readAll(bootstrap, input, 'read_uncommitted'))
       .sort((a, b) => a.partition - b.partition || a.offset - b.offset)
