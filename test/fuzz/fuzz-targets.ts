@@ -114,8 +114,11 @@ export function jsonTarget(): FuzzTarget<Uint8Array> {
       try {
         schema.deserialize(bytes);
       } catch (e) {
-        // JSON.parse's SyntaxError (or a RangeError for absurd nesting) is the dead letter's reason.
-        assertClearError(e, 'json');
+        // JSON.parse's SyntaxError (or a RangeError for absurd nesting), or the UTF-8 decoder's
+        // TypeError ERR_ENCODING_INVALID_ENCODED_DATA, is the dead letter's reason.
+        const invalidUtf8 =
+          (e as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA';
+        assertClearError(e, 'json', invalidUtf8);
       }
     },
   };
@@ -531,7 +534,8 @@ export async function restApiTarget(): Promise<FuzzTarget<ApiRequest>> {
       const what = `${r.method} ${r.path}${r.query} ${r.body ?? ''} → ${res.status} ${text.slice(0, 300)}`;
       assert.ok(res.status < 500, what);
       if (res.status >= 400 && r.method !== 'HEAD') {
-        const err = JSON.parse(text) as { code?: unknown; message?: unknown };
+        const err =
+          (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error ?? {};
         assert.equal(typeof err.code, 'string', what);
         assert.equal(typeof err.message, 'string', what);
       }

@@ -34,13 +34,13 @@ describe(`fuzzing (seed ${seed})`, { timeout: 240_000 }, () => {
   before(async () => {
     checkpoint = await sampleCheckpoint();
   });
-  it('the JSON decoder', () => fuzz(jsonTarget(), 5000));
-  it('the Avro decoder', () => fuzz(avroTarget(), 5000));
-  it('the Protobuf decoder', () => fuzz(protobufTarget(), 5000));
-  it('the CLI flag parser', () => fuzz(cliFlagsTarget(), 5000));
+  it('the JSON decoder', () => fuzz(jsonTarget(), 2000));
+  it('the Avro decoder', () => fuzz(avroTarget(), 2000));
+  it('the Protobuf decoder', () => fuzz(protobufTarget(), 2000));
+  it('the CLI flag parser', () => fuzz(cliFlagsTarget(), 2000));
   it('the checkpoint reader on mutated checkpoints', () =>
-    fuzz(checkpointReaderTarget(checkpoint), 2000));
-  it('eddy state on mutated checkpoint files', () => fuzz(stateCommandTarget(checkpoint), 200));
+    fuzz(checkpointReaderTarget(checkpoint), 1000));
+  it('eddy state on mutated checkpoint files', () => fuzz(stateCommandTarget(checkpoint), 100));
   describe('the REST API from its OpenAPI document', () => {
     let target: FuzzTarget<unknown> | undefined;
     after(async () => {
@@ -48,7 +48,7 @@ describe(`fuzzing (seed ${seed})`, { timeout: 240_000 }, () => {
     });
     it('answers every generated request with a 2xx–4xx and the error body', async () => {
       target = (await restApiTarget()) as FuzzTarget<unknown>;
-      await fuzz(target, 1000);
+      await fuzz(target, 300);
     });
   });
 });
