@@ -176,8 +176,20 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
             clientId: 'soak-producer',
           });
           p ??= client.createIdempotentProducer();
-          await p.send(pending);
-          await p.flush();
+          // A send can hang while the broker is away: give up after 10 s and reconnect.
+          const live = p;
+          const batch = pending;
+          const sent = (async () => {
+            await live.send(batch);
+            await live.flush();
+          })();
+          sent.catch(() => {});
+          await Promise.race([
+            sent,
+            sleep(10_000).then(() => {
+              throw new Error('send timed out');
+            }),
+          ]);
           pending = [];
           await sleep(100);
         } catch {

@@ -1,6 +1,6 @@
 /**
  * The soak of `bench/soak.ts`, short: the stateful exactly-once Kafka job runs under a steady
- * input for about a minute while it is SIGKILLed 4 times (seeded) and its broker restarted once;
+ * input for about a minute while it is SIGKILLed 3 times (seeded) and its broker restarted once;
  * a `read_committed` reader must then see every input record's running count exactly once, and
  * the job's open file descriptors must not grow from life to life. The 30-minute run with 100
  * kills and 5 broker restarts is `node --import tsx --conditions=eddy-source bench/soak.ts`.
@@ -16,12 +16,12 @@ import { missingJavaTools } from '../support/java-service.ts';
 const missing = missingJavaTools('the soak', 'run it again');
 
 test(
-  `soak, short: 4 SIGKILLs and a broker restart, every count exactly once (seed ${KILL_SEED})`,
+  `soak, short: 3 SIGKILLs and a broker restart, every count exactly once (seed ${KILL_SEED})`,
   { skip: missing?.skip ?? false, timeout: 600_000 },
   async (t) => {
     const r = await runSoak({
       durationMs: 45_000,
-      kills: 4,
+      kills: 3,
       brokerRestarts: 1,
       brokerFault: 'restart',
       completeKills: true,
@@ -32,7 +32,7 @@ test(
     });
     const { samples: _s, ...summary } = r;
     t.diagnostic(JSON.stringify(summary));
-    assert.equal(r.kills, 4);
+    assert.equal(r.kills, 3);
     assert.ok(r.inputRecords > 1000, `input: ${r.inputRecords}`);
     assert.deepEqual(
       { duplicates: r.duplicates, missing: r.missing, unexpected: r.unexpected },

@@ -6,7 +6,7 @@
  * @module
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ApplicationManager } from '../lifecycle/application-manager.ts';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import type { TokenRepository } from '../store/token-repository.ts';
@@ -47,7 +47,8 @@ export async function buildHttpApi(o: HttpApiOptions): Promise<FastifyInstance> 
     // issue #17).
     frameworkErrors: (error, _request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-      void reply
+      // The reply of a request no route matched: no route's reply types apply.
+      void (reply as unknown as FastifyReply)
         .status(tooLong ? 414 : 400)
         .send(
           body(
