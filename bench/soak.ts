@@ -2,7 +2,10 @@
  * Soak: a stateful exactly-once Kafka job (`bench/soak-job.ts`: Kafka → keyed running count →
  * exactly-once Kafka, checkpoints every second, parallelism 2, run by `eddy run`) under a steady
  * input for a long time, SIGKILLed at seeded moments and restarted with the same checkpoint
- * directory (as a supervisor would), while its broker is restarted now and then. At the end a
+ * directory (as a supervisor would), while its broker is restarted now and then. A kill waits
+ * until the life completed a checkpoint (so every life makes progress, however loaded the
+ * machine), except for a quarter of the lives, killed 0.5–4.5 s after their start (during
+ * start-up, restore and the recovery commit). At the end a
  * `read_committed` reader must see, per key, the running counts 1..n exactly once, each paired
  * with the input record it counts (zero loss, zero duplicates), and the job process's resident
  * memory and open file descriptors must not grow from life to life.
@@ -10,7 +13,7 @@
  * Run (figures and a chart go to bench/results/soak-<time>.json|.svg):
  *
  *   node --import tsx --conditions=eddy-source bench/soak.ts [--minutes 30] [--kills 100]
- *     [--broker-restarts 5] [--rate 200] [--seed N]
+ *     [--broker-restarts 5] [--kill-broker] [--rate 200] [--seed N]
  *
  * The broker is a private one (`EDDY_KAFKA_SOAK_PORT`, default EDDY_KAFKA_PORT + 300) with its
  * own data directory, so restarting it disturbs no other test. (A short variant for the test suite
@@ -41,11 +44,21 @@ export interface SoakOptions {
   readonly durationMs: number;
   readonly kills: number;
   readonly brokerRestarts: number;
+  /** How the broker goes down: stopped (SIGTERM, a clean shutdown) or SIGKILLed. */
+  readonly brokerFault?: 'restart' | 'kill';
   readonly seed: number;
   /** Input records per second. */
   readonly ratePerSecond: number;
   /** Port of the private broker (its controller takes the next one). */
   readonly port: number;
+  /**
+   * Go on past `durationMs` until every kill happened (tests); otherwise the soak ends on time
+   * with the kills it managed (each kill waits for the life to complete a checkpoint first, so a
+   * loaded machine manages fewer).
+   */
+  readonly completeKills?: boolean;
+  /** Ends the soak early (then it verifies what ran), e.g. on SIGINT. */
+  readonly stop?: AbortSignal;
   /** Progress lines. */
   readonly log: (line: string) => void;
 }
@@ -79,6 +92,8 @@ export interface SoakResult {
   readonly duplicates: number;
   readonly missing: number;
   readonly unexpected: number;
+  /** How long each killed life lived (it is killed once it completed a checkpoint). */
+  readonly lifeSeconds: readonly number[];
   /** Checkpoint directories left at the end (retention keeps a few). */
   readonly checkpointsLeft: number;
   /** Medians over the lives of their last sample at ≥ 8 s of age: first quarter, last quarter. */
@@ -96,8 +111,11 @@ const INPUT_PARTITIONS = 4;
 function probe(pid: number): { rssMb: number; fds: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-    return { rssMb: kb / 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
+    const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+    const fds = readdirSync(`/proc/${pid}/fd`).length;
+    // A process being killed (a zombie) has no VmRSS and no descriptors: not a sample.
+    if (kb === undefined || fds === 0) return undefined;
+    return { rssMb: Number(kb) / 1024, fds };
   } catch {
     return undefined;
   }
@@ -158,8 +176,20 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
             clientId: 'soak-producer',
           });
           p ??= client.createIdempotentProducer();
-          await p.send(pending);
-          await p.flush();
+          // A send can hang while the broker is away: give up after 10 s and reconnect.
+          const live = p;
+          const batch = pending;
+          const sent = (async () => {
+            await live.send(batch);
+            await live.flush();
+          })();
+          sent.catch(() => {});
+          await Promise.race([
+            sent,
+            sleep(10_000).then(() => {
+              throw new Error('send timed out');
+            }),
+          ]);
           pending = [];
           await sleep(100);
         } catch {
@@ -193,6 +223,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       readonly exit: Promise<number | null>;
       readonly startedAt: number;
       readonly checkpointAtStart: number;
+      /** Killed this many ms after its start, whatever it did (during start-up, restore). */
+      readonly earlyKillMs: number | undefined;
       stderr: string;
     }
     const chk = join(work, 'chk');
@@ -227,6 +259,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         child,
         startedAt: elapsed(),
         checkpointAtStart: newestCheckpoint(work),
+        // A quarter of the lives die young: during start-up, restore and the recovery commit.
+        earlyKillMs: random() < 0.25 ? 500 + random() * 4000 : undefined,
         stderr: '',
         exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
       };
@@ -258,7 +292,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     let brokerBusy: Promise<void> = Promise.resolve();
     let restartsDone = 0;
     let lastReport = 0;
-    while (kills < o.kills || elapsed() < o.durationMs) {
+    const lifeSeconds: number[] = [];
+    const more = (): boolean =>
+      o.stop?.aborted !== true &&
+      (elapsed() < o.durationMs || (o.completeKills === true && kills < o.kills));
+    while (more()) {
       if (
         restartsDone < restartTimes.length &&
         elapsed() >= (restartTimes[restartsDone] as number)
@@ -266,10 +304,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         restartsDone++;
         const at = elapsed();
         brokerRestartTimes.push(Math.round(at));
+        const kill = o.brokerFault === 'kill';
         o.log(
-          `${(at / 1000).toFixed(0)} s: restarting the broker (${restartsDone}/${o.brokerRestarts})`,
+          `${(at / 1000).toFixed(0)} s: ${kill ? 'SIGKILLing' : 'restarting'} the broker (${restartsDone}/${o.brokerRestarts})`,
         );
-        brokerBusy = brokerBusy.then(() => kafka.restart());
+        brokerBusy = brokerBusy.then(() => (kill ? kafka.killAndStart() : kafka.restart()));
       }
       if (current.child.exitCode !== null) {
         unexpectedExits++;
@@ -281,11 +320,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       } else if (
         kills < o.kills &&
         elapsed() >= (killTimes[kills] ?? 0) &&
-        newestCheckpoint(work) > current.checkpointAtStart
+        (current.earlyKillMs !== undefined
+          ? elapsed() - current.startedAt >= current.earlyKillMs
+          : newestCheckpoint(work) > current.checkpointAtStart)
       ) {
         current.child.kill('SIGKILL');
         await current.exit;
         kills++;
+        lifeSeconds.push(Math.round((elapsed() - current.startedAt) / 100) / 10);
         current = startLife();
         currentLife = life;
       }
@@ -337,9 +379,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       if (committed >= inputCount || performance.now() > deadline) break;
       await sleep(1000);
     }
+    // Not the final life's shutdown: its samples end where it stops being a running job.
+    clearInterval(sampler);
     current.child.kill('SIGTERM');
     await current.exit;
-    clearInterval(sampler);
 
     const inputs = (await readAll(bootstrap, input, 'read_uncommitted'))
       .sort((a, b) => a.partition - b.partition || a.offset - b.offset)
@@ -378,6 +421,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       duplicates,
       missing,
       unexpected,
+      lifeSeconds,
       checkpointsLeft: readdirSync(chk).filter((n) => n.startsWith('chk-')).length,
       rssMb: {
         firstLives: median(first.map((s) => s.rssMb)),
@@ -435,6 +479,10 @@ export function soakPort(offset = 300): number {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // SIGINT/SIGTERM end the soak early: it stops the input, lets the job catch up, verifies.
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
   const arg = (name: string, fallback: number): number => {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -443,10 +491,12 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     durationMs: arg('minutes', 30) * 60_000,
     kills: arg('kills', 100),
     brokerRestarts: arg('broker-restarts', 5),
+    brokerFault: process.argv.includes('--kill-broker') ? 'kill' : 'restart',
     seed: arg('seed', Date.now() % 100_000),
     ratePerSecond: arg('rate', 200),
     port: soakPort(),
     log: (line) => process.stderr.write(`soak: ${line}\n`),
+    stop: stop.signal,
   };
   options.log(
     `seed ${options.seed}, ${options.durationMs / 60_000} min, ${options.kills} kills, ${options.brokerRestarts} broker restarts`,

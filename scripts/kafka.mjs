@@ -2,7 +2,7 @@
 // Runs a real single-node Apache Kafka 4.x broker (KRaft, combined broker + controller) on a
 // loopback port for Eddy's tests and examples. Plain Node ESM with no dependencies.
 //
-//   node scripts/kafka.mjs start | stop | restart | status
+//   node scripts/kafka.mjs start | stop | restart | kill | status
 //
 // The broker's jars come from Maven Central (org.apache.kafka:kafka_2.13 and its runtime
 // dependencies, through `mvn dependency:copy-dependencies` on a generated pom) and are cached
@@ -410,6 +410,23 @@ async function stopBroker() {
   log(`stopped pid ${pid} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
 
+/** SIGKILLs the broker (no clean shutdown: open transactions, unflushed logs), for fault tests. */
+async function killBrokerNow() {
+  const pid = readPid();
+  if (!isOurBroker(pid)) {
+    log(`not running (port ${PORT})`);
+    return;
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // exited in between
+  }
+  while (isAlive(pid)) await sleep(50);
+  rmSync(PID_FILE, { force: true });
+  log(`killed pid ${pid} (SIGKILL)`);
+}
+
 async function status() {
   const pid = readPid();
   if (!isOurBroker(pid)) {
@@ -431,6 +448,7 @@ const USAGE = `usage: node scripts/kafka.mjs <start|stop|restart|status>
   start    fetch Kafka ${KAFKA_VERSION} if needed, then start it on ${BOOTSTRAP} and wait until ready
   stop     SIGTERM the broker (SIGKILL after ${STOP_TIMEOUT_MS / 1000}s)
   restart  stop, then start (keeps the data)
+  kill     SIGKILL the broker (no clean shutdown; start brings it back with its data)
   status   exit 0 when running and answering, 3 when not running`;
 
 async function main(command) {
@@ -446,6 +464,9 @@ async function main(command) {
         await stopBroker();
         await startBroker();
       });
+      return 0;
+    case 'kill':
+      await withLock(BROKER_LOCK, 'starting/stopping the broker', killBrokerNow);
       return 0;
     case 'status':
       return status();

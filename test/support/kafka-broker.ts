@@ -42,7 +42,7 @@ export function defaultBootstrap(): string {
 
 /** Runs `node scripts/kafka.mjs <command>`; rejects with its output when it fails. */
 export function runKafkaScript(
-  command: 'start' | 'stop' | 'restart' | 'status',
+  command: 'start' | 'stop' | 'restart' | 'kill' | 'status',
   env: Readonly<Record<string, string>> = {},
 ): Promise<string> {
   return runServiceScript('kafka.mjs', command, env);
@@ -69,6 +69,8 @@ async function start(): Promise<KafkaBroker | KafkaSkip> {
 export interface PrivateKafkaBroker extends KafkaBroker {
   /** `node scripts/kafka.mjs restart` for this broker (stop, then start; keeps the data). */
   restart(): Promise<void>;
+  /** SIGKILLs the broker (no clean shutdown), then starts it again on its data. */
+  killAndStart(): Promise<void>;
   /** Stops the broker and deletes its data directory. */
   stop(): Promise<void>;
 }
@@ -95,6 +97,10 @@ export async function startPrivateKafka(
     bootstrap: `127.0.0.1:${port}`,
     restart: async () => {
       await runKafkaScript('restart', env);
+    },
+    killAndStart: async () => {
+      await runKafkaScript('kill', env);
+      await runKafkaScript('start', env);
     },
     stop: async () => {
       await runKafkaScript('stop', env);

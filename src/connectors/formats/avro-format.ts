@@ -6,6 +6,7 @@
  * @module
  */
 import avro from 'avsc';
+import { checkAvroBounds } from './avro-bounds.ts';
 import type { DeserializationSchema } from './deserialization-schema.ts';
 import type { SerializationSchema } from './serialization-schema.ts';
 
@@ -40,6 +41,8 @@ export class AvroDeserializationSchema<T> implements DeserializationSchema<T> {
   deserialize(bytes: Uint8Array): T {
     // fromBuffer throws on truncated input and on trailing bytes, which is how most records
     // written with another schema show up.
+    // Counts and lengths first: avsc would build an array of any count a corrupt record names.
+    checkAvroBounds(this.type, bytes);
     return this.type.fromBuffer(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes)) as T;
   }
 }

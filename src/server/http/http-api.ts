@@ -6,7 +6,7 @@
  * @module
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ApplicationManager } from '../lifecycle/application-manager.ts';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import type { TokenRepository } from '../store/token-repository.ts';
@@ -42,6 +42,21 @@ export async function buildHttpApi(o: HttpApiOptions): Promise<FastifyInstance> 
     // Refuse unknown fields rather than silently dropping them; never coerce a body's types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     logger: false,
+    // Errors fastify raises before routing (a path parameter over 100 characters, a malformed
+    // URL) get the API's one error body too, not fastify's own shape (found by the fuzzing of
+    // issue #17).
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      // The reply of a request no route matched: no route's reply types apply.
+      void (reply as unknown as FastifyReply)
+        .status(tooLong ? 414 : 400)
+        .send(
+          body(
+            tooLong ? 'TOO_LARGE' : 'BAD_REQUEST',
+            tooLong ? 'a path parameter is longer than 100 characters' : error.message,
+          ),
+        );
+    },
   });
   await app.register(swagger, {
     openapi: {
