@@ -1,11 +1,13 @@
 /**
  * Large-state benchmarks (issue 19). Run: `node --import tsx bench/large-state.ts
  * [--backend lmdb|heap] [--keys N] [--records N] [--runs N] [--state-memory BYTES]
- * [--checkpoint [--changed 0.01]]`.
+ * [--value-bytes N] [--checkpoint [--changed 0.01]]`.
  *
  * Records per second and per CPU second of DataGen → keyBy → reduce → blackhole over N keys (the
  * job runs in this process; CPU time is the process's user + system time, so it counts LMDB's
- * native work too). Prints one JSON line per run and the median.
+ * native work too). Prints one JSON line per run (with the peak V8 heap and RSS, sampled every
+ * 100 ms) and the median. `--value-bytes` adds a string of that size to every value: with
+ * `node --max-old-space-size=64` the state can be made many times larger than the heap.
  *
  * `--checkpoint`: an LMDB backend with N `ValueState<number>` keys takes a full checkpoint (a new
  * base), then `--changed` of the keys (default 1 %) change and it takes an incremental one, each
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     'state-memory': { type: 'string' },
     checkpoint: { type: 'boolean', default: false },
+    'value-bytes': { type: 'string', default: '0' },
     changed: { type: 'string', default: '0.01' },
   },
 });
@@ -44,7 +47,12 @@ const records = Number(args.records);
 const backend = args.backend === 'heap' ? 'heap' : 'lmdb';
 const root = mkdtempSync(join(tmpdir(), 'eddy-bench-large-state-'));
 
-async function run(): Promise<{ rate: number; perCpuSecond: number }> {
+async function run(): Promise<{
+  rate: number;
+  perCpuSecond: number;
+  peakHeapMiB: number;
+  peakRssMiB: number;
+}> {
   const env = StreamEnvironment.create({
     handleSignals: false,
     stateBackend: backend,
@@ -54,22 +62,37 @@ async function run(): Promise<{ rate: number; perCpuSecond: number }> {
       : {}),
   });
   // A multiplicative hash spreads the keys like real traffic (not in ascending order).
+  const pad = 'x'.repeat(Number(args['value-bytes']));
   env
     .fromSource(
-      new DataGenSource((i) => ({ k: (Math.imul(i, 2654435761) >>> 0) % keys, v: 1 }), {
-        count: records,
-      }),
+      new DataGenSource(
+        (i) => ({ k: (Math.imul(i, 2654435761) >>> 0) % keys, v: 1, pad: `${i}${pad}` }),
+        { count: records },
+      ),
     )
     .keyBy((r) => r.k)
-    .reduce((a, b) => ({ k: a.k, v: a.v + b.v }))
+    .reduce((a, b) => ({ k: a.k, v: a.v + b.v, pad: b.pad }))
     .sinkTo(new BlackholeSink());
+  let peakHeap = 0;
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakRss = Math.max(peakRss, m.rss);
+  }, 100);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await env.execute('bench-large-state');
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuS = (cpu.user + cpu.system) / 1e6;
-  return { rate: records / wall, perCpuSecond: records / cpuS };
+  clearInterval(sampler);
+  return {
+    rate: records / wall,
+    perCpuSecond: records / cpuS,
+    peakHeapMiB: Math.round(peakHeap / 1048576),
+    peakRssMiB: Math.round(peakRss / 1048576),
+  };
 }
 
 if (args.checkpoint === true) {

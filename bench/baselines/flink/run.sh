@@ -14,6 +14,9 @@
 #   run.sh kafka --bootstrap H:P --input T --output T --records N [--guarantee at-least-once|exactly-once]
 #                [--runs R] [--checkpoint-interval MS]
 #                                                 issue 6: Kafka → map → Kafka with Flink's Kafka connector
+#   run.sh keyed-state [--backend rocksdb|hashmap] [--keys K] [--records N] [--runs R]
+#                      [--checkpoint-interval MS] [--incremental]
+#                                                 issue 19: keyBy → reduce on RocksDB (bench/large-state.ts)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -100,5 +103,9 @@ case "$cmd" in
     build
     java "${java_opts[@]}" -cp "$jar" dev.eddy.bench.kafka.KafkaMapMain "$@" 2>/dev/null
     ;;
-  *) sed -n '2,17p' "$0"; exit 2 ;;
+  keyed-state)
+    build
+    java "${java_opts[@]}" -cp "$jar" dev.eddy.bench.state.KeyedStateMain "$@" 2>/dev/null
+    ;;
+  *) sed -n '2,19p' "$0"; exit 2 ;;
 esac

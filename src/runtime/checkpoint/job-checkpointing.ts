@@ -379,8 +379,11 @@ export class JobCheckpointing implements CheckpointHost {
   /** @internal CheckpointHost: the checkpoint is complete. */
   notifyComplete(checkpointId: number): void {
     for (const [s, chain] of this.chains) {
+      // Only checkpoints that took part in the chain confirm changes: a savepoint (full, in
+      // another place) completing must not drop the changes of a checkpoint that failed.
       const completed = chain.pending.get(checkpointId);
-      if (completed !== undefined) chain.confirmed = completed;
+      if (completed === undefined) continue;
+      chain.confirmed = completed;
       for (const id of chain.pending.keys()) if (id <= checkpointId) chain.pending.delete(id);
       s.operator?.backend?.confirmCheckpoint?.(checkpointId);
     }
