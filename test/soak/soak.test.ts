@@ -17,7 +17,15 @@ const missing = missingJavaTools('the soak', 'run it again');
 
 test(
   `soak, short: 3 SIGKILLs and a broker restart, every count exactly once (seed ${KILL_SEED})`,
-  { skip: missing?.skip ?? false, timeout: 600_000 },
+  // Not yet run on a quiet machine: opt in with EDDY_SOAK_TEST=1 until its CI time is known.
+  {
+    skip:
+      missing?.skip ??
+      (process.env['EDDY_SOAK_TEST'] === '1'
+        ? false
+        : 'set EDDY_SOAK_TEST=1 to run the short soak'),
+    timeout: 600_000,
+  },
   async (t) => {
     const r = await runSoak({
       durationMs: 45_000,
