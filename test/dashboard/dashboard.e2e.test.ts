@@ -36,7 +36,7 @@ describe('the dashboard in a browser', { timeout: 240_000 }, () => {
       EddyServer.start({ EDDY_METRICS_STEP_MS: '1000' }),
       TestBrowser.launch(),
     ]);
-    viewerToken = server.addToken('viewer');
+    viewerToken = await server.addToken('viewer');
     await Promise.all([
       server.deploy('bots', 'examples/bot-tagging.ts', {
         parallelism: 2,

@@ -26,7 +26,7 @@ describe(
       const { bootstrap } = kafka as KafkaBroker;
       await createTopic(bootstrap, topic, 2);
       await produce(bootstrap, jsonRecords(topic, 4000, 2));
-      server = await EddyServer.start();
+      server = await EddyServer.start({ EDDY_METRICS_STEP_MS: '500' });
       await server.deploy('lagging', 'test/dashboard/fixtures/kafka-lag-job.ts', {
         properties: { lag: { topic, bootstrap, 'cost-ms': '2' } },
         checkpoints: { intervalMs: 500 },
@@ -73,8 +73,14 @@ describe(
       assert.equal(caughtUp.kafka.commitsFailed, 0);
       assert.equal(caughtUp.vertices[0].metrics.recordsOut, 4000);
       // The server's history charts the lag too.
-      const history = (await server.call('GET', '/v1/applications/lagging/job/history')).json;
-      assert.ok(history.kafkaLag.some((l: number | null) => l !== null));
+      // (sampled every step: wait for the first sample rather than race the sampler)
+      await waitFor(
+        async () => {
+          const history = (await server.call('GET', '/v1/applications/lagging/job/history')).json;
+          return history.kafkaLag.some((l: number | null) => l !== null) ? true : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, message: 'the lag in the history' },
+      );
     });
 
     it('lists the partitions on the Kafka tab', async () => {

@@ -39,7 +39,7 @@ export interface PlatformServerOptions {
   /** Extra `eddy server` flags (`--capacity-units 4` …). */
   readonly flags?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
-  /** Deadline for "listening" (default 60 s). */
+  /** Deadline for "listening" (default 180 s: a loaded machine imports the server slowly). */
   readonly startTimeoutMs?: number;
 }
 
@@ -109,7 +109,7 @@ export async function startPlatformServer(o: PlatformServerOptions): Promise<Pla
       if (child.exitCode !== null) throw new Error(`eddy server exited:\n${out}`);
       return /listening on (http\S+)/.exec(out)?.[1];
     },
-    { timeoutMs: o.startTimeoutMs ?? 60_000, intervalMs: 50, message: 'eddy server to listen' },
+    { timeoutMs: o.startTimeoutMs ?? 180_000, intervalMs: 50, message: 'eddy server to listen' },
   ).catch((e: unknown) => {
     child.kill('SIGKILL');
     throw new Error(`${(e as Error).message}\n${out}`);
