@@ -128,7 +128,8 @@ describe('docs/guides/platform.md', { timeout: 600_000 }, () => {
 
   it('lists every setting of the configuration with its default', () => {
     const rows = new Map<string, string>();
-    for (const m of guide.matchAll(/^\| `([\w.]+)` +\| ([^|]+?) +\|/gm)) rows.set(m[1]!, m[2]!.trim());
+    for (const m of guide.matchAll(/^\| `([\w.]+)` +\| ([^|]+?) +\|/gm))
+      rows.set(m[1]!, m[2]!.trim());
     // Every setting of the schema, nested ones as parent.child.
     const settings: string[] = [];
     const walk = (schema: Json, prefix: string) => {
