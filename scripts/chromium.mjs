@@ -38,8 +38,10 @@ export function findChromium() {
 }
 
 function apt(args) {
+  // apt's progress goes to stderr: stdout carries only the executable's path (`path` prints it,
+  // and callers read it from there).
   const r = spawnSync('apt-get', args, {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 2, 'inherit'],
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
   return r.status === 0;

@@ -20,7 +20,8 @@ export function chromiumPath(): string {
     timeout: 15 * 60_000,
   });
   if (r.status !== 0) throw new Error('no Chromium: see the output of scripts/chromium.mjs above');
-  return r.stdout.trim();
+  // The path is the last line (anything an installer printed before it is not).
+  return r.stdout.trim().split('\n').pop() ?? '';
 }
 
 /** Builds the dashboard into dist/dashboard/ unless it is there. */
