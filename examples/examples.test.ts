@@ -1,9 +1,20 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { StreamEnvironment } from 'eddy';
+import { waitFor } from '../test/support/wait-for.ts';
 import { syntheticEvent, tagBots, type UserEvent } from './lib/bot-tag-enrichment.ts';
 import {
   UNPAID,
@@ -116,5 +127,62 @@ describe('examples', { concurrency: true }, () => {
       'paid> {"orderId":"o1","userId":"ana","amount":30,"paid":20,"settled":false}',
       'paid> {"orderId":"o2","userId":"bo","amount":12,"paid":12,"settled":true}',
     ]);
+  });
+
+  it('watched-directory job: reads each file renamed in once, totals per customer, bad lines named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-example-watch-'));
+    const drop = (name: string, lines: readonly string[]) => {
+      writeFileSync(join(dir, 'in', `.${name}`), lines.map((l) => `${l}\n`).join(''));
+      renameSync(join(dir, 'in', `.${name}`), join(dir, 'in', name));
+    };
+    const totals = () => {
+      try {
+        return readdirSync(join(dir, 'out'))
+          .filter((f) => !f.startsWith('.'))
+          .flatMap((f) => readFileSync(join(dir, 'out', f), 'utf8').split('\n'))
+          .filter((l) => l !== '')
+          .sort();
+      } catch {
+        return [];
+      }
+    };
+    const job = spawn(
+      process.execPath,
+      [
+        'bin/eddy.js',
+        'run',
+        'examples/watched-directory.ts',
+        '-q',
+        ...['--prop', `orders.in=${join(dir, 'in')}`, '--prop', `orders.out=${join(dir, 'out')}`],
+        ...['--prop', 'orders.interval-ms=50'],
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let stdout = '';
+    job.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    try {
+      await waitFor(() => existsSync(join(dir, 'in')), {
+        timeoutMs: 60_000,
+        message: 'the job to create orders.in',
+      });
+      drop('a.jsonl', [
+        '{"customer":"ana","amount":12}',
+        'not json',
+        '{"customer":"bo","amount":5}',
+      ]);
+      await waitFor(() => totals().length === 2, {
+        timeoutMs: 60_000,
+        message: 'the totals of a.jsonl',
+      });
+      drop('b.jsonl', ['{"customer":"ana","amount":3}']);
+      await waitFor(() => totals().length === 3, {
+        timeoutMs: 60_000,
+        message: 'the totals of b.jsonl',
+      });
+      assert.deepEqual(totals(), ['ana 12', 'ana 15', 'bo 5']);
+      assert.match(stdout, /bad line> .*a\.jsonl:2/);
+    } finally {
+      job.kill('SIGTERM');
+    }
   });
 });

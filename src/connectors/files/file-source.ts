@@ -1,5 +1,6 @@
 /**
- * Bounded sources over local files: lines, or JSON lines decoded into records. Files are read in
+ * Sources over local files: lines, or JSON lines decoded into records — bounded, or watching
+ * directories for new files (Flink's `FileSource.monitorContinuously`). Files are read in
  * large chunks off the record path; lines are cut from the bytes, so positions are exact byte
  * offsets (snapshotted, so a restored job continues mid-file). A JSON line that does not parse
  * goes to the dead-letter output with the file, line number, raw text and error.
@@ -15,12 +16,14 @@
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
+  Boundedness,
   InputStatus,
   Source,
   SourceOutput,
   SourceReader,
   SourceReaderContext,
 } from '../../core/connector-spi.ts';
+import { userError } from '../../errors/eddy-error.ts';
 import { hashKey } from '../../state/key-groups.ts';
 
 /** Options of a file source. */
@@ -29,6 +32,23 @@ export interface FileSourceOptions {
   readonly name?: string;
   /** Bytes per read (default 1 MiB). */
   readonly chunkSize?: number;
+}
+
+/**
+ * How a watched directory is monitored (see {@link FileSource.monitorContinuously}).
+ *
+ * A file is read once, when it is *complete*. Two rules say when:
+ * - `'renamed-into-place'` (the default, and the convention of Flink's file sink): writers write
+ *   under a hidden name (starting with `.`) and rename the file into place when it is done;
+ *   every visible file is complete.
+ * - `{ quietPeriodMs }`: a file is complete once it has not been modified for that long (for
+ *   writers that append in place; its clock is the file's modification time).
+ */
+export interface FileMonitorOptions {
+  /** How often the directories are listed, in milliseconds (Flink's discovery interval). */
+  readonly intervalMs: number;
+  /** When a visible file may be read (default `'renamed-into-place'`). */
+  readonly completeness?: 'renamed-into-place' | { readonly quietPeriodMs: number };
 }
 
 /** Decodes one line; throw to send the line to the dead-letter output. */
@@ -62,25 +82,68 @@ interface LegacyFileState {
 }
 
 /**
- * A bounded source of the lines (or decoded lines) of one file, several files or a directory.
- * Each file is read by one parallel subtask, chosen by a hash of its path.
+ * A source of the lines (or decoded lines) of one file, several files or a directory. Each file
+ * is read by one parallel subtask, chosen by a hash of its path. Bounded by default; with
+ * {@link FileSource.monitorContinuously} it watches its directories for new files and never ends.
  *
  * @example
  * ```ts
  * env.fromSource(FileSource.jsonLines<Click>('clicks.jsonl'));
  * env.fromSource(FileSource.lines('logs/'));
+ * // New files in incoming/ are read within a second of being renamed into place.
+ * env.fromSource(FileSource.lines('incoming/').monitorContinuously({ intervalMs: 1000 }));
  * ```
  */
 export class FileSource<T> implements Source<T> {
-  readonly boundedness = 'bounded' as const;
+  readonly boundedness: Boundedness;
   readonly name: string;
   private constructor(
     private readonly paths: readonly string[],
     private readonly decode: LineDecoder<T> | undefined,
     private readonly format: string,
     private readonly options: FileSourceOptions,
+    private readonly monitor?: FileMonitorOptions,
   ) {
     this.name = options.name ?? `File(${paths.join(',')})`;
+    this.boundedness = monitor === undefined ? 'bounded' : 'unbounded';
+  }
+
+  /**
+   * This source, watching its directories for new files: every `intervalMs` the directories are
+   * listed again and each new, complete file is read once (its progress is in the checkpoint, so
+   * a restored job neither reads a file twice nor skips one). Files already read are not read
+   * again when they change. The source becomes unbounded. As in Flink, the checkpoint keeps the
+   * path of every file read, so a directory that collects millions of files should have old
+   * files moved away (a moved file is forgotten only by a job started without its state).
+   *
+   * @example
+   * ```ts
+   * FileSource.jsonLines<Order>('orders/').monitorContinuously({
+   *   intervalMs: 500,
+   *   completeness: { quietPeriodMs: 2000 }, // writers append in place
+   * });
+   * ```
+   */
+  monitorContinuously(monitor: FileMonitorOptions): FileSource<T> {
+    const { intervalMs, completeness } = monitor;
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+      throw userError(
+        'INVALID_ARGUMENT',
+        `FileSource "${this.name}": monitorContinuously needs intervalMs > 0 (got ${intervalMs})`,
+        { hint: 'pass the discovery interval in milliseconds, e.g. { intervalMs: 1000 }' },
+      );
+    }
+    if (
+      typeof completeness === 'object' &&
+      !(Number.isFinite(completeness.quietPeriodMs) && completeness.quietPeriodMs >= 0)
+    ) {
+      throw userError(
+        'INVALID_ARGUMENT',
+        `FileSource "${this.name}": completeness.quietPeriodMs must be a number ≥ 0 ` +
+          `(got ${completeness.quietPeriodMs})`,
+      );
+    }
+    return new FileSource<T>(this.paths, this.decode, this.format, this.options, monitor);
   }
 
   /** Each line as a string (without its line break). */
@@ -109,11 +172,26 @@ export class FileSource<T> implements Source<T> {
   }
 
   describe(): Readonly<Record<string, unknown>> {
-    return { kind: 'file', format: this.format, paths: this.paths };
+    const monitor = this.monitor;
+    return monitor === undefined
+      ? { kind: 'file', format: this.format, paths: this.paths }
+      : {
+          kind: 'file',
+          format: this.format,
+          paths: this.paths,
+          monitorIntervalMs: monitor.intervalMs,
+          completeness: monitor.completeness ?? 'renamed-into-place',
+        };
   }
 
   createReader(ctx: SourceReaderContext): SourceReader<T> {
-    return new FileReader<T>(this.paths, this.decode, ctx, this.options.chunkSize ?? 1 << 20);
+    return new FileReader<T>(
+      this.paths,
+      this.decode,
+      ctx,
+      this.options.chunkSize ?? 1 << 20,
+      this.monitor,
+    );
   }
 }
 
@@ -126,13 +204,24 @@ export function fileOwner(path: string, parallelism: number): number {
   return hashKey(path) % parallelism;
 }
 
-/** Every file of `paths`, directories expanded (hidden entries skipped), sorted within each. */
-async function listFiles(paths: readonly string[]): Promise<string[]> {
+/**
+ * Every file of `paths`, directories expanded (hidden entries skipped), sorted within each.
+ * `tolerant` (a watched directory's later listings) skips paths that are missing for now.
+ */
+async function listFiles(paths: readonly string[], tolerant = false): Promise<string[]> {
   const all: string[] = [];
   for (const p of paths) {
-    const s = await stat(p);
+    const s = await stat(p).catch((e: unknown) => {
+      if (tolerant) return undefined;
+      throw e;
+    });
+    if (s === undefined) continue;
     if (s.isDirectory()) {
-      for (const f of (await readdir(p)).sort()) if (!f.startsWith('.')) all.push(join(p, f));
+      const names = await readdir(p).catch((e: unknown) => {
+        if (tolerant) return [];
+        throw e;
+      });
+      for (const f of names.sort()) if (!f.startsWith('.')) all.push(join(p, f));
     } else all.push(p);
   }
   return all;
@@ -164,22 +253,78 @@ class FileReader<T> implements SourceReader<T> {
   private loading: Promise<void> | undefined;
   private eof = false;
   private error: unknown;
+  /** Every path in {@link FileReader.files}: a watched directory's files are added once. */
+  private readonly known = new Set<string>();
+  /** Wakes a watching reader that waits for the next listing (set while it waits). */
+  private wake: (() => void) | undefined;
+  private wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
 
   constructor(
     private readonly paths: readonly string[],
     private readonly decode: LineDecoder<T> | undefined,
     private readonly ctx: SourceReaderContext,
     private readonly chunkSize: number,
+    private readonly monitor: FileMonitorOptions | undefined,
   ) {}
 
   async start(): Promise<void> {
     const all = await listFiles(this.paths);
-    const { parallelism, subtaskIndex } = this.ctx;
     for (const l of this.legacy) this.restoreLegacy(all, l.state, l.subtask, l.parallelism);
-    this.files = all.filter((p) => fileOwner(p, parallelism) === subtaskIndex);
+    this.files = [];
+    await this.addComplete(all);
     this.current = 0;
     await this.openCurrent();
     this.fill();
+  }
+
+  /**
+   * Appends this subtask's complete, not yet known files of `listed` to the reading order;
+   * whether any was added. A file read before a restore is complete whatever its age.
+   */
+  private async addComplete(listed: readonly string[]): Promise<boolean> {
+    const { parallelism, subtaskIndex } = this.ctx;
+    const completeness = this.monitor?.completeness;
+    const quietMs = typeof completeness === 'object' ? completeness.quietPeriodMs : 0;
+    const now = Date.now();
+    let added = false;
+    for (const path of listed) {
+      if (this.known.has(path) || fileOwner(path, parallelism) !== subtaskIndex) continue;
+      if (quietMs > 0 && !this.restored.has(path)) {
+        const modified = await stat(path).then(
+          (s) => s.mtimeMs,
+          () => undefined,
+        );
+        // Gone since the listing, or still being written: a later listing looks again.
+        if (modified === undefined || now - modified < quietMs) continue;
+      }
+      this.known.add(path);
+      this.files.push(path);
+      added = true;
+    }
+    return added;
+  }
+
+  /**
+   * Lists the watched paths every interval until this subtask has a new file to read (then
+   * positioned on it), or the reader closes.
+   */
+  private async discover(): Promise<void> {
+    const intervalMs = (this.monitor as FileMonitorOptions).intervalMs;
+    while (!this.closed) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.wakeTimer = setTimeout(resolve, intervalMs);
+      });
+      this.wake = undefined;
+      if (this.closed) return;
+      // A watched directory that is missing for a while (moved, remounted) is not a failure.
+      const listed = await listFiles(this.paths, true);
+      if (await this.addComplete(listed)) {
+        await this.openCurrent();
+        if (this.current < this.files.length) return;
+      }
+    }
   }
 
   pollNext(output: SourceOutput<T>): InputStatus {
@@ -225,7 +370,7 @@ class FileReader<T> implements SourceReader<T> {
     if (this.loading !== undefined) return 'NOTHING_AVAILABLE';
     if (this.eof) {
       this.startNextFile();
-      if (this.current >= this.files.length) return 'END_OF_INPUT';
+      if (this.current >= this.files.length && this.monitor === undefined) return 'END_OF_INPUT';
     }
     this.fill();
     return 'NOTHING_AVAILABLE';
@@ -249,6 +394,17 @@ class FileReader<T> implements SourceReader<T> {
         const r = this.restored.get(path);
         if (r === FINISHED) finished.push(path);
         else if (r !== undefined) reading[path] = r;
+      }
+    }
+    if (this.monitor !== undefined) {
+      // A watched directory's progress outlives the files' listing: a restored path this
+      // subtask owns but has not listed again (a file still settling, or one moved away and
+      // back) stays read, or it would be read twice.
+      const { parallelism, subtaskIndex } = this.ctx;
+      for (const [path, r] of this.restored) {
+        if (this.known.has(path) || fileOwner(path, parallelism) !== subtaskIndex) continue;
+        if (r === FINISHED) finished.push(path);
+        else reading[path] = r;
       }
     }
     return { version: 2, finished, reading };
@@ -276,6 +432,9 @@ class FileReader<T> implements SourceReader<T> {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.wakeTimer);
+    this.wake?.();
     await this.loading?.catch(() => undefined);
     await this.handle?.close();
     this.handle = undefined;
@@ -337,7 +496,8 @@ class FileReader<T> implements SourceReader<T> {
   private startNextFile(): void {
     void this.handle?.close();
     this.handle = undefined;
-    this.current++;
+    // Never past the end: a watched directory's next file is appended at `files.length`.
+    this.current = Math.min(this.current + 1, this.files.length);
     this.offset = 0;
     this.line = 0;
     this.readOffset = 0;
@@ -346,16 +506,22 @@ class FileReader<T> implements SourceReader<T> {
     this.lines = [];
     this.ends = [];
     this.head = 0;
-    this.loading = this.openCurrent().then(
-      () => {
-        this.loading = undefined;
-        this.fill();
-      },
-      (e: unknown) => {
-        this.loading = undefined;
-        this.error = e;
-      },
-    );
+    this.loading = this.openCurrent()
+      .then(() =>
+        this.current >= this.files.length && this.monitor !== undefined
+          ? this.discover()
+          : undefined,
+      )
+      .then(
+        () => {
+          this.loading = undefined;
+          this.fill();
+        },
+        (e: unknown) => {
+          this.loading = undefined;
+          this.error = e;
+        },
+      );
   }
 
   private fill(): void {
