@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import type { ObjectStorageOptions } from '../core/object-storage-options.ts';
+import { openBlobStore } from '../storage/open-blob-store.ts';
 import { ArtifactStore } from './artifacts/artifact-store.ts';
 import { buildHttpApi } from './http/http-api.ts';
 import { ApplicationManager } from './lifecycle/application-manager.ts';
@@ -39,6 +41,13 @@ export interface ServerOptions {
   readonly maxArtifactBytes?: number | undefined;
   /** How often the dashboard's metrics history is sampled and how long it is kept. */
   readonly metricsHistory?: MetricsHistoryOptions | undefined;
+  /**
+   * Where uploaded artifacts are kept: a directory or `s3://bucket/prefix` (default
+   * `<dataDir>/artifacts`). On object storage, every machine of a later cluster reaches them.
+   */
+  readonly artifactStore?: string | undefined;
+  /** Settings of S3-compatible object storage, for `s3://` locations. */
+  readonly objectStorage?: ObjectStorageOptions | undefined;
 }
 
 /** A running server. */
@@ -70,7 +79,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     );
   }
   const unitMemoryMb = o.unitMemoryMb ?? 4096;
-  const artifacts = new ArtifactStore(paths, new ArtifactRepository(db), now);
+  const artifactBlobs = await openBlobStore(o.artifactStore ?? paths.artifacts, {
+    objectStorage: o.objectStorage,
+    log: (m) => console.error(`artifact store: ${m}`),
+  });
+  const artifacts = new ArtifactStore(artifactBlobs, paths, new ArtifactRepository(db), now);
   const manager = new ApplicationManager({
     paths,
     applications: new ApplicationRepository(db),
@@ -107,6 +120,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       // Processes report their exit on the next turn of the event loop (host-process.ts); let
       // those reports reach the database before it closes.
       await new Promise((resolve) => setImmediate(resolve));
+      await artifacts.close();
       db.close();
     },
   };

@@ -2,7 +2,8 @@ import { CHECKPOINT_PREFIX } from '../../runtime/checkpoint/checkpoint-coordinat
 import { listCheckpointIds, loadCheckpoint } from '../../runtime/checkpoint/checkpoint-loader.ts';
 import type { CheckpointStore } from '../../runtime/checkpoint/checkpoint-store.ts';
 import { chooseRestoreCheckpoint } from '../../runtime/checkpoint/choose-restore-checkpoint.ts';
-import { objectStorageFlags, openCheckpointPath, s3EndpointFlag } from '../checkpoint-path.ts';
+import { openCheckpointPath } from '../checkpoint-path.ts';
+import { objectStorageFlags, s3EndpointFlag } from '../object-storage-flags.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 

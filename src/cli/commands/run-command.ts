@@ -6,7 +6,7 @@ import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import { loadJob } from '../load-job.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
-import { objectStorageFlags, s3EndpointFlag } from '../checkpoint-path.ts';
+import { objectStorageFlags, s3EndpointFlag } from '../object-storage-flags.ts';
 
 export const runFlags: readonly FlagSpec[] = [
   {

@@ -4,6 +4,7 @@
  * @module
  */
 import { usageError } from '../cli-error.ts';
+import { objectStorageFlags, s3EndpointFlag } from '../object-storage-flags.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 
 const serverFlags: readonly FlagSpec[] = [
@@ -43,6 +44,13 @@ const serverFlags: readonly FlagSpec[] = [
     placeholder: '<n>',
     description: 'largest artifact upload in MiB (default 256)',
   },
+  {
+    name: 'artifact-store',
+    type: 'string',
+    placeholder: '<dir|s3://bucket/prefix>',
+    description: 'where uploaded artifacts are kept (default <data-dir>/artifacts)',
+  },
+  s3EndpointFlag,
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
@@ -60,7 +68,8 @@ Flags:
 ${formatFlags(serverFlags)}
 
 Environment:
-  EDDY_TOKEN   the admin token to create on a fresh data directory`;
+  EDDY_TOKEN   the admin token to create on a fresh data directory
+  AWS_*        credentials and region for s3:// locations (the standard AWS chain)`;
 
 /** `eddy server`. */
 export async function serverCommand(argv: readonly string[]): Promise<number> {
@@ -101,6 +110,8 @@ export async function serverCommand(argv: readonly string[]): Promise<number> {
     unitMemoryMb: flags['unit-memory-mb'] as number | undefined,
     maxArtifactBytes:
       maxArtifactMb === undefined ? undefined : Math.round(maxArtifactMb * 1024 * 1024),
+    artifactStore: flags['artifact-store'] as string | undefined,
+    objectStorage: objectStorageFlags(flags),
   }).catch((e: unknown) => {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw usageError(

@@ -11,7 +11,8 @@ import {
   type LoadedCheckpoint,
   type LoadedOperatorState,
 } from '../../runtime/checkpoint/checkpoint-loader.ts';
-import { objectStorageFlags, openCheckpointPath, s3EndpointFlag } from '../checkpoint-path.ts';
+import { openCheckpointPath } from '../checkpoint-path.ts';
+import { objectStorageFlags, s3EndpointFlag } from '../object-storage-flags.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 

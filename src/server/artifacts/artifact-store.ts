@@ -1,22 +1,29 @@
 /**
  * Uploaded artifacts: the bytes are checked (manifest, checksums, limits) before anything is
- * written, stored as `artifacts/<id>.eddy`, and extracted once per checksum for the processes
- * that run them.
+ * written, stored as `<id>.eddy` in a blob store — `<data-dir>/artifacts/` by default, or object
+ * storage (`eddy server --artifact-store s3://bucket/prefix`), where every machine reaches them —
+ * and extracted once per checksum, on the local disk, for the processes that run them.
  *
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { extractArtifact, type ExtractedArtifact } from '../../artifact/extract-artifact.ts';
 import { readArtifact } from '../../artifact/read-artifact.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
 import type { ArtifactDescription } from '../../protocol/artifact.ts';
+import type { BlobStore } from '../../storage/blob-store.ts';
 import type { ArtifactRepository } from '../store/artifact-repository.ts';
 import type { ServerPaths } from '../server-paths.ts';
 
 /** Stores, lists, extracts and deletes artifacts. */
 export class ArtifactStore {
+  /**
+   * @param blobs where the artifacts' bytes are kept (`<id>.eddy`)
+   * @param paths the server's local directories (extracted artifacts)
+   */
   constructor(
+    private readonly blobs: BlobStore,
     private readonly paths: ServerPaths,
     private readonly rows: ArtifactRepository,
     private readonly now: () => string,
@@ -32,11 +39,9 @@ export class ArtifactStore {
     const known = this.rows.findBySha256(sha256);
     if (known !== undefined) return known;
     const id = `art-${randomUUID().replaceAll('-', '').slice(0, 20)}`;
-    await mkdir(this.paths.artifacts, { recursive: true });
-    const file = this.paths.artifactFile(id);
-    // Written aside and renamed: a server killed mid-write leaves no half artifact under its id.
-    await writeFile(`${file}.tmp`, bytes);
-    await rename(`${file}.tmp`, file);
+    // A blob store's put is atomic: a server killed mid-write leaves no half artifact under its
+    // id (and the row that names it is written after).
+    await this.blobs.put(blobKey(id), bytes);
     const description: ArtifactDescription = {
       id,
       sha256,
@@ -78,7 +83,7 @@ export class ArtifactStore {
       });
     }
     this.rows.delete(id);
-    await rm(this.paths.artifactFile(id), { force: true });
+    await this.blobs.delete(blobKey(id));
     if (this.rows.findBySha256(a.sha256) === undefined) {
       await rm(this.paths.extracted(a.sha256), { recursive: true, force: true });
     }
@@ -87,7 +92,22 @@ export class ArtifactStore {
   /** The artifact `id` extracted (once per checksum) for running. */
   async extract(id: string): Promise<ExtractedArtifact> {
     const a = this.get(id);
-    const bytes = await readFile(this.paths.artifactFile(id));
+    const bytes = await this.blobs.get(blobKey(id));
     return extractArtifact(bytes, this.paths.extracted(a.sha256));
   }
+
+  /** Where the artifacts' bytes are kept, as users write it (a directory or `s3://…`). */
+  get location(): string {
+    return this.blobs.uri;
+  }
+
+  /** Releases the blob store's connections. */
+  close(): Promise<void> {
+    return this.blobs.close();
+  }
+}
+
+/** The blob of artifact `id`: the file name artifacts always had under `<data-dir>/artifacts/`. */
+function blobKey(id: string): string {
+  return `${id}.eddy`;
 }
