@@ -2,7 +2,7 @@
  * The dashboard in a real browser (Debian's Chromium driven by playwright-core) against a real
  * `eddy server` running the bot-tagging example and two test jobs: the applications list, the
  * job graph with metrics that update, a vertex's subtasks opened with the keyboard, a flame
- * graph sampled from a running subtask, checkpoint and exception views, a confirmed action, a
+ * graph sampled from a running subtask, checkpoint and exception views, the log followed live, a confirmed action, a
  * configuration diff, the viewer's read-only page, a 50-vertex page in under a second, and no
  * console error anywhere. Screenshots go to a temp directory, or to docs/guides/images/ with
  * EDDY_UPDATE_SCREENSHOTS=1 (they illustrate docs/guides/dashboard.md).
@@ -198,6 +198,33 @@ describe('the dashboard in a browser', { timeout: 240_000 }, () => {
     assert.match(await first.locator('summary').innerText(), /simulated failure after \d+ records/);
     assert.match(await first.locator('pre.stack').innerText(), /checkValue/);
     await shot(admin, 'exceptions');
+  });
+
+  it('follows the log live: new lines stream in over one request, not by polling', async () => {
+    const logRequests: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (r.url().includes('/logs?')) logRequests.push(r.url());
+    };
+    admin.on('request', onRequest);
+    try {
+      // The flaky application fails and restarts every second or two: its log keeps growing.
+      await admin.goto(`${server.url}/#/apps/flaky/logs`);
+      const pre = admin.locator('pre[aria-label="log lines"]');
+      await waitFor(async () => !/^Loading/.test(await pre.innerText()), {
+        timeoutMs: 20_000,
+        message: 'the log to load',
+      });
+      const count = async () => (await pre.innerText()).split('\n').filter(Boolean).length;
+      const before = await count();
+      await waitFor(async () => (await count()) > before, {
+        timeoutMs: 20_000,
+        message: `new log lines to arrive without a reload (have: ${before} lines)`,
+      });
+      assert.equal(logRequests.length, 1, `one streaming request: ${logRequests.join(', ')}`);
+      assert.match(logRequests[0] ?? '', /follow=true/);
+    } finally {
+      admin.off('request', onRequest);
+    }
   });
 
   it('takes a snapshot after a confirmation, and lists it in operations', async () => {

@@ -79,6 +79,42 @@ export const api = {
     if (!r.ok) throw new ApiError(r.status, 'HTTP', `logs: ${r.statusText}`);
     return r.text();
   },
+  /**
+   * Follows the log: its last `tail` lines, then each new line as the server writes it —
+   * server-sent events read from a fetch stream (EventSource cannot send the bearer token).
+   * Resolves when the server ends the stream; rejects when `signal` aborts or the call fails.
+   */
+  followLogs: async (
+    name: string,
+    tail: number,
+    onLines: (lines: readonly string[]) => void,
+    signal: AbortSignal,
+  ): Promise<void> => {
+    const t = token();
+    const r = await fetch(`${app(name)}/logs?tail=${tail}&follow=true`, {
+      headers: t === null ? {} : { authorization: `Bearer ${t}` },
+      signal,
+    });
+    if (!r.ok || r.body === null) throw new ApiError(r.status, 'HTTP', `logs: ${r.statusText}`);
+    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    let pending = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      pending += value;
+      // Events end with a blank line; the last piece may be an event still arriving.
+      const events = pending.split('\n\n');
+      pending = events.pop() ?? '';
+      const lines: string[] = [];
+      for (const event of events) {
+        for (const field of event.split('\n')) {
+          if (field.startsWith('data: ')) lines.push(field.slice(6));
+          else if (field === 'data:') lines.push('');
+        }
+      }
+      if (lines.length > 0) onLines(lines);
+    }
+  },
   flameGraph: (
     name: string,
     body: { vertex: number; subtask: number; durationMs: number; intervalUs: number },
