@@ -77,7 +77,10 @@ for (const [name, make] of Object.entries(makers)) {
     );
   } catch (e) {
     failed = true;
-    process.stdout.write(`${name}: FAILED after ${count} inputs\n${(e as Error).message}\n`);
+    // fast-check 4 keeps the property's own error as the cause, not in the message.
+    const cause = (e as Error).cause;
+    const why = cause instanceof Error ? `\ncaused by: ${cause.stack ?? cause.message}` : '';
+    process.stdout.write(`${name}: FAILED after ${count} inputs\n${(e as Error).message}${why}\n`);
   } finally {
     await target.close?.();
   }
