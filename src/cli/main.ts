@@ -5,6 +5,7 @@
  */
 import { EddyError } from '../errors/eddy-error.ts';
 import { suggest, usageError } from './cli-error.ts';
+import { outputFailure, watchOutput } from './closed-output.ts';
 import { eddyVersion } from './eddy-version.ts';
 
 /** A command, once its module is loaded. */
@@ -140,6 +141,19 @@ Commands:
 ${rows.join('\n')}
 
 Run "eddy <command> --help" for the flags of a command.`;
+}
+
+/**
+ * The `eddy` process (bin/eddy.js): {@link main}, with stdout closing early handled — a quiet
+ * stop, not an EPIPE stack (`closed-output.ts`). Returns the process exit code.
+ */
+export async function eddyProcess(argv: readonly string[]): Promise<number> {
+  watchOutput();
+  const code = await main(argv);
+  const failure = outputFailure();
+  if (failure === undefined) return code;
+  process.stderr.write(`eddy: error: cannot write the output: ${failure.message}\n`);
+  return 1;
 }
 
 /** Runs the CLI; returns the process exit code. */

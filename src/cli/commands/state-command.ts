@@ -13,6 +13,7 @@ import {
 } from '../../runtime/checkpoint/checkpoint-loader.ts';
 import { objectStorageFlags, openCheckpointPath, s3EndpointFlag } from '../checkpoint-path.ts';
 import { usageError } from '../cli-error.ts';
+import { outputClosed } from '../closed-output.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 
 const stateFlags: readonly FlagSpec[] = [
@@ -212,6 +213,8 @@ export async function stateCommand(argv: readonly string[]): Promise<number> {
     flags['state'] as string | undefined,
     flags['key'] as string | undefined,
   )) {
+    // `eddy state … --limit 0 | head`: once the reader has gone, formatting the rest is waste.
+    if (outputClosed()) return 0;
     if (printed >= limit) {
       more = true;
       break;
