@@ -1,8 +1,8 @@
 /**
  * The soak of `bench/soak.ts`, short: the stateful exactly-once Kafka job runs under a steady
- * input for about a minute while it is SIGKILLed 3 times (seeded) and its broker restarted once;
- * a `read_committed` reader must then see every input record's running count exactly once, and
- * the job's open file descriptors must not grow from life to life. The 30-minute run with 100
+ * input (at least 1000 records) for about a minute while it is SIGKILLed 3 times (seeded) and its
+ * broker restarted once; a `read_committed` reader must then see every input record's running
+ * count exactly once, and the job's RSS and open file descriptors must stay bounded. The 30-minute run with 100
  * kills and 5 broker restarts is `node --import tsx --conditions=eddy-source bench/soak.ts`.
  *
  * Replay a failure with `EDDY_KILL_SEED=<seed> node scripts/run-tests.mjs test/soak`.
@@ -17,13 +17,15 @@ const missing = missingJavaTools('the soak', 'run it again');
 
 test(
   `soak, short: 3 SIGKILLs and a broker restart, every count exactly once (seed ${KILL_SEED})`,
-  // Not yet run on a quiet machine: opt in with EDDY_SOAK_TEST=1 until its CI time is known.
+  // Timed on the 2-core machine at a load average of 20–33 (docs/reliability.md): 2.8–3.8
+  // minutes, most of it each life's start-up; it runs in the suite (CI has 90 minutes).
+  // EDDY_SOAK_TEST=0 leaves it out of a local run.
   {
     skip:
       missing?.skip ??
-      (process.env['EDDY_SOAK_TEST'] === '1'
-        ? false
-        : 'set EDDY_SOAK_TEST=1 to run the short soak'),
+      (process.env['EDDY_SOAK_TEST'] === '0'
+        ? 'EDDY_SOAK_TEST=0 leaves out the short soak'
+        : false),
     timeout: 600_000,
   },
   async (t) => {
