@@ -7,7 +7,7 @@
  * before and after (a target whose heap grows with the inputs leaks).
  *
  *   node --expose-gc --import tsx --conditions=eddy-source bench/fuzz.ts [--runs 1000000]
- *     [--targets json,avro,...] [--seed N]
+ *     [--targets json,avro,...] [--seed N] [--max-seconds S]
  *
  * The bounded share that runs in CI is `test/fuzz/fuzz.test.ts`.
  *
@@ -21,6 +21,7 @@ import {
   jsonTarget,
   protobufTarget,
   restApiTarget,
+  resent,
   sampleCheckpoint,
   stateCommandTarget,
   type FuzzTarget,
@@ -33,6 +34,11 @@ const arg = (name: string): string | undefined => {
 const runs = Number(arg('runs') ?? 1_000_000);
 const seed = Number(arg('seed') ?? Date.now() % 1_000_000);
 const only = arg('targets')?.split(',');
+// A time box per target (seconds): on a shared machine a slow target stops there and reports
+// the inputs it ran, rather than running into the next one's time.
+const maxSeconds = arg('max-seconds') === undefined ? undefined : Number(arg('max-seconds'));
+
+const REST_BATCH = 8;
 
 const makers: Record<
   string,
@@ -44,7 +50,8 @@ const makers: Record<
   'cli-flags': () => cliFlagsTarget() as FuzzTarget<unknown>,
   'checkpoint-reader': (cp) => checkpointReaderTarget(cp) as FuzzTarget<unknown>,
   'eddy-state': (cp) => stateCommandTarget(cp) as FuzzTarget<unknown>,
-  'rest-api': async () => (await restApiTarget()) as FuzzTarget<unknown>,
+  // Requests in flight at once: the server works on the other core while the fuzzer generates.
+  'rest-api': async () => (await restApiTarget(REST_BATCH)) as FuzzTarget<unknown>,
 };
 
 const heapMb = (): number => {
@@ -64,6 +71,20 @@ for (const [name, make] of Object.entries(makers)) {
   const before = heapMb();
   let slowest = 0;
   let count = 0;
+  // The process under test (the REST target's server) is sampled after a GC at every tenth of
+  // the run: heap and RSS that keep rising from tenth to tenth are a leak.
+  const sampleEvery = Math.max(1, Math.floor(runs / 10));
+  let sampledAt = -1;
+  const sample = async (): Promise<void> => {
+    sampledAt = count;
+    const m = await target.memory?.();
+    if (m === undefined) return;
+    const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
+    process.stdout.write(
+      `  ${name} server after ${count} inputs (GC'd): heap ${mb(m.heapUsed)} MiB, rss ${mb(m.rss)} MiB, external ${mb(m.external)} MiB\n`,
+    );
+  };
+  await sample();
   const started = performance.now();
   try {
     await fc.assert(
@@ -71,14 +92,27 @@ for (const [name, make] of Object.entries(makers)) {
         const t = performance.now();
         await target.check(input);
         slowest = Math.max(slowest, performance.now() - t);
-        count++;
+        const before = count;
+        count += target.inputsIn?.(input) ?? 1;
+        if (Math.floor(count / sampleEvery) > Math.floor(before / sampleEvery)) await sample();
       }),
-      { numRuns: runs, seed, endOnFailure: false },
+      {
+        numRuns: Math.ceil(runs / (target.inputsIn === undefined ? 1 : REST_BATCH)),
+        seed,
+        endOnFailure: false,
+        ...(maxSeconds !== undefined
+          ? { interruptAfterTimeLimit: maxSeconds * 1000, markInterruptAsFailure: false }
+          : {}),
+      },
     );
   } catch (e) {
     failed = true;
-    process.stdout.write(`${name}: FAILED after ${count} inputs\n${(e as Error).message}\n`);
+    // fast-check 4 keeps the property's own error as the cause, not in the message.
+    const cause = (e as Error).cause;
+    const why = cause instanceof Error ? `\ncaused by: ${cause.stack ?? cause.message}` : '';
+    process.stdout.write(`${name}: FAILED after ${count} inputs\n${(e as Error).message}${why}\n`);
   } finally {
+    if (sampledAt !== count) await sample();
     await target.close?.();
   }
   const seconds = (performance.now() - started) / 1000;
@@ -92,4 +126,8 @@ for (const [name, make] of Object.entries(makers)) {
       )}  ${slowest.toFixed(1).padStart(10)}  ${before.toFixed(1)} → ${heapMb().toFixed(1)}\n`,
   );
 }
+if (resent.count > 0)
+  process.stdout.write(
+    `rest-api: ${resent.count} requests re-sent on a fresh connection (the server had closed the kept-alive one)\n`,
+  );
 process.exitCode = failed ? 1 : 0;

@@ -57,6 +57,11 @@ export interface SoakOptions {
    * loaded machine manages fewer).
    */
   readonly completeKills?: boolean;
+  /**
+   * Go on past `durationMs` until this many input records are in the topic (tests): a loaded
+   * machine sends fewer per second, and the test must then take longer, not fail.
+   */
+  readonly minInputRecords?: number;
   /** Ends the soak early (then it verifies what ran), e.g. on SIGINT. */
   readonly stop?: AbortSignal;
   /** Progress lines. */
@@ -152,6 +157,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     // twice — the expected output is computed from the input as it is in the topic.
     let producing = true;
     let seq = 0;
+    let sentRecords = 0;
     const producer = (async () => {
       let client: PlatformaticKafkaClient | undefined;
       let p: ReturnType<PlatformaticKafkaClient['createIdempotentProducer']> | undefined;
@@ -175,8 +181,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
             bootstrapBrokers: [bootstrap],
             clientId: 'soak-producer',
           });
+          const fresh = p === undefined;
           p ??= client.createIdempotentProducer();
-          // A send can hang while the broker is away: give up after 10 s and reconnect.
+          // A send can hang while the broker is away: give up after 10 s and reconnect. A new
+          // producer's first flush starts its worker thread and gets a producer id, which takes
+          // 7 s on a loaded 2-core machine: given 10 s, it timed out, reconnected and started
+          // over, and the input stalled at its first batch for the whole soak.
           const live = p;
           const batch = pending;
           const sent = (async () => {
@@ -186,10 +196,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
           sent.catch(() => {});
           await Promise.race([
             sent,
-            sleep(10_000).then(() => {
+            sleep(fresh ? 60_000 : 10_000).then(() => {
               throw new Error('send timed out');
             }),
           ]);
+          sentRecords += batch.length;
           pending = [];
           await sleep(100);
         } catch {
@@ -295,7 +306,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const lifeSeconds: number[] = [];
     const more = (): boolean =>
       o.stop?.aborted !== true &&
-      (elapsed() < o.durationMs || (o.completeKills === true && kills < o.kills));
+      (elapsed() < o.durationMs ||
+        (o.completeKills === true && kills < o.kills) ||
+        sentRecords < (o.minInputRecords ?? 0));
     while (more()) {
       if (
         restartsDone < restartTimes.length &&

@@ -14,5 +14,5 @@ if (existsSync(new URL('../src/cli/main.ts', import.meta.url))) {
   globalThis[Symbol.for('eddy.typescript-loader')] = true;
   entry = '../src/cli/main.ts';
 }
-const { main } = await import(entry);
-process.exitCode = await main(process.argv.slice(2));
+const { eddyProcess } = await import(entry);
+process.exitCode = await eddyProcess(process.argv.slice(2));

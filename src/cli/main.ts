@@ -5,6 +5,7 @@
  */
 import { EddyError } from '../errors/eddy-error.ts';
 import { suggest, usageError } from './cli-error.ts';
+import { outputFailure, watchOutput } from './closed-output.ts';
 import { eddyVersion } from './eddy-version.ts';
 
 /** A command, once its module is loaded. */
@@ -142,6 +143,19 @@ ${rows.join('\n')}
 Run "eddy <command> --help" for the flags of a command.`;
 }
 
+/**
+ * The `eddy` process (bin/eddy.js): {@link main}, with stdout closing early handled — a quiet
+ * stop, not an EPIPE stack (`closed-output.ts`). Returns the process exit code.
+ */
+export async function eddyProcess(argv: readonly string[]): Promise<number> {
+  watchOutput();
+  const code = await main(argv);
+  const failure = outputFailure();
+  if (failure === undefined) return code;
+  process.stderr.write(`eddy: error: cannot write the output: ${failure.message}\n`);
+  return 1;
+}
+
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -159,7 +173,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         console.log(help());
         return 0;
       }
-      console.log((await find(rest[0], 'eddy help ').load()).help);
+      console.log((await load(find(rest[0], 'eddy help '))).help);
       return 0;
     }
     if (name === 'host') {
@@ -167,11 +181,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { runHost } = await import('../server/host/host-main.ts');
       return await runHost();
     }
-    return await (await find(name, 'eddy ').load()).run(rest);
+    return await (await load(find(name, 'eddy '))).run(rest);
   } catch (e) {
     printError(e);
     return e instanceof EddyError && e.code === 'CLI_USAGE' ? 2 : 1;
   }
+}
+
+const loaded = new Map<CommandEntry, Promise<Command>>();
+
+/**
+ * The command's module, imported once: callers that run many commands in one process (the fault
+ * and fuzz tests) otherwise pay a module resolution per call, which under a loader hook (tsx)
+ * is a round trip to the hook's thread and most of the time of a small command.
+ */
+function load(entry: CommandEntry): Promise<Command> {
+  let command = loaded.get(entry);
+  if (command === undefined) loaded.set(entry, (command = entry.load()));
+  return command;
 }
 
 /** The command called `name`, or a usage error suggesting the closest one. */

@@ -49,6 +49,16 @@ function removeSignalHandlers(): void {
   for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
 }
 
+/**
+ * Stops every job running in this process gracefully — what a stop signal does (a savepoint
+ * first with `savepointOnStop`) — without a message: for the CLI, when the reader of its
+ * output has gone (`eddy run job.ts | head -3`) and there is nobody left to print for.
+ */
+export function stopLocalJobs(): void {
+  removeSignalHandlers();
+  for (const run of running) run.cancel().catch(() => {});
+}
+
 /** Runs jobs in this process. */
 export class LocalExecutor implements JobExecutor {
   execute(graph: JobGraph, options: EnvironmentOptions): JobClient {

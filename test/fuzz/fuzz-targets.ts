@@ -9,9 +9,20 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { fork } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import {
   AvroDeserializationSchema,
@@ -43,6 +54,10 @@ export interface FuzzTarget<T> {
   check(input: T): void | Promise<void>;
   /** Releases what the target set up. */
   close?(): Promise<void>;
+  /** How many inputs one generated value holds (a batch of requests sent at once); 1 if absent. */
+  inputsIn?(input: T): number;
+  /** The memory of the process under test, after a GC (when it is not this one). */
+  memory?(): Promise<MemorySample>;
 }
 
 /** A thrown value is a clear error: an Error with a message, not a crash of our own code. */
@@ -381,30 +396,43 @@ export function checkpointReaderTarget(checkpoint: string): FuzzTarget<Files> {
   };
 }
 
-/** `eddy state` (and `eddy checkpoints`) on mutated checkpoint files on disk. */
-export function stateCommandTarget(checkpoint: string): FuzzTarget<Files> {
+/** The `eddy state` command lines the state target runs, one per input. */
+const stateArgvs = [
+  [] as string[],
+  ['--operator', 'count', '--limit', '0'],
+  ['--operator', 'count', '--json'],
+];
+
+/**
+ * `eddy state` on mutated checkpoint files on disk, one of three command lines per input. The
+ * files lie on a tmpfs where there is one (`/dev/shm`) and only those that differ from what is
+ * on disk are rewritten: opening files on the root filesystem took a third of the time.
+ */
+export function stateCommandTarget(checkpoint: string): FuzzTarget<readonly [Files, string[]]> {
   const base = readFiles(checkpoint);
-  const scratch = mkdtempSync(join(tmpdir(), 'eddy-fuzz-state-'));
-  let n = 0;
+  const scratch = mkdtempSync(
+    join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'eddy-fuzz-state-'),
+  );
+  const dir = join(scratch, 'chk-1');
+  mkdirSync(dir, { recursive: true });
+  const onDisk = new Map<string, Uint8Array>();
   return {
     name: 'eddy state',
-    arbitrary: mutatedCheckpoints(base),
-    async check(files) {
-      const dir = join(scratch, `c${n++ % 4}`, 'chk-1');
-      mkdirSync(dir, { recursive: true });
-      for (const name of base.keys())
-        writeFileSync(join(dir, name), files.get(name) ?? new Uint8Array(0));
-      for (const argv of [
-        ['state', dir],
-        ['state', dir, '--operator', 'count', '--limit', '0'],
-        ['state', dir, '--operator', 'count', '--json'],
-      ]) {
-        const r = await runCli(argv);
-        const all = r.stdout + r.stderr;
-        assert.doesNotMatch(all, /internal error/, `${argv.join(' ')}:\n${all}`);
-        if (r.code !== 0) assert.match(r.stderr, /^eddy: error: /m, `${argv.join(' ')}:\n${all}`);
+    arbitrary: fc.tuple(mutatedCheckpoints(base), fc.constantFrom(...stateArgvs)),
+    async check([files, flags]) {
+      for (const name of base.keys()) {
+        const bytes = files.get(name) ?? new Uint8Array(0);
+        if (onDisk.get(name) === bytes) continue;
+        writeFileSync(join(dir, name), bytes);
+        onDisk.set(name, bytes);
       }
+      const argv = ['state', dir, ...flags];
+      const r = await runCli(argv);
+      const all = r.stdout + r.stderr;
+      assert.doesNotMatch(all, /internal error/, `${argv.join(' ')}:\n${all}`);
+      if (r.code !== 0) assert.match(r.stderr, /^eddy: error: /m, `${argv.join(' ')}:\n${all}`);
     },
+    close: async () => rmSync(scratch, { recursive: true, force: true }),
   };
 }
 
@@ -461,23 +489,138 @@ const body = fc.oneof(
   fc.string({ maxLength: 40 }),
 );
 
+/** Memory of a process, as `process.memoryUsage()` reports it. */
+export type MemorySample = ReturnType<typeof process.memoryUsage>;
+
+/** An `eddy server` in a child process (`fuzz-server-child.ts`). */
+interface ServerChild {
+  readonly url: string;
+  /** The server's memory after a full GC in it. */
+  memory(): Promise<MemorySample>;
+  close(): Promise<void>;
+}
+
+async function startServerChild(options: Record<string, unknown>): Promise<ServerChild> {
+  const child = fork(
+    fileURLToPath(new URL('./fuzz-server-child.ts', import.meta.url)),
+    [JSON.stringify(options)],
+    {
+      execArgv: ['--expose-gc', '--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const next = <T>(pick: (m: unknown) => T | undefined): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: unknown): void => {
+        const v = pick(m);
+        if (v === undefined) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(v);
+      };
+      const onExit = (code: number | null): void => {
+        child.off('message', onMessage);
+        reject(new Error(`the fuzzed eddy server exited (${code})`));
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const url = await next((m) => (m as { url?: string }).url);
+  return {
+    url,
+    memory() {
+      const answer = next((m) => (m as { memory?: MemorySample }).memory);
+      child.send('memory');
+      return answer;
+    },
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send('close');
+      await exited;
+    },
+  };
+}
+
+/** Requests re-sent because the server had closed their kept-alive connection (see {@link send}). */
+export const resent = { count: 0 };
+
+/**
+ * One HTTP exchange on a kept-alive connection (node:http: a third of fetch's cost per request).
+ * A server may close an idle kept-alive connection at any time, for instance after answering a
+ * request whose body it did not read, and a request already on its way over it then fails:
+ * such a request (and only such a one, on a *reused* socket) is re-sent once, as HTTP clients
+ * do. A connection dropped under a fresh request is the server's failure.
+ */
+function send(
+  agent: Agent,
+  url: string,
+  r: ApiRequest,
+  retried = false,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${url}${r.path}${r.query}`,
+      {
+        method: r.method,
+        // node:http frames a DELETE's body only when told its length (fetch always does).
+        headers:
+          r.body === undefined
+            ? r.headers
+            : { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) },
+        agent,
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer in 10 s: ${r.method} ${r.path}`)));
+    req.on('error', (e) => {
+      if (!req.reusedSocket || retried) return reject(e);
+      resent.count++;
+      resolve(send(agent, url, r, true));
+    });
+    req.end(r.body);
+  });
+}
+
 /**
  * The REST API of `eddy server` driven from its OpenAPI document (`GET /v1/openapi.json`):
  * every path and method it lists (and some it does not), path parameters, queries, bodies and
  * headers generated and mutated. Every answer must be a 2xx–4xx with the API's error body for
- * errors — never a 5xx, a hang or a dropped connection.
+ * errors — never a 5xx, a hang or a dropped connection. The server runs in a child process;
+ * `memory()` samples its heap. Each generated value is a batch of `concurrency` requests sent
+ * at once (over as many connections), as a busy server sees them.
  */
-export async function restApiTarget(): Promise<FuzzTarget<ApiRequest>> {
-  const { startServer } = await import('../../src/server/start-server.ts');
+export async function restApiTarget(concurrency = 1): Promise<FuzzTarget<readonly ApiRequest[]>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-fuzz-server-'));
   const token = 'fuzz-admin-token-0123456789abcdef';
-  const server = await startServer({
+  const server = await startServerChild({
     dataDir,
     host: '127.0.0.1',
     port: 0,
     bootstrapToken: token,
     capacityUnits: 2,
   });
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  /** One request; throws when its answer is a 5xx or an error without the API's error body. */
+  const exchange = async (r: ApiRequest): Promise<void> => {
+    const res = await send(agent, server.url, r);
+    const text = res.text;
+    const what = `${r.method} ${r.path}${r.query} ${r.body ?? ''} → ${res.status} ${text.slice(0, 300)}`;
+    assert.ok(res.status < 500, what);
+    if (res.status >= 400 && r.method !== 'HEAD') {
+      const err =
+        (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error ?? {};
+      assert.equal(typeof err.code, 'string', what);
+      assert.equal(typeof err.message, 'string', what);
+    }
+  };
   const doc = (await (await fetch(`${server.url}/v1/openapi.json`)).json()) as OpenApi;
   const routes: { method: string; template: string }[] = [];
   for (const [template, methods] of Object.entries(doc.paths))
@@ -522,24 +665,16 @@ export async function restApiTarget(): Promise<FuzzTarget<ApiRequest>> {
     });
   return {
     name: 'REST API',
-    arbitrary: request,
-    async check(r) {
-      const res = await fetch(`${server.url}${r.path}${r.query}`, {
-        method: r.method,
-        headers: r.headers,
-        ...(r.body !== undefined ? { body: r.body } : {}),
-        signal: AbortSignal.timeout(10_000),
-      });
-      const text = await res.text();
-      const what = `${r.method} ${r.path}${r.query} ${r.body ?? ''} → ${res.status} ${text.slice(0, 300)}`;
-      assert.ok(res.status < 500, what);
-      if (res.status >= 400 && r.method !== 'HEAD') {
-        const err =
-          (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error ?? {};
-        assert.equal(typeof err.code, 'string', what);
-        assert.equal(typeof err.message, 'string', what);
-      }
+    arbitrary: fc.array(request, { minLength: concurrency, maxLength: concurrency }),
+    inputsIn: (batch) => batch.length,
+    async check(batch) {
+      await Promise.all(batch.map((r) => exchange(r)));
     },
-    close: () => server.close(),
+    memory: () => server.memory(),
+    async close() {
+      agent.destroy();
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -40,7 +40,7 @@ describe(`fuzzing (seed ${seed})`, { timeout: 240_000 }, () => {
   it('the CLI flag parser', () => fuzz(cliFlagsTarget(), 2000));
   it('the checkpoint reader on mutated checkpoints', () =>
     fuzz(checkpointReaderTarget(checkpoint), 1000));
-  it('eddy state on mutated checkpoint files', () => fuzz(stateCommandTarget(checkpoint), 100));
+  it('eddy state on mutated checkpoint files', () => fuzz(stateCommandTarget(checkpoint), 300));
   describe('the REST API from its OpenAPI document', () => {
     let target: FuzzTarget<unknown> | undefined;
     after(async () => {

@@ -4,6 +4,7 @@ import { EddyError } from '../../errors/eddy-error.ts';
 import { toMillis, type Duration } from '../../util/duration.ts';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import { loadJob } from '../load-job.ts';
+import { outputClosed } from '../closed-output.ts';
 import { usageError } from '../cli-error.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 import { objectStorageFlags, s3EndpointFlag } from '../object-storage-flags.ts';
@@ -282,6 +283,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       const r = await job.result.finally(() => progress[i]?.stop());
       // Let printed records reach stdout before the summary goes to stderr.
       await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+      // The reader of stdout has gone (`| head`): the job was stopped for that; stop quietly.
+      if (outputClosed()) continue;
       if (json) process.stderr.write(summaryJson(r));
       else if (!quiet) {
         process.stderr.write(

@@ -14,6 +14,7 @@ import {
 import { openCheckpointPath } from '../checkpoint-path.ts';
 import { objectStorageFlags, s3EndpointFlag } from '../object-storage-flags.ts';
 import { usageError } from '../cli-error.ts';
+import { outputClosed } from '../closed-output.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 
 const stateFlags: readonly FlagSpec[] = [
@@ -213,6 +214,8 @@ export async function stateCommand(argv: readonly string[]): Promise<number> {
     flags['state'] as string | undefined,
     flags['key'] as string | undefined,
   )) {
+    // `eddy state … --limit 0 | head`: once the reader has gone, formatting the rest is waste.
+    if (outputClosed()) return 0;
     if (printed >= limit) {
       more = true;
       break;

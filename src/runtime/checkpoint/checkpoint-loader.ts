@@ -64,7 +64,7 @@ export async function loadCheckpoint(
         throw new Error(`state file ${st.file} has ${data.byteLength} bytes, expected ${st.bytes}`);
       }
       if (sha256(data) !== st.sha256) throw new Error(`state file ${st.file} checksum mismatch`);
-      const state = decodeSubtaskState(data);
+      const state = decodeAs(st.file, () => decodeSubtaskState(data));
       subtasks[st.index] =
         st.keyedChain === undefined
           ? state
@@ -109,6 +109,15 @@ export async function findLatestCheckpoint(
   return undefined;
 }
 
+/** Decodes a state file, naming it in the error (its checksum matched, its content did not). */
+function decodeAs<T>(file: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (e) {
+    throw new Error(`state file ${file} cannot be read: ${(e as Error).message}`, { cause: e });
+  }
+}
+
 /** Reads and verifies the files of an incremental keyed state chain. */
 async function readChain(
   store: CheckpointStore,
@@ -130,7 +139,7 @@ async function readChain(
       );
     }
     if (sha256(data) !== f.sha256) throw new Error(`shared state file ${f.file} checksum mismatch`);
-    out.push(decodeStateChanges(data));
+    out.push(decodeAs(f.file, () => decodeStateChanges(data)));
   }
   return out;
 }
