@@ -32,7 +32,7 @@ export function runHost(): Promise<number> {
     const job = jobs.get(m.app);
     switch (m.kind) {
       case 'start': {
-        if (job?.active === true) throw new Error(`application ${m.app} already runs here`);
+        if (job?.active === true) throw notRunning(`application ${m.app} already runs here`);
         const started = await HostedJob.start(
           m.app,
           m.entryPath,
@@ -52,7 +52,7 @@ export function runHost(): Promise<number> {
       }
       case 'snapshot': {
         if (job === undefined || !job.active)
-          throw new Error(`application ${m.app} is not running`);
+          throw notRunning(`application ${m.app} is not running`);
         return await job.jobClient.triggerSavepoint(m.dir);
       }
       case 'status':
@@ -60,7 +60,7 @@ export function runHost(): Promise<number> {
       case 'profile': {
         const profile = job?.active === true ? job.jobClient.profileSubtask : undefined;
         if (job === undefined || profile === undefined)
-          throw new Error(`application ${m.app} is not running`);
+          throw notRunning(`application ${m.app} is not running`);
         return await profile(m.subtask, m);
       }
     }
@@ -70,13 +70,7 @@ export function runHost(): Promise<number> {
     const m = raw as HostRequestMessage;
     handle(m).then(
       (value) => post({ kind: 'reply', id: m.id, value: value ?? null }),
-      (e: unknown) =>
-        post({
-          kind: 'reply-error',
-          id: m.id,
-          message: describe(e),
-          code: e instanceof EddyError ? e.code : 'INTERNAL',
-        }),
+      (e: unknown) => post(replyError(m.id, e)),
     );
   });
   // A job's failure is reported through job-ended; nothing else may crash the host silently.
@@ -95,6 +89,40 @@ export function runHost(): Promise<number> {
     });
     post({ kind: 'ready' });
   });
+}
+
+/**
+ * The reply to a failed request: an EddyError's fields as they are; a Node system error (a
+ * savepoint directory that cannot be written) as the external IO_ERROR it is; anything else
+ * INTERNAL — the server maps the code to its HTTP status.
+ */
+export function replyError(id: number, e: unknown): Extract<HostMessage, { kind: 'reply-error' }> {
+  if (e instanceof EddyError) {
+    const text = e.hint === undefined ? e.message : e.message.split('\n  hint:')[0]!;
+    return {
+      kind: 'reply-error',
+      id,
+      message: text,
+      code: e.code,
+      domain: e.domain,
+      retryable: e.retryable,
+      hint: e.hint,
+    };
+  }
+  const errno = (e as NodeJS.ErrnoException | undefined)?.code;
+  const system = typeof errno === 'string' && /^E[A-Z]+$/.test(errno);
+  return {
+    kind: 'reply-error',
+    id,
+    message: describe(e),
+    code: system ? 'IO_ERROR' : 'INTERNAL',
+    domain: system ? 'external' : 'internal',
+    retryable: system,
+  };
+}
+
+function notRunning(text: string): EddyError {
+  return new EddyError(text, { code: 'CONFLICT', domain: 'user' });
 }
 
 function describe(e: unknown): string {

@@ -754,7 +754,7 @@ export class ApplicationManager implements RunEvents {
       await this.launch(name, previous, snap, false, 0);
       this.o.operations.end(op, 'SUCCESSFUL', this.o.now());
     } catch (e) {
-      this.o.operations.end(op, 'FAILED', this.o.now(), message(e));
+      this.o.operations.end(op, 'FAILED', this.o.now(), message(e), errorOf(e));
       this.fail(name, 'START_FAILED', message(e));
     }
   }
@@ -790,7 +790,7 @@ export class ApplicationManager implements RunEvents {
     const done = work().then(
       () => this.o.operations.end(op, 'SUCCESSFUL', this.o.now()),
       async (e: unknown) => {
-        this.o.operations.end(op, 'FAILED', this.o.now(), message(e));
+        this.o.operations.end(op, 'FAILED', this.o.now(), message(e), errorOf(e));
         if (onFail !== undefined) await onFail(e);
         else {
           const app = this.o.applications.get(this.operation(op).application);
@@ -963,6 +963,13 @@ function notFound(messageText: string, hint: string): EddyError {
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The code of a failure (INTERNAL for an error that is not an EddyError: a bug). */
+function errorOf(e: unknown): { code: string; retryable: boolean } {
+  return e instanceof EddyError
+    ? { code: e.code, retryable: e.retryable }
+    : { code: 'INTERNAL', retryable: false };
 }
 
 function failure(kind: string, e: unknown, at: string) {

@@ -197,7 +197,15 @@ export class HostProcess {
     this.pending.delete(m.id);
     clearTimeout(p.timer);
     if (m.kind === 'reply') p.resolve(m.value);
-    else p.reject(new EddyError(m.message, { code: 'INTERNAL', domain: 'user' }));
+    else
+      p.reject(
+        new EddyError(m.message, {
+          code: m.code,
+          domain: m.domain,
+          retryable: m.retryable,
+          hint: m.hint,
+        }),
+      );
   }
 
   private watch(): void {
