@@ -7,13 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { ArtifactStore } from './artifacts/artifact-store.ts';
 import { buildHttpApi } from './http/http-api.ts';
 import { ApplicationManager } from './lifecycle/application-manager.ts';
 import { MetricsHistory, type MetricsHistoryOptions } from './metrics/metrics-history.ts';
 import { MetricsSampler } from './metrics/metrics-sampler.ts';
+import { DEFAULT_UNIT_MEMORY_MB, machineCapacityUnits } from './machine-capacity.ts';
 import { ServerPaths } from './server-paths.ts';
 import { ApplicationRepository } from './store/application-repository.ts';
 import { ArtifactRepository } from './store/artifact-repository.ts';
@@ -69,7 +69,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       now(),
     );
   }
-  const unitMemoryMb = o.unitMemoryMb ?? 4096;
+  const unitMemoryMb = o.unitMemoryMb ?? DEFAULT_UNIT_MEMORY_MB;
   const artifacts = new ArtifactStore(paths, new ArtifactRepository(db), now);
   const manager = new ApplicationManager({
     paths,
@@ -110,13 +110,4 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       db.close();
     },
   };
-}
-
-/**
- * The resource units this machine offers: one per core, fewer when its memory holds fewer units
- * of `unitMemoryMb` (in steps of 1/8, the smallest unit an application can ask for).
- */
-export function machineCapacityUnits(unitMemoryMb: number): number {
-  const byMemory = Math.floor((totalmem() / 1048576 / unitMemoryMb) * 8) / 8;
-  return Math.max(0.125, Math.min(availableParallelism(), byMemory));
 }
