@@ -8,6 +8,7 @@
  */
 import { EddyError } from '../../errors/eddy-error.ts';
 import type { HostMessage, HostRequestMessage } from './host-protocol.ts';
+import { appContext, markAppOutput } from './app-output.ts';
 import { HostedJob } from './hosted-job.ts';
 
 /** Exit code of a host whose server went away. */
@@ -27,18 +28,26 @@ export function runHost(): Promise<number> {
     if (process.connected) send(m);
   };
   const jobs = new Map<string, HostedJob>();
+  // A session's applications share this process's output: mark each line with its application.
+  if (process.env['EDDY_HOST_SESSION'] === '1') {
+    markAppOutput(process.stdout);
+    markAppOutput(process.stderr);
+  }
 
   const handle = async (m: HostRequestMessage): Promise<unknown> => {
     const job = jobs.get(m.app);
     switch (m.kind) {
       case 'start': {
         if (job?.active === true) throw notRunning(`application ${m.app} already runs here`);
-        const started = await HostedJob.start(
-          m.app,
-          m.entryPath,
-          m.options,
-          () => post({ kind: 'job-running', app: m.app }),
-          (status, error) => post({ kind: 'job-ended', app: m.app, status, error }),
+        // Everything the job does from here runs in its application's context (app-output.ts).
+        const started = await appContext.run(m.app, () =>
+          HostedJob.start(
+            m.app,
+            m.entryPath,
+            m.options,
+            () => post({ kind: 'job-running', app: m.app }),
+            (status, error) => post({ kind: 'job-ended', app: m.app, status, error }),
+          ),
         );
         jobs.set(m.app, started);
         return null;

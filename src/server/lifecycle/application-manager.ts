@@ -644,6 +644,7 @@ export class ApplicationManager implements RunEvents {
             logFile: join(this.o.paths.root, 'sessions', s.session, 'session.log'),
             memoryMb,
             heapMb,
+            appLogFile: (app) => this.o.paths.log(app),
           };
     await mkdir(dirname(spec.logFile), { recursive: true });
     const checkpointDir = this.o.paths.checkpoints(name);
