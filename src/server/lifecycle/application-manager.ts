@@ -400,9 +400,13 @@ export class ApplicationManager implements RunEvents {
    * application that should run, from its latest checkpoint. An update the dead server was in
    * the middle of ends FAILED; if the new version was already current it is started again, and
    * rolled back by the system if it cannot start.
+   *
+   * The metadata is set right before anything is awaited (the API may serve reads meanwhile,
+   * start-server.ts): operations left in progress have ended, applications to restart are
+   * STARTING. Then the dead server's processes are killed, and only then the applications
+   * restarted — two processes must never write one checkpoint directory.
    */
   async recover(): Promise<void> {
-    await this.runs.killLeftovers();
     const now = this.o.now();
     const interruptedUpdates = new Map<string, OperationDescription>();
     for (const op of this.o.operations.inProgress()) {
@@ -410,12 +414,12 @@ export class ApplicationManager implements RunEvents {
       if (op.type === 'UPDATE') interruptedUpdates.set(op.application, op);
     }
     for (const s of this.o.snapshots.creating()) this.o.snapshots.failed(s.id, 'server restarted');
-    for (const app of this.o.applications.list()) {
-      await this.removeDiscardedCheckpoints(app.name);
+    const restarts: (() => void)[] = [];
+    const deletions: string[] = [];
+    const apps = this.o.applications.list();
+    for (const app of apps) {
       if (app.status === 'DELETING') {
-        this.o.snapshots.deleteAll(app.name);
-        this.o.applications.delete(app.name);
-        await rm(this.o.paths.app(app.name), { recursive: true, force: true });
+        deletions.push(app.name);
       } else if (app.desired === 'RUNNING') {
         const update = interruptedUpdates.get(app.name);
         const snap =
@@ -430,11 +434,22 @@ export class ApplicationManager implements RunEvents {
           this.settingsOf(app.name, app.version).systemRollback.enabled
             ? { previousVersion: snap.version, snapshotId: snap.id }
             : undefined;
-        this.restartFromCheckpoint(app.name, 'server restarted', 0, rollbackTo);
+        this.o.applications.update(app.name, { status: 'STARTING' }, now);
+        restarts.push(() =>
+          this.restartFromCheckpoint(app.name, 'server restarted', 0, rollbackTo),
+        );
       } else if (HOLDING.includes(app.status)) {
         this.o.applications.update(app.name, { status: 'READY', job: undefined }, now);
       }
     }
+    await this.runs.killLeftovers();
+    for (const app of apps) await this.removeDiscardedCheckpoints(app.name);
+    for (const name of deletions) {
+      this.o.snapshots.deleteAll(name);
+      this.o.applications.delete(name);
+      await rm(this.o.paths.app(name), { recursive: true, force: true });
+    }
+    for (const restart of restarts) restart();
     this.monitor.start();
   }
 
