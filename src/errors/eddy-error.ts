@@ -46,6 +46,8 @@ export type EddyErrorCode =
   | 'BAD_REQUEST'
   | 'INVALID_ARTIFACT'
   | 'MISSING_DEPENDENCY'
+  /** The server cannot take the request yet (starting, recovering): retry after a while. */
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 /** Where an operator was defined, so errors can point at user code. */

@@ -45,6 +45,10 @@ export const OperationDescriptionSchema = Type.Object({
   /** The token name that asked for it, or `system`. */
   by: Type.String(),
   failureReason: Type.Optional(Type.String()),
+  /** The EddyError code of the failure (the code the application's process answered with). */
+  failureCode: Type.Optional(Type.String()),
+  /** Whether the failed operation may succeed if asked again. */
+  failureRetryable: Type.Optional(Type.Boolean()),
   /** The application version the operation produced or acted on. */
   version: Type.Optional(Type.Integer()),
   snapshot: Type.Optional(Type.String()),

@@ -1,21 +1,21 @@
 /**
  * `eddy server`: opens the metadata store under the data directory, makes sure an admin token
- * exists (printed once, or taken from EDDY_TOKEN), recovers what a previous server left, and
- * serves the HTTP API.
+ * exists (printed once, or taken from EDDY_TOKEN), opens its port, and then — together —
+ * recovers what a previous server left and loads the HTTP API (see starting-port.ts for what a
+ * client sees meanwhile).
  *
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
-import type { FastifyInstance } from 'fastify';
 import type { ObjectStorageOptions } from '../core/object-storage-options.ts';
 import { openBlobStore } from '../storage/open-blob-store.ts';
 import { ArtifactStore } from './artifacts/artifact-store.ts';
-import { buildHttpApi } from './http/http-api.ts';
+import { StartingPort } from './http/starting-port.ts';
 import { ApplicationManager } from './lifecycle/application-manager.ts';
 import { MetricsHistory, type MetricsHistoryOptions } from './metrics/metrics-history.ts';
 import { MetricsSampler } from './metrics/metrics-sampler.ts';
+import { DEFAULT_UNIT_MEMORY_MB, machineCapacityUnits } from './machine-capacity.ts';
 import { ServerPaths } from './server-paths.ts';
 import { ApplicationRepository } from './store/application-repository.ts';
 import { ArtifactRepository } from './store/artifact-repository.ts';
@@ -78,7 +78,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       now(),
     );
   }
-  const unitMemoryMb = o.unitMemoryMb ?? 4096;
+  const unitMemoryMb = o.unitMemoryMb ?? DEFAULT_UNIT_MEMORY_MB;
   const artifactBlobs = await openBlobStore(o.artifactStore ?? paths.artifacts, {
     objectStorage: o.objectStorage,
     log: (m) => console.error(`artifact store: ${m}`),
@@ -97,23 +97,47 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   });
   const supervisor = new RunSupervisor(new HostRepository(db), manager, now);
   manager.attach(supervisor);
-  await manager.recover();
+  // The port opens first (a client gets 503 + Retry-After while the API loads, never
+  // ECONNREFUSED); the recovery and the API's loading then go on together.
+  const port = await StartingPort.open(o.host, o.port);
+  const recovering = manager.recover();
+  port.holdChangesDuring(recovering);
   const history = new MetricsHistory(o.metricsHistory ?? MetricsHistory.optionsFromEnv());
   const sampler = new MetricsSampler(manager, history);
-  sampler.start();
-  const app: FastifyInstance = await buildHttpApi({
+  // Loaded after the port is open: fastify, its plugins, the routes' schemas and TypeBox are
+  // most of the start-up time.
+  const { buildHttpApi } = await import('./http/http-api.ts');
+  const app = await buildHttpApi({
     applications: manager,
     artifacts,
     tokens,
     ...(o.maxArtifactBytes !== undefined && { maxArtifactBytes: o.maxArtifactBytes }),
     history,
+    serverFactory: (handler) => {
+      port.serve(handler);
+      return port.server;
+    },
+  }).catch(async (e: unknown) => {
+    await port.close();
+    throw e;
   });
-  const address = await app.listen({ host: o.host, port: o.port });
+  await app.ready();
+  // Requests reach fastify only once it is ready (serve() above merely keeps the handler).
+  port.ready();
+  void recovering.then(
+    () => sampler.start(),
+    (e: unknown) =>
+      process.stderr.write(
+        `eddy server: recovering the applications failed: ${e instanceof Error ? e.message : String(e)}\n`,
+      ),
+  );
   return {
-    url: address,
+    url: port.url,
     bootstrapToken,
     close: async () => {
       await app.close();
+      await port.close();
+      await recovering.catch(() => {});
       await sampler.stop();
       await supervisor.shutdown();
       await manager.drain();
@@ -124,13 +148,4 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       db.close();
     },
   };
-}
-
-/**
- * The resource units this machine offers: one per core, fewer when its memory holds fewer units
- * of `unitMemoryMb` (in steps of 1/8, the smallest unit an application can ask for).
- */
-export function machineCapacityUnits(unitMemoryMb: number): number {
-  const byMemory = Math.floor((totalmem() / 1048576 / unitMemoryMb) * 8) / 8;
-  return Math.max(0.125, Math.min(availableParallelism(), byMemory));
 }

@@ -3,8 +3,9 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { machineCapacityUnits } from '../../src/server/machine-capacity.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -54,6 +55,25 @@ describe('eddy CLI', { concurrency: true }, () => {
     const run = await eddy(['run', '--help']);
     assert.match(run.stdout, /--metrics-port <port>/);
     assert.match(run.stdout, /--prop <group\.key=value>/);
+  });
+
+  it('names the default of every server flag; --capacity-units as the server computes it', async () => {
+    const r = await eddy(['server', '--help']);
+    assert.equal(r.code, 0, r.stderr);
+    const flags = r.stdout.split('\n').filter((l) => /^ {2}(-\w, | {4})--/.test(l));
+    assert.ok(flags.length >= 6, r.stdout);
+    for (const line of flags)
+      if (!/--help/.test(line)) assert.match(line, /\(default[ :]/, `no default named: ${line}`);
+    assert.match(r.stdout, /--data-dir <dir> .*\(default \.\/\.eddy\)/);
+    assert.match(r.stdout, /--unit-memory-mb <n> .*\(default 4096\)/);
+    const capacity = /--capacity-units <n> +(.*)/.exec(r.stdout)?.[1] ?? '';
+    assert.match(
+      capacity,
+      /default: min\(cores, total memory \/ --unit-memory-mb\), rounded down to 1\/8/,
+    );
+    const here = Number(/; here ([\d.]+):/.exec(capacity)?.[1]);
+    assert.equal(here, machineCapacityUnits(4096), capacity);
+    assert.match(capacity, new RegExp(`${availableParallelism()} cores`));
   });
 
   it('suggests the command and the flag a typo meant', async () => {

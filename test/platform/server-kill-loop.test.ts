@@ -101,7 +101,7 @@ describe(`SIGKILL of the server (seed ${KILL_SEED})`, { timeout: 600_000 }, () =
       await server.kill();
       server = await startPlatformServer({ dataDir });
 
-      // Recovery runs before the server listens: what the dead server left has ended.
+      // The recovery's first step, before the API answers: what the dead server left has ended.
       for (const op of before) {
         const now = (await server.call('GET', `/v1/operations/${op.id}`)).json;
         if (now.status === 'IN_PROGRESS') assert.fail(`operation ${op.type} still in progress`);

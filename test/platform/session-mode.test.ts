@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../support/wait-for.ts';
 import {
+  PLATFORM_TOKEN,
   packageJob,
   startPlatformServer,
   type Json,
@@ -53,7 +54,9 @@ describe('session mode', { timeout: 360_000 }, () => {
     for (const name of ['left', 'right']) {
       await server.create(name, artifact, {
         session: 'shared',
-        properties: { counter: { out: outOf(name), rate: '100' } },
+        properties: {
+          counter: { out: outOf(name), rate: '100', 'log-every': '25', label: name },
+        },
         checkpoints: { intervalMs: 300 },
         resources: { units: 0.25 },
         restartStrategy: { type: 'exponential-backoff', initialDelayMs: 100, attempts: 3 },
@@ -99,6 +102,57 @@ describe('session mode', { timeout: 360_000 }, () => {
       'STOP',
       'START',
     ]);
+  });
+
+  it("serves each session application's own log lines (tail and follow), not the other's", async () => {
+    const tail = async (name: string) => {
+      const r = await server.call('GET', `/v1/applications/${name}/logs?tail=200`);
+      assert.equal(r.status, 200);
+      return r.text.split('\n').filter((l) => l !== '');
+    };
+    for (const [name, other] of [
+      ['left', 'right'],
+      ['right', 'left'],
+    ] as const) {
+      const lines = await waitFor(
+        async () => {
+          const l = await tail(name);
+          return l.some((x) => x.startsWith(`counter ${name}: `)) ? l : undefined;
+        },
+        { timeoutMs: 60_000, message: `${name}'s own lines in its log` },
+      );
+      assert.ok(!lines.some((l) => l.includes(`counter ${other}:`)), lines.join('\n'));
+      assert.ok(!lines.some((l) => l.includes('[eddy:app=')), 'lines are served without marks');
+    }
+    // Follow: new lines of this application only, as server-sent events.
+    const events: string[] = [];
+    const controller = new AbortController();
+    const r = await fetch(`${server.url}/v1/applications/left/logs?follow=true&tail=0`, {
+      headers: { authorization: `Bearer ${PLATFORM_TOKEN}` },
+      signal: controller.signal,
+    });
+    assert.equal(r.status, 200);
+    const reader = r.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffered = '';
+    try {
+      await waitFor(
+        async () => {
+          const { value } = await reader.read();
+          buffered += decoder.decode(value, { stream: true });
+          for (const e of buffered.split('\n\n').slice(0, -1))
+            if (e.startsWith('data: ')) events.push(e.slice(6));
+          buffered = buffered.slice(buffered.lastIndexOf('\n\n') + 2);
+          return events.filter((e) => e.startsWith('counter left: ')).length >= 2
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 60_000, message: 'two followed lines of left' },
+      );
+    } finally {
+      controller.abort();
+    }
+    assert.ok(!events.some((e) => e.includes('counter right:')), events.join('\n'));
   });
 
   it('restarts every application of a crashed session from its checkpoints, exactly once', async () => {

@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { availableParallelism, totalmem } from 'node:os';
+import { DEFAULT_UNIT_MEMORY_MB, machineCapacityUnits } from '../../server/machine-capacity.ts';
 import { usageError } from '../cli-error.ts';
 import { objectStorageFlags, s3EndpointFlag } from '../object-storage-flags.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
@@ -30,13 +32,17 @@ const serverFlags: readonly FlagSpec[] = [
     name: 'capacity-units',
     type: 'number',
     placeholder: '<n>',
-    description: 'resource units the machine offers (default: its cores)',
+    // The figure start-server.ts computes (machineCapacityUnits), named with this machine's.
+    description:
+      'resource units the machine offers (default: min(cores, total memory / --unit-memory-mb), ' +
+      `rounded down to 1/8, at least 1/8; here ${machineCapacityUnits(DEFAULT_UNIT_MEMORY_MB)}: ` +
+      `${availableParallelism()} cores, ${Math.round(totalmem() / 1048576)} MiB of memory)`,
   },
   {
     name: 'unit-memory-mb',
     type: 'number',
     placeholder: '<n>',
-    description: 'memory of one resource unit in MiB (default 4096)',
+    description: `memory of one resource unit in MiB (default ${DEFAULT_UNIT_MEMORY_MB})`,
   },
   {
     name: 'max-artifact-mb',

@@ -538,7 +538,10 @@ export class CheckpointCoordinator {
         for (const f of p.newShared) await p.store.removeFile(SHARED_LOCATION, f).catch(() => {});
       });
     }
-    p.reject(new Error(reason));
+    // Coded: a savepoint asked for over the server's API answers CHECKPOINT_FAILED, not INTERNAL.
+    p.reject(
+      new EddyError(reason, { code: 'CHECKPOINT_FAILED', domain: 'external', retryable: true }),
+    );
     if (counts && !p.barrier.savepoint && ++this.failuresInARow > this.options.tolerableFailures) {
       const n = this.options.tolerableFailures;
       this.host.failJob(

@@ -69,7 +69,8 @@ export type SlotReport =
       readonly type: 'profile';
       readonly id: number;
       readonly profile?: CpuProfile | undefined;
-      readonly error?: string | undefined;
+      /** With its code: a profile already being taken is a CONFLICT, not an internal error. */
+      readonly error?: WorkerError | undefined;
     };
 
 /** Coordinator → worker. */

@@ -84,8 +84,7 @@ port.on('message', (c: SlotCommand) => {
     case 'profile':
       sampleCpuProfile(c).then(
         (profile) => report({ type: 'profile', id: c.id, profile }),
-        (e: unknown) =>
-          report({ type: 'profile', id: c.id, error: e instanceof Error ? e.message : String(e) }),
+        (e: unknown) => report({ type: 'profile', id: c.id, error: toWorkerError(e) }),
       );
       break;
   }

@@ -515,7 +515,12 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
         const waiter = this.profiles.get(r.id);
         this.profiles.delete(r.id);
         if (r.profile !== undefined) waiter?.resolve(r.profile);
-        else waiter?.reject(new Error(r.error ?? `slot ${slot} took no profile`));
+        else
+          waiter?.reject(
+            r.error === undefined
+              ? new Error(`slot ${slot} took no profile`)
+              : fromWorkerError(r.error, slot),
+          );
         break;
       }
     }

@@ -8,6 +8,7 @@
  */
 import { EddyError } from '../../errors/eddy-error.ts';
 import type { HostMessage, HostRequestMessage } from './host-protocol.ts';
+import { appContext, markAppOutput } from './app-output.ts';
 import { HostedJob } from './hosted-job.ts';
 
 /** Exit code of a host whose server went away. */
@@ -27,18 +28,26 @@ export function runHost(): Promise<number> {
     if (process.connected) send(m);
   };
   const jobs = new Map<string, HostedJob>();
+  // A session's applications share this process's output: mark each line with its application.
+  if (process.env['EDDY_HOST_SESSION'] === '1') {
+    markAppOutput(process.stdout);
+    markAppOutput(process.stderr);
+  }
 
   const handle = async (m: HostRequestMessage): Promise<unknown> => {
     const job = jobs.get(m.app);
     switch (m.kind) {
       case 'start': {
-        if (job?.active === true) throw new Error(`application ${m.app} already runs here`);
-        const started = await HostedJob.start(
-          m.app,
-          m.entryPath,
-          m.options,
-          () => post({ kind: 'job-running', app: m.app }),
-          (status, error) => post({ kind: 'job-ended', app: m.app, status, error }),
+        if (job?.active === true) throw notRunning(`application ${m.app} already runs here`);
+        // Everything the job does from here runs in its application's context (app-output.ts).
+        const started = await appContext.run(m.app, () =>
+          HostedJob.start(
+            m.app,
+            m.entryPath,
+            m.options,
+            () => post({ kind: 'job-running', app: m.app }),
+            (status, error) => post({ kind: 'job-ended', app: m.app, status, error }),
+          ),
         );
         jobs.set(m.app, started);
         return null;
@@ -52,7 +61,7 @@ export function runHost(): Promise<number> {
       }
       case 'snapshot': {
         if (job === undefined || !job.active)
-          throw new Error(`application ${m.app} is not running`);
+          throw notRunning(`application ${m.app} is not running`);
         return await job.jobClient.triggerSavepoint(m.dir);
       }
       case 'status':
@@ -60,7 +69,7 @@ export function runHost(): Promise<number> {
       case 'profile': {
         const profile = job?.active === true ? job.jobClient.profileSubtask : undefined;
         if (job === undefined || profile === undefined)
-          throw new Error(`application ${m.app} is not running`);
+          throw notRunning(`application ${m.app} is not running`);
         return await profile(m.subtask, m);
       }
     }
@@ -70,13 +79,7 @@ export function runHost(): Promise<number> {
     const m = raw as HostRequestMessage;
     handle(m).then(
       (value) => post({ kind: 'reply', id: m.id, value: value ?? null }),
-      (e: unknown) =>
-        post({
-          kind: 'reply-error',
-          id: m.id,
-          message: describe(e),
-          code: e instanceof EddyError ? e.code : 'INTERNAL',
-        }),
+      (e: unknown) => post(replyError(m.id, e)),
     );
   });
   // A job's failure is reported through job-ended; nothing else may crash the host silently.
@@ -95,6 +98,40 @@ export function runHost(): Promise<number> {
     });
     post({ kind: 'ready' });
   });
+}
+
+/**
+ * The reply to a failed request: an EddyError's fields as they are; a Node system error (a
+ * savepoint directory that cannot be written) as the external IO_ERROR it is; anything else
+ * INTERNAL — the server maps the code to its HTTP status.
+ */
+export function replyError(id: number, e: unknown): Extract<HostMessage, { kind: 'reply-error' }> {
+  if (e instanceof EddyError) {
+    const text = e.hint === undefined ? e.message : e.message.split('\n  hint:')[0]!;
+    return {
+      kind: 'reply-error',
+      id,
+      message: text,
+      code: e.code,
+      domain: e.domain,
+      retryable: e.retryable,
+      hint: e.hint,
+    };
+  }
+  const errno = (e as NodeJS.ErrnoException | undefined)?.code;
+  const system = typeof errno === 'string' && /^E[A-Z]+$/.test(errno);
+  return {
+    kind: 'reply-error',
+    id,
+    message: describe(e),
+    code: system ? 'IO_ERROR' : 'INTERNAL',
+    domain: system ? 'external' : 'internal',
+    retryable: system,
+  };
+}
+
+function notRunning(text: string): EddyError {
+  return new EddyError(text, { code: 'CONFLICT', domain: 'user' });
 }
 
 function describe(e: unknown): string {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
+import type { EddyErrorCode, ErrorDomain } from '../../errors/eddy-error.ts';
 import type { CheckpointStats, ExceptionRecord } from '../../core/job-status.ts';
 import type { MetricSample } from '../../core/metric-sample.ts';
 import type { Plan } from '../../plan/plan.ts';
@@ -48,11 +49,19 @@ export interface HostJobStatus {
 /** A host's messages to the server. */
 export type HostMessage =
   | { readonly kind: 'reply'; readonly id: number; readonly value: unknown }
+  /**
+   * A request failed: the error's fields cross the channel so the server answers with the
+   * host's code (a savepoint that cannot be written is IO_ERROR, not INTERNAL).
+   */
   | {
       readonly kind: 'reply-error';
       readonly id: number;
+      /** The message without its hint. */
       readonly message: string;
-      readonly code: string;
+      readonly code: EddyErrorCode;
+      readonly domain: ErrorDomain;
+      readonly retryable: boolean;
+      readonly hint?: string | undefined;
     }
   /** A job ended by itself (bounded input finished, or failed past its restart strategy). */
   | {

@@ -6,7 +6,11 @@
  * @module
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerFactory,
+} from 'fastify';
 import type { ApplicationManager } from '../lifecycle/application-manager.ts';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import type { TokenRepository } from '../store/token-repository.ts';
@@ -17,6 +21,7 @@ import type { MetricsHistory } from '../metrics/metrics-history.ts';
 import { registerDashboardRoutes } from './dashboard-routes.ts';
 import { body, handleHttpError } from './http-error.ts';
 import { registerJobRoutes } from './job-routes.ts';
+import { lazySchemaController } from './lazy-schema-compilers.ts';
 import { registerOperationRoutes } from './operation-routes.ts';
 import { registerSnapshotRoutes } from './snapshot-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
@@ -33,6 +38,11 @@ export interface HttpApiOptions {
   readonly bodyLimit?: number;
   /** Largest artifact upload (default DEFAULT_ARTIFACT_LIMITS.maxArtifactBytes, 256 MiB). */
   readonly maxArtifactBytes?: number;
+  /**
+   * The HTTP server to serve on, already bound (start-server.ts opens the port before this
+   * module is even loaded); given `handler`, fastify's request handler, it returns the server.
+   */
+  readonly serverFactory?: FastifyServerFactory;
 }
 
 /** Builds the API (not listening yet). */
@@ -41,7 +51,10 @@ export async function buildHttpApi(o: HttpApiOptions): Promise<FastifyInstance> 
     bodyLimit: o.bodyLimit ?? 1024 * 1024,
     // Refuse unknown fields rather than silently dropping them; never coerce a body's types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Each route's schemas compile on its first request, not before the server can answer.
+    schemaController: lazySchemaController(),
     logger: false,
+    ...(o.serverFactory !== undefined && { serverFactory: o.serverFactory }),
     // Errors fastify raises before routing (a path parameter over 100 characters, a malformed
     // URL) get the API's one error body too, not fastify's own shape (found by the fuzzing of
     // issue #17).

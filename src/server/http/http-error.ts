@@ -19,6 +19,7 @@ const STATUS: Partial<Record<EddyErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   TOO_LARGE: 413,
+  UNAVAILABLE: 503,
 };
 
 /** The HTTP status of an EddyError. */

@@ -7,13 +7,12 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EddyError } from '../../errors/eddy-error.ts';
 import type {
   ApplicationConfig,
   ApplicationDescription,
-  ApplicationStatus,
   ApplicationVersion,
   CreateApplicationRequest,
   StartApplicationRequest,
@@ -46,7 +45,18 @@ import {
   type EffectiveSettings,
 } from './application-settings.ts';
 import { ApplicationMonitor } from './application-monitor.ts';
+import { checkCapacity, HOLDING, type CapacityView } from './capacity-check.ts';
+import { discardCheckpoints, removeDiscardedCheckpoints } from './checkpoint-directories.ts';
 import { checkTransition } from './lifecycle-rules.ts';
+import {
+  errorOf,
+  failure,
+  message,
+  notFound,
+  publicJob,
+  publicSnapshot,
+  sizeOf,
+} from './manager-records.ts';
 import { hasResumableCheckpoint } from './resumable-checkpoint.ts';
 import { UpdateProbation, type ProbationTarget } from './update-probation.ts';
 
@@ -67,16 +77,6 @@ export interface ApplicationManagerOptions {
   /** How often running applications are polled for usage and failures (default 1000 ms). */
   readonly monitorIntervalMs?: number;
 }
-
-/** Statuses in which an application holds its resources. */
-const HOLDING: readonly ApplicationStatus[] = [
-  'STARTING',
-  'RUNNING',
-  'UPDATING',
-  'STOPPING',
-  'ROLLING_BACK',
-  'AUTOSCALING',
-];
 
 type Restore = NonNullable<StartApplicationRequest['restore']>;
 
@@ -203,7 +203,7 @@ export class ApplicationManager implements RunEvents {
     checkTransition(name, app.status, 'start');
     const restore: Restore = req.restore ?? { mode: 'RESTORE_FROM_LATEST_SNAPSHOT' };
     const from = this.restoreSnapshot(name, restore);
-    this.checkCapacity(name, this.settingsOf(name, app.version), 'start');
+    checkCapacity(this.capacity(), name, this.settingsOf(name, app.version), 'start');
     const op = this.beginOperation(name, 'START', by, app.version, from?.id);
     // The restore point is recorded before the old checkpoints go: a server killed from here on
     // restarts the application from it, never from state it was not asked to start from.
@@ -214,7 +214,7 @@ export class ApplicationManager implements RunEvents {
     );
     this.crashes.delete(name);
     this.run(op, async () => {
-      await this.discardCheckpoints(name);
+      await discardCheckpoints(this.o.paths.checkpoints(name));
       await this.launch(name, app.version, from, restore.allowNonRestoredState ?? false, 0);
     });
     return { operationId: op, application: name, status: 'STARTING' };
@@ -292,7 +292,7 @@ export class ApplicationManager implements RunEvents {
     const config: ApplicationConfig = req.config ?? current.config;
     const next = this.o.applications.latestVersion(name) + 1;
     const running = app.status === 'RUNNING';
-    if (running) this.checkCapacity(name, effectiveSettings(config), 'update');
+    if (running) checkCapacity(this.capacity(), name, effectiveSettings(config), 'update');
     this.o.applications.addVersion(name, next, artifactId, config, this.o.now());
     const op = this.beginOperation(name, 'UPDATE', by, next);
     if (!running) {
@@ -316,7 +316,7 @@ export class ApplicationManager implements RunEvents {
         { version: next, session: config.session, job: this.startingJob(snap) },
         this.o.now(),
       );
-      await this.discardCheckpoints(name);
+      await discardCheckpoints(this.o.paths.checkpoints(name));
       try {
         await this.launch(name, next, snap, false, 0);
       } catch (e) {
@@ -373,7 +373,7 @@ export class ApplicationManager implements RunEvents {
         this.o.now(),
       );
       this.o.operations.annotate(op, snap === undefined ? {} : { snapshot: snap.id });
-      await this.discardCheckpoints(name);
+      await discardCheckpoints(this.o.paths.checkpoints(name));
       await this.launch(name, previous, snap, true, 0);
     });
     return { operationId: op, application: name, status: 'ROLLING_BACK' };
@@ -400,9 +400,13 @@ export class ApplicationManager implements RunEvents {
    * application that should run, from its latest checkpoint. An update the dead server was in
    * the middle of ends FAILED; if the new version was already current it is started again, and
    * rolled back by the system if it cannot start.
+   *
+   * The metadata is set right before anything is awaited (the API may serve reads meanwhile,
+   * start-server.ts): operations left in progress have ended, applications to restart are
+   * STARTING. Then the dead server's processes are killed, and only then the applications
+   * restarted — two processes must never write one checkpoint directory.
    */
   async recover(): Promise<void> {
-    await this.runs.killLeftovers();
     const now = this.o.now();
     const interruptedUpdates = new Map<string, OperationDescription>();
     for (const op of this.o.operations.inProgress()) {
@@ -410,12 +414,12 @@ export class ApplicationManager implements RunEvents {
       if (op.type === 'UPDATE') interruptedUpdates.set(op.application, op);
     }
     for (const s of this.o.snapshots.creating()) this.o.snapshots.failed(s.id, 'server restarted');
-    for (const app of this.o.applications.list()) {
-      await this.removeDiscardedCheckpoints(app.name);
+    const restarts: (() => void)[] = [];
+    const deletions: string[] = [];
+    const apps = this.o.applications.list();
+    for (const app of apps) {
       if (app.status === 'DELETING') {
-        this.o.snapshots.deleteAll(app.name);
-        this.o.applications.delete(app.name);
-        await rm(this.o.paths.app(app.name), { recursive: true, force: true });
+        deletions.push(app.name);
       } else if (app.desired === 'RUNNING') {
         const update = interruptedUpdates.get(app.name);
         const snap =
@@ -430,11 +434,22 @@ export class ApplicationManager implements RunEvents {
           this.settingsOf(app.name, app.version).systemRollback.enabled
             ? { previousVersion: snap.version, snapshotId: snap.id }
             : undefined;
-        this.restartFromCheckpoint(app.name, 'server restarted', 0, rollbackTo);
+        this.o.applications.update(app.name, { status: 'STARTING' }, now);
+        restarts.push(() =>
+          this.restartFromCheckpoint(app.name, 'server restarted', 0, rollbackTo),
+        );
       } else if (HOLDING.includes(app.status)) {
         this.o.applications.update(app.name, { status: 'READY', job: undefined }, now);
       }
     }
+    await this.runs.killLeftovers();
+    for (const app of apps) await removeDiscardedCheckpoints(this.o.paths.app(app.name));
+    for (const name of deletions) {
+      this.o.snapshots.deleteAll(name);
+      this.o.applications.delete(name);
+      await rm(this.o.paths.app(name), { recursive: true, force: true });
+    }
+    for (const restart of restarts) restart();
     this.monitor.start();
   }
 
@@ -588,32 +603,6 @@ export class ApplicationManager implements RunEvents {
     return { status: 'STARTING', startedAt: this.o.now(), restoredFrom: from?.id, restarts: 0 };
   }
 
-  /**
-   * Removes an application's checkpoints (a start that chose where to restore from, an update,
-   * a rollback). Renamed away first: a directory half deleted by a server killed meanwhile would
-   * be read as damaged checkpoints by the next run.
-   */
-  private async discardCheckpoints(name: string): Promise<void> {
-    const dir = this.o.paths.checkpoints(name);
-    const away = `${dir}.discarded-${Date.now().toString(36)}-${randomUUID().slice(0, 4)}`;
-    try {
-      await rename(dir, away);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
-    }
-    await rm(away, { recursive: true, force: true });
-  }
-
-  /** Removes checkpoint directories a killed server renamed away but did not delete. */
-  private async removeDiscardedCheckpoints(name: string): Promise<void> {
-    const dir = this.o.paths.app(name);
-    const entries = await readdir(dir).catch(() => [] as string[]);
-    for (const e of entries)
-      if (e.startsWith('checkpoints.discarded-'))
-        await rm(join(dir, e), { recursive: true, force: true });
-  }
-
   /** Starts the job of `version`; resumes from its checkpoints, else from `from`. */
   private async launch(
     name: string,
@@ -644,6 +633,7 @@ export class ApplicationManager implements RunEvents {
             logFile: join(this.o.paths.root, 'sessions', s.session, 'session.log'),
             memoryMb,
             heapMb,
+            appLogFile: (app) => this.o.paths.log(app),
           };
     await mkdir(dirname(spec.logFile), { recursive: true });
     const checkpointDir = this.o.paths.checkpoints(name);
@@ -750,11 +740,11 @@ export class ApplicationManager implements RunEvents {
       this.o.now(),
     );
     try {
-      await this.discardCheckpoints(name);
+      await discardCheckpoints(this.o.paths.checkpoints(name));
       await this.launch(name, previous, snap, false, 0);
       this.o.operations.end(op, 'SUCCESSFUL', this.o.now());
     } catch (e) {
-      this.o.operations.end(op, 'FAILED', this.o.now(), message(e));
+      this.o.operations.end(op, 'FAILED', this.o.now(), message(e), errorOf(e));
       this.fail(name, 'START_FAILED', message(e));
     }
   }
@@ -790,7 +780,7 @@ export class ApplicationManager implements RunEvents {
     const done = work().then(
       () => this.o.operations.end(op, 'SUCCESSFUL', this.o.now()),
       async (e: unknown) => {
-        this.o.operations.end(op, 'FAILED', this.o.now(), message(e));
+        this.o.operations.end(op, 'FAILED', this.o.now(), message(e), errorOf(e));
         if (onFail !== undefined) await onFail(e);
         else {
           const app = this.o.applications.get(this.operation(op).application);
@@ -865,33 +855,13 @@ export class ApplicationManager implements RunEvents {
     }
   }
 
-  /**
-   * Refuses (409 OVERCOMMITTED) a start or update that would hold more resource units than the
-   * server offers, saying what is free and who holds the rest.
-   */
-  private checkCapacity(name: string, s: EffectiveSettings, action: 'start' | 'update'): void {
-    let used = 0;
-    const holders: string[] = [];
-    for (const a of this.o.applications.list()) {
-      if (a.name === name || !HOLDING.includes(a.status)) continue;
-      const units = this.settingsOf(a.name, a.version).units;
-      used += units;
-      holders.push(`${a.name} ${units}`);
-    }
-    const free = Math.max(0, this.o.capacityUnits - used);
-    if (s.units <= free) return;
-    const mb = (units: number) => Math.round(units * this.o.unitMemoryMb);
-    throw new EddyError(
-      `${action === 'start' ? 'starting' : 'updating'} ${name} needs ${s.units} resource units ` +
-        `(${s.units} cores, ${mb(s.units)} MiB); ${free} of ${this.o.capacityUnits} units are free ` +
-        `(${free} cores, ${mb(free)} MiB)` +
-        (holders.length > 0 ? `; in use: ${holders.join(', ')}` : ''),
-      {
-        code: 'OVERCOMMITTED',
-        domain: 'user',
-        hint: 'stop another application, lower resources.units (or raise parallelismPerUnit), or start the server with more --capacity-units',
-      },
-    );
+  private capacity(): CapacityView {
+    return {
+      applications: this.o.applications,
+      settingsOf: (name, version) => this.settingsOf(name, version),
+      capacityUnits: this.o.capacityUnits,
+      unitMemoryMb: this.o.unitMemoryMb,
+    };
   }
 
   private settingsOf(name: string, version: number): EffectiveSettings {
@@ -940,40 +910,4 @@ export class ApplicationManager implements RunEvents {
       updatedAt: a.updatedAt,
     };
   }
-}
-
-function publicSnapshot(s: SnapshotRecord): SnapshotDescription {
-  const { path: _path, ...rest } = s;
-  return rest;
-}
-
-function publicJob(j: JobRecord): NonNullable<ApplicationDescription['job']> {
-  return {
-    status: j.status,
-    startedAt: j.startedAt,
-    restarts: j.restarts,
-    ...(j.restoredFrom !== undefined && { restoredFrom: j.restoredFrom }),
-    ...(j.pid !== undefined && { pid: j.pid }),
-  };
-}
-
-function notFound(messageText: string, hint: string): EddyError {
-  return new EddyError(messageText, { code: 'NOT_FOUND', domain: 'user', hint });
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function failure(kind: string, e: unknown, at: string) {
-  return { at, kind, reason: message(e) };
-}
-
-async function sizeOf(path: string): Promise<number> {
-  const s = await stat(path).catch(() => undefined);
-  if (s === undefined) return 0;
-  if (!s.isDirectory()) return s.size;
-  let total = 0;
-  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry));
-  return total;
 }

@@ -74,5 +74,9 @@ export const MIGRATIONS: readonly string[] = [
     start_ticks INTEGER NOT NULL,
     started_at TEXT NOT NULL
   );
+  `, // 2: an operation's failure keeps the error's code and whether retrying may help, not only its text.
+  `
+  ALTER TABLE operations ADD COLUMN failure_code TEXT;
+  ALTER TABLE operations ADD COLUMN failure_retryable INTEGER;
   `,
 ];

@@ -19,6 +19,8 @@ interface OperationRow {
   ended_at: string | null;
   by: string;
   failure: string | null;
+  failure_code: string | null;
+  failure_retryable: number | null;
   version: number | null;
   snapshot: string | null;
 }
@@ -32,6 +34,8 @@ const toOperation = (r: OperationRow): OperationDescription => ({
   by: r.by,
   ...(r.ended_at !== null && { endedAt: r.ended_at }),
   ...(r.failure !== null && { failureReason: r.failure }),
+  ...(r.failure_code !== null && { failureCode: r.failure_code }),
+  ...(r.failure_retryable !== null && { failureRetryable: r.failure_retryable === 1 }),
   ...(r.version !== null && { version: r.version }),
   ...(r.snapshot !== null && { snapshot: r.snapshot }),
 });
@@ -57,11 +61,27 @@ export class OperationRepository {
       .run(op.id, op.application, op.type, op.now, op.by, op.version ?? null);
   }
 
-  /** Ends an operation. */
-  end(id: string, status: 'SUCCESSFUL' | 'FAILED', now: string, failure?: string): void {
+  /** Ends an operation; a failure with its reason and, when known, its code. */
+  end(
+    id: string,
+    status: 'SUCCESSFUL' | 'FAILED',
+    now: string,
+    failure?: string,
+    error?: { readonly code: string; readonly retryable: boolean },
+  ): void {
     this.db
-      .prepare('UPDATE operations SET status = ?, ended_at = ?, failure = ? WHERE id = ?')
-      .run(status, now, failure ?? null, id);
+      .prepare(
+        `UPDATE operations SET status = ?, ended_at = ?, failure = ?, failure_code = ?,
+           failure_retryable = ? WHERE id = ?`,
+      )
+      .run(
+        status,
+        now,
+        failure ?? null,
+        error?.code ?? null,
+        error === undefined ? null : error.retryable ? 1 : 0,
+        id,
+      );
   }
 
   /** Notes the snapshot or version an operation produced. */

@@ -7,8 +7,11 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EddyError } from '../../errors/eddy-error.ts';
+import { parseAppLine } from '../host/app-output.ts';
 import type { HostJobStatus, HostMessage, HostRequest } from '../host/host-protocol.ts';
 import { RotatingLog } from '../logs/rotating-log.ts';
 import { readProcStats, type ProcStats } from './proc-stats.ts';
@@ -33,6 +36,11 @@ export interface HostProcessOptions {
   readonly heapMb: number;
   readonly onMessage: (m: HostMessage) => void;
   readonly onExit: (exit: HostExit) => void;
+  /**
+   * A session's host: its applications' marked lines also go, unmarked, to each one's own log
+   * (this file); the process's log keeps everything.
+   */
+  readonly appLogFile?: ((app: string) => string) | undefined;
   /** Watchdog period (default 500 ms). */
   readonly watchIntervalMs?: number;
 }
@@ -52,6 +60,8 @@ export class HostProcess {
   private readonly watchdog: NodeJS.Timeout;
   private readonly ready: Promise<void>;
   private lastOutput = '';
+  /** A session's applications' own logs, opened on their first line. */
+  private readonly appLogs = new Map<string, RotatingLog>();
   /** Latest /proc reading. */
   stats: ProcStats | undefined;
   /** Highest RSS seen. */
@@ -68,7 +78,11 @@ export class HostProcess {
       {
         cwd: options.cwd,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        env: { ...process.env, EDDY_HOST_ID: options.id },
+        env: {
+          ...process.env,
+          EDDY_HOST_ID: options.id,
+          ...(options.appLogFile !== undefined && { EDDY_HOST_SESSION: '1' }),
+        },
       },
     );
     this.pid = this.child.pid ?? -1;
@@ -77,8 +91,35 @@ export class HostProcess {
       this.log.write(text);
       this.lastOutput = (this.lastOutput + text).slice(-4000);
     };
-    this.child.stdout!.on('data', output);
-    this.child.stderr!.on('data', output);
+    const appLogFile = options.appLogFile;
+    if (appLogFile === undefined) {
+      this.child.stdout!.on('data', output);
+      this.child.stderr!.on('data', output);
+    } else {
+      // Whole lines only: a mark starts a line, and one write may carry part of one.
+      const demux = () => {
+        let partial = '';
+        return (chunk: Buffer) => {
+          output(chunk);
+          const lines = (partial + chunk.toString('utf8')).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) {
+            const marked = parseAppLine(line);
+            if (marked === undefined) continue;
+            let log = this.appLogs.get(marked.app);
+            if (log === undefined) {
+              const file = appLogFile(marked.app);
+              mkdirSync(dirname(file), { recursive: true });
+              log = new RotatingLog(file);
+              this.appLogs.set(marked.app, log);
+            }
+            log.write(`${marked.text}\n`);
+          }
+        };
+      };
+      this.child.stdout!.on('data', demux());
+      this.child.stderr!.on('data', demux());
+    }
     let readyResolve: () => void = () => {};
     let readyReject: (e: Error) => void = () => {};
     this.ready = new Promise((resolve, reject) => {
@@ -113,6 +154,10 @@ export class HostProcess {
       setImmediate(() => {
         this.log.write(`eddy server: process ${this.pid} ended: ${exit.reason}\n`);
         this.log.close();
+        for (const log of this.appLogs.values()) {
+          log.write(`eddy server: session process ${this.pid} ended: ${exit.reason}\n`);
+          log.close();
+        }
         options.onExit(exit);
       });
     });
@@ -197,7 +242,15 @@ export class HostProcess {
     this.pending.delete(m.id);
     clearTimeout(p.timer);
     if (m.kind === 'reply') p.resolve(m.value);
-    else p.reject(new EddyError(m.message, { code: 'INTERNAL', domain: 'user' }));
+    else
+      p.reject(
+        new EddyError(m.message, {
+          code: m.code,
+          domain: m.domain,
+          retryable: m.retryable,
+          hint: m.hint,
+        }),
+      );
   }
 
   private watch(): void {

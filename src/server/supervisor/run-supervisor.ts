@@ -22,6 +22,11 @@ export interface HostSpec {
   readonly logFile: string;
   readonly memoryMb: number;
   readonly heapMb: number;
+  /**
+   * A session's host: where each application's own lines go (the host marks them, see
+   * host/app-output.ts); `logFile` keeps the whole output.
+   */
+  readonly appLogFile?: ((app: string) => string) | undefined;
 }
 
 /** What the supervisor tells the application manager. */
@@ -111,9 +116,14 @@ export class RunSupervisor {
       );
     }, timeoutMs);
     try {
-      await host.process.whenReady();
-      await host.process.request(app, { kind: 'start', entryPath, options }, timeoutMs);
-      await running;
+      const started = (async () => {
+        await host.process.whenReady();
+        await host.process.request(app, { kind: 'start', entryPath, options }, timeoutMs);
+      })();
+      started.catch(() => {});
+      // The start timeout's own error wins over the request's (a job module that hangs while
+      // it builds never answers "start"): it names the setting to raise.
+      await Promise.race([started.then(() => running), running]);
     } catch (e) {
       this.settleWaiter(app, e instanceof Error ? e : new Error(String(e)));
       throw e;
@@ -234,6 +244,7 @@ export class RunSupervisor {
         logFile: spec.logFile,
         memoryMb: spec.memoryMb,
         heapMb: spec.heapMb,
+        appLogFile: spec.appLogFile,
         onMessage: (m) => this.onMessage(m),
         onExit: (exit) => this.onExit(host, exit),
       }),
