@@ -75,4 +75,6 @@ export const MIGRATIONS: readonly string[] = [
     started_at TEXT NOT NULL
   );
   `,
+  // 2: the stages of an operation (JSON `[{name, ms}]`), where its time went.
+  `ALTER TABLE operations ADD COLUMN stages TEXT;`,
 ];
