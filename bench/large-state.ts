@@ -16,18 +16,35 @@
  * of LMDB's data file that differ after the change — what a checkpoint of copy-on-write pages
  * would have to write (ADR 0020).
  *
+ * `--restore`: for the heap and the LMDB backend, N `ValueState<number>` keys (written in hashed
+ * order) are checkpointed in full as a savepoint is (snapshot, serialize, durable write), read
+ * back and restored into a new backend (read, checksum, deserialize, restore, register the state,
+ * which loads it): wall and CPU milliseconds of both, median of `--runs`; a table, a JSON file and
+ * a chart go to `bench/results/state-restore-<time>.*`.
+ *
  * @module
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BlackholeSink, StreamEnvironment } from '../src/index.ts';
 import { DataGenSource } from '../src/connectors/datagen/datagen-source.ts';
 import { toBytes, type MemorySize } from '../src/util/memory-size.ts';
 import { ValueStateDescriptor } from '../src/core/state-descriptor.ts';
 import { LocalCheckpointStore } from '../src/runtime/checkpoint/local-checkpoint-store.ts';
-import { encodeStateChanges } from '../src/runtime/checkpoint/state-codec.ts';
+import {
+  decodeSubtaskState,
+  encodeStateChanges,
+  encodeSubtaskState,
+} from '../src/runtime/checkpoint/state-codec.ts';
+import { sha256 } from '../src/runtime/checkpoint/checkpoint-metadata.ts';
+import {
+  createKeyedStateBackend,
+  type StateBackendKind,
+} from '../src/state/create-keyed-state-backend.ts';
+import { groupedBarChart } from './charts/grouped-bar-chart.ts';
 import { LmdbKeyedStateBackend } from '../src/state/lmdb/lmdb-keyed-state-backend.ts';
 
 const { values: args } = parseArgs({
@@ -38,6 +55,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     'state-memory': { type: 'string' },
     checkpoint: { type: 'boolean', default: false },
+    restore: { type: 'boolean', default: false },
     'value-bytes': { type: 'string', default: '0' },
     changed: { type: 'string', default: '0.01' },
   },
@@ -93,6 +111,117 @@ async function run(): Promise<{
     peakHeapMiB: Math.round(peakHeap / 1048576),
     peakRssMiB: Math.round(peakRss / 1048576),
   };
+}
+
+if (args.restore === true) {
+  await checkpointAndRestore();
+  rmSync(root, { recursive: true, force: true });
+  process.exit(0);
+}
+
+/** Wall and CPU milliseconds of `f`. */
+async function timed<T>(f: () => T | Promise<T>): Promise<{ value: T; ms: number; cpuMs: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await f();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { value, ms, cpuMs: (c.user + c.system) / 1000 };
+}
+
+async function checkpointAndRestore(): Promise<void> {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const store = new LocalCheckpointStore(join(root, 'restore-chk'));
+  const result: Record<string, Record<string, number>> = {};
+  for (const kind of ['heap', 'lmdb'] as StateBackendKind[]) {
+    const samples: Record<string, number>[] = [];
+    for (let run = 0; run < Number(args.runs); run++) {
+      const make = () =>
+        createKeyedStateBackend({
+          kind,
+          operatorName: 'bench',
+          maxParallelism: 128,
+          dir: join(root, 'state'),
+          clock: Date.now,
+          ...(args['state-memory'] !== undefined
+            ? { memoryBytes: toBytes(args['state-memory']) }
+            : {}),
+        });
+      const descriptor = new ValueStateDescriptor<number>('v');
+      const backend = make();
+      const s = backend.getValueState(descriptor);
+      for (let i = 0; i < keys; i++) {
+        backend.setCurrentKey((Math.imul(i, 2654435761) >>> 0) % keys);
+        s.update(i);
+      }
+      const distinct = backend.size();
+      const location = `run-${kind}-${run}`;
+      const checkpoint = await timed(async () => {
+        const groups = await (backend.snapshotAsync?.() ?? backend.snapshot());
+        const data = encodeSubtaskState({ keyGroups: groups });
+        await store.write(location, 'state', data);
+        return data.byteLength;
+      });
+      backend.dispose();
+      const restored = make();
+      const restore = await timed(async () => {
+        const data = await store.read(location, 'state');
+        sha256(data);
+        restored.restore(decodeSubtaskState(data).keyGroups ?? []);
+        restored.getValueState(descriptor); // registering the state loads the restored entries
+      });
+      if (kind === 'heap' && restored.size() !== distinct) throw new Error('restore lost keys');
+      restored.dispose();
+      const row = {
+        checkpointMs: checkpoint.ms,
+        checkpointCpuMs: checkpoint.cpuMs,
+        bytes: checkpoint.value,
+        restoreMs: restore.ms,
+        restoreCpuMs: restore.cpuMs,
+      };
+      console.log(JSON.stringify({ kind, keys, ...row }));
+      samples.push(row);
+    }
+    result[kind] = Object.fromEntries(
+      Object.keys(samples[0] ?? {}).map((k) => [k, Math.round(median(samples.map((x) => x[k]!)))]),
+    );
+  }
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(
+    `full checkpoint and restore of ${keys} keys (median of ${args.runs}; load ${load}):`,
+  );
+  for (const [kind, r] of Object.entries(result)) {
+    console.log(
+      `  ${kind.padEnd(4)}  checkpoint ${r.checkpointMs} ms (${r.checkpointCpuMs} CPU-ms), ${(r.bytes! / 1048576).toFixed(1)} MiB   restore ${r.restoreMs} ms (${r.restoreCpuMs} CPU-ms)`,
+    );
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, `state-restore-${stamp}`);
+  const machine = { cores: availableParallelism(), loadavg: loadavg() };
+  writeFileSync(
+    `${base}.json`,
+    `${JSON.stringify({ machine, keys, runs: Number(args.runs), result }, null, 2)}\n`,
+  );
+  writeFileSync(
+    `${base}.svg`,
+    groupedBarChart({
+      title: `Full checkpoint and restore of ${keys} keys, CPU ms (median of ${args.runs})`,
+      series: [
+        { name: 'checkpoint', color: '#2f6fdf' },
+        { name: 'restore', color: '#e0803a' },
+      ],
+      groups: Object.entries(result).map(([kind, r]) => ({
+        label: kind,
+        values: { checkpoint: r.checkpointCpuMs, restore: r.restoreCpuMs },
+      })),
+      format: (v) => `${v.toFixed(0)} ms`,
+    }),
+  );
+  console.log(`wrote ${base}.json and ${base}.svg`);
 }
 
 if (args.checkpoint === true) {

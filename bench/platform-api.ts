@@ -33,8 +33,12 @@ const { values: args } = parseArgs({
     keys: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '3' },
     'idle-seconds': { type: 'string', default: '10' },
+    only: { type: 'string' },
   },
 });
+/** `--only update` runs the update measurement alone (no idle applications, no latency). */
+const only = args.only;
+if (only !== undefined && only !== 'update') throw new Error('--only takes "update"');
 const clients = Number(args.clients);
 const perClient = Number(args.requests);
 const appCount = Number(args.apps);
@@ -117,7 +121,8 @@ async function operationEnds(id: string): Promise<void> {
   }
 }
 
-try {
+/** Parts 1 and 2: latency under concurrent clients and idle overhead with `appCount` applications. */
+async function controlPlane(): Promise<void> {
   // 10 idle applications.
   const bots = (await call('POST', '/v1/artifacts', packageJob('examples/bot-tagging.ts'))).id;
   for (let i = 0; i < appCount; i++) {
@@ -131,7 +136,6 @@ try {
   process.stderr.write(`${appCount} applications running\n`);
 
   // 1. Latency under concurrent clients.
-  const latency = { describe: [] as number[], list: [] as number[] };
   for (let run = 0; run < runs; run++) {
     for (const kind of ['describe', 'list'] as const) {
       const samples: number[] = [];
@@ -150,12 +154,9 @@ try {
       latency[kind].push(percentile(samples, 50), percentile(samples, 99));
     }
   }
-  const lat = (kind: 'describe' | 'list', p: 0 | 1) =>
-    median(latency[kind].filter((_, i) => i % 2 === p));
 
   // 2. Idle overhead.
   const hz = 100; // USER_HZ on Linux
-  const idle: { cpu: number; rss: number; appsRss: number }[] = [];
   for (let run = 0; run < runs; run++) {
     const a = procStats(server.pid!);
     await sleep(idleSeconds * 1000);
@@ -169,6 +170,12 @@ try {
       (await call('POST', `/v1/applications/app-${i}/stop`, { force: true })).operationId,
     );
   }
+}
+
+const latency = { describe: [] as number[], list: [] as number[] };
+const idle: { cpu: number; rss: number; appsRss: number }[] = [];
+try {
+  if (only === undefined) await controlPlane();
 
   // 3. Update to RUNNING with `keys` keys of state.
   const keysJob = (await call('POST', '/v1/artifacts', packageJob('bench/platform-keys-job.ts')))
@@ -182,7 +189,7 @@ try {
   await operationEnds((await call('POST', '/v1/applications/keys/start', {})).operationId);
   const logFile = join(scratch, 'data/apps/keys/logs/app.log');
   while (!readFileSync(logFile, 'utf8').includes('filled')) await sleep(200);
-  const updates: { ms: number; snapshotBytes: number }[] = [];
+  const updates: { ms: number; snapshotBytes: number; stages: Record<string, number> }[] = [];
   for (let run = 1; run <= runs; run++) {
     const t0 = performance.now();
     const accepted = await call('PATCH', '/v1/applications/keys', { config: config(run) });
@@ -190,9 +197,14 @@ try {
     const ms = performance.now() - t0;
     const op = await call('GET', `/v1/operations/${accepted.operationId}`);
     const snap = await call('GET', `/v1/applications/keys/snapshots/${op.snapshot}`);
-    updates.push({ ms, snapshotBytes: snap.sizeBytes });
+    const stages: Record<string, number> = {};
+    for (const st of op.stages ?? []) stages[st.name] = st.ms;
+    process.stderr.write(`update ${run}: ${Math.round(ms)} ms ${JSON.stringify(stages)}\n`);
+    updates.push({ ms, snapshotBytes: snap.sizeBytes, stages });
   }
 
+  const lat = (kind: 'describe' | 'list', p: 0 | 1) =>
+    latency[kind].length === 0 ? NaN : median(latency[kind].filter((_, i) => i % 2 === p));
   const result = {
     machine: { cores: availableParallelism(), cpu: cpus()[0]?.model, loadavg: loadavg() },
     clients,
@@ -213,13 +225,27 @@ try {
       toRunningMs: median(updates.map((u) => u.ms)),
       samplesMs: updates.map((u) => Math.round(u.ms)),
       snapshotBytes: median(updates.map((u) => u.snapshotBytes)),
+      // Median of each stage the operations recorded (where the time went).
+      stagesMs: Object.fromEntries(
+        Object.keys(updates[0]?.stages ?? {}).map((k) => [
+          k,
+          median(updates.map((u) => u.stages[k] ?? 0)),
+        ]),
+      ),
     },
   };
   const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
-  console.log(`
+  if (only === 'update') {
+    console.log(
+      `update to RUNNING, ${keys} keys   ${(result.update.toRunningMs / 1000).toFixed(2)} s (runs ${result.update.samplesMs.join(', ')} ms; snapshot ${mib(result.update.snapshotBytes)}; load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')})`,
+    );
+  } else
+    console.log(`
 eddy server, ${availableParallelism()} cores, load average ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')} (medians of ${runs})
+      .map((l) => l.toFixed(1))
+      .join(' ')} (medians of ${runs})
   describe latency, ${clients} clients   p50 ${result.latencyMs.describe.p50.toFixed(1)} ms   p99 ${result.latencyMs.describe.p99.toFixed(1)} ms
   list latency (${appCount} apps), ${clients} clients   p50 ${result.latencyMs.list.p50.toFixed(1)} ms   p99 ${result.latencyMs.list.p99.toFixed(1)} ms
   idle with ${appCount} applications   server CPU ${(result.idle.serverCpuShare * 100).toFixed(1)} %   server RSS ${mib(result.idle.serverRssBytes)}   applications RSS ${mib(result.idle.applicationsRssBytes)}
@@ -229,26 +255,38 @@ eddy server, ${availableParallelism()} cores, load average ${loadavg()
   const base = join(fileURLToPath(new URL('./results/', import.meta.url)), `platform-api-${stamp}`);
   mkdirSync(dirname(base), { recursive: true });
   writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  // With --only update there is no latency to draw: the chart shows where the update's time went.
+  const stagesChart = groupedBarChart({
+    title: `update to RUNNING with ${keys} keys: median ms per stage (of ${runs})`,
+    series: [{ name: 'ms', color: '#2f6fdf' }],
+    groups: Object.entries(result.update.stagesMs).map(([label, ms]) => ({
+      label,
+      values: { ms },
+    })),
+    format: (v) => `${v.toFixed(0)} ms`,
+  });
   writeFileSync(
     `${base}.svg`,
-    groupedBarChart({
-      title: `eddy server API latency, ${clients} concurrent clients (median of ${runs})`,
-      series: [
-        { name: 'p50', color: '#2f6fdf' },
-        { name: 'p99', color: '#a7c4f2' },
-      ],
-      groups: [
-        {
-          label: 'describe',
-          values: { p50: result.latencyMs.describe.p50, p99: result.latencyMs.describe.p99 },
-        },
-        {
-          label: `list (${appCount} apps)`,
-          values: { p50: result.latencyMs.list.p50, p99: result.latencyMs.list.p99 },
-        },
-      ],
-      format: (v) => `${v.toFixed(0)} ms`,
-    }),
+    only === 'update'
+      ? stagesChart
+      : groupedBarChart({
+          title: `eddy server API latency, ${clients} concurrent clients (median of ${runs})`,
+          series: [
+            { name: 'p50', color: '#2f6fdf' },
+            { name: 'p99', color: '#a7c4f2' },
+          ],
+          groups: [
+            {
+              label: 'describe',
+              values: { p50: result.latencyMs.describe.p50, p99: result.latencyMs.describe.p99 },
+            },
+            {
+              label: `list (${appCount} apps)`,
+              values: { p50: result.latencyMs.list.p50, p99: result.latencyMs.list.p99 },
+            },
+          ],
+          format: (v) => `${v.toFixed(0)} ms`,
+        }),
   );
   console.log(`wrote ${base}.json and ${base}.svg`);
 } finally {

@@ -34,6 +34,17 @@ export const OperationStatusSchema = Type.Union([
 /** Where an operation is. */
 export type OperationStatus = Static<typeof OperationStatusSchema>;
 
+/** One stage of an operation and how long it took. */
+export const OperationStageSchema = Type.Object({
+  /** E.g. `savepoint`, `process-exit`, `process-start`, `job-start`, `running`. */
+  name: Type.String(),
+  /** Wall-clock milliseconds. */
+  ms: Type.Integer({ minimum: 0 }),
+});
+
+/** One stage of an operation and how long it took. */
+export type OperationStage = Static<typeof OperationStageSchema>;
+
 /** One operation. */
 export const OperationDescriptionSchema = Type.Object({
   id: IdSchema,
@@ -52,6 +63,8 @@ export const OperationDescriptionSchema = Type.Object({
   /** The application version the operation produced or acted on. */
   version: Type.Optional(Type.Integer()),
   snapshot: Type.Optional(Type.String()),
+  /** Where the time of a start, stop, update or rollback went, stage by stage, in order. */
+  stages: Type.Optional(Type.Array(OperationStageSchema)),
 });
 
 /** One operation. */

@@ -66,6 +66,21 @@ describe('an update that carries keyed state', { timeout: 360_000 }, () => {
     assert.equal(described.artifactId, v2);
     assert.equal(described.config.properties.counter.rate, '300');
     assert.equal(described.job.restoredFrom, update.snapshot, 'started from the update snapshot');
+    // The operation says where its time went, stage by stage, in order.
+    assert.deepEqual(
+      update.stages.map((st: { name: string }) => st.name),
+      [
+        'savepoint',
+        'process-exit',
+        'snapshot-record',
+        'discard-checkpoints',
+        'artifact',
+        'process-start',
+        'job-start',
+        'running',
+      ],
+    );
+    for (const st of update.stages) assert.ok(Number.isInteger(st.ms) && st.ms >= 0, st.name);
 
     await waitFor(() => countLines(out).filter((l) => l.v === '2').length >= 60, {
       timeoutMs: 60_000,

@@ -59,6 +59,7 @@ import {
 } from './manager-records.ts';
 import { hasResumableCheckpoint } from './resumable-checkpoint.ts';
 import { UpdateProbation, type ProbationTarget } from './update-probation.ts';
+import { StageTimer } from './stage-timer.ts';
 
 /** What the manager works with. */
 export interface ApplicationManagerOptions {
@@ -214,8 +215,10 @@ export class ApplicationManager implements RunEvents {
     );
     this.crashes.delete(name);
     this.run(op, async () => {
+      const stages = this.stagesOf(op);
       await discardCheckpoints(this.o.paths.checkpoints(name));
-      await this.launch(name, app.version, from, restore.allowNonRestoredState ?? false, 0);
+      stages.mark('discard-checkpoints');
+      await this.launch(name, app.version, from, restore.allowNonRestoredState ?? false, 0, stages);
     });
     return { operationId: op, application: name, status: 'STARTING' };
   }
@@ -235,8 +238,13 @@ export class ApplicationManager implements RunEvents {
       async () => {
         if (force) await this.runs.kill(name);
         else if (withSnapshot) {
-          const snap = await this.takeSnapshot(name, app.version, true, (dir) =>
-            this.runs.stop(name, dir, this.o.savepointTimeoutMs),
+          const stages = this.stagesOf(op);
+          const snap = await this.takeSnapshot(
+            name,
+            app.version,
+            true,
+            (dir) => this.runs.stop(name, dir, this.o.savepointTimeoutMs, stages),
+            stages,
           );
           this.o.operations.annotate(op, { snapshot: snap });
         } else await this.runs.stop(name, undefined, this.o.savepointTimeoutMs);
@@ -302,10 +310,31 @@ export class ApplicationManager implements RunEvents {
     }
     this.o.applications.update(name, { status: 'UPDATING' }, this.o.now());
     this.probation.end(name);
+    // The new version's own process starts now, while the old one takes its savepoint: its
+    // start-up (Node, Eddy's modules) was a quarter of an update's time. (A session's process
+    // is already running.)
+    const nextSettings = effectiveSettings(config);
+    const spare =
+      nextSettings.session === undefined ? this.hostSpec(name, nextSettings) : undefined;
     this.run(op, async () => {
-      const snapId = await this.takeSnapshot(name, app.version, true, (dir) =>
-        this.runs.stop(name, dir, this.o.savepointTimeoutMs),
-      );
+      const stages = this.stagesOf(op);
+      if (spare !== undefined) {
+        await mkdir(dirname(spare.logFile), { recursive: true });
+        this.runs.prepare(spare);
+      }
+      let snapId: string;
+      try {
+        snapId = await this.takeSnapshot(
+          name,
+          app.version,
+          true,
+          (dir) => this.runs.stop(name, dir, this.o.savepointTimeoutMs, stages),
+          stages,
+        );
+      } catch (e) {
+        if (spare !== undefined) await this.runs.dropSpare(spare.id);
+        throw e;
+      }
       this.monitor.runEnded(name);
       this.o.operations.annotate(op, { snapshot: snapId });
       const snap = this.o.snapshots.get(name, snapId);
@@ -317,9 +346,11 @@ export class ApplicationManager implements RunEvents {
         this.o.now(),
       );
       await discardCheckpoints(this.o.paths.checkpoints(name));
+      stages.mark('discard-checkpoints');
       try {
-        await this.launch(name, next, snap, false, 0);
+        await this.launch(name, next, snap, false, 0, stages);
       } catch (e) {
+        if (spare !== undefined) await this.runs.dropSpare(spare.id);
         await this.systemRollback(name, app.version, snap, e);
         throw e;
       }
@@ -610,31 +641,13 @@ export class ApplicationManager implements RunEvents {
     from: SnapshotRecord | undefined,
     allowNonRestoredState: boolean,
     restarts: number,
+    stages?: StageTimer,
   ): Promise<void> {
     const v = this.o.applications.version(name, version)!;
     const s = effectiveSettings(v.config);
     const extracted = await this.o.artifacts.extract(v.artifactId);
-    const { memoryMb, heapMb } =
-      s.session === undefined
-        ? memoryOf(s.units, s.heapShare, this.o.unitMemoryMb)
-        : this.sessionMemory(s.session);
-    const spec: HostSpec =
-      s.session === undefined
-        ? {
-            id: `app-${name}`,
-            cwd: this.o.paths.work(name),
-            logFile: this.o.paths.log(name),
-            memoryMb,
-            heapMb,
-          }
-        : {
-            id: `session-${s.session}`,
-            cwd: join(this.o.paths.root, 'sessions', s.session),
-            logFile: join(this.o.paths.root, 'sessions', s.session, 'session.log'),
-            memoryMb,
-            heapMb,
-            appLogFile: (app) => this.o.paths.log(app),
-          };
+    stages?.mark('artifact');
+    const spec = this.hostSpec(name, s);
     await mkdir(dirname(spec.logFile), { recursive: true });
     const checkpointDir = this.o.paths.checkpoints(name);
     const options = environmentOptionsOf(s, {
@@ -652,6 +665,7 @@ export class ApplicationManager implements RunEvents {
         extracted.entryPath,
         options,
         s.systemRollback.startTimeoutMs,
+        stages,
       );
     } catch (e) {
       await this.runs.kill(name).catch(() => {});
@@ -672,6 +686,30 @@ export class ApplicationManager implements RunEvents {
       },
       this.o.now(),
     );
+  }
+
+  /** The process that runs `name` with settings `s`: its own, or its session's. */
+  private hostSpec(name: string, s: EffectiveSettings): HostSpec {
+    const { memoryMb, heapMb } =
+      s.session === undefined
+        ? memoryOf(s.units, s.heapShare, this.o.unitMemoryMb)
+        : this.sessionMemory(s.session);
+    return s.session === undefined
+      ? {
+          id: `app-${name}`,
+          cwd: this.o.paths.work(name),
+          logFile: this.o.paths.log(name),
+          memoryMb,
+          heapMb,
+        }
+      : {
+          id: `session-${s.session}`,
+          cwd: join(this.o.paths.root, 'sessions', s.session),
+          logFile: join(this.o.paths.root, 'sessions', s.session, 'session.log'),
+          memoryMb,
+          heapMb,
+          appLogFile: (app) => this.o.paths.log(app),
+        };
   }
 
   /**
@@ -754,6 +792,7 @@ export class ApplicationManager implements RunEvents {
     version: number,
     system: boolean,
     take: (dir: string) => Promise<string | undefined>,
+    stages?: StageTimer,
   ): Promise<string> {
     const id = `snap-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
     this.o.snapshots.begin({ id, application: name, version, system, now: this.o.now() });
@@ -761,6 +800,7 @@ export class ApplicationManager implements RunEvents {
       const path = await take(this.o.paths.snapshot(name, id));
       if (path === undefined) throw new Error('the job ended before its savepoint was written');
       this.o.snapshots.ready(id, path, await sizeOf(this.o.paths.snapshot(name, id)));
+      stages?.mark('snapshot-record');
       return id;
     } catch (e) {
       this.o.snapshots.failed(id, message(e));
@@ -821,6 +861,11 @@ export class ApplicationManager implements RunEvents {
     this.o.operations.begin({ id, application: name, type, by, now: this.o.now(), version });
     if (snapshot !== undefined) this.o.operations.annotate(id, { snapshot });
     return id;
+  }
+
+  /** A timer whose stages go into operation `op`'s record. */
+  private stagesOf(op: string): StageTimer {
+    return new StageTimer((stage) => this.o.operations.addStage(op, stage));
   }
 
   private cancelRestart(name: string): void {

@@ -79,4 +79,6 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE operations ADD COLUMN failure_code TEXT;
   ALTER TABLE operations ADD COLUMN failure_retryable INTEGER;
   `,
+  // 3: the stages of an operation (JSON `[{name, ms}]`), where its time went.
+  `ALTER TABLE operations ADD COLUMN stages TEXT;`,
 ];

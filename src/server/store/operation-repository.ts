@@ -5,6 +5,7 @@
  */
 import type {
   OperationDescription,
+  OperationStage,
   OperationStatus,
   OperationType,
 } from '../../protocol/operation.ts';
@@ -23,6 +24,7 @@ interface OperationRow {
   failure_retryable: number | null;
   version: number | null;
   snapshot: string | null;
+  stages: string | null;
 }
 
 const toOperation = (r: OperationRow): OperationDescription => ({
@@ -38,6 +40,7 @@ const toOperation = (r: OperationRow): OperationDescription => ({
   ...(r.failure_retryable !== null && { failureRetryable: r.failure_retryable === 1 }),
   ...(r.version !== null && { version: r.version }),
   ...(r.snapshot !== null && { snapshot: r.snapshot }),
+  ...(r.stages !== null && { stages: JSON.parse(r.stages) as OperationStage[] }),
 });
 
 /** Operations' rows. */
@@ -90,6 +93,16 @@ export class OperationRepository {
       this.db.prepare('UPDATE operations SET snapshot = ? WHERE id = ?').run(fields.snapshot, id);
     if (fields.version !== undefined)
       this.db.prepare('UPDATE operations SET version = ? WHERE id = ?').run(fields.version, id);
+  }
+
+  /** Appends a stage (where the operation's time went). */
+  addStage(id: string, stage: OperationStage): void {
+    this.db
+      .prepare(
+        `UPDATE operations SET stages = json_insert(coalesce(stages, '[]'), '$[#]', json(?))
+         WHERE id = ?`,
+      )
+      .run(JSON.stringify(stage), id);
   }
 
   /** One operation. */

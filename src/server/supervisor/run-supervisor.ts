@@ -47,6 +47,17 @@ interface Host {
   readonly apps: Set<string>;
   /** Set when the server itself is ending the process. */
   stopping: boolean;
+  /** Its row in the hosts table (a spare's differs from its host id until a start takes it). */
+  recordId: string;
+  startTicks: number;
+}
+
+/** The record id of a spare process: `<host id>~spare`. */
+const SPARE_SUFFIX = '~spare';
+
+/** Receives the end of each stage of a start or stop (see lifecycle/stage-timer.ts). */
+export interface StageMarks {
+  mark(stage: string): void;
 }
 
 interface Waiter {
@@ -57,6 +68,11 @@ interface Waiter {
 /** Runs jobs in host processes. */
 export class RunSupervisor {
   private readonly hosts = new Map<string, Host>();
+  /**
+   * Processes started ahead of a start (an update starts the new version's process while the old
+   * one takes its savepoint), by host id; the next start with that id takes it.
+   */
+  private readonly spares = new Map<string, Host>();
   private readonly hostOfApp = new Map<string, Host>();
   private readonly runningWaiters = new Map<string, Waiter>();
 
@@ -97,6 +113,7 @@ export class RunSupervisor {
     entryPath: string,
     options: EnvironmentOptions,
     timeoutMs: number,
+    stages?: StageMarks,
   ): Promise<void> {
     const host = this.hostFor(spec);
     host.apps.add(app);
@@ -118,12 +135,15 @@ export class RunSupervisor {
     try {
       const started = (async () => {
         await host.process.whenReady();
+        stages?.mark('process-start');
         await host.process.request(app, { kind: 'start', entryPath, options }, timeoutMs);
+        stages?.mark('job-start');
       })();
       started.catch(() => {});
       // The start timeout's own error wins over the request's (a job module that hangs while
       // it builds never answers "start"): it names the setting to raise.
       await Promise.race([started.then(() => running), running]);
+      stages?.mark('running');
     } catch (e) {
       this.settleWaiter(app, e instanceof Error ? e : new Error(String(e)));
       throw e;
@@ -137,12 +157,15 @@ export class RunSupervisor {
     app: string,
     savepointDir: string | undefined,
     timeoutMs: number,
+    stages?: StageMarks,
   ): Promise<string | undefined> {
     const host = this.hostOfApp.get(app);
     if (host === undefined || !host.process.alive) return undefined;
     const path = (await host.process.request(app, { kind: 'stop', savepointDir }, timeoutMs)) as
       string | null;
+    stages?.mark(savepointDir === undefined ? 'job-stop' : 'savepoint');
     await this.release(app);
+    stages?.mark('process-exit');
     return path ?? undefined;
   }
 
@@ -217,8 +240,33 @@ export class RunSupervisor {
     return this.hostOfApp.get(app)?.process.alive === true;
   }
 
+  /**
+   * Starts the process of host `spec` ahead of the start that will use it, so that its start-up
+   * (Node, Eddy's modules) overlaps with what comes first — an update's savepoint and stop. Only
+   * the process: the job starts with {@link RunSupervisor.start}. A spare nobody takes is ended
+   * by {@link RunSupervisor.dropSpare}.
+   */
+  prepare(spec: HostSpec): void {
+    const spare = this.spares.get(spec.id);
+    if (spare !== undefined && spare.process.alive) return;
+    const host = this.spawn(spec, `${spec.id}${SPARE_SUFFIX}`);
+    this.spares.set(spec.id, host);
+  }
+
+  /** Ends the spare process of host `id`, if there is one. */
+  async dropSpare(id: string): Promise<void> {
+    const spare = this.spares.get(id);
+    if (spare === undefined) return;
+    this.spares.delete(id);
+    spare.stopping = true;
+    spare.process.kill('EXITED', 'spare not needed');
+    await spare.process.ended();
+  }
+
   /** Kills every process (server shutdown: applications restart from checkpoints with the next server). */
   async shutdown(): Promise<void> {
+    const spares = [...this.spares.keys()];
+    await Promise.all(spares.map((id) => this.dropSpare(id)));
     const hosts = [...this.hosts.values()];
     for (const h of hosts) {
       h.stopping = true;
@@ -233,6 +281,29 @@ export class RunSupervisor {
       existing.process.memoryLimitMb = Math.max(existing.process.memoryLimitMb, spec.memoryMb);
       return existing;
     }
+    const spare = this.spares.get(spec.id);
+    if (spare !== undefined) {
+      this.spares.delete(spec.id);
+      if (spare.process.alive) {
+        // Recorded under its host id from now on (the spare's row goes). Its spec is the same:
+        // both come from the version being started.
+        this.records.put(
+          { id: spec.id, pid: spare.process.pid, startTicks: spare.startTicks },
+          this.now(),
+        );
+        this.records.remove(spare.recordId, spare.process.pid);
+        spare.recordId = spec.id;
+        this.hosts.set(spec.id, spare);
+        return spare;
+      }
+    }
+    const host = this.spawn(spec, spec.id);
+    this.hosts.set(spec.id, host);
+    return host;
+  }
+
+  /** Starts a host process, recorded under `recordId`. */
+  private spawn(spec: HostSpec, recordId: string): Host {
     mkdirSync(spec.cwd, { recursive: true });
     const host: Host = {
       spec,
@@ -248,14 +319,16 @@ export class RunSupervisor {
         onMessage: (m) => this.onMessage(m),
         onExit: (exit) => this.onExit(host, exit),
       }),
+      recordId,
+      startTicks: 0,
     };
-    this.hosts.set(spec.id, host);
     // Recorded before anything runs in it: a server killed from here on still finds it.
     let startTicks = 0;
     for (let i = 0; i < 50 && startTicks === 0; i++) {
       startTicks = readProcStats(host.process.pid)?.startTicks ?? 0;
     }
-    this.records.put({ id: spec.id, pid: host.process.pid, startTicks }, this.now());
+    host.startTicks = startTicks;
+    this.records.put({ id: recordId, pid: host.process.pid, startTicks }, this.now());
     return host;
   }
 
@@ -268,8 +341,9 @@ export class RunSupervisor {
   }
 
   private onExit(host: Host, exit: HostExit): void {
-    this.records.remove(host.spec.id, host.process.pid);
+    this.records.remove(host.recordId, host.process.pid);
     if (this.hosts.get(host.spec.id) === host) this.hosts.delete(host.spec.id);
+    if (this.spares.get(host.spec.id) === host) this.spares.delete(host.spec.id);
     const apps = [...host.apps];
     for (const app of apps) {
       this.settleWaiter(app, new Error(`the application process died: ${exit.reason}`));

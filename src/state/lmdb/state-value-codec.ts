@@ -122,23 +122,23 @@ export class StateValueCodec {
     return out;
   }
 
-  /** Reads what {@link StateValueCodec.encode} wrote into `into`. */
-  decode(buf: Uint8Array, into: DecodedEntry): DecodedEntry {
+  /**
+   * Reads what {@link StateValueCodec.encode} wrote into `into`. `end` (default `buf.length`)
+   * lets a caller pass LMDB's shared read buffer as it is: a snapshot decodes a million entries,
+   * and a copy or view of each was most of its time.
+   */
+  decode(buf: Uint8Array, into: DecodedEntry, end: number = buf.length): DecodedEntry {
     const flags = buf[0] as number;
     let at = 1;
     if ((flags & EXPIRY) !== 0) {
-      this.f64Bytes.set(buf.subarray(1, 9));
-      into.expiresAt = this.f64[0] as number;
+      into.expiresAt = this.readDouble(buf, 1);
       at = 9;
     } else into.expiresAt = Number.NaN;
     const codec = flags >> CODEC_SHIFT;
-    const body = buf.subarray(at);
     let payload: unknown;
-    if (codec === FLOAT64) {
-      this.f64Bytes.set(body.subarray(0, 8));
-      payload = this.f64[0];
-    } else if (codec === MSGPACK) payload = this.packr.unpack(body);
-    else payload = deserialize(body);
+    if (codec === FLOAT64) payload = this.readDouble(buf, at);
+    else if (codec === MSGPACK) payload = this.packr.unpack(buf.subarray(at, end));
+    else payload = deserialize(buf.subarray(at, end));
     into.withKey = (flags & WITH_KEY) !== 0;
     if (into.withKey) {
       const [raw, ns, value] = payload as [unknown, string | number | null, unknown];
@@ -151,5 +151,19 @@ export class StateValueCodec {
       into.value = payload;
     }
     return into;
+  }
+
+  /** The little-endian float64 at `at` (byte by byte: no view object per value). */
+  private readDouble(buf: Uint8Array, at: number): number {
+    const b = this.f64Bytes;
+    b[0] = buf[at] as number;
+    b[1] = buf[at + 1] as number;
+    b[2] = buf[at + 2] as number;
+    b[3] = buf[at + 3] as number;
+    b[4] = buf[at + 4] as number;
+    b[5] = buf[at + 5] as number;
+    b[6] = buf[at + 6] as number;
+    b[7] = buf[at + 7] as number;
+    return this.f64[0] as number;
   }
 }
