@@ -85,9 +85,18 @@ describe('README quick start', { timeout: 600_000 }, () => {
     const tried = [...text.matchAll(/^ {2}node bin\/eddy\.js (apps \S+.*)$/gm)].map((m) => m[1]!);
     assert.equal(tried.length, 3, text);
     const env = { EDDY_SERVER: url!, EDDY_TOKEN: token! };
-    const list = await eddy(['apps', 'list', '--json'], env);
-    assert.equal(list.code, 0, list.stderr);
-    const status = Object.fromEntries(JSON.parse(list.stdout).map((a: Json) => [a.name, a.status]));
+    // The sessionization example is bounded: it runs to its end (READY again), bots runs on.
+    let status: Record<string, string> = {};
+    await waitFor(
+      'sessions to finish and bots to run',
+      async () => {
+        const list = await eddy(['apps', 'list', '--json'], env);
+        assert.equal(list.code, 0, list.stderr);
+        status = Object.fromEntries(JSON.parse(list.stdout).map((a: Json) => [a.name, a.status]));
+        return status['sessions'] === 'READY' ? true : undefined;
+      },
+      120_000,
+    ).catch(() => undefined);
     assert.deepEqual(status, { bots: 'RUNNING', sessions: 'READY' });
     // The printed commands work as printed (the follow one until it printed a line).
     const update = await eddy(tried[2]!.split(' '), env);
