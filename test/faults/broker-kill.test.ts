@@ -25,6 +25,9 @@ test(
       brokerRestarts: 2,
       brokerFault: 'kill',
       completeKills: true,
+      // A loaded machine feeds slowly while the broker is away: run until enough input is in
+      // rather than fail the health check below (exactly-once is what this test is about).
+      minInputRecords: 1100,
       seed: KILL_SEED,
       ratePerSecond: 200,
       port: soakPort(500),
