@@ -31,6 +31,12 @@ export type EddyErrorCode =
   | 'NOT_SERIALIZABLE'
   | 'STATE_ERROR'
   | 'CHECKPOINT_FAILED'
+  /**
+   * A subtask cannot take this checkpoint now (a sink's transaction pool is busy committing):
+   * the checkpoint is skipped, the next one will do, and it does not count towards
+   * `tolerableCheckpointFailures` (as Flink's pre-flight declines do not).
+   */
+  | 'CHECKPOINT_DECLINED'
   | 'RESTORE_FAILED'
   | 'CHECKPOINT_DIR_LOCKED'
   | 'IO_ERROR'

@@ -27,6 +27,19 @@ export interface BlobStore {
   get(key: string): Promise<Uint8Array>;
   /** Keys that start with `prefix` (`''`: all), sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * The first segments (`chk-3` of `chk-3/state-1-0`) of the keys starting with `prefix`, and of
+   * groups that hold no key yet only what a crashed write left (a local store's empty directory
+   * or temporary file), so that cleanup sees those too. Without it, the first segments of
+   * {@link BlobStore.list} are used (object stores leave no such remains).
+   */
+  listGroups?(prefix: string): Promise<string[]>;
+  /**
+   * Deletes what crashed writes of keys under `prefix` (ending in `/`) left behind (a local
+   * store's temporary files), for the keys `accept` names: only those no running write can be
+   * finishing. Object stores leave no such remains and need not implement it.
+   */
+  removeUnfinished?(prefix: string, accept: (key: string) => boolean): Promise<void>;
   /** Deletes the object under `key`; a missing one is fine. */
   delete(key: string): Promise<void>;
   /** Deletes every object whose key starts with `prefix` (which must not be empty). */

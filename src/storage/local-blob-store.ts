@@ -71,6 +71,41 @@ export class LocalBlobStore implements BlobStore {
     return keys.sort();
   }
 
+  async listGroups(prefix: string): Promise<string[]> {
+    if (prefix.includes('/')) {
+      return [...new Set((await this.list(prefix)).map((k) => k.slice(0, k.indexOf('/'))))];
+    }
+    let entries;
+    try {
+      entries = await readdir(this.uri, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    // Every directory: one a run was killed in may hold nothing but a temporary file, or be empty.
+    return entries
+      .filter((e) => e.name.startsWith(prefix) && (e.isDirectory() || !TEMP_FILE.test(e.name)))
+      .map((e) => e.name)
+      .sort();
+  }
+
+  async removeUnfinished(prefix: string, accept: (key: string) => boolean): Promise<void> {
+    if (!prefix.endsWith('/')) throw new Error('removeUnfinished takes a prefix ending in "/"');
+    let names: string[];
+    try {
+      names = await readdir(this.uriOf(checkBlobKey(prefix.slice(0, -1), 'prefix')));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    for (const name of names) {
+      // `.<name>.<8 hex>.tmp` → the key the write was for.
+      if (TEMP_FILE.test(name) && accept(`${prefix}${name.slice(1, -13)}`)) {
+        await unlink(join(this.uriOf(prefix.slice(0, -1)), name)).catch(() => {});
+      }
+    }
+  }
+
   async delete(key: string): Promise<void> {
     await unlink(this.uriOf(checkBlobKey(key))).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;

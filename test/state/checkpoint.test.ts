@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { StreamEnvironment, type EnvironmentOptions } from '../../src/index.ts';
+import { EddyError, StreamEnvironment, type EnvironmentOptions } from '../../src/index.ts';
 import { ExactlyOnceFileSink } from '../../src/connectors/files/exactly-once-file-sink.ts';
 import type {
   InputStatus,
@@ -219,5 +219,45 @@ test('a checkpoint completes only after an asynchronous pre-commit has resolved'
   assert.equal(client.checkpointStats().completed, 0, 'no checkpoint may complete before the ack');
   release();
   while (client.checkpointStats().completed === 0) await new Promise((r) => setTimeout(r, 5));
+  await client.cancel();
+});
+
+test('a sink that cannot take a checkpoint now (CHECKPOINT_DECLINED) skips it without failing a job at the default tolerance of 0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-declined-'));
+  let preCommits = 0;
+  const env = StreamEnvironment.create({
+    handleSignals: false,
+    checkpointInterval: 10,
+    checkpointDir: join(dir, 'chk'),
+    restartStrategy: { type: 'none' },
+  });
+  env.fromSource(new SlowSource(1_000_000, 50)).sinkTo({
+    name: 'busy',
+    describe: () => ({ kind: 'busy' }),
+    createWriter: () => ({
+      write: () => {},
+      // Like the Kafka sink whose transactional ids all wait for their commits.
+      preCommit: () => {
+        if (++preCommits <= 3) {
+          throw new EddyError('no free transactional id', {
+            code: 'CHECKPOINT_DECLINED',
+            domain: 'external',
+            retryable: true,
+          });
+        }
+        return ['batch'];
+      },
+      commit: () => {},
+    }),
+  });
+  const client = env.executeAsync();
+  let failure: unknown;
+  client.result.catch((e: unknown) => (failure = e));
+  while (client.checkpointStats().completed === 0) {
+    assert.equal(failure, undefined, 'the job must not fail');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.ok(client.checkpointStats().failed >= 3, 'the declined checkpoints are failed ones');
+  assert.deepEqual(client.exceptionHistory(), []);
   await client.cancel();
 });

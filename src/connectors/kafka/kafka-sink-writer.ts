@@ -14,6 +14,7 @@
  * @module
  */
 import type { SinkWriter, SinkWriterContext } from '../../core/connector-spi.ts';
+import { EddyError } from '../../errors/eddy-error.ts';
 import type { Counter } from '../../core/metric-group.ts';
 import type { IdempotentProducer } from './client/idempotent-producer.ts';
 import type { KafkaClientPort } from './client/kafka-client-port.ts';
@@ -276,9 +277,17 @@ export class TransactionalKafkaWriter<T> implements SinkWriter<T, KafkaCommittab
     );
     const id = slot.producer?.producerIdAndEpoch;
     if (next === undefined || id === undefined) {
-      // Declines this checkpoint; the open transaction simply continues into the next one.
-      throw new Error(
-        `no free transactional id: ${this.prepared.size} transactions still wait for their checkpoints (raise setTransactionPoolSize)`,
+      // Declines this checkpoint; the open transaction simply continues into the next one. Not a
+      // failure (commits are only slow, e.g. on a loaded broker): it does not count towards
+      // tolerableCheckpointFailures, or a job with the default 0 would fail over it.
+      throw new EddyError(
+        `no free transactional id: ${this.prepared.size} transactions still wait for their checkpoints to commit; the transaction goes on into the next checkpoint`,
+        {
+          code: 'CHECKPOINT_DECLINED',
+          domain: 'external',
+          retryable: true,
+          hint: 'frequent? raise setTransactionPoolSize or the checkpoint interval',
+        },
       );
     }
     this.prepared.set(slot.transactionalId, slot);

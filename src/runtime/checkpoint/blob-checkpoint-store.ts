@@ -31,6 +31,9 @@ export class BlobCheckpointStore implements CheckpointStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    // With the remains of crashed writes (a killed run's empty checkpoint directory), which
+    // retention must remove as it removes any other old checkpoint.
+    if (this.blobs.listGroups !== undefined) return this.blobs.listGroups(prefix);
     const locations = new Set<string>();
     for (const key of await this.blobs.list(prefix)) {
       const cut = key.indexOf('/');
@@ -44,6 +47,11 @@ export class BlobCheckpointStore implements CheckpointStore {
     return (await this.blobs.list(prefix))
       .map((key) => key.slice(prefix.length))
       .filter((name) => name !== '' && !name.includes('/'));
+  }
+
+  async removeUnfinished(location: string, accept: (name: string) => boolean): Promise<void> {
+    const prefix = `${location}/`;
+    await this.blobs.removeUnfinished?.(prefix, (key) => accept(key.slice(prefix.length)));
   }
 
   removeFile(location: string, name: string): Promise<void> {

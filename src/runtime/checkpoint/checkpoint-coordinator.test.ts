@@ -285,6 +285,25 @@ test('a declined checkpoint fails without committing; the job goes on to the nex
   assert.deepEqual(job.completed, [2]);
 });
 
+test('a checkpoint declined for now (CHECKPOINT_DECLINED) does not count towards the tolerable failures; any other decline does', async () => {
+  const store = await tempStore();
+  const job = new TestJob(store);
+  const c = coordinator(store, job, { tolerableFailures: 0 });
+  for (const id of [1, 2]) {
+    const skipped = c.triggerCheckpoint();
+    await barriers(job, id);
+    c.decline(id, 'no free transactional id', false);
+    await assert.rejects(skipped, /no free transactional id/);
+  }
+  assert.equal(job.failures.length, 0, 'two declines for now in a row do not fail the job');
+  const failed = c.triggerCheckpoint();
+  await barriers(job, 3);
+  c.decline(3, 'state not serializable');
+  await assert.rejects(failed, /state not serializable/);
+  assert.equal(job.failures.length, 1, 'a real decline fails the job at tolerance 0');
+  assert.equal(job.failures[0]?.code, 'CHECKPOINT_FAILED');
+});
+
 test('a state file that fails to write fails the checkpoint: no _metadata, no commit, directory removed', async () => {
   const local = await tempStore();
   const job = new TestJob(local);

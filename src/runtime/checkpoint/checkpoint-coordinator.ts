@@ -418,10 +418,14 @@ export class CheckpointCoordinator {
     return reason;
   }
 
-  /** Declines a checkpoint (a subtask could not snapshot); the job goes on. */
-  decline(checkpointId: number, reason: string): void {
+  /**
+   * Declines a checkpoint (a subtask could not snapshot); the job goes on. `counts`: false when
+   * the subtask only could not take it *now* (`CHECKPOINT_DECLINED`), which is no failure of the
+   * job's checkpointing and so does not count towards the tolerable failures.
+   */
+  decline(checkpointId: number, reason: string, counts = true): void {
     const p = this.pending;
-    if (p !== undefined && !p.done && p.barrier.id === checkpointId) this.fail(p, reason);
+    if (p !== undefined && !p.done && p.barrier.id === checkpointId) this.fail(p, reason, counts);
   }
 
   private async finish(p: Pending): Promise<void> {

@@ -26,6 +26,11 @@ export interface CheckpointStore {
   listFiles(location: string): Promise<string[]>;
   /** Deletes one file (missing is fine). */
   removeFile(location: string, name: string): Promise<void>;
+  /**
+   * Deletes what crashed writes of files of `location` left (local temporary files), for the
+   * file names `accept` names (see `BlobStore.removeUnfinished`).
+   */
+  removeUnfinished?(location: string, accept: (name: string) => boolean): Promise<void>;
   /** Deletes a location and everything in it, `_metadata` first (missing is fine). */
   remove(location: string): Promise<void>;
   /** A full path or URI of a location, as shown to users. */

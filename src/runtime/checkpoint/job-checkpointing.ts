@@ -77,7 +77,7 @@ export function localCheckpointContext(): CheckpointContext {
 /** The main thread's coordinator as seen from a worker thread. */
 export interface RemoteCheckpointing {
   acknowledge(checkpointId: number, ack: SubtaskAck): void;
-  decline(checkpointId: number, reason: string): void;
+  decline(checkpointId: number, reason: string, counts?: boolean): void;
   /**
    * Every subtask of this thread has finished its input: resolves once the coordinator has taken
    * (or skipped) the final checkpoint and this thread has seen its completion.
@@ -529,6 +529,7 @@ export class JobCheckpointing implements CheckpointHost {
       this.acks.decline(
         barrier.id,
         `operator "${node.name}" subtask ${s.index} could not snapshot its state: ${e instanceof Error ? e.message : String(e)}`,
+        !isDeclinedForNow(e),
       );
       return;
     }
@@ -595,4 +596,9 @@ function isEmpty(s: SubtaskState | undefined): boolean {
     (s.operatorState === undefined || s.operatorState.length === 0) &&
     s.source === undefined
   );
+}
+
+/** Whether `e` says a subtask could not take a checkpoint *now* (not counted as a failure). */
+function isDeclinedForNow(e: unknown): boolean {
+  return e instanceof EddyError && e.code === 'CHECKPOINT_DECLINED';
 }

@@ -86,10 +86,12 @@ export class SharedStateRegistry {
         // Not a readable checkpoint: it references nothing a restore could use.
       }
     }
+    const leftover = (file: string): boolean =>
+      !this.isReferenced(file) && checkpointIdOfSharedFile(file) < firstId;
     for (const file of await store.listFiles(SHARED_LOCATION)) {
-      if (!this.isReferenced(file) && checkpointIdOfSharedFile(file) < firstId) {
-        await store.removeFile(SHARED_LOCATION, file).catch(() => {});
-      }
+      if (leftover(file)) await store.removeFile(SHARED_LOCATION, file).catch(() => {});
     }
+    // A run killed while writing a shared file leaves its temporary file (as large as the file).
+    await store.removeUnfinished?.(SHARED_LOCATION, leftover).catch(() => {});
   }
 }

@@ -54,7 +54,13 @@ export type SlotReport =
       readonly tasks: readonly SlotTask[];
     }
   | ({ readonly type: 'ack'; readonly checkpointId: number } & EncodedAck)
-  | { readonly type: 'decline'; readonly checkpointId: number; readonly reason: string }
+  | {
+      readonly type: 'decline';
+      readonly checkpointId: number;
+      readonly reason: string;
+      /** False: the subtask only could not take it now (see `CHECKPOINT_DECLINED`). */
+      readonly counts: boolean;
+    }
   /** Every subtask of the slot finished its input; it waits for the final checkpoint. */
   | { readonly type: 'input-finished' }
   | { readonly type: 'metrics'; readonly samples: readonly MetricSample[] }

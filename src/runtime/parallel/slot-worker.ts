@@ -118,11 +118,12 @@ const remote: RemoteCheckpointing = {
           type: 'decline',
           checkpointId,
           reason: `operator ${ack.nodeId} subtask ${ack.index} could not snapshot its state: ${e instanceof Error ? e.message : String(e)}`,
+          counts: true,
         }),
     );
   },
-  decline(checkpointId, reason) {
-    report({ type: 'decline', checkpointId, reason });
+  decline(checkpointId, reason, counts = true) {
+    report({ type: 'decline', checkpointId, reason, counts });
   },
   finalCheckpoint() {
     report({ type: 'input-finished' });

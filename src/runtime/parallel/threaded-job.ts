@@ -495,7 +495,7 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
         });
         break;
       case 'decline':
-        this.coordinator?.decline(r.checkpointId, r.reason);
+        this.coordinator?.decline(r.checkpointId, r.reason, r.counts);
         break;
       case 'input-finished':
         if (++this.inputsFinished === this.workers.length) void this.finalCheckpoint();
