@@ -28,10 +28,10 @@ export interface BlobStore {
   /** Keys that start with `prefix` (`''`: all), sorted. */
   list(prefix: string): Promise<string[]>;
   /**
-   * The first segments (`chk-3` of `chk-3/state-1-0`) of the keys starting with `prefix`, and of
-   * groups that hold no key yet only what a crashed write left (a local store's empty directory
-   * or temporary file), so that cleanup sees those too. Without it, the first segments of
-   * {@link BlobStore.list} are used (object stores leave no such remains).
+   * The groups (first segments: `chk-3` of `chk-3/state-1-0`) whose names start with `prefix`
+   * (no `/`), including groups that hold no key, only what a crashed write left (a local store's
+   * empty directory or temporary file), so that cleanup sees those too. Without it, the first
+   * segments of {@link BlobStore.list} are used (object stores leave no such remains).
    */
   listGroups?(prefix: string): Promise<string[]>;
   /**

@@ -7,6 +7,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { EddyError } from '../errors/eddy-error.ts';
@@ -72,36 +73,21 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async listGroups(prefix: string): Promise<string[]> {
-    if (prefix.includes('/')) {
-      return [...new Set((await this.list(prefix)).map((k) => k.slice(0, k.indexOf('/'))))];
-    }
-    let entries;
-    try {
-      entries = await readdir(this.uri, { withFileTypes: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
+    if (prefix.includes('/')) throw new Error('listGroups takes the start of a first segment');
     // Every directory: one a run was killed in may hold nothing but a temporary file, or be empty.
-    return entries
-      .filter((e) => e.name.startsWith(prefix) && (e.isDirectory() || !TEMP_FILE.test(e.name)))
+    return (await this.entriesOf(''))
+      .filter((e) => e.isDirectory() && e.name.startsWith(prefix))
       .map((e) => e.name)
       .sort();
   }
 
   async removeUnfinished(prefix: string, accept: (key: string) => boolean): Promise<void> {
     if (!prefix.endsWith('/')) throw new Error('removeUnfinished takes a prefix ending in "/"');
-    let names: string[];
-    try {
-      names = await readdir(this.uriOf(checkBlobKey(prefix.slice(0, -1), 'prefix')));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
-    }
-    for (const name of names) {
+    const dir = this.uriOf(checkBlobKey(prefix.slice(0, -1), 'prefix'));
+    for (const { name } of await this.entriesOf(prefix)) {
       // `.<name>.<8 hex>.tmp` → the key the write was for.
       if (TEMP_FILE.test(name) && accept(`${prefix}${name.slice(1, -13)}`)) {
-        await unlink(join(this.uriOf(prefix.slice(0, -1)), name)).catch(() => {});
+        await unlink(join(dir, name)).catch(() => {});
       }
     }
   }
@@ -129,20 +115,23 @@ export class LocalBlobStore implements BlobStore {
 
   /** Adds the keys under directory `dir` (`''` or ending in `/`) whose names pass `accept`. */
   private async walk(dir: string, accept: (name: string) => boolean, out: string[]): Promise<void> {
-    let entries;
+    for (const entry of await this.entriesOf(dir)) {
+      if (!accept(entry.name) || TEMP_FILE.test(entry.name)) continue;
+      if (entry.isDirectory()) await this.walk(`${dir}${entry.name}/`, () => true, out);
+      else if (entry.isFile()) out.push(`${dir}${entry.name}`);
+    }
+  }
+
+  /** The entries of directory `dir` (`''` or ending in `/`); none when it does not exist. */
+  private async entriesOf(dir: string): Promise<Dirent[]> {
     try {
-      entries = await readdir(dir === '' ? this.uri : this.uriOf(dir.slice(0, -1)), {
+      return await readdir(dir === '' ? this.uri : this.uriOf(dir.slice(0, -1)), {
         withFileTypes: true,
       });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return [];
       throw e;
-    }
-    for (const entry of entries) {
-      if (!accept(entry.name) || TEMP_FILE.test(entry.name)) continue;
-      if (entry.isDirectory()) await this.walk(`${dir}${entry.name}/`, () => true, out);
-      else if (entry.isFile()) out.push(`${dir}${entry.name}`);
     }
   }
 }
