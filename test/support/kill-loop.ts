@@ -100,8 +100,10 @@ export const directLauncher: Launcher = (fixture, dir, seed) => ({
 export type CheckpointProbe = (dir: string) => number | Promise<number>;
 
 /**
- * Runs the fixture once uninterrupted (the reference) and once killed `kills` times, and asserts
- * that both finish and that at least half the restarts restored a checkpoint. `progress` finds
+ * Runs the fixture once uninterrupted (the reference) and once killed `kills` times after it made
+ * progress (plus the early kills in between, during start-up and restore, which a seed may draw
+ * several of in a row and which cannot restore anything yet), and asserts that both finish and
+ * that at least half the restarts restored a checkpoint. `progress` finds
  * the newest completed checkpoint (default: under `dir/chk`; object storage passes its own).
  */
 export async function killLoop(
@@ -138,16 +140,18 @@ export async function killLoop(
   const reference = start(referenceDir);
   const random = prng(seed);
   let killed = 0;
+  let killedAfterProgress = 0;
   for (;;) {
     const { child, exit } = start(dir);
-    if (killed >= kills) {
+    if (killedAfterProgress >= kills) {
       assert.equal(await exit, 0, 'the last run must finish');
       break;
     }
     let first: number | null | 'kill';
-    if (random() < 0.2) {
-      const early = new Promise<'kill'>((r) => setTimeout(() => r('kill'), random() * 400));
-      first = await Promise.race([exit, early]);
+    const early = random() < 0.2;
+    if (early) {
+      const soon = new Promise<'kill'>((r) => setTimeout(() => r('kill'), random() * 400));
+      first = await Promise.race([exit, soon]);
     } else {
       const target = (await progress(dir)) + 1 + Math.floor(random() * 3);
       const progressed = (async () => {
@@ -163,6 +167,7 @@ export async function killLoop(
     child.kill('SIGKILL');
     await exit;
     killed++;
+    if (!early) killedAfterProgress++;
   }
   assert.equal(await reference.exit, 0);
   // Progress must come from checkpoints, not from one lucky run from scratch.
