@@ -315,7 +315,9 @@ export class ApplicationManager implements RunEvents {
     // is already running.)
     const nextSettings = effectiveSettings(config);
     const spare =
-      nextSettings.session === undefined ? this.hostSpec(name, nextSettings) : undefined;
+      nextSettings.session === undefined
+        ? this.hostSpec(name, nextSettings, artifactId)
+        : undefined;
     this.run(op, async () => {
       const stages = this.stagesOf(op);
       if (spare !== undefined) {
@@ -647,7 +649,7 @@ export class ApplicationManager implements RunEvents {
     const s = effectiveSettings(v.config);
     const extracted = await this.o.artifacts.extract(v.artifactId);
     stages?.mark('artifact');
-    const spec = this.hostSpec(name, s);
+    const spec = this.hostSpec(name, s, v.artifactId);
     await mkdir(dirname(spec.logFile), { recursive: true });
     const checkpointDir = this.o.paths.checkpoints(name);
     const options = environmentOptionsOf(s, {
@@ -688,8 +690,12 @@ export class ApplicationManager implements RunEvents {
     );
   }
 
-  /** The process that runs `name` with settings `s`: its own, or its session's. */
-  private hostSpec(name: string, s: EffectiveSettings): HostSpec {
+  /**
+   * The process that runs `name` with settings `s` and artifact `artifactId`: its own (which
+   * starts a slot worker per parallel subtask before the job, see warm-slot-workers.ts), or its
+   * session's.
+   */
+  private hostSpec(name: string, s: EffectiveSettings, artifactId: string): HostSpec {
     const { memoryMb, heapMb } =
       s.session === undefined
         ? memoryOf(s.units, s.heapShare, this.o.unitMemoryMb)
@@ -701,6 +707,14 @@ export class ApplicationManager implements RunEvents {
           logFile: this.o.paths.log(name),
           memoryMb,
           heapMb,
+          // (A job of parallelism 1 runs on the host's thread: environmentOptionsOf.)
+          warmSlots:
+            s.parallelism > 1
+              ? {
+                  count: s.parallelism,
+                  typescript: /\.[cm]?tsx?$/.test(this.o.artifacts.get(artifactId).manifest.entry),
+                }
+              : undefined,
         }
       : {
           id: `session-${s.session}`,

@@ -27,6 +27,8 @@ export interface HostSpec {
    * host/app-output.ts); `logFile` keeps the whole output.
    */
   readonly appLogFile?: ((app: string) => string) | undefined;
+  /** Slot worker threads to start before the job (see `HostProcessOptions.warmSlots`). */
+  readonly warmSlots?: { readonly count: number; readonly typescript: boolean } | undefined;
 }
 
 /** What the supervisor tells the application manager. */
@@ -316,6 +318,7 @@ export class RunSupervisor {
         memoryMb: spec.memoryMb,
         heapMb: spec.heapMb,
         appLogFile: spec.appLogFile,
+        warmSlots: spec.warmSlots,
         onMessage: (m) => this.onMessage(m),
         onExit: (exit) => this.onExit(host, exit),
       }),
