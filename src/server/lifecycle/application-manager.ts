@@ -318,54 +318,71 @@ export class ApplicationManager implements RunEvents {
       nextSettings.session === undefined
         ? this.hostSpec(name, nextSettings, artifactId)
         : undefined;
-    this.run(op, async () => {
-      const stages = this.stagesOf(op);
-      if (spare !== undefined) {
-        await mkdir(dirname(spare.logFile), { recursive: true });
-        this.runs.prepare(spare);
-      }
-      let snapId: string;
-      try {
-        snapId = await this.takeSnapshot(
+    /** Whether the old version's job has stopped (its savepoint was taken). */
+    let oldStopped = false;
+    this.run(
+      op,
+      async () => {
+        const stages = this.stagesOf(op);
+        if (spare !== undefined) {
+          await mkdir(dirname(spare.logFile), { recursive: true });
+          this.runs.prepare(spare);
+        }
+        let snapId: string;
+        try {
+          snapId = await this.takeSnapshot(
+            name,
+            app.version,
+            true,
+            (dir) => this.runs.stop(name, dir, this.o.savepointTimeoutMs, stages),
+            stages,
+          );
+        } catch (e) {
+          if (spare !== undefined) await this.runs.dropSpare(spare.id);
+          throw e;
+        }
+        oldStopped = true;
+        this.monitor.runEnded(name);
+        this.o.operations.annotate(op, { snapshot: snapId });
+        const snap = this.o.snapshots.get(name, snapId);
+        // Version and restore point change together, before the checkpoints go: a server killed
+        // from here on starts the new version from the update's snapshot.
+        this.o.applications.update(
           name,
-          app.version,
-          true,
-          (dir) => this.runs.stop(name, dir, this.o.savepointTimeoutMs, stages),
-          stages,
+          { version: next, session: config.session, job: this.startingJob(snap) },
+          this.o.now(),
         );
-      } catch (e) {
-        if (spare !== undefined) await this.runs.dropSpare(spare.id);
-        throw e;
-      }
-      this.monitor.runEnded(name);
-      this.o.operations.annotate(op, { snapshot: snapId });
-      const snap = this.o.snapshots.get(name, snapId);
-      // Version and restore point change together, before the checkpoints go: a server killed
-      // from here on starts the new version from the update's snapshot.
-      this.o.applications.update(
-        name,
-        { version: next, session: config.session, job: this.startingJob(snap) },
-        this.o.now(),
-      );
-      await discardCheckpoints(this.o.paths.checkpoints(name));
-      stages.mark('discard-checkpoints');
-      try {
-        await this.launch(name, next, snap, false, 0, stages);
-      } catch (e) {
-        if (spare !== undefined) await this.runs.dropSpare(spare.id);
-        await this.systemRollback(name, app.version, snap, e);
-        throw e;
-      }
-      const rollback = effectiveSettings(config).systemRollback;
-      if (rollback.enabled) {
-        this.probation.begin(
-          name,
-          { previousVersion: app.version, snapshotId: snapId },
-          rollback.maxFailures,
-          rollback.windowMs,
-        );
-      }
-    });
+        await discardCheckpoints(this.o.paths.checkpoints(name));
+        stages.mark('discard-checkpoints');
+        try {
+          await this.launch(name, next, snap, false, 0, stages);
+        } catch (e) {
+          if (spare !== undefined) await this.runs.dropSpare(spare.id);
+          await this.systemRollback(name, app.version, snap, e);
+          throw e;
+        }
+        const rollback = effectiveSettings(config).systemRollback;
+        if (rollback.enabled) {
+          this.probation.begin(
+            name,
+            { previousVersion: app.version, snapshotId: snapId },
+            rollback.maxFailures,
+            rollback.windowMs,
+          );
+        }
+      },
+      (e) => {
+        // A savepoint that failed leaves the old version's job as it was: it runs on (as after
+        // a stop whose savepoint failed); the update's version stays recorded, unused.
+        if (!oldStopped)
+          this.o.applications.update(
+            name,
+            { status: this.runs.isRunning(name) ? 'RUNNING' : 'READY' },
+            this.o.now(),
+          );
+        else this.failUnsettled(name, e);
+      },
+    );
     return { operationId: op, application: name, status: 'UPDATING' };
   }
 
@@ -836,19 +853,22 @@ export class ApplicationManager implements RunEvents {
       async (e: unknown) => {
         this.o.operations.end(op, 'FAILED', this.o.now(), message(e), errorOf(e));
         if (onFail !== undefined) await onFail(e);
-        else {
-          const app = this.o.applications.get(this.operation(op).application);
-          if (
-            app !== undefined &&
-            app.status !== 'RUNNING' &&
-            app.status !== 'READY' &&
-            app.status !== 'FAILED'
-          )
-            this.fail(app.name, 'START_FAILED', message(e));
-        }
+        else this.failUnsettled(this.operation(op).application, e);
       },
     );
     this.track(done);
+  }
+
+  /** After a failed operation: the application is FAILED unless it settled (RUNNING, READY). */
+  private failUnsettled(name: string, e: unknown): void {
+    const app = this.o.applications.get(name);
+    if (
+      app !== undefined &&
+      app.status !== 'RUNNING' &&
+      app.status !== 'READY' &&
+      app.status !== 'FAILED'
+    )
+      this.fail(app.name, 'START_FAILED', message(e));
   }
 
   private track(done: Promise<void>): void {
