@@ -97,7 +97,8 @@ export function updateApplication(
         await launcher.launch(name, next, snap, false, 0, stages);
       } catch (e) {
         if (spare !== undefined) await c.runs.dropSpare(spare.id);
-        await rollbacks.toPrevious(name, app.version, snap, e);
+        // A server shutting down is no failure of the version: the next server starts it.
+        if (!c.runs.shuttingDown) await rollbacks.toPrevious(name, app.version, snap, e);
         throw e;
       }
       const rollback = effectiveSettings(config).systemRollback;
@@ -110,16 +111,29 @@ export function updateApplication(
         );
       }
     },
-    (e) => {
-      // A savepoint that failed leaves the old version's job as it was: it runs on (as after
-      // a stop whose savepoint failed); the update's version stays recorded, unused.
-      if (!oldStopped)
-        c.o.applications.update(
-          name,
-          { status: c.runs.isRunning(name) ? 'RUNNING' : 'READY' },
-          c.o.now(),
-        );
-      else c.failUnsettled(name, e);
+    async (e) => {
+      // The server is shutting down: the next one recovers the application (server-recovery.ts).
+      if (c.runs.shuttingDown) return;
+      if (oldStopped) {
+        c.failUnsettled(name, e);
+        return;
+      }
+      // The savepoint failed before the old version's job stopped. The engine may end that job
+      // all the same (a stop-with-savepoint whose savepoint failed cancels it): an application
+      // whose job runs on is RUNNING again; one whose job ended is READY and its process goes
+      // (its end, if reported during the update, was not acted on: see jobEnded).
+      const job = await c.runs.status(name);
+      if (job !== undefined && (job.status === 'RUNNING' || job.status === 'STARTING')) {
+        c.o.applications.update(name, { status: 'RUNNING' }, c.o.now());
+        return;
+      }
+      await c.runs.release(name);
+      c.monitor.runEnded(name);
+      c.o.applications.update(
+        name,
+        { status: 'READY', desired: 'STOPPED', job: undefined },
+        c.o.now(),
+      );
     },
   );
   return { operationId: op, application: name, status: 'UPDATING' };
