@@ -9,6 +9,7 @@
 import type { EnvironmentOptions } from '../core/environment-options.ts';
 import type { JobClient } from '../core/job-client.ts';
 import { deferredJobClient } from './deferred-job-client.ts';
+import { getLaunchContext, setLaunchContext } from './launch-context.ts';
 import type { JobGraph } from './plan.ts';
 
 /** Runs job graphs. */
@@ -41,9 +42,22 @@ export function registerDefaultExecutorLoader(load: JobExecutorLoader): void {
         if (defaultExecutor === lazy) defaultExecutor = executor;
         return executor;
       });
+      // The job runs under the launch context of this call, not of the moment the runtime has
+      // loaded: a launcher that stops waiting once the job is built (an application host) has
+      // removed its context by then, and the job would run in one thread whatever its
+      // parallelism (the executor reads the context to start worker threads).
+      const launch = getLaunchContext();
       return deferredJobClient(
         graph.plan.jobName,
-        loading.then((executor) => executor.execute(graph, options)),
+        loading.then((executor) => {
+          const outer = getLaunchContext();
+          setLaunchContext(launch);
+          try {
+            return executor.execute(graph, options);
+          } finally {
+            setLaunchContext(outer);
+          }
+        }),
       );
     },
   };

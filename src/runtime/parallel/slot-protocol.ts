@@ -44,6 +44,19 @@ export interface SlotWorkerData {
   readonly attempt: number;
 }
 
+/**
+ * What a warm slot worker starts with: it loads Eddy's modules (and `preload`) before its job
+ * exists, then waits for an `assign` command with its {@link SlotWorkerData}.
+ */
+export interface WarmSlotWorkerData {
+  readonly warm: {
+    /** Module URLs to import while it waits (those the job module imports: `eddy`'s entry). */
+    readonly preload: readonly string[];
+    /** Whether to register tsx: the job module to come is TypeScript. */
+    readonly typescript: boolean;
+  };
+}
+
 /** Worker → coordinator. */
 export type SlotReport =
   | {
@@ -81,6 +94,8 @@ export type SlotReport =
 
 /** Coordinator → worker. */
 export type SlotCommand =
+  /** A warm worker's slot (the first command it gets; its ports travel in the transfer list). */
+  | { readonly type: 'assign'; readonly data: SlotWorkerData }
   | { readonly type: 'start' }
   | { readonly type: 'cancel' }
   | { readonly type: 'close' }

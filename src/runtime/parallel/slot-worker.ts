@@ -26,14 +26,20 @@ import {
 import { openCheckpointLocation } from '../checkpoint/open-checkpoint-store.ts';
 import { planFingerprint } from './plan-fingerprint.ts';
 import { RemoteExchange } from './remote-exchange.ts';
-import type { SlotCommand, SlotReport, SlotTask, SlotWorkerData } from './slot-protocol.ts';
+import type {
+  SlotCommand,
+  SlotReport,
+  SlotTask,
+  SlotWorkerData,
+  WarmSlotWorkerData,
+} from './slot-protocol.ts';
 import { toWorkerError } from './worker-error.ts';
 import { sampleCpuProfile } from '../profiling/sample-cpu-profile.ts';
 
-const data = workerData as SlotWorkerData;
-busyClock.publish(data.heartbeat);
 const port = parentPort;
 if (port === null) throw new Error('slot-worker.ts runs only as a worker thread');
+let assigned: ((d: SlotWorkerData) => void) | undefined;
+const assignment = new Promise<SlotWorkerData>((resolve) => (assigned = resolve));
 
 function report(r: SlotReport): void {
   port?.postMessage(r);
@@ -58,6 +64,9 @@ const finalCheckpointDone = new Promise<void>((resolve) => (finalDone = resolve)
 
 port.on('message', (c: SlotCommand) => {
   switch (c.type) {
+    case 'assign':
+      assigned?.(c.data);
+      break;
     case 'start':
       go?.();
       break;
@@ -243,6 +252,14 @@ function submit(graph: JobGraph, options: EnvironmentOptions): JobClient {
     ...NO_CHECKPOINTS,
   };
 }
+
+// A warm worker (warm-slot-workers.ts) has loaded its modules before its job existed; its slot
+// comes now. The commands above are handled meanwhile (a cancel is kept for the job).
+const data: SlotWorkerData =
+  (workerData as Partial<WarmSlotWorkerData> | undefined)?.warm !== undefined
+    ? await assignment
+    : (workerData as SlotWorkerData);
+busyClock.publish(data.heartbeat);
 
 // Each slot reads the checkpoint it restores from itself (they share the file system).
 const restore: LoadedCheckpoint | undefined =

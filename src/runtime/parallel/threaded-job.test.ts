@@ -11,7 +11,7 @@ import { RecordBatch } from '../record-batch.ts';
 import { backPressureLevel, TaskTimes } from '../task-times.ts';
 import { findUnserializable } from './find-unserializable.ts';
 import { INITIAL_CREDITS, RemoteExchange } from './remote-exchange.ts';
-import { workerExecArgv } from './threaded-job.ts';
+import { workerExecArgv } from './slot-worker-thread.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = 'src/runtime/parallel/fixtures/word-count-job.ts';

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import { getHeapStatistics } from 'node:v8';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { EnvironmentOptions } from '../../core/environment-options.ts';
 import type { CpuProfile, CpuProfileOptions } from '../../core/cpu-profile.ts';
 import type { JobExecutionResult } from '../../core/job-client.ts';
@@ -19,6 +18,8 @@ import { registerVertexBackPressureLevel } from '../built-in-metrics.ts';
 import { planFingerprint } from './plan-fingerprint.ts';
 import type { SlotCommand, SlotReport, SlotTask, SlotWorkerData } from './slot-protocol.ts';
 import { fromWorkerError } from './worker-error.ts';
+import { slotHeapLimitMb, startSlotWorker } from './slot-worker-thread.ts';
+import { takeWarmSlotWorker } from './warm-slot-workers.ts';
 import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
 import {
   CheckpointCoordinator,
@@ -61,26 +62,6 @@ const TIME_GAUGES = new Set([
   'backPressuredTimeMsPerSecond',
 ]);
 
-/**
- * The old-generation heap of each slot, in MiB: the process's own heap limit (set with
- * `--max-old-space-size`, which the Worker constructor does not accept as a flag), so that
- * raising the process's limit raises every slot's, and an error can name the limit.
- */
-export function slotHeapLimitMb(
-  flags: readonly string[] = [
-    ...process.execArgv,
-    ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/),
-  ],
-): number {
-  let mb: number | undefined;
-  for (const f of flags) {
-    const m = /^--max-old-space-size=(\d+)$/.exec(f);
-    if (m !== null) mb = Number(m[1]);
-  }
-  // Without the flag V8 sizes the heap from the machine's memory; the total limit is close.
-  return Math.max(16, mb ?? Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024));
-}
-
 /** The failure of a slot that ran out of heap, naming the limit and how to raise it. */
 export function outOfMemoryError(slot: number, limitMb: number, cause: unknown): EddyError {
   return new EddyError(
@@ -106,16 +87,6 @@ export function slotsOf(graph: JobGraph): number {
   let n = 1;
   for (const node of graph.plan.nodes) n = Math.max(n, node.parallelism);
   return n;
-}
-
-/**
- * Node flags for worker threads: the parent's, minus the test runner's and the heap-size flags,
- * which the Worker constructor rejects (a worker shares the process's heap limits).
- */
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
-  return execArgv.filter(
-    (a) => !a.startsWith('--test') && !/^--max-(old|semi)-space-size(=|$)/.test(a),
-  );
 }
 
 /**
@@ -175,8 +146,8 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
         (ports[b] as (MessagePort | undefined)[])[a] = port2;
       }
     }
-    const execArgv = workerExecArgv();
     const heapMb = slotHeapLimitMb();
+    const typescript = /\.[cm]?tsx?$/.test(new URL(this.launch.jobUrl).pathname);
     for (let slot = 0; slot < slots; slot++) {
       const slotPorts = ports[slot] as (MessagePort | undefined)[];
       const heartbeat = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
@@ -197,12 +168,11 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
         objectStorage: this.options.objectStorage,
         attempt: this.attempt,
       };
-      const worker = new Worker(new URL('./slot-worker-entry.mjs', import.meta.url), {
-        workerData: data,
-        transferList: slotPorts.filter((p): p is MessagePort => p !== undefined),
-        execArgv,
-        resourceLimits: { maxOldGenerationSizeMb: heapMb },
-      });
+      const transfer = slotPorts.filter((p): p is MessagePort => p !== undefined);
+      // A warm worker (started before the job, see warm-slot-workers.ts) gets its slot now.
+      const warm = takeWarmSlotWorker(typescript);
+      warm?.postMessage({ type: 'assign', data } satisfies SlotCommand, transfer);
+      const worker = warm ?? startSlotWorker(data, transfer);
       this.workers.push(worker);
       this.results.push(undefined);
       this.samples.push([]);

@@ -6,8 +6,14 @@
  *
  * @module
  */
+import { JOB_MODULE_RUNNER_URL } from '../../api/job-module.ts';
+import { runtimeModuleUrl } from '../../artifact/runtime-entry-points.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
-import type { HostMessage, HostRequestMessage } from './host-protocol.ts';
+import {
+  discardWarmSlotWorkers,
+  warmSlotWorkers,
+} from '../../runtime/parallel/warm-slot-workers.ts';
+import { HOST_WARM_SLOTS_ENV, type HostMessage, type HostRequestMessage } from './host-protocol.ts';
 import { appContext, markAppOutput } from './app-output.ts';
 import { HostedJob } from './hosted-job.ts';
 
@@ -34,21 +40,46 @@ export function runHost(): Promise<number> {
     markAppOutput(process.stderr);
   }
 
+  // The server names the slot workers the job will need: they load Eddy's modules now, beside
+  // whatever comes before the job's start (an update's savepoint in the old process, the job's
+  // import and restore here). Whatever the job does not take goes once it runs or ends.
+  const warm = warmSlotsOf(process.env[HOST_WARM_SLOTS_ENV]);
+  if (warm !== undefined) {
+    warmSlotWorkers({
+      ...warm,
+      preload: [runtimeModuleUrl('.'), JOB_MODULE_RUNNER_URL],
+    });
+  }
+  const discardWarm = () => {
+    if (warm !== undefined) void discardWarmSlotWorkers();
+  };
+
   const handle = async (m: HostRequestMessage): Promise<unknown> => {
     const job = jobs.get(m.app);
     switch (m.kind) {
       case 'start': {
         if (job?.active === true) throw notRunning(`application ${m.app} already runs here`);
         // Everything the job does from here runs in its application's context (app-output.ts).
-        const started = await appContext.run(m.app, () =>
-          HostedJob.start(
-            m.app,
-            m.entryPath,
-            m.options,
-            () => post({ kind: 'job-running', app: m.app }),
-            (status, error) => post({ kind: 'job-ended', app: m.app, status, error }),
-          ),
-        );
+        const started = await appContext
+          .run(m.app, () =>
+            HostedJob.start(
+              m.app,
+              m.entryPath,
+              m.options,
+              () => {
+                discardWarm();
+                post({ kind: 'job-running', app: m.app });
+              },
+              (status, error) => {
+                discardWarm();
+                post({ kind: 'job-ended', app: m.app, status, error });
+              },
+            ),
+          )
+          .catch((e: unknown) => {
+            discardWarm();
+            throw e;
+          });
         jobs.set(m.app, started);
         return null;
       }
@@ -97,7 +128,24 @@ export function runHost(): Promise<number> {
       ).then(() => resolve(0));
     });
     post({ kind: 'ready' });
+    // Eddy's API and runtime are imported by the job's first start anyway (the runtime lazily,
+    // at its execute()); importing them now overlaps that with whatever comes before the start —
+    // an update's savepoint in the old process, when this is the new version's process.
+    void Promise.all([
+      import(runtimeModuleUrl('.')),
+      import('../../runtime/local-executor.ts'),
+    ]).catch(() => {});
   });
+}
+
+/** The warm slot workers `EDDY_HOST_WARM_SLOTS` asks for (`<count>` or `<count>,ts`). */
+export function warmSlotsOf(
+  value: string | undefined,
+): { count: number; typescript: boolean } | undefined {
+  const m = /^(\d+)(,ts)?$/.exec(value ?? '');
+  if (m === null) return undefined;
+  const count = Math.min(Number(m[1]), 64);
+  return count > 0 ? { count, typescript: m[2] !== undefined } : undefined;
 }
 
 /**

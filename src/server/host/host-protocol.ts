@@ -10,6 +10,13 @@ import type { CheckpointStats, ExceptionRecord } from '../../core/job-status.ts'
 import type { MetricSample } from '../../core/metric-sample.ts';
 import type { Plan } from '../../plan/plan.ts';
 
+/**
+ * The environment variable through which the server asks a host to start slot worker threads
+ * before its job (`<count>`, or `<count>,ts` when the job module is TypeScript): see
+ * runtime/parallel/warm-slot-workers.ts.
+ */
+export const HOST_WARM_SLOTS_ENV = 'EDDY_HOST_WARM_SLOTS';
+
 /** What the server asks of a host. */
 export type HostRequest =
   | {

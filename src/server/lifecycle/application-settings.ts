@@ -190,10 +190,13 @@ export function environmentOptionsOf(s: EffectiveSettings, at: RunLocation): Env
     resumeFromCheckpoint: true,
     allowNonRestoredState: at.allowNonRestoredState,
   };
-  // A session shares one process between small applications: one of parallelism 1 runs on the
-  // host's thread instead of a worker thread of its own (a V8 isolate, ~30 MB each). The price:
-  // a function stuck in it cannot be interrupted and holds up the whole session.
-  if (s.session !== undefined && s.parallelism === 1) options['runtimeMode'] = 'in-process';
+  // A job of parallelism 1 runs on its host's thread, not on a worker thread of its own (ADR
+  // 0021): no second V8 isolate (~30 MB), no second import of Eddy and the job before it runs
+  // (most of an update's start), no copy of its checkpoint state between threads. The process
+  // is the unit of isolation (memory limit, force stop); the price is that a function stuck in
+  // the job cannot be interrupted by the cancellation watchdog — a stop then times out and a
+  // force stop ends the process — and, in a session, holds up the session's other jobs.
+  if (s.parallelism === 1) options['runtimeMode'] = 'in-process';
   if (s.checkpoints.enabled) {
     options['checkpointInterval'] = s.checkpoints.intervalMs;
     options['checkpointTimeout'] = s.checkpoints.timeoutMs;

@@ -12,7 +12,12 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EddyError } from '../../errors/eddy-error.ts';
 import { parseAppLine } from '../host/app-output.ts';
-import type { HostJobStatus, HostMessage, HostRequest } from '../host/host-protocol.ts';
+import {
+  HOST_WARM_SLOTS_ENV,
+  type HostJobStatus,
+  type HostMessage,
+  type HostRequest,
+} from '../host/host-protocol.ts';
 import { RotatingLog } from '../logs/rotating-log.ts';
 import { readProcStats, type ProcStats } from './proc-stats.ts';
 
@@ -41,6 +46,11 @@ export interface HostProcessOptions {
    * (this file); the process's log keeps everything.
    */
   readonly appLogFile?: ((app: string) => string) | undefined;
+  /**
+   * Slot worker threads the host starts before its job (see host-protocol.ts,
+   * `HOST_WARM_SLOTS_ENV`): an application's own host, whose job runs on worker threads.
+   */
+  readonly warmSlots?: { readonly count: number; readonly typescript: boolean } | undefined;
   /** Watchdog period (default 500 ms). */
   readonly watchIntervalMs?: number;
 }
@@ -82,6 +92,10 @@ export class HostProcess {
           ...process.env,
           EDDY_HOST_ID: options.id,
           ...(options.appLogFile !== undefined && { EDDY_HOST_SESSION: '1' }),
+          [HOST_WARM_SLOTS_ENV]:
+            options.warmSlots === undefined
+              ? ''
+              : `${options.warmSlots.count}${options.warmSlots.typescript ? ',ts' : ''}`,
         },
       },
     );

@@ -27,6 +27,8 @@ export interface HostSpec {
    * host/app-output.ts); `logFile` keeps the whole output.
    */
   readonly appLogFile?: ((app: string) => string) | undefined;
+  /** Slot worker threads to start before the job (see `HostProcessOptions.warmSlots`). */
+  readonly warmSlots?: { readonly count: number; readonly typescript: boolean } | undefined;
 }
 
 /** What the supervisor tells the application manager. */
@@ -75,6 +77,12 @@ export class RunSupervisor {
   private readonly spares = new Map<string, Host>();
   private readonly hostOfApp = new Map<string, Host>();
   private readonly runningWaiters = new Map<string, Waiter>();
+  /**
+   * Set by {@link RunSupervisor.shutdown}: no process starts after it. An operation still in
+   * flight (an update between its savepoint and its start) would otherwise start one that
+   * nothing ends, and keep the server alive.
+   */
+  private closed = false;
 
   constructor(
     private readonly records: HostRepository,
@@ -265,6 +273,7 @@ export class RunSupervisor {
 
   /** Kills every process (server shutdown: applications restart from checkpoints with the next server). */
   async shutdown(): Promise<void> {
+    this.closed = true;
     const spares = [...this.spares.keys()];
     await Promise.all(spares.map((id) => this.dropSpare(id)));
     const hosts = [...this.hosts.values()];
@@ -302,8 +311,21 @@ export class RunSupervisor {
     return host;
   }
 
+  /** Whether {@link RunSupervisor.shutdown} has begun. */
+  get shuttingDown(): boolean {
+    return this.closed;
+  }
+
   /** Starts a host process, recorded under `recordId`. */
   private spawn(spec: HostSpec, recordId: string): Host {
+    if (this.closed) {
+      throw new EddyError('the server is shutting down: no application process starts', {
+        code: 'CONFLICT',
+        domain: 'user',
+        retryable: true,
+        hint: 'the application starts again from its latest checkpoint with the next server',
+      });
+    }
     mkdirSync(spec.cwd, { recursive: true });
     const host: Host = {
       spec,
@@ -316,6 +338,7 @@ export class RunSupervisor {
         memoryMb: spec.memoryMb,
         heapMb: spec.heapMb,
         appLogFile: spec.appLogFile,
+        warmSlots: spec.warmSlots,
         onMessage: (m) => this.onMessage(m),
         onExit: (exit) => this.onExit(host, exit),
       }),
