@@ -1,6 +1,6 @@
 /**
  * Large-state benchmarks (issue 19). Run: `node --import tsx bench/large-state.ts
- * [--backend lmdb|heap] [--keys N] [--records N] [--runs N] [--state-memory BYTES]
+ * [--backend lmdb|heap] [--job reduce|window|mapstate] [--keys N] [--records N] [--runs N] [--state-memory BYTES]
  * [--value-bytes N] [--checkpoint [--changed 0.01]]`.
  *
  * Records per second and per CPU second of DataGen → keyBy → reduce → blackhole over N keys (the
@@ -29,10 +29,19 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BlackholeSink, StreamEnvironment } from '../src/index.ts';
+import {
+  BlackholeSink,
+  StreamEnvironment,
+  TumblingEventTimeWindows,
+  WatermarkStrategy,
+  type Collector,
+  type Context,
+  type KeyedProcessFunction,
+  type MapState,
+} from '../src/index.ts';
 import { DataGenSource } from '../src/connectors/datagen/datagen-source.ts';
 import { toBytes, type MemorySize } from '../src/util/memory-size.ts';
-import { ValueStateDescriptor } from '../src/core/state-descriptor.ts';
+import { MapStateDescriptor, ValueStateDescriptor } from '../src/core/state-descriptor.ts';
 import { LocalCheckpointStore } from '../src/runtime/checkpoint/local-checkpoint-store.ts';
 import {
   decodeSubtaskState,
@@ -58,9 +67,35 @@ const { values: args } = parseArgs({
     restore: { type: 'boolean', default: false },
     'value-bytes': { type: 'string', default: '0' },
     changed: { type: 'string', default: '0.01' },
+    job: { type: 'string', default: 'reduce' },
   },
 });
 const keys = Number(args.keys);
+const job = args.job ?? 'reduce';
+if (!['reduce', 'window', 'mapstate'].includes(job))
+  throw new Error(`--job ${job}: one of reduce, window, mapstate`);
+
+/** A generated record. */
+interface Gen {
+  readonly k: number;
+  readonly v: number;
+  readonly pad: string;
+  readonly ts: number;
+}
+
+/** Counts per key in a MapState of four fields (record i adds to field i % 4). */
+class MapStateCounts implements KeyedProcessFunction<number, Gen, number> {
+  private fields!: MapState<number, number>;
+  open(ctx: Context<number>): void {
+    this.fields = ctx.getMapState(new MapStateDescriptor<number, number>('fields'));
+  }
+  processElement(r: Gen, _ctx: Context<number>, out: Collector<number>): void {
+    const f = r.ts & 3;
+    const n = (this.fields.get(f) ?? 0) + r.v;
+    this.fields.put(f, n);
+    if ((r.ts & 1023) === 0) out.collect(n);
+  }
+}
 const records = Number(args.records);
 const backend = args.backend === 'heap' ? 'heap' : 'lmdb';
 const root = mkdtempSync(join(tmpdir(), 'eddy-bench-large-state-'));
@@ -81,16 +116,36 @@ async function run(): Promise<{
   });
   // A multiplicative hash spreads the keys like real traffic (not in ascending order).
   const pad = 'x'.repeat(Number(args['value-bytes']));
-  env
-    .fromSource(
-      new DataGenSource(
-        (i) => ({ k: (Math.imul(i, 2654435761) >>> 0) % keys, v: 1, pad: `${i}${pad}` }),
-        { count: records },
-      ),
-    )
-    .keyBy((r) => r.k)
-    .reduce((a, b) => ({ k: a.k, v: a.v + b.v, pad: b.pad }))
-    .sinkTo(new BlackholeSink());
+  const gen = new DataGenSource(
+    (i) => ({ k: (Math.imul(i, 2654435761) >>> 0) % keys, v: 1, pad: `${i}${pad}`, ts: i }),
+    { count: records },
+  );
+  if (job === 'window') {
+    // Keyed tumbling event-time windows of 1/10 of the input (time = record index): every
+    // key's accumulator lives through ten windows, as in the Flink job of the same name.
+    env
+      .fromSource(
+        gen,
+        WatermarkStrategy.forMonotonousTimestamps<Gen>().withTimestampAssigner((r) => r.ts),
+      )
+      .keyBy((r) => r.k)
+      .window(TumblingEventTimeWindows.of(Math.max(1, Math.ceil(records / 10))))
+      .reduce((a, b) => ({ k: a.k, v: a.v + b.v, pad: b.pad, ts: b.ts }))
+      .sinkTo(new BlackholeSink());
+  } else if (job === 'mapstate') {
+    // A keyed process function with a MapState of four fields per key.
+    env
+      .fromSource(gen)
+      .keyBy((r) => r.k)
+      .process(new MapStateCounts())
+      .sinkTo(new BlackholeSink());
+  } else {
+    env
+      .fromSource(gen)
+      .keyBy((r) => r.k)
+      .reduce((a, b) => ({ k: a.k, v: a.v + b.v, pad: b.pad, ts: b.ts }))
+      .sinkTo(new BlackholeSink());
+  }
   let peakHeap = 0;
   let peakRss = 0;
   const sampler = setInterval(() => {
@@ -300,11 +355,11 @@ for (let i = 0; i < Number(args.runs); i++) {
   const r = await run();
   rates.push(r.rate);
   perCpu.push(r.perCpuSecond);
-  console.log(JSON.stringify({ backend, keys, records, ...r }));
+  console.log(JSON.stringify({ backend, job, keys, records, ...r }));
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 console.log(
-  `${backend} keyBy→reduce, ${keys} keys, ${records} records: median ${(median(rates) / 1e6).toFixed(3)} M records/s, ` +
+  `${backend} ${job}, ${keys} keys, ${records} records: median ${(median(rates) / 1e6).toFixed(3)} M records/s, ` +
     `${(median(perCpu) / 1e6).toFixed(3)} M records per CPU second (runs: ${rates.map((r) => (r / 1e6).toFixed(3)).join(', ')})`,
 );
 rmSync(root, { recursive: true, force: true });

@@ -110,7 +110,22 @@ export const ApplicationConfigSchema = Type.Object(
     restartStrategy: Type.Optional(RestartStrategySchema),
     stateBackend: Type.Optional(
       Type.Object(
-        { type: Type.Union([Type.Literal('heap'), Type.Literal('lmdb')]) },
+        {
+          type: Type.Optional(Type.Union([Type.Literal('heap'), Type.Literal('lmdb')])),
+          memoryMb: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 1_048_576,
+              description:
+                'lmdb: MiB of cache and write buffer for the whole application, shared by its slots (default 64 per keyed subtask)',
+            }),
+          ),
+          incrementalCheckpoints: Type.Optional(
+            Type.Boolean({
+              description: 'lmdb: checkpoints write only what changed since the previous one',
+            }),
+          ),
+        },
         { additionalProperties: false },
       ),
     ),

@@ -141,7 +141,10 @@ export class JobRun extends AttemptBase implements JobAttempt, WiringHost {
       () => Date.now() - this.started,
     );
     const restore = this.checkpointContext.restore;
-    if (restore !== undefined) checkpointing.restore(restore);
+    if (restore !== undefined) {
+      checkpointing.restore(restore);
+      await checkpointing.restoreChains();
+    }
     await this.startMetrics();
     this.timesTicker = setInterval(() => this.tickTimes(), 1000);
     this.timesTicker.unref();

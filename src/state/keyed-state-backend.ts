@@ -64,7 +64,20 @@ export interface KeyedStateBackend {
    * on, changes count towards the next checkpoint. The result is full (`full: true`) also when
    * the backend does not know every change (it tracked too many, or had not been asked to track).
    */
-  snapshotChanges?(checkpointId: number, full: boolean): Promise<StateChanges>;
+  snapshotChanges?(
+    checkpointId: number,
+    full: boolean,
+    parts?: SnapshotParts,
+  ): Promise<StateChanges>;
+  /**
+   * Adds one file of an incremental chain (a base part or the changes of one checkpoint) straight
+   * into the backend, keeping only the key groups in `range`; the files of a chain are given
+   * oldest first. Unlike {@link KeyedStateBackend.restore} it holds nothing of a state the user
+   * code has not registered yet in memory, so a chain larger than the heap restores. Every state
+   * must come with one schema version over the whole chain (the caller checks; otherwise it merges
+   * the chain and calls `restore`).
+   */
+  restoreChanges?(changes: StateChanges, range: KeyGroupRange): void;
   /** Starts recording changes for {@link KeyedStateBackend.snapshotChanges} (incremental checkpoints). */
   startTrackingChanges?(): void;
   /** Checkpoint `checkpointId` completed: changes up to it are saved and need no tracking. */
@@ -115,6 +128,23 @@ export interface StateChanges {
   readonly groups: readonly KeyGroupSnapshot[];
   /** Entries removed (empty when `full`). */
   readonly removed: readonly KeyGroupRemovals[];
+}
+
+/** Key groups `start` to `end`, both included. */
+export interface KeyGroupRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Where a snapshot goes in parts: once the entries read add up to about `bytes` (as stored), the
+ * backend hands them to `write` (awaited before it reads on) and starts a new part, so a state
+ * larger than the heap is never held whole. The result of the snapshot is the last part. Parts
+ * of one snapshot hold disjoint entries; every part of a full one has `full` set.
+ */
+export interface SnapshotParts {
+  readonly bytes: number;
+  write(part: StateChanges): Promise<void>;
 }
 
 /** Cache and memory figures of a backend. */

@@ -153,6 +153,7 @@ describe('docs/guides/platform.md', { timeout: 600_000 }, () => {
       maxParallelism: d.maxParallelism,
       'resources.heapShare': d.heapShare,
       'stateBackend.type': d.stateBackend.type,
+      'stateBackend.incrementalCheckpoints': d.stateBackend.incrementalCheckpoints,
       batchSize: d.batchSize,
       autoWatermarkIntervalMs: d.autoWatermarkIntervalMs,
       failOnMalformedInput: d.failOnMalformedInput,

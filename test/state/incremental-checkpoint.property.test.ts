@@ -5,7 +5,10 @@
  * never complete (their changes must then go into the next one). The chain of the last completed
  * checkpoint, merged, must equal a full snapshot taken at the same moment; and restored at
  * another parallelism, each new subtask must get the same state from the chain as from the full
- * snapshot.
+ * snapshot. Snapshots come in parts of a random size (as a large state's do), and the chain is
+ * also restored file by file straight into new LMDB backends (`restoreChanges`, as a restore
+ * streams a chain larger than the heap): before and after the states are registered, each must
+ * hold what the full snapshot gives it.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -17,7 +20,7 @@ import { MapStateDescriptor, ValueStateDescriptor } from '../../src/core/state-d
 import { assignSubtaskState } from '../../src/runtime/checkpoint/state-assignment.ts';
 import type { LoadedOperatorState } from '../../src/runtime/checkpoint/checkpoint-loader.ts';
 import { HeapKeyedStateBackend } from '../../src/state/heap/heap-keyed-state-backend.ts';
-import { keyString, normalizeKey } from '../../src/state/key-groups.ts';
+import { keyGroupRange, keyString, normalizeKey } from '../../src/state/key-groups.ts';
 import type { KeyGroupSnapshot, StateChanges } from '../../src/state/keyed-state-backend.ts';
 import { LmdbKeyedStateBackend } from '../../src/state/lmdb/lmdb-keyed-state-backend.ts';
 import { mergeStateChanges } from '../../src/state/merge-state-changes.ts';
@@ -129,7 +132,8 @@ test('a chain of incremental checkpoints equals the full snapshot, also restored
     fc.asyncProperty(
       fc.array(opArb, { minLength: 20, maxLength: 200, size: 'max' }),
       fc.integer({ min: 1, max: 4 }),
-      async (ops, parallelism) => {
+      fc.integer({ min: 1, max: 400 }),
+      async (ops, parallelism, partBytes) => {
         const backend = new LmdbKeyedStateBackend({
           dir,
           operatorName: 'prop',
@@ -147,8 +151,16 @@ test('a chain of incremental checkpoints equals the full snapshot, also restored
           let id = 0;
           const checkpoint = async (completes: boolean) => {
             id++;
-            const c = await backend.snapshotChanges(id, confirmed === undefined);
-            const chain = c.full || confirmed === undefined ? [c] : [...confirmed, c];
+            const parts: StateChanges[] = [];
+            const c = await backend.snapshotChanges(id, confirmed === undefined, {
+              bytes: partBytes,
+              write: async (part) => {
+                parts.push(part);
+              },
+            });
+            for (const part of parts) assert.equal(part.full, c.full, 'parts of one snapshot');
+            const files = [...parts, c];
+            const chain = c.full || confirmed === undefined ? files : [...confirmed, ...files];
             if (completes) {
               confirmed = chain;
               backend.confirmCheckpoint(id);
@@ -176,7 +188,23 @@ test('a chain of incremental checkpoints equals the full snapshot, also restored
           const full = backend.snapshot();
           assert.deepEqual(rows(merged), rows(full));
           for (let i = 0; i < parallelism; i++) {
-            assert.deepEqual(restoredAt(merged, i, parallelism), restoredAt(full, i, parallelism));
+            const expected = restoredAt(full, i, parallelism);
+            assert.deepEqual(restoredAt(merged, i, parallelism), expected);
+            const streamed = new LmdbKeyedStateBackend({
+              dir,
+              operatorName: 'streamed',
+              maxParallelism: MAX_PARALLELISM,
+            });
+            try {
+              const range = keyGroupRange(i, parallelism, MAX_PARALLELISM);
+              for (const f of confirmed as StateChanges[]) streamed.restoreChanges(f, range);
+              assert.deepEqual(rows(streamed.snapshot()), expected, 'streamed, unregistered');
+              streamed.getValueState(new ValueStateDescriptor<number>('v'));
+              streamed.getMapState(new MapStateDescriptor<string, number>('m'));
+              assert.deepEqual(rows(streamed.snapshot()), expected, 'streamed, registered');
+            } finally {
+              streamed.dispose();
+            }
           }
         } finally {
           backend.dispose();

@@ -14,7 +14,7 @@
 #   run.sh kafka --bootstrap H:P --input T --output T --records N [--guarantee at-least-once|exactly-once]
 #                [--runs R] [--checkpoint-interval MS]
 #                                                 issue 6: Kafka → map → Kafka with Flink's Kafka connector
-#   run.sh keyed-state [--backend rocksdb|hashmap] [--keys K] [--records N] [--runs R]
+#   run.sh keyed-state [--job reduce|window|mapstate] [--backend rocksdb|hashmap] [--keys K] [--records N] [--runs R]
 #                      [--checkpoint-interval MS] [--incremental]
 #                                                 issue 19: keyBy → reduce on RocksDB (bench/large-state.ts)
 set -euo pipefail
@@ -105,7 +105,8 @@ case "$cmd" in
     ;;
   keyed-state)
     build
-    java "${java_opts[@]}" -cp "$jar" dev.eddy.bench.state.KeyedStateMain "$@" 2>/dev/null
+    # Tuned as the Nexmark baseline: a fixed heap, ParallelGC.
+    java "${java_opts[@]}" "${tuned_java_opts[@]}" -cp "$jar" dev.eddy.bench.state.KeyedStateMain "$@" 2>/dev/null
     ;;
   *) sed -n '2,19p' "$0"; exit 2 ;;
 esac

@@ -48,7 +48,8 @@ interface CheckpointRow {
 
 async function describe(store: CheckpointStore, location: string): Promise<CheckpointRow> {
   try {
-    const cp = await loadCheckpoint(store, location);
+    // Merged: every file decoded, so a listed checkpoint reads back intact.
+    const cp = await loadCheckpoint(store, location, { mergeChains: true });
     const m = cp.metadata;
     let bytes = 0;
     for (const op of m.operators) for (const st of op.subtasks) bytes += st.bytes;

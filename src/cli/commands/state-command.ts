@@ -89,7 +89,7 @@ async function load(
 ): Promise<LoadedCheckpoint> {
   if (target.kind === 'single') {
     try {
-      return await loadCheckpoint(target.store, target.location);
+      return await loadCheckpoint(target.store, target.location, { mergeChains: true });
     } catch (e) {
       throw usageError(
         `cannot read ${path}: ${(e as Error).message}`,
@@ -98,7 +98,9 @@ async function load(
     }
   }
   const skipped: string[] = [];
-  const cp = await findLatestCheckpoint(target.store, (m) => skipped.push(m));
+  const cp = await findLatestCheckpoint(target.store, (m) => skipped.push(m), {
+    mergeChains: true,
+  });
   for (const m of skipped) console.error(`eddy: ${m}`);
   if (cp === undefined) {
     throw usageError(

@@ -52,6 +52,11 @@ export interface EncodedState {
 export interface SharedStateWrite {
   /** The files of the chain already stored (base first); empty when this file is a base. */
   readonly chain: readonly SharedStateFile[];
+  /**
+   * Files of this checkpoint the subtask wrote itself before `added` (the parts of a state too
+   * large to hold whole), in chain order.
+   */
+  readonly written?: readonly SharedStateFile[];
   /** The new file (its name in `shared/` starts with the checkpoint id). */
   readonly added: SharedStateFile;
   readonly data: Uint8Array;
@@ -366,9 +371,12 @@ export class CheckpointCoordinator {
       if (syncMs !== undefined && syncMs > p.syncMs) p.syncMs = syncMs;
       if (shared !== undefined) {
         const { added } = shared;
-        keyedChain = [...shared.chain, added];
-        p.newShared.push(added.file);
-        p.bytes += added.bytes;
+        const written = shared.written ?? [];
+        keyedChain = [...shared.chain, ...written, added];
+        for (const f of [...written, added]) {
+          p.newShared.push(f.file);
+          p.bytes += f.bytes;
+        }
         for (const f of keyedChain) p.fullBytes += f.bytes;
         writes.push(p.store.write(SHARED_LOCATION, added.file, shared.data));
       }

@@ -33,7 +33,13 @@ export interface SharedStateFile {
   readonly file: string;
   readonly bytes: number;
   readonly sha256: string;
+  /** Part of a base (a full snapshot, possibly in several files), not changes. */
   readonly full: boolean;
+  /**
+   * The keyed states the file holds, with their schema versions: a restore streams a chain into
+   * the backend when each state has one version over it (absent in files of older versions).
+   */
+  readonly states?: readonly StateInfo[];
 }
 
 /** One subtask's state file. */

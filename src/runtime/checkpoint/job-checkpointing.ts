@@ -40,10 +40,17 @@ import { operatorKey, planFingerprint } from './operator-key.ts';
 import { assignSubtaskState } from './state-assignment.ts';
 import { encodeStateChanges, encodeSubtaskState } from './state-codec.ts';
 import { CHECKPOINT_PREFIX } from './checkpoint-coordinator.ts';
-import type { KeyedStateBackend, StateChanges } from '../../state/keyed-state-backend.ts';
+import type {
+  KeyGroupRange,
+  KeyGroupSnapshot,
+  KeyedStateBackend,
+  StateChanges,
+} from '../../state/keyed-state-backend.ts';
+import { mergeStateChanges } from '../../state/merge-state-changes.ts';
+import { SHARED_LOCATION } from './shared-state-registry.ts';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { SubtaskState } from './subtask-state.ts';
+import type { DeferredKeyedChain, SubtaskState } from './subtask-state.ts';
 
 /** What a run knows about where its checkpoints come from and go. */
 export interface CheckpointContext {
@@ -201,6 +208,15 @@ export class JobCheckpointing implements CheckpointHost {
   /** Incremental checkpoints: each keyed subtask's state chain (ADR 0020). */
   private readonly chains = new Map<Subtask, ChainTracker>();
   private readonly incremental: boolean;
+  /** Chains restored subtasks read in {@link JobCheckpointing.restoreChains}. */
+  private readonly deferred: {
+    readonly s: Subtask;
+    readonly backend: KeyedStateBackend;
+    readonly chains: readonly DeferredKeyedChain[];
+    readonly range: KeyGroupRange;
+  }[] = [];
+  /** Where a subtask writes the parts of a large snapshot itself (opened when first needed). */
+  private partStore: Promise<CheckpointStore> | undefined;
 
   constructor(
     private readonly plan: Plan,
@@ -327,6 +343,14 @@ export class JobCheckpointing implements CheckpointHost {
           } else if (state.source !== undefined) reader.restoreState?.(state.source);
         } else {
           s.operator?.restoreState(state);
+          if (state.keyedChains !== undefined && s.operator?.backend !== undefined) {
+            this.deferred.push({
+              s,
+              backend: s.operator.backend,
+              chains: state.keyedChains,
+              range: keyGroupRange(s.index, node.parallelism, plan.maxParallelism),
+            });
+          }
           const chain = this.chains.get(s);
           // The chain continues where it was only in the directory it lives in (the next
           // checkpoint's files reference its files) and for the same key groups.
@@ -357,6 +381,32 @@ export class JobCheckpointing implements CheckpointHost {
               : 'operators without a uid are matched by position: restore the job as it was, or drop the state with allowNonRestoredState (--allow-non-restored-state)',
         },
       );
+    }
+  }
+
+  /**
+   * Reads the incremental chains {@link JobCheckpointing.restore} left for later into the
+   * subtasks' backends; call after it and before opening the operators. A backend that can
+   * (LMDB) takes each file as it is read, so only one file of the state is in memory at a time;
+   * otherwise (heap, or a chain that holds a state in two schema versions) the chain is merged in
+   * memory and restored as a whole, as before.
+   */
+  async restoreChains(): Promise<void> {
+    const work = this.deferred.splice(0);
+    for (const { backend, chains, range } of work) {
+      if (backend.restoreChanges !== undefined && streamable(chains)) {
+        for (const chain of chains)
+          for (const f of chain.files) backend.restoreChanges(await chain.read(f), range);
+        continue;
+      }
+      const groups: KeyGroupSnapshot[] = [];
+      for (const chain of chains) {
+        const files: StateChanges[] = [];
+        for (const f of chain.files) files.push(await chain.read(f));
+        for (const g of mergeStateChanges(files))
+          if (g.keyGroup >= range.start && g.keyGroup <= range.end) groups.push(g);
+      }
+      backend.restore(groups);
     }
   }
 
@@ -457,41 +507,100 @@ export class JobCheckpointing implements CheckpointHost {
   ): Promise<EncodedState> {
     const started = performance.now();
     const base = chain.confirmed;
+    // A base may be in several files (parts): the leading ones marked full.
+    let baseFiles = 0;
+    while (baseFiles < (base?.length ?? 0) && base?.[baseFiles]?.full === true) baseFiles++;
+    const sum = (files: readonly SharedStateFile[]) => files.reduce((n, f) => n + f.bytes, 0);
     const rebase =
       base === undefined ||
-      base.length >= MAX_CHAIN_FILES ||
-      base.slice(1).reduce((n, f) => n + f.bytes, 0) > (base[0]?.bytes ?? 0);
-    const changes = (
-      backend.snapshotChanges as (id: number, full: boolean) => Promise<StateChanges>
-    )(checkpointId, rebase);
+      base.length - baseFiles + 1 >= MAX_CHAIN_FILES ||
+      sum(base.slice(baseFiles)) > sum(base.slice(0, baseFiles));
+    // Parts the subtask writes itself as the backend reads them: a state larger than the heap is
+    // never held (or serialized) whole. What is written goes to the chain even if this
+    // checkpoint fails; the coordinator then deletes it with the rest.
+    const written: SharedStateFile[] = [];
+    const fileOf = (c: StateChanges, data: Uint8Array): SharedStateFile => {
+      const states = new Map<string, StateInfo>();
+      for (const g of c.groups)
+        for (const st of g.states)
+          states.set(`${st.name}\u0000${st.version}`, {
+            name: st.name,
+            kind: st.kind,
+            version: st.version,
+          });
+      return {
+        file: `${checkpointId}-${s.node.id}-${s.index}-${randomBytes(6).toString('hex')}`,
+        bytes: data.byteLength,
+        sha256: sha256(data),
+        full: c.full,
+        states: [...states.values()],
+      };
+    };
+    const parts = {
+      bytes: SNAPSHOT_PART_BYTES,
+      write: async (c: StateChanges): Promise<void> => {
+        const data = encodeStateChanges(c);
+        const f = fileOf(c, data);
+        const store = await this.storeForParts();
+        // Listed before the write ends: a failure deletes a partly written file too.
+        written.push(f);
+        await store.write(SHARED_LOCATION, f.file, data);
+      },
+    };
+    const changes = (backend.snapshotChanges as NonNullable<KeyedStateBackend['snapshotChanges']>)(
+      checkpointId,
+      rebase,
+      parts,
+    );
     const rest = (s.operator as NonNullable<Subtask['operator']>).snapshotState(
       checkpointId,
       false,
     );
     const syncMs = performance.now() - started;
-    return Promise.all([changes, rest]).then(([c, r]) => {
-      const data = encodeStateChanges(c);
-      const added: SharedStateFile = {
-        file: `${checkpointId}-${s.node.id}-${s.index}-${randomBytes(6).toString('hex')}`,
-        bytes: data.byteLength,
-        sha256: sha256(data),
-        full: c.full,
-      };
-      const before = c.full || base === undefined ? [] : base;
-      chain.pending.set(checkpointId, [...before, added]);
-      if (c.full) chain.states.clear();
-      for (const g of c.groups) {
-        for (const st of g.states)
-          chain.states.set(st.name, { name: st.name, kind: st.kind, version: st.version });
-      }
-      const exclusive = encode(r);
-      return {
-        data: exclusive.data,
-        states: [...chain.states.values()],
-        shared: { chain: before, added, data },
-        syncMs,
-      };
-    });
+    return Promise.all([changes, rest]).then(
+      ([c, r]) => {
+        const data = encodeStateChanges(c);
+        const added = fileOf(c, data);
+        const before = c.full || base === undefined ? [] : base;
+        chain.pending.set(checkpointId, [...before, ...written, added]);
+        if (c.full) chain.states.clear();
+        for (const f of [...written, added])
+          for (const st of f.states ?? []) chain.states.set(st.name, st);
+        const exclusive = encode(r);
+        return {
+          data: exclusive.data,
+          states: [...chain.states.values()],
+          shared: { chain: before, written, added, data },
+          syncMs,
+        };
+      },
+      async (e: unknown) => {
+        // The coordinator never learns of these files: delete them here.
+        if (written.length > 0) {
+          const store = await this.storeForParts();
+          for (const f of written) await store.removeFile(SHARED_LOCATION, f.file).catch(() => {});
+        }
+        throw e;
+      },
+    );
+  }
+
+  /** The checkpoint store, for the parts a subtask writes itself (a worker thread opens its own). */
+  private storeForParts(): Promise<CheckpointStore> {
+    if (this.partStore === undefined) {
+      const own = this.context.store;
+      const dir = this.options.checkpointDir;
+      this.partStore =
+        own !== undefined
+          ? Promise.resolve(own)
+          : dir === undefined
+            ? Promise.reject(new Error('incremental checkpoints need a checkpointDir'))
+            : openCheckpointStore(dir, {
+                objectStorage: this.options.objectStorage,
+                log: this.context.log,
+              });
+    }
+    return this.partStore;
   }
 
   private onAligned(s: Subtask, barrier: CheckpointBarrier, alignmentMs: number): void {
@@ -551,6 +660,29 @@ export class JobCheckpointing implements CheckpointHost {
 /** Files in a chain (base included) after which the next checkpoint is a new base. */
 const MAX_CHAIN_FILES = 12;
 
+/**
+ * Stored bytes of state per file of a snapshot: a base of several GiB is written (and restored)
+ * in files of about this size, each serialized and written before the next is read, so the heap
+ * holds one part at a time.
+ */
+const SNAPSHOT_PART_BYTES = 8 * 1024 * 1024;
+
+/** Whether every state has one schema version over the chains (a condition of streaming them). */
+function streamable(chains: readonly DeferredKeyedChain[]): boolean {
+  const versions = new Map<string, number>();
+  for (const c of chains) {
+    for (const f of c.files) {
+      if (f.states === undefined) return false;
+      for (const st of f.states) {
+        const v = versions.get(st.name);
+        if (v !== undefined && v !== st.version) return false;
+        versions.set(st.name, st.version);
+      }
+    }
+  }
+  return true;
+}
+
 /** A keyed subtask's incremental state chain. */
 interface ChainTracker {
   /** The chain of the newest checkpoint known complete; the next one builds on it. */
@@ -591,6 +723,7 @@ function isEmpty(s: SubtaskState | undefined): boolean {
   if (s === undefined) return true;
   return (
     (s.keyGroups === undefined || s.keyGroups.length === 0) &&
+    s.keyedChains === undefined &&
     (s.timers === undefined ||
       (s.timers.eventTime.length === 0 && s.timers.processingTime.length === 0)) &&
     (s.operatorState === undefined || s.operatorState.length === 0) &&

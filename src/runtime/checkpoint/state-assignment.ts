@@ -12,7 +12,7 @@ import type { TimerEntry } from '../timers/internal-timer-service.ts';
 import type { KeyGroupSnapshot } from '../../state/keyed-state-backend.ts';
 import { keyGroupOf, keyGroupRange } from '../../state/key-groups.ts';
 import type { LoadedOperatorState } from './checkpoint-loader.ts';
-import type { SubtaskState } from './subtask-state.ts';
+import type { DeferredKeyedChain, SubtaskState } from './subtask-state.ts';
 
 /** The share of `saved` that subtask `index` of `parallelism` restores. */
 export function assignSubtaskState(
@@ -25,6 +25,8 @@ export function assignSubtaskState(
   if (old.length === parallelism) return old[index] ?? {};
   const { start, end } = keyGroupRange(index, parallelism, maxParallelism);
   const keyGroups: KeyGroupSnapshot[] = [];
+  // Deferred chains go whole: the restoring subtask keeps the key groups it owns now.
+  const keyedChains: DeferredKeyedChain[] = [];
   const eventTime: TimerEntry[] = [];
   const processingTime: TimerEntry[] = [];
   let keyed = false;
@@ -36,6 +38,10 @@ export function assignSubtaskState(
     if (s.source !== undefined) {
       sources.push(s.source);
       continue;
+    }
+    if (s.keyedChains !== undefined) {
+      keyed = true;
+      keyedChains.push(...s.keyedChains);
     }
     if (s.keyGroups !== undefined) {
       keyed = true;
@@ -68,6 +74,7 @@ export function assignSubtaskState(
   return {
     ...(sources.length > 0 ? { sourceUnion: sources } : {}),
     ...(keyed ? { keyGroups, timers: { eventTime, processingTime } } : {}),
+    ...(keyedChains.length > 0 ? { keyedChains } : {}),
     ...(operatorState !== undefined ? { operatorState } : {}),
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { KeyGroupSnapshot } from '../../state/keyed-state-backend.ts';
+import type { KeyGroupSnapshot, StateChanges } from '../../state/keyed-state-backend.ts';
 import type { SharedStateFile } from './checkpoint-metadata.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';
 
@@ -34,4 +34,18 @@ export interface SubtaskState {
    * restored subtask continues (same parallelism, same checkpoint directory). Never saved here.
    */
   readonly keyedChain?: readonly SharedStateFile[];
+  /**
+   * Set by the loader instead of `keyGroups` for incremental chains (unless asked to merge them):
+   * the chains, read file by file when the subtask restores, so keyed state larger than the heap
+   * is never held whole. Several after a change of parallelism (each filtered by key group).
+   */
+  readonly keyedChains?: readonly DeferredKeyedChain[];
+}
+
+/** An incremental keyed state chain, verified but not read yet (see `checkpoint-loader.ts`). */
+export interface DeferredKeyedChain {
+  /** Base first. */
+  readonly files: readonly SharedStateFile[];
+  /** Reads one of `files` (checked against its size and sha256 again) and decodes it. */
+  read(file: SharedStateFile): Promise<StateChanges>;
 }

@@ -17,7 +17,11 @@ import { busyClock } from '../task-times.ts';
 import { sampleMetrics } from '../../metrics/sample-metrics.ts';
 import type { JobGraph } from '../../plan/plan.ts';
 import { JobRun } from '../job-run.ts';
-import { loadCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint-loader.ts';
+import {
+  hasDeferredChains,
+  loadCheckpoint,
+  type LoadedCheckpoint,
+} from '../checkpoint/checkpoint-loader.ts';
 import type { OperatorStateDistribution } from '../checkpoint/checkpoint-metadata.ts';
 import {
   localCheckpointContext,
@@ -270,11 +274,16 @@ async function loadRestore(path: string): Promise<LoadedCheckpoint> {
     objectStorage: data.objectStorage,
     log: (m) => process.stderr.write(`eddy: [slot ${data.slot}] ${m}\n`),
   });
+  let cp: LoadedCheckpoint;
   try {
-    return await loadCheckpoint(store, location);
-  } finally {
+    cp = await loadCheckpoint(store, location);
+  } catch (e) {
     await store.close();
+    throw e;
   }
+  // Incremental chains are read from the store while the job restores: it stays open then.
+  if (!hasDeferredChains(cp)) await store.close();
+  return cp;
 }
 
 setLaunchContext({

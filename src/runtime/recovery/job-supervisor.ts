@@ -12,6 +12,7 @@ import type { CheckpointStats, ExceptionRecord } from '../../core/job-status.ts'
 import { EddyError, toEddyError } from '../../errors/eddy-error.ts';
 import type { JobGraph } from '../../plan/plan.ts';
 import {
+  hasDeferredChains,
   listCheckpointIds,
   loadCheckpoint,
   type LoadedCheckpoint,
@@ -293,11 +294,16 @@ export class JobSupervisor {
       const path = o.fromSavepoint;
       try {
         const savepoint = await openCheckpointLocation(path, storage);
+        let cp: LoadedCheckpoint;
         try {
-          return await loadCheckpoint(savepoint.store, savepoint.location);
-        } finally {
+          cp = await loadCheckpoint(savepoint.store, savepoint.location);
+        } catch (e) {
           await savepoint.store.close();
+          throw e;
         }
+        // A checkpoint's incremental chains are read from the store while the job restores.
+        if (!hasDeferredChains(cp)) await savepoint.store.close();
+        return cp;
       } catch (e) {
         throw new EddyError(`cannot restore from ${path}: ${(e as Error).message}`, {
           code: 'RESTORE_FAILED',

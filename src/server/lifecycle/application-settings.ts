@@ -29,6 +29,12 @@ import type { ApplicationConfig, RestartStrategy } from '../../protocol/applicat
  *   is rolled back by the server to the version it ran before, from the update's snapshot, and a
  *   SYSTEM_ROLLBACK operation by `system` records it. Output the failed version committed after
  *   that snapshot is produced again by the previous version.
+ * - **stateBackend**: `type` (`heap`); for `lmdb`, `memoryMb` is the state memory of the whole
+ *   application (Flink's managed memory, explicit): its cache and write buffer, shared evenly by
+ *   its slots (default: 64 MiB per keyed subtask). It lives outside the V8 heap, so it must fit in
+ *   the application's memory beside the heap (`units × unit memory × (1 − heapShare)`), which the
+ *   RSS watchdog counts. `incrementalCheckpoints` (false) makes checkpoints write only what
+ *   changed (ADR 0020).
  * - **session**: run in a shared process with the other applications naming the same session
  *   (its memory is the sum of theirs; parallelism 1 runs on the process's own thread).
  */
@@ -51,12 +57,14 @@ export const APPLICATION_DEFAULTS = {
     maxDelayMs: 60_000,
     attempts: 10,
   },
-  stateBackend: { type: 'heap' as const },
+  stateBackend: { type: 'heap' as const, incrementalCheckpoints: false },
   batchSize: 1024,
   autoWatermarkIntervalMs: 200,
   failOnMalformedInput: false,
   systemRollback: { enabled: true, startTimeoutMs: 120_000, maxFailures: 3, windowMs: 600_000 },
 };
+
+const MIB = 1024 * 1024;
 
 /** The settings an application runs with, every default filled in. */
 export interface EffectiveSettings {
@@ -70,6 +78,9 @@ export interface EffectiveSettings {
   readonly checkpoints: Required<NonNullable<ApplicationConfig['checkpoints']>>;
   readonly restartStrategy: RestartStrategy;
   readonly stateBackend: 'heap' | 'lmdb';
+  /** MiB of state memory of the whole application (lmdb); undefined: the engine's default. */
+  readonly stateMemoryMb: number | undefined;
+  readonly incrementalCheckpoints: boolean;
   readonly batchSize: number;
   readonly autoWatermarkIntervalMs: number;
   readonly failOnMalformedInput: boolean;
@@ -92,6 +103,9 @@ export function effectiveSettings(config: ApplicationConfig): EffectiveSettings 
     checkpoints: { tolerableFailures: 0, ...d.checkpoints, ...config.checkpoints },
     restartStrategy: config.restartStrategy ?? d.restartStrategy,
     stateBackend: config.stateBackend?.type ?? d.stateBackend.type,
+    stateMemoryMb: config.stateBackend?.memoryMb,
+    incrementalCheckpoints:
+      config.stateBackend?.incrementalCheckpoints ?? d.stateBackend.incrementalCheckpoints,
     batchSize: config.batchSize ?? d.batchSize,
     autoWatermarkIntervalMs: config.autoWatermarkIntervalMs ?? d.autoWatermarkIntervalMs,
     failOnMalformedInput: config.failOnMalformedInput ?? d.failOnMalformedInput,
@@ -197,6 +211,10 @@ export function environmentOptionsOf(s: EffectiveSettings, at: RunLocation): Env
   // the job cannot be interrupted by the cancellation watchdog — a stop then times out and a
   // force stop ends the process — and, in a session, holds up the session's other jobs.
   if (s.parallelism === 1) options['runtimeMode'] = 'in-process';
+  // The option is per slot (or per process when in-process); the setting is per application.
+  if (s.stateMemoryMb !== undefined)
+    options['stateMemory'] = Math.max(1, Math.floor((s.stateMemoryMb * MIB) / s.parallelism));
+  if (s.incrementalCheckpoints) options['incrementalCheckpoints'] = true;
   if (s.checkpoints.enabled) {
     options['checkpointInterval'] = s.checkpoints.intervalMs;
     options['checkpointTimeout'] = s.checkpoints.timeoutMs;

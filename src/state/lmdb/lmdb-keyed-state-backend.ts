@@ -37,16 +37,22 @@ import {
 import { encodeKeyPart, primitiveKeyOf, statePrefix } from '../entry-key.ts';
 import { keyGroupOf, normalizeKey } from '../key-groups.ts';
 import {
+  type KeyGroupRange,
   type KeyGroupRemovals,
   type KeyGroupSnapshot,
   type KeyedStateBackend,
+  type SnapshotParts,
   type StateBackendStats,
   type StateChanges,
   type StateSnapshot,
 } from '../keyed-state-backend.ts';
 import { SnapshotBuilder } from '../snapshot-builder.ts';
 import { checkCompatible } from '../check-compatible.ts';
-import type { AggregatingStateDescriptor, StateDescriptor } from '../../core/state-descriptor.ts';
+import type {
+  AggregatingStateDescriptor,
+  StateDescriptor,
+  StateKind,
+} from '../../core/state-descriptor.ts';
 import type {
   AggregatingState,
   ListState,
@@ -85,8 +91,8 @@ export interface LmdbKeyedStateBackendOptions {
   /** Milliseconds now, for state TTL (default `Date.now`). */
   readonly clock?: () => number;
   /**
-   * Changed entries remembered for incremental checkpoints (default 4 M); beyond it the next
-   * checkpoint is a full one.
+   * Changed entries remembered for incremental checkpoints (default: one per 64 bytes of
+   * `memoryBytes`, at most 4 M); beyond it the next checkpoint is a full one.
    */
   readonly maxTrackedChanges?: number;
   /** Restored entries written per LMDB write transaction (default 1 M; tests use a few). */
@@ -128,11 +134,31 @@ interface Table {
   readonly refreshOnRead: boolean;
 }
 
+/** Kind and schema version of a restored state's entries. */
+interface StateInfoOfRestore {
+  readonly kind: StateKind;
+  readonly version: number;
+}
+
+/** Entries re-encoded per write transaction when a restored state is migrated. */
+const MIGRATE_CHUNK = 10_000;
+
+/** Removed entry keys by key group, as a snapshot lists them. */
+function removals(removed: ReadonlyMap<number, string[]>): KeyGroupRemovals[] {
+  return [...removed]
+    .sort((a, b) => a[0] - b[0])
+    .map(([keyGroup, entryKeys]) => ({ keyGroup, entryKeys }));
+}
+
 /** `getBinaryFast` with the options its typings omit. */
 type ReadIn = (key: string, options: { transaction: Lmdb.Transaction }) => Buffer | undefined;
 
 /** Default memory budget of one backend. */
 const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
+/** Bytes of the memory budget per change tracked for incremental checkpoints. */
+const BYTES_PER_CHANGE = 64;
+/** Stored size assumed of an entry before the first flush measures it. */
+const INITIAL_ENTRY_BYTES = 4096;
 /** Bytes an entry costs in the cache besides its stored size (Map slot, key string, objects). */
 const ENTRY_OVERHEAD_BYTES = 200;
 /** Changes since the last confirmed checkpoint, by entry key, with their key group. */
@@ -212,6 +238,13 @@ export class LmdbKeyedStateBackend
   private changesLost = false;
   private hits = 0;
   private misses = 0;
+  /** Bytes of stored values decoded by range reads (sizes the parts of a snapshot). */
+  private readBytes = 0;
+  /**
+   * States restored by {@link LmdbKeyedStateBackend.restoreChanges} that the user code has not
+   * registered yet: their entries are in LMDB as saved (schema version and all), not in memory.
+   */
+  private readonly restored = new Map<string, StateInfoOfRestore>();
   protected readonly handles: StateHandleClasses<this, Table> = LMDB_HANDLES;
   /** @internal */
   readonly clock: () => number;
@@ -229,8 +262,10 @@ export class LmdbKeyedStateBackend
         // buffer (with encoding 'binary' alone, every value read was copied into a new Buffer).
         encoder: {
           encode: (value: Buffer): Buffer => value,
-          decode: (bytes: Uint8Array, size: number): DecodedEntry =>
-            this.codec.decode(bytes, this.decoded, size),
+          decode: (bytes: Uint8Array, size: number): DecodedEntry => {
+            this.readBytes += size;
+            return this.codec.decode(bytes, this.decoded, size);
+          },
         },
       });
     } catch (e) {
@@ -240,8 +275,15 @@ export class LmdbKeyedStateBackend
     this.memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
     const fixed = options.cacheEntries ?? options.flushThreshold;
     this.fixedCapacity = fixed !== undefined;
-    this.capacity = fixed ?? this.estimateCapacity(64);
-    this.maxTrackedChanges = options.maxTrackedChanges ?? 4_000_000;
+    // Until the first flush tells the real size of entries, assume large ones: assuming small
+    // ones let a budget of 16 MiB fill with 50 k entries of 2 KiB (100 MiB of heap) before the
+    // first eviction. Small entries only flush once sooner; the estimate then grows.
+    this.capacity = fixed ?? this.estimateCapacity(INITIAL_ENTRY_BYTES);
+    // The map of changes lives on the heap beside the cache (~100 bytes an entry): it gets a
+    // share of the budget (64 MiB: 1 M changes), past which a base is cheaper than the map.
+    this.maxTrackedChanges =
+      options.maxTrackedChanges ??
+      Math.min(4_000_000, Math.max(10_000, Math.floor(this.memoryBytes / BYTES_PER_CHANGE)));
     this.restoreBatch = Math.max(1, options.restoreBatchEntries ?? LOAD_CHUNK);
     this.clock = options.clock ?? Date.now;
   }
@@ -547,17 +589,31 @@ export class LmdbKeyedStateBackend
    * transaction opened synchronously; the entries are then read in chunks between which the
    * record path runs (LMDB readers never block the writer, and never see its later writes).
    */
-  async snapshotAsync(): Promise<KeyGroupSnapshot[]> {
+  async snapshotAsync(parts?: SnapshotParts): Promise<KeyGroupSnapshot[]> {
     this.flush();
-    const builder = new SnapshotBuilder(this.maxParallelism);
-    const add = this.collector(builder, this.clock(), undefined, new Map(this.tables));
+    const tables = new Map(this.tables);
+    const restored = new Map(this.restored);
+    const now = this.clock();
+    let builder = new SnapshotBuilder(this.maxParallelism);
+    let add = this.collector(builder, now, undefined, tables, restored);
     const pending = this.pendingSnapshots();
     const it = this.db.getRange({ snapshot: true })[Symbol.iterator]();
+    this.readBytes = 0;
+    const partBytes = this.partBytes(parts);
     let n = it.next(); // opens the read transaction now
     for (let count = 1; n.done !== true; count++) {
       // The open's encoder decoded the value (see the constructor).
-      add(n.value.key, n.value.value as unknown as DecodedEntry);
-      if (count % 20_000 === 0) {
+      const key = n.value.key;
+      add(key, n.value.value as unknown as DecodedEntry);
+      if (parts !== undefined && this.readBytes + count * key.length >= partBytes) {
+        // A part is full: out it goes before more is read (state larger than the heap).
+        await parts.write({ full: true, groups: builder.build(), removed: [] });
+        builder = new SnapshotBuilder(this.maxParallelism);
+        add = this.collector(builder, now, undefined, tables, restored);
+        this.readBytes = 0;
+        count = 0;
+        if (this.disposed) throw new Error('the state backend was closed during a snapshot');
+      } else if (count % 20_000 === 0) {
         await new Promise<void>((r) => setImmediate(r));
         if (this.disposed) throw new Error('the state backend was closed during a snapshot');
       }
@@ -567,11 +623,25 @@ export class LmdbKeyedStateBackend
     return builder.build();
   }
 
+  /**
+   * Stored bytes per part of a snapshot: as asked, but at most half the memory budget, since a
+   * part is held decoded on the heap while it is serialized and written.
+   */
+  private partBytes(parts: SnapshotParts | undefined): number {
+    return parts === undefined
+      ? Infinity
+      : Math.max(1, Math.min(parts.bytes, this.memoryBytes / 2));
+  }
+
   startTrackingChanges(): void {
     this.changes ??= new Map();
   }
 
-  async snapshotChanges(checkpointId: number, full: boolean): Promise<StateChanges> {
+  async snapshotChanges(
+    checkpointId: number,
+    full: boolean,
+    parts?: SnapshotParts,
+  ): Promise<StateChanges> {
     // Changes not all known (too many, or not tracked until now): a new base it is.
     const lost = this.changesLost || this.changes === undefined;
     // From this barrier on, changes count towards the next checkpoint.
@@ -581,7 +651,7 @@ export class LmdbKeyedStateBackend
     if (full || lost) {
       this.unconfirmed.length = 0;
       this.unconfirmed.push({ id: checkpointId, changes: new Map() });
-      return { full: true, groups: await this.snapshotAsync(), removed: [] };
+      return { full: true, groups: await this.snapshotAsync(parts), removed: [] };
     }
     this.unconfirmed.push({ id: checkpointId, changes: current });
     // Everything not confirmed yet: a checkpoint that failed left its changes unsaved.
@@ -589,12 +659,16 @@ export class LmdbKeyedStateBackend
     for (const u of this.unconfirmed) for (const [k, kg] of u.changes) all.set(k, kg);
     this.flush();
     const tables = new Map(this.tables);
+    const restored = new Map(this.restored);
+    const now = this.clock();
     const txn = this.db.useReadTransaction();
     try {
-      const builder = new SnapshotBuilder(this.maxParallelism);
-      const add = this.collector(builder, this.clock(), undefined, tables);
-      const removed = new Map<number, string[]>();
+      let builder = new SnapshotBuilder(this.maxParallelism);
+      let add = this.collector(builder, now, undefined, tables, restored);
+      let removed = new Map<number, string[]>();
       let count = 0;
+      let bytes = 0;
+      const partBytes = this.partBytes(parts);
       for (const [k, kg] of all) {
         // The first read already runs after the barrier: only the flush is on the record path.
         if (count++ % 20_000 === 0) {
@@ -602,16 +676,23 @@ export class LmdbKeyedStateBackend
           if (this.disposed) throw new Error('the state backend was closed during a snapshot');
         }
         const buf = (this.db.getBinaryFast as ReadIn).call(this.db, k, { transaction: txn });
+        bytes += k.length + (buf?.length ?? 0);
         if (buf === undefined || !add(k, this.codec.decode(buf, this.decoded))) {
           let list = removed.get(kg);
           if (list === undefined) removed.set(kg, (list = []));
           list.push(k);
         }
+        if (parts !== undefined && bytes >= partBytes) {
+          // Parts of one checkpoint's changes are disjoint: their order does not matter.
+          await parts.write({ full: false, groups: builder.build(), removed: removals(removed) });
+          builder = new SnapshotBuilder(this.maxParallelism);
+          add = this.collector(builder, now, undefined, tables, restored);
+          removed = new Map();
+          bytes = 0;
+          if (this.disposed) throw new Error('the state backend was closed during a snapshot');
+        }
       }
-      const removals: KeyGroupRemovals[] = [...removed]
-        .sort((a, b) => a[0] - b[0])
-        .map(([keyGroup, entryKeys]) => ({ keyGroup, entryKeys }));
-      return { full: false, groups: builder.build(), removed: removals };
+      return { full: false, groups: builder.build(), removed: removals(removed) };
     } finally {
       txn.done();
     }
@@ -649,6 +730,7 @@ export class LmdbKeyedStateBackend
     now: number,
     expired: string[] | undefined,
     tables: ReadonlyMap<string, Table> = this.tables,
+    restored: ReadonlyMap<string, StateInfoOfRestore> = this.restored,
   ): (key: string, d: DecodedEntry) => boolean {
     let state = '';
     let prefixLength = 0;
@@ -662,7 +744,13 @@ export class LmdbKeyedStateBackend
         state = statePrefix(name);
         prefixLength = state.length;
         const desc = tables.get(name)?.descriptor;
-        builder.state(name, desc?.kind ?? 'value', desc?.options.version ?? 1);
+        // A restored state not registered yet: its entries are still as they were saved.
+        const saved = desc === undefined ? restored.get(name) : undefined;
+        builder.state(
+          name,
+          desc?.kind ?? saved?.kind ?? 'value',
+          desc?.options.version ?? saved?.version ?? 1,
+        );
       }
       const raw = d.withKey ? d.raw : primitiveKeyOf(key, prefixLength);
       const v = d.value;
@@ -682,6 +770,16 @@ export class LmdbKeyedStateBackend
    * ({@link LmdbKeyedStateBackend.loadIntoLmdb}) rather than through the cache one by one.
    */
   protected override table(descriptor: StateDescriptor): Table {
+    const saved = this.tables.has(descriptor.name) ? undefined : this.restored.get(descriptor.name);
+    if (saved !== undefined) {
+      // Entries restored by restoreChanges: already in LMDB, as saved.
+      const info = { name: descriptor.name, ...saved, keys: [], values: [] };
+      checkCompatible(this.operatorName, descriptor, info);
+      this.restored.delete(descriptor.name);
+      const table = super.table(descriptor);
+      if (saved.version < (descriptor.options.version ?? 1)) this.migrateRestored(table, saved);
+      return table;
+    }
     const pending = this.tables.has(descriptor.name)
       ? undefined
       : this.pendingRestore.get(descriptor.name);
@@ -769,6 +867,119 @@ export class LmdbKeyedStateBackend
       });
     }
     if (!this.fixedCapacity && written > 0) this.capacity = this.estimateCapacity(bytes / written);
+  }
+
+  /**
+   * Rewrites the entries of a state restored with an older schema version through its `migrate`
+   * function, in chunks (the state may be far larger than the heap), as
+   * {@link AbstractKeyedStateBackend.restoredValue} migrates restored values in memory.
+   */
+  private migrateRestored(table: Table, saved: StateInfoOfRestore): void {
+    const { descriptor, prefix } = table;
+    const migrate = descriptor.options.migrate as (value: unknown, fromVersion: number) => unknown;
+    const isMap = descriptor.kind === 'map';
+    // Entry keys of the state: its name, NUL, then the key; NUL + 1 ends the range.
+    const end = `${prefix.slice(0, -1)}\u0001`;
+    let start = prefix;
+    let after: string | undefined;
+    for (;;) {
+      const chunk: [string, Buffer][] = [];
+      for (const { key, value } of this.db.getRange({ start, end })) {
+        if (key === after) continue;
+        const d = value as unknown as DecodedEntry;
+        // A map state's migrate sees the entry list a snapshot holds, as on any restore.
+        const old =
+          isMap && d.value instanceof Map ? [...(d.value as Map<unknown, unknown>)] : d.value;
+        const v = migrate(old, saved.version);
+        const stored = isMap && Array.isArray(v) ? new Map(v as [unknown, unknown][]) : v;
+        chunk.push([key, this.codec.encode(stored, d.expiresAt, d.withKey, d.raw, d.ns)]);
+        if (chunk.length >= MIGRATE_CHUNK) break;
+      }
+      if (chunk.length === 0) return;
+      this.writeTransaction(() => {
+        for (const [k, b] of chunk) this.db.putSync(k, b);
+      });
+      after = start = (chunk[chunk.length - 1] as [string, Buffer])[0];
+    }
+  }
+
+  restoreChanges(changes: StateChanges, range: KeyGroupRange): void {
+    this.flush();
+    const { db, codec } = this;
+    const now = this.clock();
+    let bytes = 0;
+    let written = 0;
+    this.writeTransaction(() => {
+      for (const g of changes.groups) {
+        if (g.keyGroup < range.start || g.keyGroup > range.end) continue;
+        for (const snap of g.states) {
+          const table = this.tables.get(snap.name);
+          if (table !== undefined) checkCompatible(this.operatorName, table.descriptor, snap);
+          else this.noteRestored(snap);
+          const prefix = statePrefix(snap.name);
+          const { keys, namespaces, expiresAt: savedExpiry } = snap;
+          const ttlMs = table?.ttlMs;
+          for (let i = 0; i < keys.length; i++) {
+            const raw = keys[i];
+            const ns = namespaces?.[i];
+            const k = encodeKeyPart(normalizeKey(raw));
+            const entryKey =
+              ns === undefined ? prefix + k : `${prefix}${k}\u0001${encodeKeyPart(ns)}`;
+            // A TTL keeps running across a restore: saved expiry times are kept.
+            const saved = savedExpiry?.[i];
+            const expiresAt =
+              table === undefined
+                ? (saved ?? Number.NaN)
+                : ttlMs === undefined
+                  ? Number.NaN
+                  : (saved ?? now + ttlMs);
+            if (expiresAt <= now) {
+              // Expired: gone, including what an older file of the chain held for it.
+              db.removeSync(entryKey);
+              continue;
+            }
+            const value =
+              table !== undefined
+                ? this.restoredValue(table.descriptor, snap, i)
+                : snap.kind === 'map' && Array.isArray(snap.values[i])
+                  ? new Map(snap.values[i] as [unknown, unknown][])
+                  : snap.values[i];
+            const withKey =
+              ns !== undefined ||
+              (typeof raw === 'string' ? raw.charCodeAt(0) === 0 : typeof raw === 'object');
+            const buf = codec.encode(value, expiresAt, withKey, raw, ns);
+            bytes += buf.byteLength;
+            written++;
+            db.putSync(entryKey, buf);
+          }
+        }
+      }
+      for (const r of changes.removed) {
+        if (r.keyGroup < range.start || r.keyGroup > range.end) continue;
+        for (const k of r.entryKeys) db.removeSync(k);
+      }
+    });
+    // Whatever was cached may be older than what was just written.
+    this.clearCache();
+    if (!this.fixedCapacity && written > 0) this.capacity = this.estimateCapacity(bytes / written);
+  }
+
+  /** Remembers the kind and version of a restored state's entries until it is registered. */
+  private noteRestored(snap: StateSnapshot): void {
+    const known = this.restored.get(snap.name);
+    if (known === undefined)
+      this.restored.set(snap.name, { kind: snap.kind, version: snap.version });
+    else if (known.kind !== snap.kind || known.version !== snap.version) {
+      throw new EddyError(
+        `state "${snap.name}" was restored as ${known.kind} state version ${known.version} and as ${snap.kind} state version ${snap.version}`,
+        {
+          code: 'INTERNAL',
+          domain: 'internal',
+          operator: { name: this.operatorName },
+          hint: 'a chain that holds a state in several versions is restored by merging it in memory',
+        },
+      );
+    }
   }
 
   /** Drops every cached entry (flush first: dirty ones are lost). */
