@@ -32,10 +32,13 @@ export class JavaRandom {
    * low 48 bits of `seed` matter; `seed` must be a non-negative safe integer.
    */
   setSeed(seed: number): void {
-    const lo = seed % TWO_24;
-    const hi = Math.floor(seed / TWO_24) % TWO_24;
-    this.lo = (lo ^ MULT_LO) & MASK_24;
-    this.hi = (hi ^ MULT_HI) & MASK_24;
+    // No `%` here: seeds above 2^30 (the channel URLs' 0x43484e4c + c, any seed·2^32 + eventId)
+    // are heap numbers, and once `%` has seen one V8 compiles it as a C call to fmod for every
+    // later seed too. The quotient is below 2^29 for a safe integer, so it truncates to int32
+    // exactly; the remainder is exact in double arithmetic.
+    const q = Math.floor(seed * INV_2_24);
+    this.lo = ((seed - q * TWO_24) ^ MULT_LO) & MASK_24;
+    this.hi = (q ^ MULT_HI) & MASK_24;
   }
 
   /**

@@ -16,6 +16,17 @@ const OUT_OF_ORDER_GROUP_SIZE = 1;
 const TWO_32 = 0x100000000;
 
 /**
+ * NX `getNextAdjustedEventNumber`: `⌊num/G⌋·G + (num·953 mod G)`. With the default G = 1 it is
+ * `num` itself; the general form is kept apart because `num·953` passes 2^31 within a few million
+ * events, and V8 compiles `%` of a double as a C call to fmod — once per event.
+ */
+function adjustedEventNumber(num: number): number {
+  const g = OUT_OF_ORDER_GROUP_SIZE;
+  if (g === 1) return num;
+  return Math.floor(num / g) * g + ((num * 953) % g);
+}
+
+/**
  * Generates the events of one {@link GeneratorConfig}, in order. The k-th event has
  * `num = firstEventNumber + k`, adjusted number `adj` (= `num` with the default group size 1),
  * id `firstEventId + adj`, time `ts(adj)`, and draws its fields from
@@ -63,8 +74,7 @@ export class NexmarkGenerator {
   next(): NexmarkEvent {
     const config = this.config;
     const num = config.firstEventNumber + this.count;
-    const g = OUT_OF_ORDER_GROUP_SIZE;
-    const adj = Math.floor(num / g) * g + ((num * 953) % g);
+    const adj = adjustedEventNumber(num);
     const eventId = config.firstEventId + adj;
     const timestamp = timestampForEventNumber(config.baseTime, this.delayUs, adj);
     const random = this.random;
