@@ -2,7 +2,9 @@
  * The dashboard in a real browser (Debian's Chromium driven by playwright-core) against a real
  * `eddy server` running the bot-tagging example and two test jobs: the applications list, the
  * job graph with metrics that update, a vertex's subtasks opened with the keyboard, a flame
- * graph sampled from a running subtask, checkpoint and exception views, the log followed live, a confirmed action, a
+ * graph sampled from a running subtask (also driven by the keyboard), checkpoint and exception
+ * views, the log followed live, a walk through list, tabs, a vertex and an action dialog with the
+ * keyboard alone, a confirmed action, a
  * configuration diff, the viewer's read-only page, a 50-vertex page in under a second, and no
  * console error anywhere. Screenshots go to a temp directory, or to docs/guides/images/ with
  * EDDY_UPDATE_SCREENSHOTS=1 (they illustrate docs/guides/dashboard.md).
@@ -23,6 +25,29 @@ const shots =
     ? fileURLToPath(new URL('../../docs/guides/images/', import.meta.url))
     : mkdtempSync(join(tmpdir(), 'eddy-dashboard-shots-'));
 mkdirSync(shots, { recursive: true });
+
+/**
+ * Presses Tab (Shift+Tab with `back`) until the focused element matches the CSS `selector` (and
+ * has the text `text`, if given); fails after 80 presses, naming where the focus went.
+ */
+async function tabTo(page: Page, selector: string, text?: string, back = false): Promise<void> {
+  // A string, not a function: the tests compile without the DOM's types.
+  const probe = `(() => {
+    const el = document.activeElement;
+    if (el === null) return 'none';
+    const t = (el.textContent ?? '').trim();
+    if (el.matches(${JSON.stringify(selector)}) && (${JSON.stringify(text ?? null)} === null || t === ${JSON.stringify(text ?? null)})) return 'yes';
+    return el.tagName.toLowerCase() + ' ' + t.slice(0, 30);
+  })()`;
+  const seen: string[] = [];
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    const hit = (await page.evaluate(probe)) as string;
+    if (hit === 'yes') return;
+    seen.push(hit);
+  }
+  assert.fail(`the focus never reached ${selector}; it went through: ${seen.join(' | ')}`);
+}
 
 describe('the dashboard in a browser', { timeout: 240_000 }, () => {
   let server: EddyServer;
@@ -178,6 +203,62 @@ describe('the dashboard in a browser', { timeout: 240_000 }, () => {
     });
     await admin.getByRole('button', { name: 'Reset zoom' }).click();
     await waitFor(async () => (await frames.count()) === before, { timeoutMs: 5000 });
+    // The same with the keyboard: one tab stop, arrows select (announced), Enter zooms, Escape resets.
+    const selected = admin.locator('[data-testid=flame-selected]');
+    const rootText = await selected.innerText();
+    await admin.locator('svg.flame-svg').focus();
+    await admin.keyboard.press('ArrowDown');
+    await admin.keyboard.press('ArrowDown');
+    const chosen = await selected.innerText();
+    assert.notEqual(chosen, rootText, 'the arrow keys select another frame');
+    assert.equal(await admin.locator('svg.flame-svg g.frame.selected').count(), 1);
+    await admin.keyboard.press('Enter');
+    await waitFor(async () => (await frames.count()) < before, {
+      timeoutMs: 5000,
+      message: 'a zoom with Enter',
+    });
+    await admin.keyboard.press('ArrowUp');
+    assert.notEqual(await selected.innerText(), chosen, 'ArrowUp selects the caller');
+    await admin.keyboard.press('Escape');
+    await waitFor(async () => (await frames.count()) === before, {
+      timeoutMs: 5000,
+      message: 'Escape resets the zoom',
+    });
+  });
+
+  it('works with the keyboard alone: list → application → tabs → a vertex → an action dialog', async () => {
+    const { page } = await browser.page();
+    await page.goto(`${server.url}/#token=${server.adminToken}`);
+    await page.locator('table[aria-label=applications]').waitFor();
+    await tabTo(page, 'a[href="#/apps/bots"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/apps\/bots/);
+    await page.locator('svg.job-graph g.vertex').first().waitFor();
+    await tabTo(page, 'a[href$="/apps/bots/checkpoints"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/checkpoints$/);
+    await page.locator('table[aria-label="checkpoint history"]').waitFor();
+    await tabTo(page, 'a[href$="/apps/bots/overview"]', undefined, true);
+    await page.keyboard.press('Enter');
+    await page.locator('svg.job-graph g.vertex').first().waitFor();
+    await tabTo(page, 'svg.job-graph g.vertex');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/vertex=\d+/);
+    await page.locator('table[aria-label=subtasks]').waitFor();
+    await tabTo(page, '[role=toolbar] button', 'Snapshot', true);
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('dialog[open]');
+    await dialog.waitFor();
+    const focusedInDialog = await page.evaluate(
+      "document.activeElement !== null && document.activeElement.closest('dialog') !== null",
+    );
+    assert.equal(focusedInDialog, true, 'the dialog takes the focus');
+    await page.keyboard.press('Escape');
+    await waitFor(async () => (await page.locator('dialog[open]').count()) === 0, {
+      timeoutMs: 5000,
+      message: 'Escape closes the dialog without acting',
+    });
+    await page.close();
   });
 
   it('shows the checkpoint history with duration, size and alignment', async () => {

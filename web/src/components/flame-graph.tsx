@@ -2,6 +2,11 @@
  * A flame graph of a V8 CPU profile: the root at the top, callees below, each frame as wide as
  * the samples under it. Click a frame to zoom to it (Escape or "Reset zoom" goes back); the
  * search box highlights frames whose function or file matches and sums their share.
+ *
+ * Keyboard: the graph is one tab stop (hundreds of frames as tab stops would trap a keyboard
+ * user); arrow keys move a selection — up to the caller, down to the heaviest callee, left and
+ * right between siblings — Enter zooms to it, Escape resets. The selected frame's details are
+ * announced in a status line, as the mouse's tooltip shows them.
  */
 import { useMemo, useState } from 'preact/hooks';
 import type { CpuProfile } from '../types.ts';
@@ -80,6 +85,7 @@ function color(f: Frame): string {
 export function FlameGraph({ profile, width }: { profile: CpuProfile; width: number }) {
   const { root, frames } = useMemo(() => frameTree(profile), [profile]);
   const [zoom, setZoom] = useState<Frame>(root);
+  const [chosen, setChosen] = useState<Frame>(root);
   const [search, setSearch] = useState('');
   const focus = frames.includes(zoom) ? zoom : root;
   const scale = width / Math.max(1, focus.total);
@@ -117,8 +123,33 @@ export function FlameGraph({ profile, width }: { profile: CpuProfile; width: num
     maxDepth = Math.max(maxDepth, f.depth);
   }
   const totalSamples = Math.max(1, root.total);
+  const shown = new Set(visible.map((v) => v.f));
+  const selected = shown.has(chosen) ? chosen : focus;
+  const describe = (f: Frame) =>
+    `${f.name} ${f.where}\n${f.total} samples (${((f.total / totalSamples) * 100).toFixed(1)}%), self ${f.self}`;
+  const move = (key: string): Frame | undefined => {
+    const siblings = (selected.parent?.children ?? []).filter((c) => shown.has(c));
+    const at = siblings.indexOf(selected);
+    if (key === 'ArrowUp')
+      return selected.parent !== undefined && shown.has(selected.parent)
+        ? selected.parent
+        : undefined;
+    if (key === 'ArrowDown') return selected.children.find((c) => shown.has(c));
+    if (key === 'ArrowLeft') return at > 0 ? siblings[at - 1] : undefined;
+    if (key === 'ArrowRight') return at >= 0 ? siblings[at + 1] : undefined;
+    return undefined;
+  };
+  const zoomTo = (f: Frame) => {
+    setZoom(f);
+    setChosen(f);
+  };
   return (
-    <div class="flame" onKeyDown={(e) => e.key === 'Escape' && setZoom(root)}>
+    <div
+      class="flame"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') zoomTo(root);
+      }}
+    >
       <div class="flame-tools">
         <label>
           Search{' '}
@@ -134,24 +165,43 @@ export function FlameGraph({ profile, width }: { profile: CpuProfile; width: num
             {((matched / Math.max(1, focus.total)) * 100).toFixed(1)}% of the shown samples match
           </span>
         )}
-        <button onClick={() => setZoom(root)} disabled={focus === root}>
+        <button onClick={() => zoomTo(root)} disabled={focus === root}>
           Reset zoom
         </button>
-        <span class="muted">{root.total} samples · click a frame to zoom, Escape to reset</span>
+        <span class="muted">
+          {root.total} samples · click a frame (or select it with the arrow keys and press Enter) to
+          zoom, Escape to reset
+        </span>
       </div>
+      <p class="flame-selected muted" role="status" aria-live="polite" data-testid="flame-selected">
+        {describe(selected).replace('\n', ' — ')}
+      </p>
       <svg
         width={width}
         height={(maxDepth + 1) * ROW}
         class="flame-svg"
-        role="img"
-        aria-label="flame graph"
+        role="group"
+        tabindex={0}
+        aria-label="flame graph: arrow keys select a frame, Enter zooms to it, Escape resets"
+        aria-activedescendant={`flame-frame-${selected.id}`}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            zoomTo(selected);
+            return;
+          }
+          const next = move(e.key);
+          if (e.key.startsWith('Arrow')) e.preventDefault();
+          if (next !== undefined) setChosen(next);
+        }}
       >
         {visible.map(({ f, x, w }) => (
           <g
             key={f.id}
+            id={`flame-frame-${f.id}`}
             transform={`translate(${x},${f.depth * ROW})`}
-            class={`frame${matches(f) ? ' match' : ''}`}
-            onClick={() => setZoom(f)}
+            class={`frame${matches(f) ? ' match' : ''}${f === selected ? ' selected' : ''}`}
+            onClick={() => zoomTo(f)}
           >
             <rect
               width={Math.max(0.5, w - 0.5)}
@@ -163,9 +213,7 @@ export function FlameGraph({ profile, width }: { profile: CpuProfile; width: num
                 {truncate(f.name, Math.floor((w - 6) / 6.5))}
               </text>
             )}
-            <title>
-              {`${f.name} ${f.where}\n${f.total} samples (${((f.total / totalSamples) * 100).toFixed(1)}%), self ${f.self}`}
-            </title>
+            <title>{describe(f)}</title>
           </g>
         ))}
       </svg>
