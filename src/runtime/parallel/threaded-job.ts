@@ -324,7 +324,14 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     const id = ++this.nextProfileId;
     return new Promise<CpuProfile>((resolve, reject) => {
       this.profiles.set(id, { resolve, reject });
-      worker.postMessage({ type: 'profile', id, ...o } satisfies SlotCommand);
+      // Only the options: a caller's object may carry an `id` of its own (the host's request).
+      const command: SlotCommand = {
+        type: 'profile',
+        id,
+        durationMs: o.durationMs,
+        intervalUs: o.intervalUs,
+      };
+      worker.postMessage(command);
     });
   }
 

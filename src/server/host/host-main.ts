@@ -101,7 +101,7 @@ export function runHost(): Promise<number> {
         const profile = job?.active === true ? job.jobClient.profileSubtask : undefined;
         if (job === undefined || profile === undefined)
           throw notRunning(`application ${m.app} is not running`);
-        return await profile(m.subtask, m);
+        return await profile(m.subtask, { durationMs: m.durationMs, intervalUs: m.intervalUs });
       }
     }
   };
