@@ -26,6 +26,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { PlatformaticKafkaClient, type ProducerRecord } from '../src/connectors/kafka/index.ts';
 import { createTopic, startPrivateKafka, uniqueName } from '../test/support/kafka-broker.ts';
 import { readAll } from '../test/kafka/kafka-support.ts';
@@ -491,22 +492,65 @@ export function soakPort(offset = 300): number {
   return Number(process.env['EDDY_KAFKA_PORT'] || 39092) + offset;
 }
 
+const SOAK_USAGE = `Usage: node --import tsx --conditions=eddy-source bench/soak.ts [options]
+
+Runs the exactly-once Kafka soak job (a private broker on EDDY_KAFKA_SOAK_PORT), SIGKILLs it at
+seeded moments and restarts its broker, then verifies zero loss and zero duplicates. Figures and
+a chart go to bench/results/soak-<time>.json|svg; exit 1 when anything was lost or duplicated.
+
+  --minutes N          how long the input runs (default 30)
+  --kills N            SIGKILLs of the job, spread over the run (default 100)
+  --broker-restarts N  broker restarts (default 5)
+  --kill-broker        SIGKILL the broker instead of stopping it cleanly
+  --rate N             input records per second (default 200)
+  --seed N             the seed of the kill and restart moments (default: from the clock)
+  -h, --help           this text
+`;
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // SIGINT/SIGTERM end the soak early: it stops the input, lets the job catch up, verifies.
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
-  const arg = (name: string, fallback: number): number => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  // A wrong flag is answered by what is wrong and the usage (exit 2).
+  const flags = (() => {
+    try {
+      return parseArgs({
+        strict: true,
+        options: {
+          minutes: { type: 'string', default: '30' },
+          kills: { type: 'string', default: '100' },
+          'broker-restarts': { type: 'string', default: '5' },
+          'kill-broker': { type: 'boolean', default: false },
+          rate: { type: 'string', default: '200' },
+          seed: { type: 'string' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      }).values;
+    } catch (e) {
+      process.stderr.write(`soak: ${(e as Error).message}\n${SOAK_USAGE}`);
+      process.exit(2);
+    }
+  })();
+  if (flags.help) {
+    process.stdout.write(SOAK_USAGE);
+    process.exit(0);
+  }
+  const num = (name: string, value: string | undefined, fallback: number): number => {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isFinite(n) || n < 0) {
+      process.stderr.write(`soak: --${name} wants a number ≥ 0, not "${value}"\n${SOAK_USAGE}`);
+      process.exit(2);
+    }
+    return n;
   };
   const options: SoakOptions = {
-    durationMs: arg('minutes', 30) * 60_000,
-    kills: arg('kills', 100),
-    brokerRestarts: arg('broker-restarts', 5),
-    brokerFault: process.argv.includes('--kill-broker') ? 'kill' : 'restart',
-    seed: arg('seed', Date.now() % 100_000),
-    ratePerSecond: arg('rate', 200),
+    durationMs: num('minutes', flags.minutes, 30) * 60_000,
+    kills: num('kills', flags.kills, 100),
+    brokerRestarts: num('broker-restarts', flags['broker-restarts'], 5),
+    brokerFault: flags['kill-broker'] ? 'kill' : 'restart',
+    seed: num('seed', flags.seed, Date.now() % 100_000),
+    ratePerSecond: num('rate', flags.rate, 200),
     port: soakPort(),
     log: (line) => process.stderr.write(`soak: ${line}\n`),
     stop: stop.signal,
