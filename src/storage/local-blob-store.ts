@@ -73,7 +73,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async listGroups(prefix: string): Promise<string[]> {
-    if (prefix.includes('/')) throw new Error('listGroups takes the start of a first segment');
+    if (prefix.includes('/')) throw misuse('listGroups takes the start of a first segment');
     // Every directory: one a run was killed in may hold nothing but a temporary file, or be empty.
     return (await this.entriesOf(''))
       .filter((e) => e.isDirectory() && e.name.startsWith(prefix))
@@ -82,7 +82,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async removeUnfinished(prefix: string, accept: (key: string) => boolean): Promise<void> {
-    if (!prefix.endsWith('/')) throw new Error('removeUnfinished takes a prefix ending in "/"');
+    if (!prefix.endsWith('/')) throw misuse('removeUnfinished takes a prefix ending in "/"');
     const dir = this.uriOf(checkBlobKey(prefix.slice(0, -1), 'prefix'));
     for (const { name } of await this.entriesOf(prefix)) {
       // `.<name>.<8 hex>.tmp` → the key the write was for.
@@ -99,7 +99,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async deletePrefix(prefix: string): Promise<void> {
-    if (prefix === '') throw new Error('deletePrefix needs a non-empty prefix');
+    if (prefix === '') throw misuse('deletePrefix needs a non-empty prefix');
     // A whole "directory": one recursive removal (also takes crashed writes' temporary files).
     if (prefix.endsWith('/')) {
       await rm(this.uriOf(checkBlobKey(prefix.slice(0, -1), 'prefix')), {
@@ -147,4 +147,9 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await fh?.close();
   }
+}
+
+/** A caller broke this store's contract: a bug in Eddy, not the user's doing. */
+function misuse(message: string): EddyError {
+  return new EddyError(message, { code: 'INTERNAL', domain: 'internal' });
 }
