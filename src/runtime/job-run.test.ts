@@ -296,6 +296,35 @@ describe('runtime', () => {
     );
   });
 
+  it('shortens source batches behind a slow chain, so the thread answers between them', async () => {
+    // 300 records × 4 ms in one batch would hold the thread for 1.2 s; batches of ~50 ms let a
+    // timer (a status request, a barrier) in many times meanwhile. Parallelism 1: the chain runs
+    // on this thread, as a hosted job of parallelism 1 runs on the host's.
+    const env = StreamEnvironment.create({ parallelism: 1 });
+    let ticks = 0;
+    let ticksWhileMapping = 0;
+    const tick = setInterval(() => ticks++, 5);
+    let firstTicks = -1;
+    try {
+      const out = await env
+        .fromCollection(Array.from({ length: 300 }, (_, i) => i))
+        .map((x) => {
+          if (firstTicks < 0) firstTicks = ticks;
+          const until = performance.now() + 4;
+          while (performance.now() < until) {
+            // a CPU-bound step
+          }
+          ticksWhileMapping = ticks - firstTicks;
+          return x;
+        })
+        .executeAndCollect();
+      assert.equal(out.length, 300);
+    } finally {
+      clearInterval(tick);
+    }
+    assert.ok(ticksWhileMapping >= 8, `a timer ran ${ticksWhileMapping} times in 1.2 s of work`);
+  });
+
   it('runs an unbounded job until cancelled, then ends with CANCELED', async () => {
     const env = StreamEnvironment.create({ handleSignals: false });
     const sink = new CollectSink<number>();

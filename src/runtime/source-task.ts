@@ -81,6 +81,15 @@ class SplitState implements SplitOutput<unknown>, WatermarkOutput {
   }
 }
 
+/**
+ * How long one source batch may run before the next one is made smaller (ms): short enough that
+ * a barrier, a timer or a status request waits no longer, long enough that batches stay full for
+ * any chain faster than ~50 µs per record.
+ */
+const BATCH_TIME_MS = 50;
+/** Records in the first batch (see {@link SourceTask.fitBatch}). */
+const FIRST_BATCH = 64;
+
 class ReaderOutput implements Required<SourceOutput<unknown>> {
   count = 0;
   deadLetters = 0;
@@ -92,7 +101,8 @@ class ReaderOutput implements Required<SourceOutput<unknown>> {
   constructor(
     private readonly task: SourceTask,
     readonly emitter: Emitter,
-    private readonly capacity: number,
+    /** Records per batch at most: {@link SourceTask} lowers it while batches run long. */
+    public capacity: number,
     readonly assigner: TimestampAssigner<unknown> | undefined,
     private readonly strategy: WatermarkStrategy<unknown> | undefined,
     private readonly deadLetterOut: Emitter | undefined,
@@ -295,7 +305,9 @@ export class SourceTask {
     this.output = new ReaderOutput(
       this,
       setup.output,
-      setup.batchSize,
+      // Slow start: the first batch is small, so a slow chain holds the thread briefly even
+      // before its first batch was timed; fast chains reach the full size in a few batches.
+      Math.min(setup.batchSize, FIRST_BATCH),
       strategy?.timestampAssigner,
       strategy,
       setup.sideOutputs.get(DEAD_LETTER_TAG_ID),
@@ -342,9 +354,11 @@ export class SourceTask {
       if (this.cancelled) break;
       out.count = 0;
       let status: InputStatus;
+      const stepStart = performance.now();
       busyClock.enter(this.times);
       try {
         status = this.step(out, reader);
+        this.fitBatch(out, performance.now() - stepStart);
         const now = clock.now();
         if (this.hasGenerator && now - lastPeriodic >= autoWatermarkInterval) {
           lastPeriodic = now;
@@ -383,12 +397,28 @@ export class SourceTask {
     try {
       do {
         status = reader.pollNext(out);
-      } while (status === 'MORE_AVAILABLE' && out.count < this.setup.batchSize);
+      } while (status === 'MORE_AVAILABLE' && out.count < out.capacity);
     } catch (e) {
       throw this.failure(e, 'failed while reading');
     }
     if (out.count > 0 || out.deadLetters > 0) this.flush();
     return status;
+  }
+
+  /**
+   * Keeps one batch (the source's poll and everything chained behind it, run synchronously) near
+   * {@link BATCH_TIME_MS}: a slow chain (a 2 ms enrichment × 1024 records is two seconds) would
+   * otherwise hold the thread — and with it checkpoint barriers, timers, cancellation and the
+   * status the server asks for — for the whole batch. Flink's mailbox gets the same between
+   * records; here it costs one clock read per batch. Fast chains keep the configured size.
+   */
+  private fitBatch(out: ReaderOutput, elapsedMs: number): void {
+    const max = this.setup.batchSize;
+    if (elapsedMs > BATCH_TIME_MS && out.count > 1) {
+      out.capacity = Math.max(1, Math.floor((out.count * BATCH_TIME_MS) / elapsedMs));
+    } else if (out.capacity < max && elapsedMs < BATCH_TIME_MS / 2 && out.count >= out.capacity) {
+      out.capacity = Math.min(max, out.capacity * 2);
+    }
   }
 
   /** Main output and dead-letter output. */
