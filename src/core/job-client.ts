@@ -53,7 +53,11 @@ export interface JobClient {
    * path (pass it to `fromSavepoint` / `--from-savepoint`).
    */
   triggerSavepoint(dir: string): Promise<string>;
-  /** Takes a savepoint into `dir`, stops the sources right after it, and ends the job. */
+  /**
+   * Takes a savepoint into `dir`; the sources read nothing after its barrier and, once it is
+   * complete, end the job. If the savepoint fails the promise rejects and the job runs on
+   * (sources read on, periodic checkpoints resume), as Flink's does.
+   */
   stopWithSavepoint(dir: string): Promise<string>;
   /** Completed and failed checkpoints, restarts. */
   checkpointStats(): CheckpointStats;

@@ -86,7 +86,10 @@ export class JobRun extends AttemptBase implements JobAttempt, WiringHost {
     if (c === undefined) return Promise.reject(new Error('the job has not started yet'));
     this.cancelled = true;
     const p = c.savepoint(dir, true);
-    this.stopSavepoint = p.catch(() => {});
+    // A failed savepoint leaves the job running (its sources read on).
+    this.stopSavepoint = p.catch(() => {
+      this.cancelled = false;
+    });
     return p;
   }
 

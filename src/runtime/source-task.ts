@@ -262,6 +262,12 @@ export class SourceTask {
   private readonly hasGenerator: boolean;
   private readonly idlenessMs: number | undefined;
   private cancelled = false;
+  /**
+   * Set once a stop-with-savepoint barrier went out: the source reads nothing more until the
+   * savepoint is settled ({@link SourceTask.settleStop}) — then it ends, or, if the savepoint
+   * failed, reads on (Flink's rule: a failed stop-with-savepoint leaves the job running).
+   */
+  private held = false;
   private wake: (() => void) | undefined;
   /** Busy and backpressured time of this subtask. */
   readonly times = new TaskTimes();
@@ -330,7 +336,17 @@ export class SourceTask {
     if (p === undefined) return;
     this.pendingBarrier = undefined;
     this.onBarrier?.(p.barrier);
-    if (p.stopAfter) this.cancelled = true;
+    if (p.stopAfter) this.held = true;
+  }
+
+  /**
+   * The stop-with-savepoint whose barrier this source sent is settled: with `stop` (the savepoint
+   * is complete) the source ends; otherwise it reads on.
+   */
+  settleStop(stop: boolean): void {
+    if (stop) this.cancelled = true;
+    this.held = false;
+    this.wake?.();
   }
 
   /** Stops the loop at the next batch boundary. */
@@ -351,6 +367,7 @@ export class SourceTask {
     const out = this.output;
     const reader = this.reader;
     for (;;) {
+      if (this.held && !this.cancelled) await this.waitReleased();
       if (this.cancelled) break;
       out.count = 0;
       let status: InputStatus;
@@ -429,6 +446,17 @@ export class SourceTask {
   private flush(): void {
     this.setup.output.flush();
     for (const e of this.setup.sideOutputs.values()) e.flush();
+  }
+
+  /** Waits for {@link SourceTask.settleStop} or {@link SourceTask.cancel}. */
+  private waitReleased(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = () => {
+        if (this.held && !this.cancelled) return;
+        this.wake = undefined;
+        resolve();
+      };
+    });
   }
 
   private waitAvailable(maxWaitMs: number | undefined): Promise<void> {

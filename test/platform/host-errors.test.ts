@@ -15,17 +15,18 @@ import {
   startPlatformServer,
   type PlatformServer,
 } from '../support/platform-server.ts';
-import { COUNTER_PROPS, countLines } from './counter-app-output.ts';
+import { assertExactlyOnce, COUNTER_PROPS, countLines } from './counter-app-output.ts';
 
 describe('host errors keep their code', { timeout: 300_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'eddy-host-errors-test-'));
   const out = join(scratch, 'out');
   let server: PlatformServer;
+  let artifact: string;
 
   before(async () => {
     packageJob('test/platform/fixtures/counter-app.ts', join(scratch, 'v1.eddy'), COUNTER_PROPS);
     server = await startPlatformServer({ dataDir: join(scratch, 'data') });
-    const artifact = await server.upload(join(scratch, 'v1.eddy'));
+    artifact = await server.upload(join(scratch, 'v1.eddy'));
     await server.create('counts', artifact, {
       properties: { counter: { out, rate: '200' } },
       checkpoints: { intervalMs: 500 },
@@ -87,5 +88,55 @@ describe('host errors keep their code', { timeout: 300_000 }, () => {
     assert.match(second.json.error.message, /being taken already/);
     assert.equal(second.json.error.hint, 'wait for it to finish, then ask again');
     assert.equal((await first).status, 200);
+  });
+
+  it('fails a stop whose snapshot cannot be written; the application runs on, checkpointing, and stops later', async () => {
+    // Parallelism 2: the job runs on worker threads of its process (and parallelism 1 in the
+    // process's own thread: test/state/stop-with-savepoint.test.ts).
+    const out2 = join(scratch, 'out2');
+    await server.create('threads', artifact, {
+      parallelism: 2,
+      properties: { counter: { out: out2, rate: '200' } },
+      checkpoints: { intervalMs: 300 },
+      resources: { units: 0.5 },
+    });
+    await server.startApp('threads');
+    await waitFor(() => countLines(out2).length >= 10, {
+      timeoutMs: 60_000,
+      message: 'the threaded counter to commit 10 counts',
+    });
+    const snapshots = join(server.options.dataDir, 'apps/threads/snapshots');
+    rmSync(snapshots, { recursive: true, force: true });
+    writeFileSync(snapshots, 'not a directory');
+    try {
+      const r = await server.call('POST', '/v1/applications/threads/stop', {});
+      assert.equal(r.status, 202, r.text);
+      const op = await server.operationEnds(r.json.operationId);
+      assert.equal(op.status, 'FAILED', JSON.stringify(op));
+      assert.equal(op.failureCode, 'CHECKPOINT_FAILED', JSON.stringify(op));
+    } finally {
+      rmSync(snapshots, { force: true });
+      mkdirSync(snapshots, { recursive: true });
+    }
+    assert.equal((await server.describe('threads')).status, 'RUNNING');
+    // Its checkpoints go on (the exactly-once sink commits on each): counts keep arriving.
+    const committed = countLines(out2).length;
+    await waitFor(() => countLines(out2).length >= committed + 20, {
+      timeoutMs: 60_000,
+      message: 'counts committed after the failed stop',
+    });
+    // It is still meant to run: a server that died now restarts it.
+    await server.kill();
+    server = await startPlatformServer({ dataDir: join(scratch, 'data') });
+    await server.waitForStatus('threads', 'RUNNING');
+    const restarted = countLines(out2).length;
+    await waitFor(() => countLines(out2).length >= restarted + 20, {
+      timeoutMs: 60_000,
+      message: 'counts committed after the server restarted',
+    });
+    const stop = await server.call('POST', '/v1/applications/threads/stop', {});
+    assert.equal((await server.operationEnds(stop.json.operationId)).status, 'SUCCESSFUL');
+    assert.equal((await server.describe('threads')).status, 'READY');
+    assertExactlyOnce(countLines(out2));
   });
 });

@@ -161,6 +161,8 @@ export class CheckpointCoordinator {
   private lastCompleted: CheckpointRecord | undefined;
   private readonly history: CheckpointRecord[] = [];
   private sealed = 0;
+  /** {@link CheckpointCoordinator.stop} was called: nothing triggers any more. */
+  private ended = false;
   /** Checkpoint failures since the last completed checkpoint. */
   private failuresInARow = 0;
   /** Which retained checkpoints reference which shared files (incremental checkpoints). */
@@ -200,6 +202,7 @@ export class CheckpointCoordinator {
   /** Stops periodic checkpoints and fails the one in flight. */
   stop(reason = 'the job stopped'): void {
     this.stopped = true;
+    this.ended = true;
     if (this.periodic !== undefined) clearTimeout(this.periodic);
     this.periodic = undefined;
     if (this.pending !== undefined) this.fail(this.pending, reason, false);
@@ -210,6 +213,16 @@ export class CheckpointCoordinator {
     if (this.periodic !== undefined) clearTimeout(this.periodic);
     this.periodic = undefined;
     this.stopped = true;
+  }
+
+  /**
+   * Periodic triggering goes on after {@link CheckpointCoordinator.pausePeriodic} — a
+   * stop-with-savepoint failed, so the job runs on.
+   */
+  resumePeriodic(): void {
+    if (this.ended) return;
+    this.stopped = false;
+    if (this.periodicEnabled) this.schedule(this.options.intervalMs as number);
   }
 
   /** Statistics for metrics and clients. */

@@ -456,18 +456,41 @@ export class JobCheckpointing implements CheckpointHost {
     this.actions.fail(error);
   }
 
-  /** Takes a savepoint into `dir`; with `stop`, the sources end right after its barrier. */
+  /**
+   * Takes a savepoint into `dir`. With `stop`, the sources read nothing after its barrier and end
+   * once it is complete; if it fails, they read on and periodic checkpoints resume — the job
+   * runs on, as Flink's does after a failed stop-with-savepoint.
+   */
   async savepoint(dir: string, stop: boolean): Promise<string> {
-    if (stop) {
-      this.coordinator.pausePeriodic();
-      this.stopAfterBarrier = true;
+    if (!stop)
+      return (await this.coordinator.triggerSavepoint(await this.openStore(dir), false)).path;
+    this.coordinator.pausePeriodic();
+    this.stopAfterBarrier = true;
+    try {
+      const record = await this.coordinator.triggerSavepoint(await this.openStore(dir), true);
+      this.settleStop(true);
+      return record.path;
+    } catch (e) {
+      this.stopAfterBarrier = false;
+      this.coordinator.resumePeriodic();
+      this.settleStop(false);
+      throw e;
     }
-    const store = await openCheckpointStore(dir, {
+  }
+
+  /**
+   * A stop-with-savepoint is settled: its sources end (`stop`) or read on. (In a slot thread the
+   * coordinator's thread says which.)
+   */
+  settleStop(stop: boolean): void {
+    for (const s of this.all) s.source?.settleStop(stop);
+  }
+
+  private openStore(dir: string): Promise<CheckpointStore> {
+    return openCheckpointStore(dir, {
       objectStorage: this.options.objectStorage,
       log: this.context.log,
     });
-    const record = await this.coordinator.triggerSavepoint(store, stop);
-    return record.path;
   }
 
   /**

@@ -103,9 +103,11 @@ export type SlotCommand =
   | {
       readonly type: 'inject-barrier';
       readonly barrier: CheckpointBarrier;
-      /** Stop the sources right after it (stop-with-savepoint). */
+      /** The sources read nothing after it until `settle-stop` (stop-with-savepoint). */
       readonly stopAfter: boolean;
     }
+  /** The stop-with-savepoint is settled: the held sources end (`stop`) or read on. */
+  | { readonly type: 'settle-stop'; readonly stop: boolean }
   | { readonly type: 'checkpoint-complete'; readonly checkpointId: number }
   /** The final checkpoint is complete (or not taken): the slot may end. */
   | { readonly type: 'final-checkpoint-done' }

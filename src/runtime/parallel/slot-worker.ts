@@ -88,6 +88,9 @@ port.on('message', (c: SlotCommand) => {
     case 'inject-barrier':
       run?.checkpointing?.injectBarrier(c.barrier, c.stopAfter);
       break;
+    case 'settle-stop':
+      run?.checkpointing?.settleStop(c.stop);
+      break;
     case 'checkpoint-complete':
       run?.checkpointing?.notifyComplete(c.checkpointId);
       break;

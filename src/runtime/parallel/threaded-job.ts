@@ -359,10 +359,25 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     this.cancelled = true;
     c.pausePeriodic();
     this.stopAfterBarrier = true;
-    this.startCancellationWatchdog();
     const p = c.triggerSavepoint(store, true);
     this.stopSavepoint = p.catch(() => {});
-    return (await p).path;
+    let path: string;
+    try {
+      path = (await p).path;
+    } catch (e) {
+      // The sources read nothing after the barrier; now they read on: a failed
+      // stop-with-savepoint leaves the job running, as Flink's does.
+      if (!this.finished && this.failure === undefined) {
+        this.cancelled = false;
+        this.stopAfterBarrier = false;
+        c.resumePeriodic();
+        this.broadcast({ type: 'settle-stop', stop: false });
+      }
+      throw e;
+    }
+    this.startCancellationWatchdog();
+    this.broadcast({ type: 'settle-stop', stop: true });
+    return path;
   }
 
   private savepointStore(dir: string): Promise<CheckpointStore> {

@@ -110,6 +110,9 @@ export class JobSupervisor {
         (path) => this.log(`savepoint written to ${path}`),
         (e: unknown) => {
           this.log(`savepoint on stop failed: ${(e as Error).message}`);
+          // The attempt ran on after the failed savepoint; this stop ends it without one.
+          this.stopping = 'cancel';
+          this.wakeSleep?.();
           void this.current?.cancel().catch(() => {});
         },
       );
@@ -126,11 +129,18 @@ export class JobSupervisor {
   }
 
   async stopWithSavepoint(dir: string): Promise<string> {
-    if (this.stopping === 'no') this.stopping = 'savepoint';
+    const asked = this.stopping === 'no';
+    if (asked) this.stopping = 'savepoint';
     // During a restart backoff: restart now, and take the savepoint from the restored state.
     this.wakeSleep?.();
-    // Before the attempt's subtasks are open there is nothing to snapshot: the savepoint follows.
-    return (await this.live.promise).stopWithSavepoint(dir);
+    try {
+      // Before the attempt's subtasks are open there is nothing to snapshot: the savepoint follows.
+      return await (await this.live.promise).stopWithSavepoint(dir);
+    } catch (e) {
+      // The attempt runs on (a failed stop-with-savepoint stops nothing): so may its restarts.
+      if (asked && this.stopping === 'savepoint') this.stopping = 'no';
+      throw e;
+    }
   }
 
   checkpointStats(): CheckpointStats {

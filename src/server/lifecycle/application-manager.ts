@@ -209,11 +209,14 @@ export class ApplicationManager implements RunEvents {
         this.c.monitor.runEnded(name);
         this.c.o.applications.update(name, { status: 'READY', job: undefined }, this.c.o.now());
       },
-      // A stop that failed leaves the job as it was (the savepoint failed, the job runs on).
+      // A stop that failed leaves the job as it was (the savepoint failed, the job runs on) —
+      // and still meant to run: a server restarted now restarts it.
       () =>
         this.c.o.applications.update(
           name,
-          { status: this.c.runs.isRunning(name) ? 'RUNNING' : 'READY' },
+          this.c.runs.isRunning(name)
+            ? { status: 'RUNNING', desired: 'RUNNING' }
+            : { status: 'READY' },
           this.c.o.now(),
         ),
     );
