@@ -346,6 +346,11 @@ export class SourceTask {
   settleStop(stop: boolean): void {
     if (stop) this.cancelled = true;
     this.held = false;
+    // A savepoint that failed before this source sent its barrier (it timed out during a long
+    // batch): the barrier, if it still goes out, must not hold the source with nobody to release it.
+    const p = this.pendingBarrier;
+    if (!stop && p?.stopAfter === true)
+      this.pendingBarrier = { barrier: p.barrier, stopAfter: false };
     this.wake?.();
   }
 
