@@ -90,14 +90,16 @@ describe('host errors keep their code', { timeout: 300_000 }, () => {
     assert.equal((await first).status, 200);
   });
 
-  it('fails a stop whose snapshot cannot be written; the application runs on, checkpointing, and stops later', async () => {
+  it('fails a stop whose snapshot cannot be written, before or after its barrier; the application runs on, checkpointing, and stops later', async () => {
     // Parallelism 2: the job runs on worker threads of its process (and parallelism 1 in the
     // process's own thread: test/state/stop-with-savepoint.test.ts).
     const out2 = join(scratch, 'out2');
+    const refuse = join(scratch, 'refuse-snapshots');
     await server.create('threads', artifact, {
       parallelism: 2,
-      properties: { counter: { out: out2, rate: '200' } },
-      checkpoints: { intervalMs: 300 },
+      properties: { counter: { out: out2, rate: '200', 'refuse-snapshots-while': refuse } },
+      // Checkpoints that fall while snapshots are refused fail; the job rides them out.
+      checkpoints: { intervalMs: 300, tolerableFailures: 1000 },
       resources: { units: 0.5 },
     });
     await server.startApp('threads');
@@ -125,6 +127,26 @@ describe('host errors keep their code', { timeout: 300_000 }, () => {
       timeoutMs: 60_000,
       message: 'counts committed after the failed stop',
     });
+    // Failing after its barrier went out (the source's snapshot fails): the sources, held still
+    // from the barrier on, read on.
+    writeFileSync(refuse, '');
+    try {
+      const r = await server.call('POST', '/v1/applications/threads/stop', {});
+      assert.equal(r.status, 202, r.text);
+      const op = await server.operationEnds(r.json.operationId);
+      assert.equal(op.status, 'FAILED', JSON.stringify(op));
+      assert.match(op.failureReason, /snapshots refused while/);
+    } finally {
+      rmSync(refuse, { force: true });
+    }
+    assert.equal((await server.describe('threads')).status, 'RUNNING');
+    const held = countLines(out2).length;
+    await waitFor(() => countLines(out2).length >= held + 20, {
+      timeoutMs: 60_000,
+      message: 'counts committed after the stop failed past its barrier',
+    });
+    const view = (await server.call('GET', '/v1/applications/threads/job')).json;
+    assert.equal(view.checkpoints.restarts, 0, 'the job ran on, it did not restart');
     // It is still meant to run: a server that died now restarts it.
     await server.kill();
     server = await startPlatformServer({ dataDir: join(scratch, 'data') });
