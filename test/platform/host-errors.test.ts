@@ -17,6 +17,35 @@ import {
 } from '../support/platform-server.ts';
 import { assertExactlyOnce, COUNTER_PROPS, countLines } from './counter-app-output.ts';
 
+/**
+ * Runs `during` while a file stands where `app`'s snapshots directory belongs, so no savepoint of
+ * it can be written (root ignores permissions, not this); then puts the directory back.
+ */
+async function withUnwritableSnapshots(
+  server: PlatformServer,
+  app: string,
+  during: () => Promise<void>,
+): Promise<void> {
+  const snapshots = join(server.options.dataDir, `apps/${app}/snapshots`);
+  rmSync(snapshots, { recursive: true, force: true });
+  writeFileSync(snapshots, 'not a directory');
+  try {
+    await during();
+  } finally {
+    rmSync(snapshots, { force: true });
+    mkdirSync(snapshots, { recursive: true });
+  }
+}
+
+/** Waits for 20 more counts committed under `out` (the job runs and checkpoints). */
+async function countsKeepComing(out: string, after: string): Promise<void> {
+  const committed = countLines(out).length;
+  await waitFor(() => countLines(out).length >= committed + 20, {
+    timeoutMs: 60_000,
+    message: `counts committed after ${after}`,
+  });
+}
+
 describe('host errors keep their code', { timeout: 300_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'eddy-host-errors-test-'));
   const out = join(scratch, 'out');
@@ -45,12 +74,7 @@ describe('host errors keep their code', { timeout: 300_000 }, () => {
   });
 
   it('fails a snapshot that cannot be written with the host CHECKPOINT_FAILED, and the job runs on', async () => {
-    // A file where the snapshots directory belongs: the host cannot create the savepoint's
-    // directory (root ignores permissions, not this).
-    const snapshots = join(server.options.dataDir, 'apps/counts/snapshots');
-    rmSync(snapshots, { recursive: true, force: true });
-    writeFileSync(snapshots, 'not a directory');
-    try {
+    await withUnwritableSnapshots(server, 'counts', async () => {
       const r = await server.call('POST', '/v1/applications/counts/snapshots', {});
       assert.equal(r.status, 202, r.text);
       const op = await server.operationEnds(r.json.operationId);
@@ -60,10 +84,7 @@ describe('host errors keep their code', { timeout: 300_000 }, () => {
       assert.match(op.failureReason, /ENOTDIR|not a directory/i);
       const listed = await server.call('GET', `/v1/operations/${op.id}`);
       assert.equal(listed.json.failureCode, 'CHECKPOINT_FAILED');
-    } finally {
-      rmSync(snapshots, { force: true });
-      mkdirSync(snapshots, { recursive: true });
-    }
+    });
     assert.equal((await server.describe('counts')).status, 'RUNNING');
     // Asked again once the disk is fixed, it succeeds: the failure was retryable.
     const again = await server.call('POST', '/v1/applications/counts/snapshots', {});
@@ -107,26 +128,16 @@ describe('host errors keep their code', { timeout: 300_000 }, () => {
       timeoutMs: 60_000,
       message: 'the threaded counter to commit 10 counts',
     });
-    const snapshots = join(server.options.dataDir, 'apps/threads/snapshots');
-    rmSync(snapshots, { recursive: true, force: true });
-    writeFileSync(snapshots, 'not a directory');
-    try {
+    await withUnwritableSnapshots(server, 'threads', async () => {
       const r = await server.call('POST', '/v1/applications/threads/stop', {});
       assert.equal(r.status, 202, r.text);
       const op = await server.operationEnds(r.json.operationId);
       assert.equal(op.status, 'FAILED', JSON.stringify(op));
       assert.equal(op.failureCode, 'CHECKPOINT_FAILED', JSON.stringify(op));
-    } finally {
-      rmSync(snapshots, { force: true });
-      mkdirSync(snapshots, { recursive: true });
-    }
+    });
     assert.equal((await server.describe('threads')).status, 'RUNNING');
     // Its checkpoints go on (the exactly-once sink commits on each): counts keep arriving.
-    const committed = countLines(out2).length;
-    await waitFor(() => countLines(out2).length >= committed + 20, {
-      timeoutMs: 60_000,
-      message: 'counts committed after the failed stop',
-    });
+    await countsKeepComing(out2, 'the failed stop');
     // Failing after its barrier went out (the source's snapshot fails): the sources, held still
     // from the barrier on, read on.
     writeFileSync(refuse, '');
@@ -140,22 +151,14 @@ describe('host errors keep their code', { timeout: 300_000 }, () => {
       rmSync(refuse, { force: true });
     }
     assert.equal((await server.describe('threads')).status, 'RUNNING');
-    const held = countLines(out2).length;
-    await waitFor(() => countLines(out2).length >= held + 20, {
-      timeoutMs: 60_000,
-      message: 'counts committed after the stop failed past its barrier',
-    });
+    await countsKeepComing(out2, 'the stop failed past its barrier');
     const view = (await server.call('GET', '/v1/applications/threads/job')).json;
     assert.equal(view.checkpoints.restarts, 0, 'the job ran on, it did not restart');
     // It is still meant to run: a server that died now restarts it.
     await server.kill();
     server = await startPlatformServer({ dataDir: join(scratch, 'data') });
     await server.waitForStatus('threads', 'RUNNING');
-    const restarted = countLines(out2).length;
-    await waitFor(() => countLines(out2).length >= restarted + 20, {
-      timeoutMs: 60_000,
-      message: 'counts committed after the server restarted',
-    });
+    await countsKeepComing(out2, 'the server restarted');
     const stop = await server.call('POST', '/v1/applications/threads/stop', {});
     assert.equal((await server.operationEnds(stop.json.operationId)).status, 'SUCCESSFUL');
     assert.equal((await server.describe('threads')).status, 'READY');

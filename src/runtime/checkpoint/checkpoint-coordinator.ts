@@ -209,20 +209,28 @@ export class CheckpointCoordinator {
   }
 
   /** Stops periodic triggering but lets the one in flight finish. */
-  pausePeriodic(): void {
+  private pausePeriodic(): void {
     if (this.periodic !== undefined) clearTimeout(this.periodic);
     this.periodic = undefined;
     this.stopped = true;
   }
 
   /**
-   * Periodic triggering goes on after {@link CheckpointCoordinator.pausePeriodic} — a
-   * stop-with-savepoint failed, so the job runs on.
+   * The savepoint of a stop-with-savepoint into `store` (its completion makes sinks commit):
+   * periodic checkpoints pause for it, and resume if it fails — the job then runs on, as
+   * Flink's does. (The host holds its sources after the barrier and settles them.)
    */
-  resumePeriodic(): void {
-    if (this.ended) return;
-    this.stopped = false;
-    if (this.periodicEnabled) this.schedule(this.options.intervalMs as number);
+  async stopWithSavepoint(store: CheckpointStore): Promise<CheckpointRecord> {
+    this.pausePeriodic();
+    try {
+      return await this.triggerSavepoint(store, true);
+    } catch (e) {
+      if (!this.ended) {
+        this.stopped = false;
+        if (this.periodicEnabled) this.schedule(this.options.intervalMs as number);
+      }
+      throw e;
+    }
   }
 
   /** Statistics for metrics and clients. */

@@ -464,15 +464,13 @@ export class JobCheckpointing implements CheckpointHost {
   async savepoint(dir: string, stop: boolean): Promise<string> {
     if (!stop)
       return (await this.coordinator.triggerSavepoint(await this.openStore(dir), false)).path;
-    this.coordinator.pausePeriodic();
     this.stopAfterBarrier = true;
     try {
-      const record = await this.coordinator.triggerSavepoint(await this.openStore(dir), true);
+      const record = await this.coordinator.stopWithSavepoint(await this.openStore(dir));
       this.settleStop(true);
       return record.path;
     } catch (e) {
       this.stopAfterBarrier = false;
-      this.coordinator.resumePeriodic();
       this.settleStop(false);
       throw e;
     }

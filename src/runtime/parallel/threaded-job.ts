@@ -357,9 +357,8 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     const c = this.requireCoordinator();
     const store = await this.savepointStore(dir);
     this.cancelled = true;
-    c.pausePeriodic();
     this.stopAfterBarrier = true;
-    const p = c.triggerSavepoint(store, true);
+    const p = c.stopWithSavepoint(store);
     this.stopSavepoint = p.catch(() => {});
     let path: string;
     try {
@@ -370,7 +369,6 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
       if (!this.finished && this.failure === undefined) {
         this.cancelled = false;
         this.stopAfterBarrier = false;
-        c.resumePeriodic();
         this.broadcast({ type: 'settle-stop', stop: false });
       }
       throw e;
