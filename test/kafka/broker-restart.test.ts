@@ -5,7 +5,7 @@
  * every input record exactly once; with the at-least-once sink on the producer worker thread
  * every input record is in the output (duplicates allowed).
  *
- * The test restarts a broker of its own (port 39192, a temporary data directory), so the shared
+ * The test restarts a broker of its own (on free ports, a temporary data directory), so the shared
  * broker of the other Kafka test files is not disturbed; it is stopped at the end.
  *
  * Run: node scripts/run-tests.mjs broker-restart
@@ -32,12 +32,12 @@ import { createTopic, startPrivateKafka, uniqueName } from '../support/kafka-bro
 import { waitFor } from '../support/wait-for.ts';
 import { jsonRecords, produce, readAll } from './kafka-support.ts';
 
-const PORT = Number(process.env['EDDY_KAFKA_RESTART_PORT'] ?? 39192);
+const PORT = process.env['EDDY_KAFKA_RESTART_PORT'];
 const RECORDS = 900;
 const CHUNK = 30;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'eddy-kafka-restart-'));
-const kafka = await startPrivateKafka(PORT, dataDir);
+const kafka = await startPrivateKafka(PORT ? Number(PORT) : undefined, dataDir);
 const skip = 'skip' in kafka ? kafka.skip : false;
 
 /** Records of `topic` visible (read_committed for exactly-once: the last stable offsets). */

@@ -12,7 +12,8 @@ import { EddyError } from '../../src/errors/eddy-error.ts';
 import { S3BlobStore } from '../../src/storage/s3-blob-store.ts';
 import { openBlobStore } from '../../src/storage/open-blob-store.ts';
 import { startFaultProxy, type Fault, type ProxiedRequest } from '../support/fault-proxy.ts';
-import { ensureS3, freePort, uniquePrefix, type S3Server } from '../support/s3-server.ts';
+import { freePort } from '../support/free-port.ts';
+import { ensureS3, uniquePrefix, type S3Server } from '../support/s3-server.ts';
 import { runBlobStoreConformance } from './blob-store.conformance.ts';
 
 const MIB = 1024 * 1024;

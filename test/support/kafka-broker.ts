@@ -21,6 +21,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { Admin } from '@platformatic/kafka';
+import { freePort } from './free-port.ts';
 import { missingJavaTools, runServiceScript, type ServerSkip } from './java-service.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -76,25 +77,29 @@ export interface PrivateKafkaBroker extends KafkaBroker {
 }
 
 /**
- * Starts a second broker on `port` (controller on `port + 1`) with its data in `dataDir`, for
- * tests that restart or stop a broker (the shared one of {@link ensureKafka} must stay up for
- * the test files running at the same time). Skips like {@link ensureKafka}; ignores
- * `EDDY_KAFKA_BOOTSTRAP`, since an external broker cannot be restarted.
+ * Starts a second broker with its data in `dataDir`, for tests that restart or stop a broker
+ * (the shared one of {@link ensureKafka} must stay up for the test files running at the same
+ * time). It listens on `port` (controller on `port + 1`), or, without one, on ports free at the
+ * start: a fixed port in the ephemeral range can be held by any client socket of the suite at
+ * that moment (a CI run failed so, "Address already in use"). Skips like {@link ensureKafka};
+ * ignores `EDDY_KAFKA_BOOTSTRAP`, since an external broker cannot be restarted.
  */
 export async function startPrivateKafka(
-  port: number,
+  port: number | undefined,
   dataDir: string,
 ): Promise<PrivateKafkaBroker | KafkaSkip> {
   const skip = missingPrerequisites();
   if (skip !== undefined) return skip;
+  const client = port ?? (await freePort());
+  const controller = port !== undefined ? port + 1 : await freePort();
   const env = {
-    EDDY_KAFKA_PORT: String(port),
-    EDDY_KAFKA_CONTROLLER_PORT: String(port + 1),
+    EDDY_KAFKA_PORT: String(client),
+    EDDY_KAFKA_CONTROLLER_PORT: String(controller),
     EDDY_KAFKA_DATA: dataDir,
   };
   await runKafkaScript('start', env);
   return {
-    bootstrap: `127.0.0.1:${port}`,
+    bootstrap: `127.0.0.1:${client}`,
     restart: async () => {
       await runKafkaScript('restart', env);
     },

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { createServer } from 'node:net';
+import { freePort } from './free-port.ts';
 import { rm } from 'node:fs/promises';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { missingJavaTools, runServiceScript, type ServerSkip } from './java-service.ts';
@@ -111,22 +111,6 @@ async function startShared(): Promise<S3Server | S3Skip> {
 export function ensureS3(): Promise<S3Server | S3Skip> {
   shared ??= startShared();
   return shared;
-}
-
-/** A TCP port that was free a moment ago, for a private server. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /**
