@@ -30,16 +30,6 @@ export function slotHeapLimitMb(
 }
 
 /**
- * Node flags for worker threads: the parent's, minus the test runner's and the heap-size flags,
- * which the Worker constructor rejects (a worker shares the process's heap limits).
- */
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
-  return execArgv.filter(
-    (a) => !a.startsWith('--test') && !/^--max-(old|semi)-space-size(=|$)/.test(a),
-  );
-}
-
-/**
  * Starts a slot worker thread: with its slot's data, or warm (it loads Eddy's modules and waits
  * for its slot in an `assign` command).
  */
@@ -50,7 +40,10 @@ export function startSlotWorker(
   return new Worker(new URL('./slot-worker-entry.mjs', import.meta.url), {
     workerData: data,
     transferList: [...transferList],
-    execArgv: workerExecArgv(),
+    // No `execArgv`: the worker inherits the parent's Node flags as they were parsed (loaders,
+    // conditions, `--cpu-prof`, V8 flags). An explicit list is re-validated, and the Worker
+    // constructor refuses per-process and V8 flags in it — `--max-old-space-size`,
+    // `--expose-gc`, and on Node 24 every option the test runner hands its children.
     resourceLimits: { maxOldGenerationSizeMb: slotHeapLimitMb() },
   });
 }
