@@ -1,13 +1,15 @@
 /**
  * Large-state benchmarks (issue 19). Run: `node --import tsx bench/large-state.ts
  * [--backend lmdb|heap] [--job reduce|window|mapstate] [--keys N] [--records N] [--runs N] [--state-memory BYTES]
- * [--value-bytes N] [--checkpoint [--changed 0.01]]`.
+ * [--value-bytes N] [--checkpoint-interval 10s] [--checkpoint [--changed 0.01]]`.
  *
  * Records per second and per CPU second of DataGen → keyBy → reduce → blackhole over N keys (the
  * job runs in this process; CPU time is the process's user + system time, so it counts LMDB's
  * native work too). Prints one JSON line per run (with the peak V8 heap and RSS, sampled every
  * 100 ms) and the median. `--value-bytes` adds a string of that size to every value: with
  * `node --max-old-space-size=64` the state can be made many times larger than the heap.
+ * `--checkpoint-interval` checkpoints the job that often, incrementally, into a local directory
+ * (as the Flink RocksDB baseline runs with incremental checkpoints every 10 s).
  *
  * `--checkpoint`: an LMDB backend with N `ValueState<number>` keys takes a full checkpoint (a new
  * base), then `--changed` of the keys (default 1 %) change and it takes an incremental one, each
@@ -41,6 +43,7 @@ import {
 } from '../src/index.ts';
 import { DataGenSource } from '../src/connectors/datagen/datagen-source.ts';
 import { toBytes, type MemorySize } from '../src/util/memory-size.ts';
+import type { Duration } from '../src/util/duration.ts';
 import { MapStateDescriptor, ValueStateDescriptor } from '../src/core/state-descriptor.ts';
 import { LocalCheckpointStore } from '../src/runtime/checkpoint/local-checkpoint-store.ts';
 import {
@@ -68,6 +71,7 @@ const { values: args } = parseArgs({
     'value-bytes': { type: 'string', default: '0' },
     changed: { type: 'string', default: '0.01' },
     job: { type: 'string', default: 'reduce' },
+    'checkpoint-interval': { type: 'string' },
   },
 });
 const keys = Number(args.keys);
@@ -112,6 +116,13 @@ async function run(): Promise<{
     stateDir: join(root, 'state'),
     ...(args['state-memory'] !== undefined
       ? { stateMemory: args['state-memory'] as MemorySize }
+      : {}),
+    ...(args['checkpoint-interval'] !== undefined
+      ? {
+          checkpointInterval: args['checkpoint-interval'] as Duration,
+          checkpointDir: mkdtempSync(join(root, 'chk-')),
+          incrementalCheckpoints: true,
+        }
       : {}),
   });
   // A multiplicative hash spreads the keys like real traffic (not in ascending order).

@@ -12,7 +12,9 @@
  * (`state-value-codec.ts`: msgpack with records, 8-byte numbers, `v8.serialize` otherwise).
  *
  * The environment is opened with `noSync`: the LMDB files are a working copy, and durability
- * comes from checkpoints (as Flink disables the RocksDB WAL). A snapshot flushes the buffer and
+ * comes from checkpoints (as Flink disables the RocksDB WAL). It is also opened with the write map
+ * (`MDB_WRITEMAP`, ADR 0024): dirty pages are the mapped file's own, not copies written back at
+ * commit, and free space is checked before writes because a full disk there is a SIGBUS. A snapshot flushes the buffer and
  * iterates a read transaction, which sees one consistent version of the data. For incremental
  * checkpoints the backend also records which entries changed since the last confirmed checkpoint
  * (`snapshotChanges`, ADR 0020), from the first time it is asked.
@@ -97,6 +99,12 @@ export interface LmdbKeyedStateBackendOptions {
   readonly maxTrackedChanges?: number;
   /** Restored entries written per LMDB write transaction (default 1 M; tests use a few). */
   readonly restoreBatchEntries?: number;
+  /**
+   * Open LMDB with `MDB_WRITEMAP` (default true, ADR 0024): writes go straight into the mapped
+   * file, without a copy per dirty page; free space is checked before writes, because a write
+   * into the mapped file on a full disk is a SIGBUS, not an error.
+   */
+  readonly writeMap?: boolean;
 }
 
 /**
@@ -167,7 +175,10 @@ type Changes = Map<string, number>;
 /** Restored entries per write transaction by default (bounds a transaction's dirty pages). */
 const LOAD_CHUNK = 1_000_000;
 
-/** Less free space than this on a write failure: the disk is full. */
+/**
+ * Less free space than this on a write failure: the disk is full. With the write map, writes
+ * keep this much free (see {@link LmdbKeyedStateBackend.putEntry}).
+ */
 const DISK_FULL_BYTES = 16 * 1024 * 1024;
 
 /** This process's start time, in working-copy names (see {@link removeStaleWorkingCopies}). */
@@ -227,6 +238,14 @@ export class LmdbKeyedStateBackend
   private readonly fixedCapacity: boolean;
   private readonly memoryBytes: number;
   private disposed = false;
+  private readonly writeMap: boolean;
+  /**
+   * With the write map: bytes the working copy may still grow by before free space is checked
+   * again (see {@link LmdbKeyedStateBackend.putEntry}); infinite without it.
+   */
+  private room: number;
+  /** Most bytes of new pages one put or delete dirties: its B-tree path, plus a split. */
+  private pagesPerWrite = 0;
   private readonly maxParallelism: number;
   private readonly maxTrackedChanges: number;
   private readonly restoreBatch: number;
@@ -252,11 +271,15 @@ export class LmdbKeyedStateBackend
   constructor(options: LmdbKeyedStateBackendOptions) {
     super(options.operatorName);
     removeStaleWorkingCopies(options.dir);
+    this.writeMap = options.writeMap ?? true;
+    // Without the write map LMDB reports a full disk as a failed write: nothing to check ahead.
+    this.room = this.writeMap ? 0 : Number.POSITIVE_INFINITY;
     this.path = join(options.dir, `lmdb-${process.pid}-${START}-${randomBytes(6).toString('hex')}`);
     try {
       this.db = lmdb().open<Buffer, string>({
         path: this.path,
         noSync: true,
+        useWritemap: this.writeMap,
         encoding: 'binary',
         // Puts take the stored form as it is; range reads decode straight from LMDB's shared read
         // buffer (with encoding 'binary' alone, every value read was copied into a new Buffer).
@@ -488,14 +511,14 @@ export class LmdbKeyedStateBackend
     const dirty = this.dirty;
     if (dirty.length === 0) return;
     this.dirty = [];
-    const { db, codec } = this;
+    const { codec } = this;
     let bytes = 0;
     let written = 0;
     this.writeTransaction(() => {
       for (const rec of dirty) {
         rec.dirty = false;
         if (!rec.present) {
-          db.removeSync(this.entryKey(rec));
+          this.removeEntry(this.entryKey(rec));
           continue;
         }
         const raw = rec.raw;
@@ -505,7 +528,7 @@ export class LmdbKeyedStateBackend
         const buf = codec.encode(rec.value, rec.expiresAt, withKey, raw, rec.ns);
         bytes += buf.byteLength;
         written++;
-        db.putSync(this.entryKey(rec), buf);
+        this.putEntry(this.entryKey(rec), buf);
       }
     });
     if (!this.fixedCapacity && written > 0) this.capacity = this.estimateCapacity(bytes / written);
@@ -517,24 +540,77 @@ export class LmdbKeyedStateBackend
    * free space left.
    */
   private writeTransaction(body: () => void): void {
+    if (this.writeMap) {
+      const stats = this.db.getStats() as { pageSize: number; treeDepth: number };
+      this.pagesPerWrite = (stats.treeDepth + 2) * stats.pageSize;
+    }
     try {
       this.db.transactionSync(body);
     } catch (e) {
+      if (e instanceof EddyError) throw e;
       throw this.diskError('write to', e);
     }
   }
 
-  private diskError(what: string, e: unknown): EddyError {
-    const dir = dirname(this.path);
-    const cause = e instanceof Error ? e.message : String(e);
-    let free: number | undefined;
+  /**
+   * Puts an entry, in a write transaction. With the write map, LMDB writes the pages it dirties
+   * straight into the mapped file, and a file that cannot get a block on a full disk answers with
+   * SIGBUS, which kills the process without a word. So every write first takes its worst case
+   * (its B-tree path copied, a split, the value twice) from `room`, and when that runs out free
+   * space is measured again; too little fails the write as a full disk, which aborts the
+   * transaction (ADR 0024). Pages LMDB reuses from its free list need no new blocks: the bound
+   * is conservative.
+   */
+  private putEntry(key: string, buf: Buffer): void {
+    if ((this.room -= this.pagesPerWrite + 2 * buf.byteLength) < 0)
+      this.measureRoom(this.pagesPerWrite + 2 * buf.byteLength);
+    this.db.putSync(key, buf);
+  }
+
+  /** Deletes an entry, in a write transaction (a delete copies its path too). */
+  private removeEntry(key: string): void {
+    if ((this.room -= this.pagesPerWrite) < 0) this.measureRoom(this.pagesPerWrite);
+    this.db.removeSync(key);
+  }
+
+  /** Measures free space for the next writes; fails as a full disk when `need` does not fit. */
+  private measureRoom(need: number): void {
+    let free: number;
     try {
-      const fs = statfsSync(dir);
+      const fs = statfsSync(dirname(this.path));
       free = fs.bavail * fs.bsize;
     } catch {
-      // The directory may not exist (or not be reachable) at all; the cause says so.
+      // Unmeasurable (statfs refused): let LMDB itself report what goes wrong.
+      this.room = Number.POSITIVE_INFINITY;
+      return;
     }
-    const full = free !== undefined && free < DISK_FULL_BYTES;
+    // The margin leaves room for the commit (free-list and meta pages) and other writers.
+    this.room = free - DISK_FULL_BYTES;
+    if (this.room < need)
+      throw this.diskError(
+        'write to',
+        new Error(
+          `a write may need ${need} bytes of new pages, and ${DISK_FULL_BYTES} are kept free`,
+        ),
+        free,
+      );
+    this.room -= need;
+  }
+
+  /** A failure to use the working copy; `knownFree`: free bytes measured and found too few. */
+  private diskError(what: string, e: unknown, knownFree?: number): EddyError {
+    const dir = dirname(this.path);
+    const cause = e instanceof Error ? e.message : String(e);
+    let free: number | undefined = knownFree;
+    if (free === undefined) {
+      try {
+        const fs = statfsSync(dir);
+        free = fs.bavail * fs.bsize;
+      } catch {
+        // The directory may not exist (or not be reachable) at all; the cause says so.
+      }
+    }
+    const full = free !== undefined && (knownFree !== undefined || free < DISK_FULL_BYTES);
     return new EddyError(
       full
         ? `the LMDB state backend could not ${what} ${dir}: the disk is full (${free} bytes free; ${cause})`
@@ -576,7 +652,7 @@ export class LmdbKeyedStateBackend
     if (expired.length > 0) {
       // TTL: expired entries are not saved, and are deleted now.
       this.writeTransaction(() => {
-        for (const k of expired) this.db.removeSync(k);
+        for (const k of expired) this.removeEntry(k);
       });
       this.clearCache();
     }
@@ -828,7 +904,7 @@ export class LmdbKeyedStateBackend
    */
   private loadIntoLmdb(table: Table, snaps: readonly StateSnapshot[]): void {
     const { descriptor, prefix, ttlMs } = table;
-    const { db, codec } = this;
+    const { codec } = this;
     const now = this.clock();
     const freshExpiry = ttlMs === undefined ? Number.NaN : now + ttlMs;
     let bytes = 0;
@@ -859,7 +935,7 @@ export class LmdbKeyedStateBackend
             const buf = codec.encode(value, expiresAt, withKey, raw, ns);
             bytes += buf.byteLength;
             written++;
-            db.putSync(entryKey, buf);
+            this.putEntry(entryKey, buf);
           }
           // The chunk is full in the middle of a snapshot: the next transaction goes on from i.
           if (i < keys.length) break;
@@ -897,7 +973,7 @@ export class LmdbKeyedStateBackend
       }
       if (chunk.length === 0) return;
       this.writeTransaction(() => {
-        for (const [k, b] of chunk) this.db.putSync(k, b);
+        for (const [k, b] of chunk) this.putEntry(k, b);
       });
       after = start = (chunk[chunk.length - 1] as [string, Buffer])[0];
     }
@@ -905,7 +981,7 @@ export class LmdbKeyedStateBackend
 
   restoreChanges(changes: StateChanges, range: KeyGroupRange): void {
     this.flush();
-    const { db, codec } = this;
+    const { codec } = this;
     const now = this.clock();
     let bytes = 0;
     let written = 0;
@@ -935,7 +1011,7 @@ export class LmdbKeyedStateBackend
                   : (saved ?? now + ttlMs);
             if (expiresAt <= now) {
               // Expired: gone, including what an older file of the chain held for it.
-              db.removeSync(entryKey);
+              this.removeEntry(entryKey);
               continue;
             }
             const value =
@@ -950,13 +1026,13 @@ export class LmdbKeyedStateBackend
             const buf = codec.encode(value, expiresAt, withKey, raw, ns);
             bytes += buf.byteLength;
             written++;
-            db.putSync(entryKey, buf);
+            this.putEntry(entryKey, buf);
           }
         }
       }
       for (const r of changes.removed) {
         if (r.keyGroup < range.start || r.keyGroup > range.end) continue;
-        for (const k of r.entryKeys) db.removeSync(k);
+        for (const k of r.entryKeys) this.removeEntry(k);
       }
     });
     // Whatever was cached may be older than what was just written.
