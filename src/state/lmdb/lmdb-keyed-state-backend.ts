@@ -253,8 +253,13 @@ export class LmdbKeyedStateBackend
   private changes: Changes | undefined;
   /** Changes of snapshots taken but not confirmed yet, oldest first. */
   private readonly unconfirmed: { readonly id: number; readonly changes: Changes }[] = [];
-  /** More changes happened than tracked: the next snapshotChanges must be full. */
-  private changesLost = false;
+  /**
+   * The changes since the last confirmed checkpoint are not all known (more happened than
+   * tracked, or nobody tracked them): snapshots are full until one taken since is confirmed.
+   */
+  private changesLost = true;
+  /** The first full snapshot taken while changes were lost; its confirmation makes them known. */
+  private healingBase: number | undefined;
   private hits = 0;
   private misses = 0;
   /** Bytes of stored values decoded by range reads (sizes the parts of a snapshot). */
@@ -477,6 +482,8 @@ export class LmdbKeyedStateBackend
   /** Too many changes to remember: the next incremental checkpoint becomes a full one. */
   private loseChanges(): void {
     this.changesLost = true;
+    // A base taken before this loss no longer heals it: what came after is unknown too.
+    this.healingBase = undefined;
     this.changes = new Map();
     this.unconfirmed.length = 0;
   }
@@ -709,8 +716,11 @@ export class LmdbKeyedStateBackend
       : Math.max(1, Math.min(parts.bytes, this.memoryBytes / 2));
   }
 
+  /** Tracks changes from now on; called before the first record, so none are lost. */
   startTrackingChanges(): void {
-    this.changes ??= new Map();
+    if (this.changes !== undefined) return;
+    this.changes = new Map();
+    this.changesLost = false;
   }
 
   async snapshotChanges(
@@ -719,17 +729,19 @@ export class LmdbKeyedStateBackend
     parts?: SnapshotParts,
   ): Promise<StateChanges> {
     // Changes not all known (too many, or not tracked until now): a new base it is.
-    const lost = this.changesLost || this.changes === undefined;
+    const lost = this.changesLost;
     // From this barrier on, changes count towards the next checkpoint.
     const current = this.changes ?? new Map<string, number>();
     this.changes = new Map();
-    this.changesLost = false;
-    if (full || lost) {
+    if (lost) {
+      // What is remembered is not all there is; only a confirmed base makes it known again.
       this.unconfirmed.length = 0;
-      this.unconfirmed.push({ id: checkpointId, changes: new Map() });
-      return { full: true, groups: await this.snapshotAsync(parts), removed: [] };
+      this.healingBase ??= checkpointId;
     }
+    // A base keeps the changes before it too: if it never completes, the next checkpoint builds
+    // on the last confirmed one and needs them (the coordinator may not ask for a base again).
     this.unconfirmed.push({ id: checkpointId, changes: current });
+    if (full || lost) return { full: true, groups: await this.snapshotAsync(parts), removed: [] };
     // Everything not confirmed yet: a checkpoint that failed left its changes unsaved.
     const all: Changes = new Map();
     for (const u of this.unconfirmed) for (const [k, kg] of u.changes) all.set(k, kg);
@@ -780,6 +792,10 @@ export class LmdbKeyedStateBackend
     let n = 0;
     while (n < u.length && (u[n] as { id: number }).id <= checkpointId) n++;
     u.splice(0, n);
+    if (this.healingBase !== undefined && checkpointId >= this.healingBase) {
+      this.changesLost = false;
+      this.healingBase = undefined;
+    }
   }
 
   stats(): StateBackendStats {
