@@ -112,3 +112,48 @@ test('a chain restored straight into LMDB migrates an older schema version when 
     c.dispose();
   }
 });
+
+test('more changes than the heap tracks move to disk: checkpoints stay incremental and hold them all', async () => {
+  const backend = new LmdbKeyedStateBackend({
+    dir,
+    operatorName: 'spill',
+    cacheEntries: 1000,
+    maxTrackedChanges: 10,
+  });
+  try {
+    backend.startTrackingChanges();
+    const v = backend.getValueState(new ValueStateDescriptor<number>('v'));
+    const writeKeys = (from: number, to: number, value: number) => {
+      for (let k = from; k < to; k++) {
+        backend.setCurrentKey(k);
+        v.update(value);
+      }
+    };
+    const entries = (c: {
+      groups: readonly { states: readonly { keys: readonly unknown[] }[] }[];
+    }) => c.groups.flatMap((g) => g.states.flatMap((s) => s.keys)).length;
+    writeKeys(0, 100, 1);
+    const base = await backend.snapshotChanges(1, true);
+    assert.equal(base.full, true);
+    assert.equal(entries(base), 100);
+    backend.confirmCheckpoint(1);
+    // 35 changes (3 spills of 11, 2 on the heap), then a checkpoint that never completes, then 5
+    // more: the next checkpoint holds all 40, and is not a full one.
+    writeKeys(0, 35, 2);
+    const failed = await backend.snapshotChanges(2, false);
+    assert.equal(failed.full, false);
+    assert.equal(entries(failed), 35);
+    writeKeys(50, 55, 3);
+    const next = await backend.snapshotChanges(3, false);
+    assert.equal(next.full, false);
+    assert.equal(entries(next), 40);
+    backend.confirmCheckpoint(3);
+    // Confirmed: the spilled changes are gone, only new ones count.
+    writeKeys(60, 62, 4);
+    const after = await backend.snapshotChanges(4, false);
+    assert.equal(after.full, false);
+    assert.equal(entries(after), 2);
+  } finally {
+    backend.dispose();
+  }
+});

@@ -93,8 +93,9 @@ export interface LmdbKeyedStateBackendOptions {
   /** Milliseconds now, for state TTL (default `Date.now`). */
   readonly clock?: () => number;
   /**
-   * Changed entries remembered for incremental checkpoints (default: one per 64 bytes of
-   * `memoryBytes`, at most 4 M); beyond it the next checkpoint is a full one.
+   * Changed entries remembered on the heap for incremental checkpoints (default: one per 64 bytes
+   * of `memoryBytes`, at most 4 M); beyond it they move to disk (spilled), and checkpoints stay
+   * incremental.
    */
   readonly maxTrackedChanges?: number;
   /** Restored entries written per LMDB write transaction (default 1 M; tests use a few). */
@@ -252,7 +253,21 @@ export class LmdbKeyedStateBackend
   /** Changes since the last snapshotChanges call; undefined until incremental checkpoints ask. */
   private changes: Changes | undefined;
   /** Changes of snapshots taken but not confirmed yet, oldest first. */
-  private readonly unconfirmed: { readonly id: number; readonly changes: Changes }[] = [];
+  private readonly unconfirmed: {
+    readonly id: number;
+    /** The {@link LmdbKeyedStateBackend.epoch} of the snapshot. */
+    readonly epoch: number;
+    readonly changes: Changes;
+  }[] = [];
+  /**
+   * Changes moved out of the heap when more happened than `maxTrackedChanges` (entry key → key
+   * group and epoch), in an LMDB environment of their own inside the working copy; opened on the
+   * first spill. Without it, an overflow made the next checkpoint a full one, which takes long
+   * enough at large state for the next interval to overflow too: every checkpoint was full.
+   */
+  private spill: RootDatabase<Buffer, string> | undefined;
+  /** Snapshots of changes taken so far; changes made now go into snapshot `epoch + 1`. */
+  private epoch = 0;
   /**
    * The changes since the last confirmed checkpoint are not all known (more happened than
    * tracked, or nobody tracked them): snapshots are full until one taken since is confirmed.
@@ -474,18 +489,43 @@ export class LmdbKeyedStateBackend
       if (this.currentKeyGroup < 0)
         this.currentKeyGroup = keyGroupOf(this.currentKey, this.maxParallelism);
       changes.set(this.entryKey(r), this.currentKeyGroup);
-      if (changes.size > this.maxTrackedChanges) this.loseChanges();
+      if (changes.size > this.maxTrackedChanges) this.spillChanges();
     }
     if (this.cached > this.capacity) this.evict();
   }
 
-  /** Too many changes to remember: the next incremental checkpoint becomes a full one. */
-  private loseChanges(): void {
-    this.changesLost = true;
-    // A base taken before this loss no longer heals it: what came after is unknown too.
-    this.healingBase = undefined;
+  /**
+   * Too many changes to hold on the heap: they move to the spill environment, tagged with the
+   * snapshot they go into, and the map starts empty. Written without the write map: a full disk
+   * is then an error here, not a SIGBUS.
+   */
+  private spillChanges(): void {
+    const changes = this.changes as Changes;
+    if (this.spill === undefined) {
+      try {
+        this.spill = lmdb().open<Buffer, string>({
+          path: join(this.path, 'changes'),
+          noSync: true,
+          encoding: 'binary',
+        });
+      } catch (e) {
+        throw this.diskError('open its spilled changes in', e);
+      }
+    }
+    const spill = this.spill;
+    const value = Buffer.allocUnsafe(6);
+    value.writeUInt32LE(this.epoch + 1, 2);
+    try {
+      spill.transactionSync(() => {
+        for (const [k, kg] of changes) {
+          value.writeUInt16LE(kg, 0);
+          spill.putSync(k, value);
+        }
+      });
+    } catch (e) {
+      throw this.diskError('write spilled changes to', e);
+    }
     this.changes = new Map();
-    this.unconfirmed.length = 0;
   }
 
   /**
@@ -733,6 +773,7 @@ export class LmdbKeyedStateBackend
     // From this barrier on, changes count towards the next checkpoint.
     const current = this.changes ?? new Map<string, number>();
     this.changes = new Map();
+    const epoch = ++this.epoch;
     if (lost) {
       // What is remembered is not all there is; only a confirmed base makes it known again.
       this.unconfirmed.length = 0;
@@ -740,12 +781,16 @@ export class LmdbKeyedStateBackend
     }
     // A base keeps the changes before it too: if it never completes, the next checkpoint builds
     // on the last confirmed one and needs them (the coordinator may not ask for a base again).
-    this.unconfirmed.push({ id: checkpointId, changes: current });
+    this.unconfirmed.push({ id: checkpointId, epoch, changes: current });
     if (full || lost) return { full: true, groups: await this.snapshotAsync(parts), removed: [] };
     // Everything not confirmed yet: a checkpoint that failed left its changes unsaved.
     const all: Changes = new Map();
     for (const u of this.unconfirmed) for (const [k, kg] of u.changes) all.set(k, kg);
     this.flush();
+    // Spilled changes are all unconfirmed ones (confirmation deletes the others); their read
+    // transaction opens now, at the barrier, as the entries' does below.
+    const spilled = this.spill?.getRange({ snapshot: true })[Symbol.iterator]();
+    const firstSpilled = spilled?.next();
     const tables = new Map(this.tables);
     const restored = new Map(this.restored);
     const now = this.clock();
@@ -757,7 +802,7 @@ export class LmdbKeyedStateBackend
       let count = 0;
       let bytes = 0;
       const partBytes = this.partBytes(parts);
-      for (const [k, kg] of all) {
+      for (const [k, kg] of changedEntries(all, spilled, firstSpilled)) {
         // The first read already runs after the barrier: only the flush is on the record path.
         if (count++ % 20_000 === 0) {
           await new Promise<void>((r) => setImmediate(r));
@@ -791,10 +836,28 @@ export class LmdbKeyedStateBackend
     const u = this.unconfirmed;
     let n = 0;
     while (n < u.length && (u[n] as { id: number }).id <= checkpointId) n++;
+    const confirmedEpoch = n === 0 ? 0 : (u[n - 1] as { epoch: number }).epoch;
     u.splice(0, n);
+    if (this.spill !== undefined && confirmedEpoch > 0) this.dropSpilled(confirmedEpoch);
     if (this.healingBase !== undefined && checkpointId >= this.healingBase) {
       this.changesLost = false;
       this.healingBase = undefined;
+    }
+  }
+
+  /** Deletes the spilled changes of snapshots up to `epoch`, now confirmed. */
+  private dropSpilled(epoch: number): void {
+    const spill = this.spill as RootDatabase<Buffer, string>;
+    const done: string[] = [];
+    for (const { key, value } of spill.getRange({}))
+      if (value.readUInt32LE(2) <= epoch) done.push(key);
+    if (done.length === 0) return;
+    try {
+      spill.transactionSync(() => {
+        for (const k of done) spill.removeSync(k);
+      });
+    } catch (e) {
+      throw this.diskError('write spilled changes to', e);
     }
   }
 
@@ -1095,8 +1158,31 @@ export class LmdbKeyedStateBackend
     this.disposed = true;
     this.dirty = [];
     this.clearCache();
+    this.spill?.close().catch(() => {});
     this.db.close().catch(() => {});
     rmSync(this.path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The changed entries of an incremental snapshot: those remembered on the heap, then the spilled
+ * ones not among them (`first` is the spill iterator's first step, taken at the barrier).
+ */
+function* changedEntries(
+  all: Changes,
+  spilled: Iterator<{ key: string; value: Buffer }> | undefined,
+  first: IteratorResult<{ key: string; value: Buffer }> | undefined,
+): Generator<[string, number]> {
+  try {
+    yield* all;
+    if (spilled === undefined || first === undefined) return;
+    for (let n = first; n.done !== true; n = spilled.next()) {
+      const { key, value } = n.value;
+      if (!all.has(key)) yield [key, value.readUInt16LE(0)];
+    }
+  } finally {
+    // A snapshot that ends early (the backend closed) ends the spill's read transaction too.
+    spilled?.return?.();
   }
 }
 
