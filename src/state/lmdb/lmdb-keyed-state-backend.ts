@@ -12,9 +12,9 @@
  * (`state-value-codec.ts`: msgpack with records, 8-byte numbers, `v8.serialize` otherwise).
  *
  * The environment is opened with `noSync`: the LMDB files are a working copy, and durability
- * comes from checkpoints (as Flink disables the RocksDB WAL). It is also opened with the write map
- * (`MDB_WRITEMAP`, ADR 0024): dirty pages are the mapped file's own, not copies written back at
- * commit, and free space is checked before writes because a full disk there is a SIGBUS. A snapshot flushes the buffer and
+ * comes from checkpoints (as Flink disables the RocksDB WAL). It is not opened with the write map
+ * (`MDB_WRITEMAP`), though that is 1.65× faster here: LMDB aborts the process on an assertion in
+ * that mode (ADR 0024). A snapshot flushes the buffer and
  * iterates a read transaction, which sees one consistent version of the data. For incremental
  * checkpoints the backend also records which entries changed since the last confirmed checkpoint
  * (`snapshotChanges`, ADR 0020), from the first time it is asked.
@@ -100,12 +100,6 @@ export interface LmdbKeyedStateBackendOptions {
   readonly maxTrackedChanges?: number;
   /** Restored entries written per LMDB write transaction (default 1 M; tests use a few). */
   readonly restoreBatchEntries?: number;
-  /**
-   * Open LMDB with `MDB_WRITEMAP` (default true, ADR 0024): writes go straight into the mapped
-   * file, without a copy per dirty page; free space is checked before writes, because a write
-   * into the mapped file on a full disk is a SIGBUS, not an error.
-   */
-  readonly writeMap?: boolean;
 }
 
 /**
@@ -176,10 +170,7 @@ type Changes = Map<string, number>;
 /** Restored entries per write transaction by default (bounds a transaction's dirty pages). */
 const LOAD_CHUNK = 1_000_000;
 
-/**
- * Less free space than this on a write failure: the disk is full. With the write map, writes
- * keep this much free (see {@link LmdbKeyedStateBackend.putEntry}).
- */
+/** Less free space than this on a write failure: the disk is full. */
 const DISK_FULL_BYTES = 16 * 1024 * 1024;
 
 /** This process's start time, in working-copy names (see {@link removeStaleWorkingCopies}). */
@@ -239,14 +230,6 @@ export class LmdbKeyedStateBackend
   private readonly fixedCapacity: boolean;
   private readonly memoryBytes: number;
   private disposed = false;
-  private readonly writeMap: boolean;
-  /**
-   * With the write map: bytes the working copy may still grow by before free space is checked
-   * again (see {@link LmdbKeyedStateBackend.putEntry}); infinite without it.
-   */
-  private room: number;
-  /** Most bytes of new pages one put or delete dirties: its B-tree path, plus a split. */
-  private pagesPerWrite = 0;
   private readonly maxParallelism: number;
   private readonly maxTrackedChanges: number;
   private readonly restoreBatch: number;
@@ -291,15 +274,12 @@ export class LmdbKeyedStateBackend
   constructor(options: LmdbKeyedStateBackendOptions) {
     super(options.operatorName);
     removeStaleWorkingCopies(options.dir);
-    this.writeMap = options.writeMap ?? true;
-    // Without the write map LMDB reports a full disk as a failed write: nothing to check ahead.
-    this.room = this.writeMap ? 0 : Number.POSITIVE_INFINITY;
+
     this.path = join(options.dir, `lmdb-${process.pid}-${START}-${randomBytes(6).toString('hex')}`);
     try {
       this.db = lmdb().open<Buffer, string>({
         path: this.path,
         noSync: true,
-        useWritemap: this.writeMap,
         encoding: 'binary',
         // Puts take the stored form as it is; range reads decode straight from LMDB's shared read
         // buffer (with encoding 'binary' alone, every value read was copied into a new Buffer).
@@ -496,8 +476,7 @@ export class LmdbKeyedStateBackend
 
   /**
    * Too many changes to hold on the heap: they move to the spill environment, tagged with the
-   * snapshot they go into, and the map starts empty. Written without the write map: a full disk
-   * is then an error here, not a SIGBUS.
+   * snapshot they go into, and the map starts empty.
    */
   private spillChanges(): void {
     const changes = this.changes as Changes;
@@ -565,7 +544,7 @@ export class LmdbKeyedStateBackend
       for (const rec of dirty) {
         rec.dirty = false;
         if (!rec.present) {
-          this.removeEntry(this.entryKey(rec));
+          this.db.removeSync(this.entryKey(rec));
           continue;
         }
         const raw = rec.raw;
@@ -575,7 +554,7 @@ export class LmdbKeyedStateBackend
         const buf = codec.encode(rec.value, rec.expiresAt, withKey, raw, rec.ns);
         bytes += buf.byteLength;
         written++;
-        this.putEntry(this.entryKey(rec), buf);
+        this.db.putSync(this.entryKey(rec), buf);
       }
     });
     if (!this.fixedCapacity && written > 0) this.capacity = this.estimateCapacity(bytes / written);
@@ -587,10 +566,6 @@ export class LmdbKeyedStateBackend
    * free space left.
    */
   private writeTransaction(body: () => void): void {
-    if (this.writeMap) {
-      const stats = this.db.getStats() as { pageSize: number; treeDepth: number };
-      this.pagesPerWrite = (stats.treeDepth + 2) * stats.pageSize;
-    }
     try {
       this.db.transactionSync(body);
     } catch (e) {
@@ -599,65 +574,17 @@ export class LmdbKeyedStateBackend
     }
   }
 
-  /**
-   * Puts an entry, in a write transaction. With the write map, LMDB writes the pages it dirties
-   * straight into the mapped file, and a file that cannot get a block on a full disk answers with
-   * SIGBUS, which kills the process without a word. So every write first takes its worst case
-   * (its B-tree path copied, a split, the value twice) from `room`, and when that runs out free
-   * space is measured again; too little fails the write as a full disk, which aborts the
-   * transaction (ADR 0024). Pages LMDB reuses from its free list need no new blocks: the bound
-   * is conservative.
-   */
-  private putEntry(key: string, buf: Buffer): void {
-    if ((this.room -= this.pagesPerWrite + 2 * buf.byteLength) < 0)
-      this.measureRoom(this.pagesPerWrite + 2 * buf.byteLength);
-    this.db.putSync(key, buf);
-  }
-
-  /** Deletes an entry, in a write transaction (a delete copies its path too). */
-  private removeEntry(key: string): void {
-    if ((this.room -= this.pagesPerWrite) < 0) this.measureRoom(this.pagesPerWrite);
-    this.db.removeSync(key);
-  }
-
-  /** Measures free space for the next writes; fails as a full disk when `need` does not fit. */
-  private measureRoom(need: number): void {
-    let free: number;
-    try {
-      const fs = statfsSync(dirname(this.path));
-      free = fs.bavail * fs.bsize;
-    } catch {
-      // Unmeasurable (statfs refused): let LMDB itself report what goes wrong.
-      this.room = Number.POSITIVE_INFINITY;
-      return;
-    }
-    // The margin leaves room for the commit (free-list and meta pages) and other writers.
-    this.room = free - DISK_FULL_BYTES;
-    if (this.room < need)
-      throw this.diskError(
-        'write to',
-        new Error(
-          `a write may need ${need} bytes of new pages, and ${DISK_FULL_BYTES} are kept free`,
-        ),
-        free,
-      );
-    this.room -= need;
-  }
-
-  /** A failure to use the working copy; `knownFree`: free bytes measured and found too few. */
-  private diskError(what: string, e: unknown, knownFree?: number): EddyError {
+  private diskError(what: string, e: unknown): EddyError {
     const dir = dirname(this.path);
     const cause = e instanceof Error ? e.message : String(e);
-    let free: number | undefined = knownFree;
-    if (free === undefined) {
-      try {
-        const fs = statfsSync(dir);
-        free = fs.bavail * fs.bsize;
-      } catch {
-        // The directory may not exist (or not be reachable) at all; the cause says so.
-      }
+    let free: number | undefined;
+    try {
+      const fs = statfsSync(dir);
+      free = fs.bavail * fs.bsize;
+    } catch {
+      // The directory may not exist (or not be reachable) at all; the cause says so.
     }
-    const full = free !== undefined && (knownFree !== undefined || free < DISK_FULL_BYTES);
+    const full = free !== undefined && free < DISK_FULL_BYTES;
     return new EddyError(
       full
         ? `the LMDB state backend could not ${what} ${dir}: the disk is full (${free} bytes free; ${cause})`
@@ -699,7 +626,7 @@ export class LmdbKeyedStateBackend
     if (expired.length > 0) {
       // TTL: expired entries are not saved, and are deleted now.
       this.writeTransaction(() => {
-        for (const k of expired) this.removeEntry(k);
+        for (const k of expired) this.db.removeSync(k);
       });
       this.clearCache();
     }
@@ -1014,7 +941,7 @@ export class LmdbKeyedStateBackend
             const buf = codec.encode(value, expiresAt, withKey, raw, ns);
             bytes += buf.byteLength;
             written++;
-            this.putEntry(entryKey, buf);
+            this.db.putSync(entryKey, buf);
           }
           // The chunk is full in the middle of a snapshot: the next transaction goes on from i.
           if (i < keys.length) break;
@@ -1052,7 +979,7 @@ export class LmdbKeyedStateBackend
       }
       if (chunk.length === 0) return;
       this.writeTransaction(() => {
-        for (const [k, b] of chunk) this.putEntry(k, b);
+        for (const [k, b] of chunk) this.db.putSync(k, b);
       });
       after = start = (chunk[chunk.length - 1] as [string, Buffer])[0];
     }
@@ -1090,7 +1017,7 @@ export class LmdbKeyedStateBackend
                   : (saved ?? now + ttlMs);
             if (expiresAt <= now) {
               // Expired: gone, including what an older file of the chain held for it.
-              this.removeEntry(entryKey);
+              this.db.removeSync(entryKey);
               continue;
             }
             const value =
@@ -1105,13 +1032,13 @@ export class LmdbKeyedStateBackend
             const buf = codec.encode(value, expiresAt, withKey, raw, ns);
             bytes += buf.byteLength;
             written++;
-            this.putEntry(entryKey, buf);
+            this.db.putSync(entryKey, buf);
           }
         }
       }
       for (const r of changes.removed) {
         if (r.keyGroup < range.start || r.keyGroup > range.end) continue;
-        for (const k of r.entryKeys) this.removeEntry(k);
+        for (const k of r.entryKeys) this.db.removeSync(k);
       }
     });
     // Whatever was cached may be older than what was just written.
