@@ -50,8 +50,11 @@ export interface SoakOptions {
   readonly seed: number;
   /** Input records per second. */
   readonly ratePerSecond: number;
-  /** Port of the private broker (its controller takes the next one). */
-  readonly port: number;
+  /**
+   * Port of the private broker (its controller takes the next one); undefined: two free ports
+   * (a fixed port in the ephemeral range can be held by any client socket).
+   */
+  readonly port?: number | undefined;
   /**
    * Go on past `durationMs` until every kill happened (tests); otherwise the soak ends on time
    * with the kills it managed (each kill waits for the life to complete a checkpoint first, so a
