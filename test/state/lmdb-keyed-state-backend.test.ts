@@ -129,30 +129,26 @@ test('more changes than the heap tracks move to disk: checkpoints stay increment
         v.update(value);
       }
     };
-    const entries = (c: {
-      groups: readonly { states: readonly { keys: readonly unknown[] }[] }[];
-    }) => c.groups.flatMap((g) => g.states.flatMap((s) => s.keys)).length;
+    /** Takes snapshot `id` and checks whether it is full and how many entries it holds. */
+    const snapshot = async (id: number, full: boolean, entries: number) => {
+      const c = await backend.snapshotChanges(id, full);
+      assert.equal(c.full, full, `snapshot ${id} full`);
+      const n = c.groups.flatMap((g) => g.states.flatMap((st) => st.keys)).length;
+      assert.equal(n, entries, `entries of snapshot ${id}`);
+    };
     writeKeys(0, 100, 1);
-    const base = await backend.snapshotChanges(1, true);
-    assert.equal(base.full, true);
-    assert.equal(entries(base), 100);
+    await snapshot(1, true, 100);
     backend.confirmCheckpoint(1);
     // 35 changes (3 spills of 11, 2 on the heap), then a checkpoint that never completes, then 5
     // more: the next checkpoint holds all 40, and is not a full one.
     writeKeys(0, 35, 2);
-    const failed = await backend.snapshotChanges(2, false);
-    assert.equal(failed.full, false);
-    assert.equal(entries(failed), 35);
+    await snapshot(2, false, 35);
     writeKeys(50, 55, 3);
-    const next = await backend.snapshotChanges(3, false);
-    assert.equal(next.full, false);
-    assert.equal(entries(next), 40);
+    await snapshot(3, false, 40);
     backend.confirmCheckpoint(3);
     // Confirmed: the spilled changes are gone, only new ones count.
     writeKeys(60, 62, 4);
-    const after = await backend.snapshotChanges(4, false);
-    assert.equal(after.full, false);
-    assert.equal(entries(after), 2);
+    await snapshot(4, false, 2);
   } finally {
     backend.dispose();
   }

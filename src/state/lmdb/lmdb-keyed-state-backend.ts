@@ -12,10 +12,9 @@
  * (`state-value-codec.ts`: msgpack with records, 8-byte numbers, `v8.serialize` otherwise).
  *
  * The environment is opened with `noSync`: the LMDB files are a working copy, and durability
- * comes from checkpoints (as Flink disables the RocksDB WAL). It is not opened with the write map
- * (`MDB_WRITEMAP`), though that is 1.65× faster here: LMDB aborts the process on an assertion in
- * that mode (ADR 0024). A snapshot flushes the buffer and
- * iterates a read transaction, which sees one consistent version of the data. For incremental
+ * comes from checkpoints (as Flink disables the RocksDB WAL); not with the write map, which is
+ * faster but makes LMDB abort the process on an assertion (ADR 0024). A snapshot flushes the
+ * buffer and iterates a read transaction, which sees one consistent version of the data. For incremental
  * checkpoints the backend also records which entries changed since the last confirmed checkpoint
  * (`snapshotChanges`, ADR 0020), from the first time it is asked.
  *
@@ -274,7 +273,6 @@ export class LmdbKeyedStateBackend
   constructor(options: LmdbKeyedStateBackendOptions) {
     super(options.operatorName);
     removeStaleWorkingCopies(options.dir);
-
     this.path = join(options.dir, `lmdb-${process.pid}-${START}-${randomBytes(6).toString('hex')}`);
     try {
       this.db = lmdb().open<Buffer, string>({
@@ -537,14 +535,14 @@ export class LmdbKeyedStateBackend
     const dirty = this.dirty;
     if (dirty.length === 0) return;
     this.dirty = [];
-    const { codec } = this;
+    const { db, codec } = this;
     let bytes = 0;
     let written = 0;
     this.writeTransaction(() => {
       for (const rec of dirty) {
         rec.dirty = false;
         if (!rec.present) {
-          this.db.removeSync(this.entryKey(rec));
+          db.removeSync(this.entryKey(rec));
           continue;
         }
         const raw = rec.raw;
@@ -554,7 +552,7 @@ export class LmdbKeyedStateBackend
         const buf = codec.encode(rec.value, rec.expiresAt, withKey, raw, rec.ns);
         bytes += buf.byteLength;
         written++;
-        this.db.putSync(this.entryKey(rec), buf);
+        db.putSync(this.entryKey(rec), buf);
       }
     });
     if (!this.fixedCapacity && written > 0) this.capacity = this.estimateCapacity(bytes / written);
@@ -569,7 +567,6 @@ export class LmdbKeyedStateBackend
     try {
       this.db.transactionSync(body);
     } catch (e) {
-      if (e instanceof EddyError) throw e;
       throw this.diskError('write to', e);
     }
   }
@@ -695,7 +692,7 @@ export class LmdbKeyedStateBackend
     full: boolean,
     parts?: SnapshotParts,
   ): Promise<StateChanges> {
-    // Changes not all known (too many, or not tracked until now): a new base it is.
+    // Changes not all known (not tracked until now, and no base since confirmed): a base it is.
     const lost = this.changesLost;
     // From this barrier on, changes count towards the next checkpoint.
     const current = this.changes ?? new Map<string, number>();
@@ -910,7 +907,7 @@ export class LmdbKeyedStateBackend
    */
   private loadIntoLmdb(table: Table, snaps: readonly StateSnapshot[]): void {
     const { descriptor, prefix, ttlMs } = table;
-    const { codec } = this;
+    const { db, codec } = this;
     const now = this.clock();
     const freshExpiry = ttlMs === undefined ? Number.NaN : now + ttlMs;
     let bytes = 0;
@@ -941,7 +938,7 @@ export class LmdbKeyedStateBackend
             const buf = codec.encode(value, expiresAt, withKey, raw, ns);
             bytes += buf.byteLength;
             written++;
-            this.db.putSync(entryKey, buf);
+            db.putSync(entryKey, buf);
           }
           // The chunk is full in the middle of a snapshot: the next transaction goes on from i.
           if (i < keys.length) break;
@@ -987,7 +984,7 @@ export class LmdbKeyedStateBackend
 
   restoreChanges(changes: StateChanges, range: KeyGroupRange): void {
     this.flush();
-    const { codec } = this;
+    const { db, codec } = this;
     const now = this.clock();
     let bytes = 0;
     let written = 0;
@@ -1017,7 +1014,7 @@ export class LmdbKeyedStateBackend
                   : (saved ?? now + ttlMs);
             if (expiresAt <= now) {
               // Expired: gone, including what an older file of the chain held for it.
-              this.db.removeSync(entryKey);
+              db.removeSync(entryKey);
               continue;
             }
             const value =
@@ -1032,13 +1029,13 @@ export class LmdbKeyedStateBackend
             const buf = codec.encode(value, expiresAt, withKey, raw, ns);
             bytes += buf.byteLength;
             written++;
-            this.db.putSync(entryKey, buf);
+            db.putSync(entryKey, buf);
           }
         }
       }
       for (const r of changes.removed) {
         if (r.keyGroup < range.start || r.keyGroup > range.end) continue;
-        for (const k of r.entryKeys) this.db.removeSync(k);
+        for (const k of r.entryKeys) db.removeSync(k);
       }
     });
     // Whatever was cached may be older than what was just written.
