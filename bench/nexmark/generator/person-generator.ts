@@ -5,7 +5,8 @@ import type { JavaRandom } from './java-random.ts';
 import { nextExtra, nextString } from './strings.ts';
 
 const AVG_PERSON_BYTE_SIZE = 200;
-const FIRST_NAMES: readonly string[] = [
+/** First names of persons, drawn uniformly. */
+export const FIRST_NAMES: readonly string[] = [
   'Peter',
   'Paul',
   'Luke',
@@ -18,7 +19,8 @@ const FIRST_NAMES: readonly string[] = [
   'Deiter',
   'Walter',
 ];
-const LAST_NAMES: readonly string[] = [
+/** Last names of persons, drawn uniformly. */
+export const LAST_NAMES: readonly string[] = [
   'Shultz',
   'Abrams',
   'Spencer',
@@ -29,7 +31,8 @@ const LAST_NAMES: readonly string[] = [
   'Jones',
   'Noris',
 ];
-const US_CITIES: readonly string[] = [
+/** Cities of persons, drawn uniformly. */
+export const US_CITIES: readonly string[] = [
   'Phoenix',
   'Los Angeles',
   'San Francisco',
@@ -41,7 +44,8 @@ const US_CITIES: readonly string[] = [
   'Kent',
   'Cheyenne',
 ];
-const US_STATES: readonly string[] = ['AZ', 'CA', 'ID', 'OR', 'WA', 'WY'];
+/** States of persons, drawn uniformly. */
+export const US_STATES: readonly string[] = ['AZ', 'CA', 'ID', 'OR', 'WA', 'WY'];
 
 function pick(values: readonly string[], random: JavaRandom): string {
   return values[random.nextIntBounded(values.length)] as string;

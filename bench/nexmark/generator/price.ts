@@ -2,8 +2,11 @@ import type { JavaRandom } from './java-random.ts';
 
 /** Table steps per unit of the exponent: `10^y` is read at `⌊y·1024⌋ / 1024`. */
 const STEPS = 1024;
-/** `PRICE_TABLE[k] = 10^(k/1024) · 100` for k in [0, 6·1024], each as `Math.pow` gives it. */
-const PRICE_TABLE = new Float64Array(6 * STEPS + 1);
+/**
+ * `PRICE_TABLE[k] = 10^(k/1024) · 100` for k in [0, 6·1024], each as `Math.pow` gives it. The
+ * event kernel (`event-kernel.ts`) gets a copy: its prices are this module's, bit for bit.
+ */
+export const PRICE_TABLE = new Float64Array(6 * STEPS + 1);
 for (let k = 0; k <= 6 * STEPS; k++) PRICE_TABLE[k] = Math.pow(10, k / STEPS) * 100;
 /**
  * How close to a half the fast value may come before the exact formula decides. The fast value
