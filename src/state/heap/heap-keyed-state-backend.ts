@@ -41,8 +41,23 @@ export class HeapKeyedStateBackend
 {
   currentRawKey: unknown = undefined;
   currentKey: unknown = undefined;
-  /** The key that tables are indexed by: the normalized key, with the namespace appended if set. */
-  stateKey: unknown = undefined;
+  /**
+   * The key that tables are indexed by: the normalized key, with the namespace appended if set.
+   * The composite is built when state is first touched under a key and namespace, not when they
+   * are set: a window operator sets the key (under the previous namespace) and then each window's
+   * namespace, and may touch no state at all for a late record — building it eagerly cost a
+   * string, a hash and an entry of `parts` per call.
+   */
+  get stateKey(): unknown {
+    if (this.stale) {
+      this.stale = false;
+      this.currentStateKey = this.composite(this.currentKey, this.namespace as string | number);
+    }
+    return this.currentStateKey;
+  }
+  private currentStateKey: unknown = undefined;
+  /** Whether {@link stateKey} must be rebuilt (a namespace is set and the key or it changed). */
+  private stale = false;
   private namespace: string | number | undefined = undefined;
   /** Raw keys of object keys (whose normalized form is their JSON), for snapshots. */
   readonly rawKeys = new Map<unknown, unknown>();
@@ -75,20 +90,25 @@ export class HeapKeyedStateBackend
     if (k !== rawKey && !this.rawKeys.has(k)) this.rawKeys.set(k, rawKey);
     this.currentRawKey = rawKey;
     this.currentKey = k;
-    this.stateKey = this.namespace === undefined ? k : this.composite(k, this.namespace);
+    this.keyChanged();
   }
 
   setCurrentKeyNormalized(normalizedKey: unknown, rawKey: unknown): void {
     this.currentRawKey = rawKey;
     this.currentKey = normalizedKey;
-    this.stateKey =
-      this.namespace === undefined ? normalizedKey : this.composite(normalizedKey, this.namespace);
+    this.keyChanged();
   }
 
   setCurrentNamespace(namespace: string | number | undefined): void {
     this.namespace = namespace;
-    const k = this.currentKey;
-    this.stateKey = namespace === undefined ? k : this.composite(k, namespace);
+    this.keyChanged();
+  }
+
+  private keyChanged(): void {
+    if (this.namespace === undefined) {
+      this.stale = false;
+      this.currentStateKey = this.currentKey;
+    } else this.stale = true;
   }
 
   protected createTable(descriptor: StateDescriptor): HeapStateTable {
