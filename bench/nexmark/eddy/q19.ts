@@ -11,7 +11,7 @@ import type { CanonicalRecord } from '../canonical.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import { compareRank } from '../loop/helpers.ts';
 import { END_OF_TIME, type EddyQuery } from './eddy-query.ts';
-import { bidRecord } from '../query-records.ts';
+import { rankedBidRecord } from '../query-records.ts';
 
 const TOP = 10;
 
@@ -37,7 +37,7 @@ class TopBids implements KeyedProcessFunction<number, Bid, CanonicalRecord> {
   }
   onTimer(_t: number, _ctx: OnTimerContext<number>, out: Collector<CanonicalRecord>): void {
     const list = this.top.value() ?? [];
-    list.forEach((b, i) => out.collect({ ...bidRecord(b), rank_number: i + 1 }));
+    list.forEach((b, i) => out.collect(rankedBidRecord(b, i + 1)));
   }
 }
 

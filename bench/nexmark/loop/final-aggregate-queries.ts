@@ -3,7 +3,7 @@
  * their day window closes (q15, q17: `GROUP BY DATE_FORMAT(dateTime, 'yyyy-MM-dd')` is a tumbling
  * UTC day).
  */
-import { bidRecord } from '../query-records.ts';
+import { bidRecord, rankedBidRecord } from '../query-records.ts';
 import type { Bid, NexmarkEvent } from '../generator/events.ts';
 import { DAY_MS, band, compareLast, compareRank, dayString } from './helpers.ts';
 import type { LoopQuery } from './types.ts';
@@ -184,6 +184,6 @@ export const q19: LoopQuery = (source, sink) => {
     }
   }
   for (const list of tops.values()) {
-    list.forEach((b, i) => sink({ ...bidRecord(b), rank_number: i + 1 }));
+    list.forEach((b, i) => sink(rankedBidRecord(b, i + 1)));
   }
 };
