@@ -25,7 +25,7 @@ export function splitIndex(s: string, sep: string, index: number): string | null
   for (let i = 0; i < index; i++) {
     const at = s.indexOf(sep, start);
     if (at < 0) return null;
-    start = at + 1;
+    start = at + sep.length;
   }
   const end = s.indexOf(sep, start);
   return end < 0 ? s.substring(start) : s.substring(start, end);
