@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { canonicalJson, comparableLines, decimalString } from './canonical.ts';
 
 test('sorts keys at every level and writes integers only', () => {
@@ -23,4 +24,19 @@ test('q12 compares per-bidder totals', () => {
   ];
   assert.deepEqual(comparableLines('q12', lines), ['{"bid_count":5,"bidder":7}']);
   assert.deepEqual(comparableLines('q0', ['b', 'a']), ['a', 'b']);
+});
+
+test('property: decimalString is the exact decimal for any safe integer and scale', () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.maxSafeInteger(), fc.maxSafeNat()),
+      fc.integer({ min: 0, max: 6 }),
+      (units, scale) => {
+        const digits = String(Math.abs(units)).padStart(scale + 1, '0');
+        const whole = digits.slice(0, digits.length - scale);
+        const fraction = scale > 0 ? `.${digits.slice(digits.length - scale)}` : '';
+        assert.equal(decimalString(units, scale), `${units < 0 ? '-' : ''}${whole}${fraction}`);
+      },
+    ),
+  );
 });

@@ -48,11 +48,22 @@ export function canonicalJson(value: CanonicalValue): string {
   return `${s}}`;
 }
 
+/** "000" … "999": the fraction digits of a decimal with scale 3. */
+const THOUSANDTHS: readonly string[] = Array.from({ length: 1000 }, (_, i) =>
+  String(i).padStart(3, '0'),
+);
+
 /**
  * The exact decimal `units / 10^scale` as a string with `scale` fraction digits, e.g.
  * `decimalString(90800, 3) === '90.800'`. `units` must be a safe integer.
  */
 export function decimalString(units: number, scale: number): string {
+  if (scale === 3 && units >= 0) {
+    // q1 and q14 (prices·0.908): one number-to-string conversion and a table read instead of
+    // two conversions and a pad.
+    const whole = Math.floor(units / 1000);
+    return `${whole}.${THOUSANDTHS[units - whole * 1000] as string}`;
+  }
   const neg = units < 0;
   const abs = Math.abs(units);
   const div = 10 ** scale;

@@ -5,7 +5,10 @@ export const DAY_MS = 86_400_000;
 
 /** 'dayTime' for UTC hour 8–18, 'nightTime' for ≤ 6 or ≥ 20, otherwise 'otherTime' (q14). */
 export function bidTimeType(dateTime: number): string {
-  const hour = Math.floor(dateTime / 3_600_000) % 24;
+  // No `%`: V8 compiles `%` of a double (the hours since 1970 are not a small integer to it) as
+  // a call to C's fmod.
+  const hours = Math.floor(dateTime / 3_600_000);
+  const hour = hours - Math.floor(hours / 24) * 24;
   if (hour >= 8 && hour <= 18) return 'dayTime';
   if (hour <= 6 || hour >= 20) return 'nightTime';
   return 'otherTime';
