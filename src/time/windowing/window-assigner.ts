@@ -21,8 +21,11 @@ export interface WindowAssignerContext {
  * ```
  */
 export interface WindowAssigner<T, W extends Window = Window> {
-  /** The windows `element` (with event timestamp `timestamp`) belongs to. */
-  assignWindows(element: T, timestamp: number, ctx: WindowAssignerContext): W[];
+  /**
+   * The windows `element` (with event timestamp `timestamp`) belongs to. The caller only reads
+   * the array: an assigner may return the same one for consecutive records.
+   */
+  assignWindows(element: T, timestamp: number, ctx: WindowAssignerContext): readonly W[];
   /** The trigger used when the user sets none. */
   getDefaultTrigger(): Trigger<T, W>;
   /** Whether windows are in event time (late records and cleanup follow the watermark). */

@@ -8,6 +8,7 @@ import type {
 } from '../window-assigner.ts';
 import { TimeWindow } from '../../../core/window.ts';
 import { offsetMillis, positiveMillis } from './assigner-args.ts';
+import { LastTumblingWindow } from './last-tumbling-window.ts';
 
 /**
  * Fixed-size, non-overlapping event-time windows: a record at time t falls into
@@ -33,10 +34,14 @@ export class TumblingEventTimeWindows
     const s = positiveMillis(size, 'size', 'TumblingEventTimeWindows');
     return new TumblingEventTimeWindows(s, offsetMillis(offset, s, 'TumblingEventTimeWindows'));
   }
-  assignWindows(_e: unknown, timestamp: number, _ctx: WindowAssignerContext): TimeWindow[] {
-    const t = timestamp;
-    const start = TimeWindow.startOf(t, this.offset, this.size);
-    return [new TimeWindow(start, start + this.size)];
+  // An ES private field: plans are fingerprinted by their JSON, which must not see it.
+  readonly #last = new LastTumblingWindow();
+  assignWindows(
+    _e: unknown,
+    timestamp: number,
+    _ctx: WindowAssignerContext,
+  ): readonly TimeWindow[] {
+    return this.#last.of(TimeWindow.startOf(timestamp, this.offset, this.size), this.size);
   }
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return EventTimeTrigger.create();

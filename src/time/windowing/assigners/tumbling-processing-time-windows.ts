@@ -8,6 +8,7 @@ import type {
 } from '../window-assigner.ts';
 import { TimeWindow } from '../../../core/window.ts';
 import { offsetMillis, positiveMillis } from './assigner-args.ts';
+import { LastTumblingWindow } from './last-tumbling-window.ts';
 
 /**
  * Fixed-size, non-overlapping processing-time windows: a record at time t falls into
@@ -36,10 +37,15 @@ export class TumblingProcessingTimeWindows
       offsetMillis(offset, s, 'TumblingProcessingTimeWindows'),
     );
   }
-  assignWindows(_e: unknown, _timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
-    const t = ctx.getCurrentProcessingTime();
-    const start = TimeWindow.startOf(t, this.offset, this.size);
-    return [new TimeWindow(start, start + this.size)];
+  // An ES private field: plans are fingerprinted by their JSON, which must not see it.
+  readonly #last = new LastTumblingWindow();
+  assignWindows(
+    _e: unknown,
+    _timestamp: number,
+    ctx: WindowAssignerContext,
+  ): readonly TimeWindow[] {
+    const start = TimeWindow.startOf(ctx.getCurrentProcessingTime(), this.offset, this.size);
+    return this.#last.of(start, this.size);
   }
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return ProcessingTimeTrigger.create();
