@@ -98,6 +98,8 @@ export default tseslint.config(
     ignores: [
       'node_modules/**',
       'dist/**',
+      // Local state of `npm start` (the demo's deployed artifacts), as in .gitignore.
+      '.eddy/**',
       'bench/baselines/flink/target/**',
       'bench/results/**',
       // AssemblyScript (i32, load<u8>, @inline): compiled by asc, not TypeScript (ADR 0025).

@@ -23,6 +23,11 @@ export interface TimerEntry {
 /** Called for each timer that fires, with key and namespace already set on the backend. */
 export type TimerCallback = (timer: TimerEntry, domain: TimeDomain) => void;
 
+/** A timer's identity within its timestamp: the normalized key, with the namespace if set. */
+function timerId(key: unknown, namespace: string | number | undefined): unknown {
+  return namespace === undefined ? key : `${keyString(key)}\u0001${namespace}`;
+}
+
 class TimerQueue {
   readonly heap = new NumberMinHeap();
   /** timestamp → (key␁namespace → timer) */
@@ -100,10 +105,7 @@ export class InternalTimerService {
   }
 
   private id(): unknown {
-    const ns = this.namespace;
-    return ns === undefined
-      ? this.backend.currentKey
-      : `${keyString(this.backend.currentKey)}\u0001${ns}`;
+    return timerId(this.backend.currentKey, this.namespace);
   }
 
   private entry(timestamp: number): TimerEntry {
@@ -161,8 +163,9 @@ export class InternalTimerService {
     eventTime: readonly TimerEntry[];
     processingTime: readonly TimerEntry[];
   }): void {
-    const add = (q: TimerQueue, e: TimerEntry) =>
-      q.add(e, e.namespace === undefined ? e.key : `${String(e.key)}\u0001${e.namespace}`);
+    // The same id as a registration of the timer gets: a restored timer must be the one a
+    // record of its window registers again (not a second timer) and the one its purge deletes.
+    const add = (q: TimerQueue, e: TimerEntry) => q.add(e, timerId(e.key, e.namespace));
     for (const e of timers.eventTime) add(this.eventTime, e);
     for (const e of timers.processingTime) add(this.processingTime, e);
     const next = this.processingTime.peek();
