@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ValueStateDescriptor } from '../../src/core/state-descriptor.ts';
 import { HeapKeyedStateBackend } from '../../src/state/heap/heap-keyed-state-backend.ts';
 import { runConformance } from './keyed-state-backend.conformance.ts';
 
@@ -5,3 +8,25 @@ runConformance(
   'heap',
   ({ maxParallelism, clock }) => new HeapKeyedStateBackend('test', maxParallelism, clock),
 );
+
+test('heap: namespaced state cleared without checkpoints keeps its remembered composite keys bounded', () => {
+  const backend = new HeapKeyedStateBackend('test');
+  const sum = backend.getValueState(new ValueStateDescriptor<number>('sum'));
+  // A window job without checkpoints: every key gets a window, which fires and is purged.
+  for (let i = 0; i < 100_000; i++) {
+    backend.setCurrentKey(i % 1000);
+    backend.setCurrentNamespace(`${i}:${i + 10}`);
+    sum.update(i);
+    sum.clear();
+  }
+  // One live window per key at most, plus the amortization slack.
+  assert.ok(backend.compositeKeyCount <= 10_000, `${backend.compositeKeyCount} remembered`);
+  // What is live still snapshots with its key and namespace.
+  backend.setCurrentKey(7);
+  backend.setCurrentNamespace('live');
+  sum.update(42);
+  const entries = backend
+    .snapshot()
+    .flatMap((g) => g.states.flatMap((s) => s.keys.map((k, i) => [k, s.namespaces?.[i]])));
+  assert.deepEqual(entries, [[7, 'live']]);
+});

@@ -28,6 +28,8 @@ import type {
 
 /** Separates key and namespace in a composite state key. */
 const NS = '\u0001';
+/** Composite keys remembered before the first pruning (see `HeapKeyedStateBackend.partsLimit`). */
+const MIN_PARTS_LIMIT = 4096;
 
 /** A state table: state key → value, plus the user's raw key of composite keys. */
 export interface HeapStateTable {
@@ -63,6 +65,12 @@ export class HeapKeyedStateBackend
   readonly rawKeys = new Map<unknown, unknown>();
   /** Key and namespace of composite state keys (namespaced state only). */
   private readonly parts = new Map<string, readonly [unknown, string | number]>();
+  /**
+   * Size of {@link parts} at which the composites no table holds any more are dropped. A job
+   * without checkpoints (which prune it too) would otherwise keep one entry per key and window
+   * it ever saw: memory without bound for a windowed job.
+   */
+  private partsLimit = MIN_PARTS_LIMIT;
   protected readonly handles: StateHandleClasses<this, HeapStateTable> = HEAP_HANDLES;
 
   constructor(
@@ -81,8 +89,28 @@ export class HeapKeyedStateBackend
 
   private composite(k: unknown, ns: string | number): string {
     const c = `${keyString(k)}${NS}${ns}`;
-    if (!this.parts.has(c)) this.parts.set(c, [k, ns]);
+    if (!this.parts.has(c)) {
+      this.parts.set(c, [k, ns]);
+      if (this.parts.size > this.partsLimit) this.pruneParts(c);
+    }
     return c;
+  }
+
+  /**
+   * Drops the composites that no table holds (`keep` is about to be written); amortized, the
+   * limit doubles past what is kept.
+   */
+  private pruneParts(keep: string): void {
+    const tables = [...this.tables.values()].map((t) => t.entries);
+    for (const c of this.parts.keys()) {
+      if (c !== keep && !tables.some((t) => t.has(c))) this.parts.delete(c);
+    }
+    this.partsLimit = Math.max(MIN_PARTS_LIMIT, 2 * this.parts.size);
+  }
+
+  /** @internal Composite keys remembered for snapshots (tests check that they stay bounded). */
+  get compositeKeyCount(): number {
+    return this.parts.size;
   }
 
   setCurrentKey(rawKey: unknown): void {
