@@ -30,3 +30,19 @@ test('heap: namespaced state cleared without checkpoints keeps its remembered co
     .flatMap((g) => g.states.flatMap((s) => s.keys.map((k, i) => [k, s.namespaces?.[i]])));
   assert.deepEqual(entries, [[7, 'live']]);
 });
+
+test('heap: object keys whose state was cleared are not remembered without bound', () => {
+  const backend = new HeapKeyedStateBackend('test');
+  const seen = backend.getValueState(new ValueStateDescriptor<boolean>('seen'));
+  for (let i = 0; i < 100_000; i++) {
+    backend.setCurrentKey({ user: i, page: 'home' });
+    seen.update(true);
+    seen.clear();
+  }
+  assert.ok(backend.rawKeys.size <= 10_000, `${backend.rawKeys.size} raw keys remembered`);
+  // A live object key still snapshots as the user's object.
+  backend.setCurrentKey({ user: 7, page: 'home' });
+  seen.update(true);
+  const keys = backend.snapshot().flatMap((g) => g.states.flatMap((s) => s.keys));
+  assert.deepEqual(keys, [{ user: 7, page: 'home' }]);
+});

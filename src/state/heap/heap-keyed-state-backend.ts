@@ -63,6 +63,8 @@ export class HeapKeyedStateBackend
   private namespace: string | number | undefined = undefined;
   /** Raw keys of object keys (whose normalized form is their JSON), for snapshots. */
   readonly rawKeys = new Map<unknown, unknown>();
+  /** Size of {@link rawKeys} at which the keys no entry uses any more are dropped (as `parts`). */
+  private rawKeysLimit = MIN_PARTS_LIMIT;
   /** Key and namespace of composite state keys (namespaced state only). */
   private readonly parts = new Map<string, readonly [unknown, string | number]>();
   /**
@@ -108,6 +110,22 @@ export class HeapKeyedStateBackend
     this.partsLimit = Math.max(MIN_PARTS_LIMIT, 2 * this.parts.size);
   }
 
+  /**
+   * Remembers the user's form of an object key. Keys that no entry uses any more (their state was
+   * cleared) are dropped when the map doubles past what is used: a job keyed by objects would
+   * otherwise keep every key it ever saw, checkpoints or not.
+   */
+  private rememberRawKey(normalized: unknown, raw: unknown): void {
+    const rawKeys = this.rawKeys;
+    rawKeys.set(normalized, raw);
+    if (rawKeys.size <= this.rawKeysLimit) return;
+    const used = new Set<unknown>([normalized, this.currentKey]);
+    for (const t of this.tables.values()) for (const k of t.entries.keys()) used.add(k);
+    for (const p of this.parts.values()) used.add(p[0]);
+    for (const k of rawKeys.keys()) if (!used.has(k)) rawKeys.delete(k);
+    this.rawKeysLimit = Math.max(MIN_PARTS_LIMIT, 2 * rawKeys.size);
+  }
+
   /** @internal Composite keys remembered for snapshots (tests check that they stay bounded). */
   get compositeKeyCount(): number {
     return this.parts.size;
@@ -115,7 +133,7 @@ export class HeapKeyedStateBackend
 
   setCurrentKey(rawKey: unknown): void {
     const k = normalizeKey(rawKey);
-    if (k !== rawKey && !this.rawKeys.has(k)) this.rawKeys.set(k, rawKey);
+    if (k !== rawKey && !this.rawKeys.has(k)) this.rememberRawKey(k, rawKey);
     this.currentRawKey = rawKey;
     this.currentKey = k;
     this.keyChanged();
@@ -182,7 +200,7 @@ export class HeapKeyedStateBackend
       const key = snap.keys[i];
       const namespace = snap.namespaces?.[i];
       const nk = normalizeKey(key);
-      if (nk !== key && !this.rawKeys.has(nk)) this.rawKeys.set(nk, key);
+      if (nk !== key && !this.rawKeys.has(nk)) this.rememberRawKey(nk, key);
       const sk = namespace === undefined ? nk : this.composite(nk, namespace);
       const value = this.restoredValue(descriptor, snap, i);
       // A TTL keeps running across a restore: saved expiry times are kept.
