@@ -18,7 +18,10 @@ export function bidRecord(b: Bid): CanonicalRecord {
   };
 }
 
-/** A bid with its rank among its auction's top bids, as q19 outputs it (see {@link bidWithAuctionRecord} on spreads). */
+/**
+ * A bid with its rank among its auction's top bids, as q19 outputs it. Written out rather than
+ * spread from {@link bidRecord}, for the reason {@link bidWithAuctionRecord} gives.
+ */
 export function rankedBidRecord(b: Bid, rank: number): CanonicalRecord {
   return {
     auction: b.auction,

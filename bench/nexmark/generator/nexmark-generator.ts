@@ -134,6 +134,6 @@ export class NexmarkGenerator {
   }
 
   private extra(offset: number, size: number): string {
-    return size === 0 ? '' : this.extras.substring(offset, offset + size);
+    return this.extras.substring(offset, offset + size);
   }
 }

@@ -18,7 +18,7 @@
 // The host writes these regions; their offsets are part of the module's contract with it.
 const OUT: usize = 0;
 const ROW_FIELDS: i32 = 14;
-const ROW_BYTES: usize = 8 * 14;
+const ROW_BYTES: usize = 8 * <usize>ROW_FIELDS;
 const BATCH: i32 = 512;
 const ARENA: usize = 65536;
 const TABLE: usize = 196608;
