@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LmdbKeyedStateBackend } from '../../src/state/lmdb/lmdb-keyed-state-backend.ts';
@@ -113,11 +113,12 @@ test('a chain restored straight into LMDB migrates an older schema version when 
   }
 });
 
-test('more changes than the heap tracks move to disk: checkpoints stay incremental and hold them all', async () => {
+test('a checkpoint holds the newest value of every change since the last confirmed one, also with more changes than one pass takes', async () => {
   const backend = new LmdbKeyedStateBackend({
     dir,
-    operatorName: 'spill',
+    operatorName: 'changes',
     cacheEntries: 1000,
+    // More changes than this are read from the log in several passes.
     maxTrackedChanges: 10,
   });
   try {
@@ -129,26 +130,74 @@ test('more changes than the heap tracks move to disk: checkpoints stay increment
         v.update(value);
       }
     };
-    /** Takes snapshot `id` and checks whether it is full and how many entries it holds. */
-    const snapshot = async (id: number, full: boolean, entries: number) => {
+    /** Takes snapshot `id`: whether it is full, and its entries as key → value. */
+    const snapshot = async (id: number, full: boolean) => {
       const c = await backend.snapshotChanges(id, full);
       assert.equal(c.full, full, `snapshot ${id} full`);
-      const n = c.groups.flatMap((g) => g.states.flatMap((st) => st.keys)).length;
-      assert.equal(n, entries, `entries of snapshot ${id}`);
+      const entries = new Map<unknown, unknown>();
+      for (const g of c.groups)
+        for (const st of g.states) st.keys.forEach((k, i) => entries.set(k, st.values[i]));
+      const removed = c.removed.flatMap((r) => r.entryKeys);
+      return { entries, removed };
     };
+    const logFiles = () =>
+      readdirSync(dir, { recursive: true }).filter((f) => String(f).includes('changes-'));
     writeKeys(0, 100, 1);
-    await snapshot(1, true, 100);
+    assert.equal((await snapshot(1, true)).entries.size, 100);
     backend.confirmCheckpoint(1);
-    // 35 changes (3 spills of 11, 2 on the heap), then a checkpoint that never completes, then 5
-    // more: the next checkpoint holds all 40, and is not a full one.
+    // 35 changes, then a checkpoint that never completes, then 5 more, a removal, and keys 0–9
+    // again: the next checkpoint holds the newest of all of them, and is not a full one.
     writeKeys(0, 35, 2);
-    await snapshot(2, false, 35);
+    assert.equal((await snapshot(2, false)).entries.size, 35);
     writeKeys(50, 55, 3);
-    await snapshot(3, false, 40);
+    writeKeys(0, 10, 4);
+    backend.setCurrentKey(20);
+    v.clear();
+    const third = await snapshot(3, false);
+    assert.equal(third.entries.size, 39);
+    for (let k = 0; k < 35; k++)
+      if (k !== 20) assert.equal(third.entries.get(k), k < 10 ? 4 : 2, `key ${k}`);
+    for (let k = 50; k < 55; k++) assert.equal(third.entries.get(k), 3);
+    assert.deepEqual(third.removed, ['v\u0000n20']);
+    // Segments 2 and 3 (1 went with its confirmation).
+    assert.equal(logFiles().length, 2);
     backend.confirmCheckpoint(3);
-    // Confirmed: the spilled changes are gone, only new ones count.
-    writeKeys(60, 62, 4);
-    await snapshot(4, false, 2);
+    // Confirmed: their segments of the log are deleted, only new changes count.
+    assert.equal(logFiles().length, 0);
+    writeKeys(60, 62, 5);
+    const fourth = await snapshot(4, false);
+    assert.deepEqual(
+      [...fourth.entries],
+      [
+        [60, 5],
+        [61, 5],
+      ],
+    );
+  } finally {
+    backend.dispose();
+  }
+});
+
+test('entries restored while changes are tracked are no change, and changes before the restore are kept', async () => {
+  const source = new HeapKeyedStateBackend('source', 128);
+  const counts = source.getValueState(new ValueStateDescriptor<number>('v'));
+  for (let k = 100; k < 150; k++) {
+    source.setCurrentKey(k);
+    counts.update(k);
+  }
+  const backend = new LmdbKeyedStateBackend({ dir, operatorName: 'restore', cacheEntries: 20 });
+  try {
+    backend.startTrackingChanges();
+    const v = backend.getValueState(new ValueStateDescriptor<number>('v'));
+    backend.setCurrentKey(1);
+    v.update(1);
+    // The state is registered, so the restore goes through the write buffer.
+    backend.restore(source.snapshot());
+    const c = await backend.snapshotChanges(1, false);
+    const keys = c.groups.flatMap((g) => g.states.flatMap((st) => st.keys));
+    assert.deepEqual(keys, [1]);
+    backend.setCurrentKey(120);
+    assert.equal(v.value(), 120);
   } finally {
     backend.dispose();
   }

@@ -1,0 +1,239 @@
+/**
+ * The LMDB backend's log of changes for incremental checkpoints (ADR 0020, amended): every entry
+ * the write buffer flushes to LMDB is also appended here, as its entry key, key group and stored
+ * bytes (or a tombstone), into one segment file per checkpoint interval. An incremental checkpoint
+ * reads the segments no confirmed checkpoint holds yet — the newest record of an entry is its value
+ * at the barrier, since the barrier flushes the buffer — and never LMDB.
+ *
+ * Why not read the changed entries from LMDB, as the backend first did: that needs a read
+ * transaction open while the record path goes on writing, and LMDB cannot reuse a page that an
+ * open reader may still see. At 2 M keys with checkpoints every 2 s the data file grew to 3 GiB for
+ * 0.2 GiB of state and each write cost 1.5× more (bench/README.md, issue 19). Appending is a
+ * sequential write of bytes the flush has encoded anyway, and the changed keys need no map on the
+ * heap (nor a spill of it to disk when there are many).
+ *
+ * Segment layout, one record after another: flags (u8: 1 = removed), key group (u16), key length
+ * (u32), the entry key in UTF-8, then unless removed the value length (u32) and the stored value.
+ *
+ * @module
+ */
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One change read back from a segment. */
+export interface LoggedChange {
+  readonly entryKey: string;
+  readonly keyGroup: number;
+  /**
+   * The stored value, or `undefined` when the entry was removed: a view of the read buffer, valid
+   * until the next change is read (copy it to keep it).
+   */
+  readonly value: Buffer | undefined;
+}
+
+const REMOVED = 1;
+/** Bytes buffered before a write to the segment file. */
+const BUFFER_BYTES = 1 << 20;
+/** Bytes read from a segment file at a time. */
+const READ_BYTES = 1 << 20;
+
+/** A segment: the changes of one checkpoint interval. */
+interface Segment {
+  readonly epoch: number;
+  readonly path: string;
+  records: number;
+  /** Readers still reading it: a drop deletes the file when the last one is done. */
+  pins: number;
+  dropped: boolean;
+}
+
+/** The segments a checkpoint reads, kept on disk until {@link ChangeLogReader.release}. */
+export interface ChangeLogReader {
+  /** Records in the segments: an upper bound of the distinct entries. */
+  readonly records: number;
+  /** The changes, oldest first (each call reads the segments again). */
+  changes(): AsyncGenerator<LoggedChange>;
+  release(): void;
+}
+
+/**
+ * Append-only segments of changes, one per epoch (the interval before the epoch's barrier).
+ *
+ * @example
+ * ```ts
+ * const log = new ChangeLog(dir);
+ * log.append('count\u0000n7', 12, encoded);  // while flushing
+ * log.seal(1);                               // at the barrier of epoch 1
+ * const r = log.reader(new Set([1]));        // the segments a checkpoint reads
+ * for await (const c of r.changes()) …       // its changes, oldest first
+ * r.release();
+ * log.drop(1);                               // epoch 1 is confirmed
+ * ```
+ */
+export class ChangeLog {
+  private buf = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
+  private fd: number | undefined;
+  private current: Segment;
+  private readonly sealed: Segment[] = [];
+
+  /** `firstEpoch`: the epoch whose barrier ends the first segment. */
+  constructor(
+    private readonly dir: string,
+    firstEpoch = 1,
+  ) {
+    this.current = this.segment(firstEpoch);
+  }
+
+  private segment(epoch: number): Segment {
+    return {
+      epoch,
+      path: join(this.dir, `changes-${epoch}.log`),
+      records: 0,
+      pins: 0,
+      dropped: false,
+    };
+  }
+
+  /** Logs that `entryKey` (of `keyGroup`) now holds `value`; `undefined`: it was removed. */
+  append(entryKey: string, keyGroup: number, value: Buffer | undefined): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const need = 11 + entryKey.length * 3 + (value === undefined ? 0 : value.byteLength);
+    if (this.used + need > this.buf.byteLength) {
+      this.write();
+      if (need > this.buf.byteLength) this.buf = Buffer.allocUnsafe(need);
+    }
+    const b = this.buf;
+    let at = this.used;
+    b[at] = value === undefined ? REMOVED : 0;
+    b.writeUInt16LE(keyGroup, at + 1);
+    const keyBytes = b.write(entryKey, at + 7, 'utf8');
+    b.writeUInt32LE(keyBytes, at + 3);
+    at += 7 + keyBytes;
+    if (value !== undefined) {
+      b.writeUInt32LE(value.byteLength, at);
+      value.copy(b, at + 4);
+      at += 4 + value.byteLength;
+    }
+    this.used = at;
+    this.current.records++;
+  }
+
+  /** Writes what is buffered to the current segment's file. */
+  private write(): void {
+    if (this.used === 0) return;
+    this.fd ??= openSync(this.current.path, 'a');
+    let off = 0;
+    while (off < this.used) off += writeSync(this.fd, this.buf, off, this.used - off);
+    this.used = 0;
+  }
+
+  /**
+   * Ends the segment of `epoch` (the changes up to its barrier); later appends go to the next
+   * one. Epochs are sealed in order, one after another.
+   */
+  seal(epoch: number): void {
+    const s = this.current;
+    if (epoch !== s.epoch)
+      throw new Error(`change log: sealed epoch ${epoch}, expected ${s.epoch}`);
+    this.write();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.sealed.push(s);
+    this.current = this.segment(epoch + 1);
+  }
+
+  /** A reader of the sealed segments of `epochs`; they stay on disk until it is released. */
+  reader(epochs: ReadonlySet<number>): ChangeLogReader {
+    const segments = this.sealed.filter((s) => epochs.has(s.epoch) && s.records > 0);
+    for (const s of segments) s.pins++;
+    let released = false;
+    return {
+      records: segments.reduce((n, s) => n + s.records, 0),
+      async *changes() {
+        for (const s of segments) yield* readSegment(s.path);
+      },
+      release() {
+        if (released) return;
+        released = true;
+        for (const s of segments) if (--s.pins === 0 && s.dropped) remove(s);
+      },
+    };
+  }
+
+  /** Deletes the segments up to `epoch` (confirmed, or no longer needed). */
+  drop(epoch: number): void {
+    while (this.sealed.length > 0 && (this.sealed[0] as Segment).epoch <= epoch) {
+      const s = this.sealed.shift() as Segment;
+      s.dropped = true;
+      if (s.pins === 0) remove(s);
+    }
+  }
+
+  /** Stops logging; the files go with the backend's working copy. */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.used = 0;
+  }
+}
+
+function remove(s: Segment): void {
+  if (s.records > 0) rmSync(s.path, { force: true });
+}
+
+/** The records of one segment file (values are views of the read buffer). */
+async function* readSegment(path: string): AsyncGenerator<LoggedChange> {
+  const fh = await open(path, 'r');
+  try {
+    let chunk = Buffer.allocUnsafe(READ_BYTES);
+    let have = 0; // valid bytes in chunk
+    let at = 0; // next record in chunk
+    let eof = false;
+    for (;;) {
+      // A whole record in the chunk? Otherwise move the rest to the front and read more.
+      const need = recordLength(chunk, at, have);
+      if (need === 0 || at + need > have) {
+        if (eof) {
+          if (at < have) throw new Error(`change log ${path} ends inside a record`);
+          return;
+        }
+        const rest = have - at;
+        if (need > chunk.byteLength) {
+          const bigger = Buffer.allocUnsafe(need);
+          chunk.copy(bigger, 0, at, have);
+          chunk = bigger;
+        } else chunk.copy(chunk, 0, at, have);
+        have = rest;
+        at = 0;
+        const { bytesRead } = await fh.read(chunk, have, chunk.byteLength - have, null);
+        if (bytesRead === 0) eof = true;
+        have += bytesRead;
+        continue;
+      }
+      const removed = (chunk[at] as number) & REMOVED;
+      const keyGroup = chunk.readUInt16LE(at + 1);
+      const keyBytes = chunk.readUInt32LE(at + 3);
+      const entryKey = chunk.toString('utf8', at + 7, at + 7 + keyBytes);
+      let value: Buffer | undefined;
+      if (removed === 0) {
+        const v = at + 11 + keyBytes;
+        value = chunk.subarray(v, v + chunk.readUInt32LE(at + 7 + keyBytes));
+      }
+      at += need;
+      yield { entryKey, keyGroup, value };
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Bytes of the record at `at`, or 0 when its header is not all in `chunk[..have]` yet. */
+function recordLength(chunk: Buffer, at: number, have: number): number {
+  if (have - at < 7) return 0;
+  const keyBytes = chunk.readUInt32LE(at + 3);
+  if (((chunk[at] as number) & REMOVED) !== 0) return 7 + keyBytes;
+  if (have - at < 11 + keyBytes) return 0;
+  return 11 + keyBytes + chunk.readUInt32LE(at + 7 + keyBytes);
+}
