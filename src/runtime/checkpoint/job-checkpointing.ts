@@ -48,6 +48,7 @@ import type {
 } from '../../state/keyed-state-backend.ts';
 import { mergeStateChanges } from '../../state/merge-state-changes.ts';
 import { SHARED_LOCATION } from './shared-state-registry.ts';
+import { needsNewBase } from './rebase-policy.ts';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { DeferredKeyedChain, SubtaskState } from './subtask-state.ts';
@@ -518,7 +519,7 @@ export class JobCheckpointing implements CheckpointHost {
   /**
    * The snapshot of a keyed subtask with incremental checkpoints: the changes since its last
    * confirmed checkpoint as a new file of its chain, or a new base when it has none, the chain
-   * grew long, or its changes outweigh the base (a restore reads the whole chain).
+   * grew long, or its changes outweigh twice the base (`rebase-policy.ts`: a restore reads the chain).
    */
   private snapshotIncremental(
     s: Subtask,
@@ -528,14 +529,7 @@ export class JobCheckpointing implements CheckpointHost {
   ): Promise<EncodedState> {
     const started = performance.now();
     const base = chain.confirmed;
-    // A base may be in several files (parts): the leading ones marked full.
-    let baseFiles = 0;
-    while (baseFiles < (base?.length ?? 0) && base?.[baseFiles]?.full === true) baseFiles++;
-    const sum = (files: readonly SharedStateFile[]) => files.reduce((n, f) => n + f.bytes, 0);
-    const rebase =
-      base === undefined ||
-      base.length - baseFiles + 1 >= MAX_CHAIN_FILES ||
-      sum(base.slice(baseFiles)) > sum(base.slice(0, baseFiles));
+    const rebase = needsNewBase(base);
     // Parts the subtask writes itself as the backend reads them: a state larger than the heap is
     // never held (or serialized) whole. What is written goes to the chain even if this
     // checkpoint fails; the coordinator then deletes it with the rest.
@@ -677,9 +671,6 @@ export class JobCheckpointing implements CheckpointHost {
     });
   }
 }
-
-/** Files in a chain (base included) after which the next checkpoint is a new base. */
-const MAX_CHAIN_FILES = 12;
 
 /**
  * Stored bytes of state per file of a snapshot: a base of several GiB is written (and restored)
