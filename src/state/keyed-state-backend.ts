@@ -107,6 +107,21 @@ export interface StateSnapshot {
   readonly namespaces?: readonly (string | number | undefined)[];
   /** Expiry times (ms) of states with a TTL, so a restore keeps them; absent otherwise. */
   readonly expiresAt?: readonly number[];
+  /**
+   * The values as the LMDB backend stored them, when it wrote them so into an incremental
+   * checkpoint (`values` is then empty): reading the file decodes them (`state-codec.ts`), so no
+   * restore ever sees this. Decoding and serializing them again was most of a checkpoint's work.
+   */
+  readonly stored?: StoredValues;
+}
+
+/** Values in the LMDB backend's stored form (`state-value-codec.ts`), one after another. */
+export interface StoredValues {
+  /** The msgpack record structures the values may refer to (the codec's, at the snapshot). */
+  readonly structures: readonly (readonly string[])[];
+  readonly bytes: Uint8Array;
+  /** End offset in `bytes` of each value (entry `i` is `bytes[ends[i - 1] ?? 0 .. ends[i]]`). */
+  readonly ends: readonly number[];
 }
 
 /** Everything a backend holds for one key group: the unit of rescaling. */

@@ -6,7 +6,8 @@
  * @module
  */
 import { keyGroupOf, normalizeKey } from './key-groups.ts';
-import type { KeyGroupSnapshot, StateSnapshot } from './keyed-state-backend.ts';
+import type { KeyGroupSnapshot, StateSnapshot, StoredValues } from './keyed-state-backend.ts';
+import { EddyError } from '../errors/eddy-error.ts';
 import type { StateKind } from '../core/state-descriptor.ts';
 
 interface Columns {
@@ -14,6 +15,10 @@ interface Columns {
   readonly values: unknown[];
   namespaces: (string | number | undefined)[] | undefined;
   expiresAt: number[] | undefined;
+  /** Values in stored form ({@link SnapshotBuilder.addStored}), one after another. */
+  stored: Buffer | undefined;
+  storedBytes: number;
+  ends: number[] | undefined;
 }
 
 interface StateColumns {
@@ -27,7 +32,14 @@ export class SnapshotBuilder {
   private readonly states = new Map<string, StateColumns>();
   private current: StateColumns | undefined;
 
-  constructor(private readonly maxParallelism: number) {}
+  /**
+   * `structures`: the record structures of the codec whose stored values
+   * {@link SnapshotBuilder.addStored} takes (read when the snapshot is built).
+   */
+  constructor(
+    private readonly maxParallelism: number,
+    private readonly structures?: () => readonly (readonly string[])[],
+  ) {}
 
   /** Starts (or continues) the columns of state `name`. */
   state(name: string, kind: StateKind, version: number): void {
@@ -47,14 +59,66 @@ export class SnapshotBuilder {
     value: unknown,
     expiresAt?: number,
   ): void {
+    const c = this.columns(normalizedKey);
+    if (c.ends !== undefined) throw mixed();
+    c.values.push(value);
+    this.addKey(c, rawKey, namespace, expiresAt);
+  }
+
+  /**
+   * Adds an entry of the current state whose value is in the LMDB backend's stored form
+   * (`state-value-codec.ts`; copied): the snapshot keeps it so, and reading the checkpoint file
+   * decodes it. A state's key group holds values of one form.
+   */
+  addStored(
+    normalizedKey: unknown,
+    rawKey: unknown,
+    namespace: string | number | undefined,
+    stored: Uint8Array,
+    expiresAt?: number,
+  ): void {
+    const c = this.columns(normalizedKey);
+    if (c.values.length > 0) throw mixed();
+    const ends = (c.ends ??= []);
+    const at = c.storedBytes;
+    let buf = c.stored;
+    if (buf === undefined || at + stored.byteLength > buf.byteLength) {
+      const bigger = Buffer.allocUnsafe(Math.max(4096, 2 * (at + stored.byteLength)));
+      buf?.copy(bigger, 0, 0, at);
+      c.stored = buf = bigger;
+    }
+    buf.set(stored, at);
+    c.storedBytes = at + stored.byteLength;
+    ends.push(c.storedBytes);
+    this.addKey(c, rawKey, namespace, expiresAt);
+  }
+
+  /** The columns of the current state for `normalizedKey`'s key group. */
+  private columns(normalizedKey: unknown): Columns {
     const s = this.current as StateColumns;
     const kg = keyGroupOf(normalizedKey, this.maxParallelism);
     let c = s.groups[kg];
     if (c === undefined)
-      s.groups[kg] = c = { keys: [], values: [], namespaces: undefined, expiresAt: undefined };
+      s.groups[kg] = c = {
+        keys: [],
+        values: [],
+        namespaces: undefined,
+        expiresAt: undefined,
+        stored: undefined,
+        storedBytes: 0,
+        ends: undefined,
+      };
+    return c;
+  }
+
+  private addKey(
+    c: Columns,
+    rawKey: unknown,
+    namespace: string | number | undefined,
+    expiresAt: number | undefined,
+  ): void {
     const i = c.keys.length;
     c.keys.push(rawKey);
-    c.values.push(value);
     if (namespace !== undefined) {
       c.namespaces ??= new Array<string | number | undefined>(i).fill(undefined);
       c.namespaces[i] = namespace;
@@ -77,11 +141,21 @@ export class SnapshotBuilder {
   /** The snapshot: non-empty key groups in ascending order. */
   build(): KeyGroupSnapshot[] {
     const out: KeyGroupSnapshot[] = [];
+    let structures: readonly (readonly string[])[] | undefined;
     for (let kg = 0; kg < this.maxParallelism; kg++) {
       const states: StateSnapshot[] = [];
       for (const s of this.states.values()) {
         const c = s.groups[kg];
         if (c === undefined) continue;
+        let stored: StoredValues | undefined;
+        if (c.ends !== undefined) {
+          structures ??= this.structures?.() ?? [];
+          stored = {
+            structures,
+            bytes: (c.stored as Buffer).subarray(0, c.storedBytes),
+            ends: c.ends,
+          };
+        }
         states.push({
           name: s.name,
           kind: s.kind,
@@ -90,10 +164,18 @@ export class SnapshotBuilder {
           values: c.values,
           ...(c.namespaces !== undefined ? { namespaces: c.namespaces } : {}),
           ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
+          ...(stored !== undefined ? { stored } : {}),
         });
       }
       if (states.length > 0) out.push({ keyGroup: kg, states });
     }
     return out;
   }
+}
+
+function mixed(): EddyError {
+  return new EddyError('a snapshot mixed stored and decoded values in one column', {
+    code: 'INTERNAL',
+    domain: 'internal',
+  });
 }

@@ -24,6 +24,10 @@ import { keyGroupRange, keyString, normalizeKey } from '../../src/state/key-grou
 import type { KeyGroupSnapshot, StateChanges } from '../../src/state/keyed-state-backend.ts';
 import { LmdbKeyedStateBackend } from '../../src/state/lmdb/lmdb-keyed-state-backend.ts';
 import { mergeStateChanges } from '../../src/state/merge-state-changes.ts';
+import {
+  decodeStateChanges,
+  encodeStateChanges,
+} from '../../src/runtime/checkpoint/state-codec.ts';
 
 const MAX_PARALLELISM = 16;
 const dir = mkdtempSync(join(tmpdir(), 'eddy-incremental-'));
@@ -155,12 +159,16 @@ test('a chain of incremental checkpoints equals the full snapshot, also restored
           const checkpoint = async (completes: boolean) => {
             id++;
             const parts: StateChanges[] = [];
-            const c = await backend.snapshotChanges(id, confirmed === undefined, {
-              bytes: partBytes,
-              write: async (part) => {
-                parts.push(part);
-              },
-            });
+            // Each file as a restore reads it back (values the backend wrote as stored decoded).
+            const file = (c: StateChanges) => decodeStateChanges(encodeStateChanges(c));
+            const c = file(
+              await backend.snapshotChanges(id, confirmed === undefined, {
+                bytes: partBytes,
+                write: async (part) => {
+                  parts.push(file(part));
+                },
+              }),
+            );
             for (const part of parts) assert.equal(part.full, c.full, 'parts of one snapshot');
             const files = [...parts, c];
             const chain = c.full || confirmed === undefined ? files : [...confirmed, ...files];

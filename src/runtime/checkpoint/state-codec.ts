@@ -7,7 +7,13 @@
  * @module
  */
 import { deserialize, serialize } from 'node:v8';
-import type { StateChanges } from '../../state/keyed-state-backend.ts';
+import type {
+  KeyGroupSnapshot,
+  StateChanges,
+  StateSnapshot,
+  StoredValues,
+} from '../../state/keyed-state-backend.ts';
+import { StateValueCodec, type DecodedEntry } from '../../state/lmdb/state-value-codec.ts';
 import type { SubtaskState } from './subtask-state.ts';
 
 /** Serializes a subtask's state (throws when a value cannot be cloned, e.g. a function). */
@@ -42,7 +48,10 @@ export function encodeStateChanges(changes: StateChanges): Uint8Array {
   return serialize(changes);
 }
 
-/** Reads what {@link encodeStateChanges} wrote, its shape checked as {@link decodeSubtaskState}'s. */
+/**
+ * Reads what {@link encodeStateChanges} wrote, its shape checked as {@link decodeSubtaskState}'s.
+ * Values the LMDB backend wrote in their stored form are decoded here, so no restore sees them.
+ */
 export function decodeStateChanges(data: Uint8Array): StateChanges {
   const changes: unknown = deserialize(data);
   if (!isObject(changes)) throw malformed(`a ${describe(changes)}, not an object`);
@@ -57,7 +66,43 @@ export function decodeStateChanges(data: Uint8Array): StateChanges {
     if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string'))
       throw malformed(`removed[${i}].entryKeys is not a list of strings`);
   }
-  return changes as unknown as StateChanges;
+  const c = changes as unknown as StateChanges;
+  return { ...c, groups: c.groups.map(decodeStoredGroup) };
+}
+
+/** A key group whose states hold their values decoded. */
+function decodeStoredGroup(g: KeyGroupSnapshot): KeyGroupSnapshot {
+  if (!g.states.some((st) => st.stored !== undefined)) return g;
+  return { keyGroup: g.keyGroup, states: g.states.map(decodeStoredState) };
+}
+
+/** Codecs by the structures they decode with (one per file part, shared by its states). */
+const codecs = new WeakMap<object, StateValueCodec>();
+
+function decodeStoredState(st: StateSnapshot): StateSnapshot {
+  const stored = st.stored;
+  if (stored === undefined) return st;
+  let codec = codecs.get(stored.structures);
+  if (codec === undefined)
+    codecs.set(stored.structures, (codec = new StateValueCodec(stored.structures)));
+  const d: DecodedEntry = {
+    value: undefined,
+    expiresAt: Number.NaN,
+    withKey: false,
+    raw: undefined,
+    ns: undefined,
+  };
+  const values = new Array<unknown>(stored.ends.length);
+  let from = 0;
+  for (let i = 0; i < stored.ends.length; i++) {
+    const to = stored.ends[i] as number;
+    codec.decode(stored.bytes.subarray(from, to), d);
+    // A map state's snapshot holds its entries as a list, as the backends' snapshots do.
+    values[i] = d.value instanceof Map ? [...(d.value as Map<unknown, unknown>)] : d.value;
+    from = to;
+  }
+  const { stored: _, ...rest } = st;
+  return { ...rest, values };
 }
 
 type Fields = Record<string, unknown>;
@@ -90,14 +135,39 @@ function checkKeyGroups(groups: unknown, where: string): void {
       if (typeof s['version'] !== 'number') throw malformed(`${sat} has no version`);
       const keys = s['keys'];
       if (!Array.isArray(keys)) throw malformed(`${sat}.keys is a ${describe(keys)}`);
+      const stored = s['stored'];
+      if (stored !== undefined) checkStored(stored, keys.length, sat);
       for (const column of ['values', 'namespaces', 'expiresAt'] as const) {
         const c = s[column];
         if (c === undefined && column !== 'values') continue;
-        if (!Array.isArray(c) || c.length !== keys.length)
+        // Values in stored form leave the column empty.
+        const length = column === 'values' && stored !== undefined ? 0 : keys.length;
+        if (!Array.isArray(c) || c.length !== length)
           throw malformed(`${sat}.${column} does not match its ${keys.length} keys`);
       }
     }
   }
+}
+
+/** Values in stored form: bytes, one end offset per key within them, and record structures. */
+function checkStored(stored: unknown, keys: number, where: string): void {
+  const at = `${where}.stored`;
+  if (!isObject(stored)) throw malformed(`${at} is a ${describe(stored)}`);
+  const { bytes, ends, structures } = stored as Partial<Record<keyof StoredValues, unknown>>;
+  if (!(bytes instanceof Uint8Array)) throw malformed(`${at}.bytes is not bytes`);
+  if (!Array.isArray(ends) || ends.length !== keys)
+    throw malformed(`${at}.ends does not match its ${keys} keys`);
+  let last = 0;
+  for (const e of ends) {
+    if (typeof e !== 'number' || e < last || e > bytes.byteLength)
+      throw malformed(`${at}.ends are not offsets into its ${bytes.byteLength} bytes`);
+    last = e;
+  }
+  if (
+    !Array.isArray(structures) ||
+    !structures.every((st) => Array.isArray(st) && st.every((k) => typeof k === 'string'))
+  )
+    throw malformed(`${at}.structures is not a list of field-name lists`);
 }
 
 function checkTimers(timers: unknown, where: string): void {

@@ -251,6 +251,8 @@ export class LmdbKeyedStateBackend
   private misses = 0;
   /** Bytes of stored values decoded by range reads (sizes the parts of a snapshot). */
   private readBytes = 0;
+  /** Range reads return values as stored, not decoded (while a base reads them so). */
+  private storedRange = false;
   /**
    * States restored by {@link LmdbKeyedStateBackend.restoreChanges} that the user code has not
    * registered yet: their entries are in LMDB as saved (schema version and all), not in memory.
@@ -273,8 +275,10 @@ export class LmdbKeyedStateBackend
         // buffer (with encoding 'binary' alone, every value read was copied into a new Buffer).
         encoder: {
           encode: (value: Buffer): Buffer => value,
-          decode: (bytes: Uint8Array, size: number): DecodedEntry => {
+          decode: (bytes: Uint8Array, size: number): DecodedEntry | Uint8Array => {
             this.readBytes += size;
+            // A view of LMDB's shared buffer: the caller copies what it keeps before reading on.
+            if (this.storedRange) return bytes.subarray(0, size);
             return this.codec.decode(bytes, this.decoded, size);
           },
         },
@@ -507,13 +511,26 @@ export class LmdbKeyedStateBackend
     if (!this.fixedCapacity && written > 0) this.capacity = this.estimateCapacity(bytes / written);
   }
 
+  /** The stored form of an entry's value (with its raw key when the entry key cannot give it). */
+  private encodeEntry(
+    value: unknown,
+    expiresAt: number,
+    raw: unknown,
+    ns: string | number | undefined,
+  ): Buffer {
+    const withKey =
+      ns !== undefined ||
+      (typeof raw === 'string' ? raw.charCodeAt(0) === 0 : typeof raw === 'object');
+    return this.codec.encode(value, expiresAt, withKey, raw, ns);
+  }
+
   /** Writes `dirty[from..to)` in the current write transaction; their stored bytes and count. */
   private writeEntries(
     dirty: readonly Rec[],
     from: number,
     to: number,
   ): { bytes: number; written: number } {
-    const { db, codec, log, maxParallelism } = this;
+    const { db, log, maxParallelism } = this;
     let bytes = 0;
     let written = 0;
     for (let i = from; i < to; i++) {
@@ -525,11 +542,7 @@ export class LmdbKeyedStateBackend
         log?.append(k, keyGroupOf(rec.nk, maxParallelism), undefined);
         continue;
       }
-      const raw = rec.raw;
-      const withKey =
-        rec.ns !== undefined ||
-        (typeof raw === 'string' ? raw.charCodeAt(0) === 0 : typeof raw === 'object');
-      const buf = codec.encode(rec.value, rec.expiresAt, withKey, raw, rec.ns);
+      const buf = this.encodeEntry(rec.value, rec.expiresAt, rec.raw, rec.ns);
       bytes += buf.byteLength;
       written++;
       const k = this.entryKey(rec);
@@ -616,39 +629,84 @@ export class LmdbKeyedStateBackend
    * A snapshot whose point in time is the call: the write buffer is flushed and a read
    * transaction opened synchronously; the entries are then read in chunks between which the
    * record path runs (LMDB readers never block the writer, and never see its later writes).
+   * `stored`: the values stay in their stored form (a base of incremental checkpoints; the file's
+   * reader decodes them), else they are decoded (savepoints, which other backends read as they are).
    */
-  async snapshotAsync(parts?: SnapshotParts): Promise<KeyGroupSnapshot[]> {
+  async snapshotAsync(parts?: SnapshotParts, stored = false): Promise<KeyGroupSnapshot[]> {
     this.flush();
     const tables = new Map(this.tables);
     const restored = new Map(this.restored);
     const now = this.clock();
-    let builder = new SnapshotBuilder(this.maxParallelism);
-    let add = this.collector(builder, now, undefined, tables, restored);
+    const newBuilder = (): SnapshotBuilder => this.snapshotBuilder(stored);
+    let builder = newBuilder();
+    const collect = (b: SnapshotBuilder): ((key: string, v: unknown) => boolean) =>
+      stored
+        ? (this.storedCollector(b, now, tables, restored) as (key: string, v: unknown) => boolean)
+        : (this.collector(b, now, undefined, tables, restored) as (
+            key: string,
+            v: unknown,
+          ) => boolean);
+    let add = collect(builder);
     const pending = this.pendingSnapshots();
     const it = this.db.getRange({ snapshot: true })[Symbol.iterator]();
     this.readBytes = 0;
     const partBytes = this.partBytes(parts);
-    let n = it.next(); // opens the read transaction now
-    for (let count = 1; n.done !== true; count++) {
-      // The open's encoder decoded the value (see the constructor).
-      const key = n.value.key;
-      add(key, n.value.value as unknown as DecodedEntry);
-      if (parts !== undefined && this.readBytes + count * key.length >= partBytes) {
-        // A part is full: out it goes before more is read (state larger than the heap).
-        await parts.write({ full: true, groups: builder.build(), removed: [] });
-        builder = new SnapshotBuilder(this.maxParallelism);
-        add = this.collector(builder, now, undefined, tables, restored);
-        this.readBytes = 0;
-        count = 0;
-        if (this.disposed) throw new Error('the state backend was closed during a snapshot');
-      } else if (count % 20_000 === 0) {
-        await new Promise<void>((r) => setImmediate(r));
-        if (this.disposed) throw new Error('the state backend was closed during a snapshot');
+    try {
+      this.storedRange = stored;
+      let n = it.next(); // opens the read transaction now
+      for (let count = 1; n.done !== true; count++) {
+        // The open's encoder decoded the value, or gave it as stored (see the constructor).
+        const key = n.value.key;
+        add(key, n.value.value);
+        if (parts !== undefined && this.readBytes + count * key.length >= partBytes) {
+          // A part is full: out it goes before more is read (state larger than the heap).
+          this.storedRange = false;
+          await parts.write({ full: true, groups: builder.build(), removed: [] });
+          builder = newBuilder();
+          add = collect(builder);
+          this.readBytes = 0;
+          count = 0;
+          if (this.disposed) throw closedDuringSnapshot();
+        } else if (count % 20_000 === 0) {
+          // Whatever runs meanwhile (the record path, a state registering) reads decoded values.
+          this.storedRange = false;
+          await new Promise<void>((r) => setImmediate(r));
+          if (this.disposed) throw closedDuringSnapshot();
+        }
+        this.storedRange = stored;
+        n = it.next();
       }
-      n = it.next();
+    } finally {
+      this.storedRange = false;
     }
-    for (const snap of pending) builder.addSnapshot(snap);
+    for (const snap of pending) this.addRestored(builder, snap, stored);
     return builder.build();
+  }
+
+  /** A builder of snapshots; `stored`: of values in their stored form, with this codec's structures. */
+  private snapshotBuilder(stored: boolean): SnapshotBuilder {
+    return stored
+      ? new SnapshotBuilder(this.maxParallelism, () => this.codec.structures())
+      : new SnapshotBuilder(this.maxParallelism);
+  }
+
+  /**
+   * Adds the entries of a restored state the user code has not registered yet; in stored form
+   * when the snapshot is (a key group's column holds values of one form).
+   */
+  private addRestored(builder: SnapshotBuilder, snap: StateSnapshot, stored: boolean): void {
+    if (!stored) {
+      builder.addSnapshot(snap);
+      return;
+    }
+    builder.state(snap.name, snap.kind, snap.version);
+    for (let i = 0; i < snap.keys.length; i++) {
+      const raw = snap.keys[i];
+      const ns = snap.namespaces?.[i];
+      const expiresAt = snap.expiresAt?.[i];
+      const bytes = this.encodeEntry(snap.values[i], expiresAt ?? Number.NaN, raw, ns);
+      builder.addStored(normalizeKey(raw), raw, ns, bytes, expiresAt);
+    }
   }
 
   /**
@@ -678,12 +736,12 @@ export class LmdbKeyedStateBackend
     const log = this.log;
     // Changes not tracked (nobody asked to before): a base it is.
     if (log === undefined)
-      return { full: true, groups: await this.snapshotAsync(parts), removed: [] };
+      return { full: true, groups: await this.snapshotAsync(parts, true), removed: [] };
     log.seal(epoch);
     // A base keeps the changes before it too: if it never completes, the next checkpoint builds
     // on the last confirmed one and needs them (the coordinator may not ask for a base again).
     this.unconfirmed.push({ id: checkpointId, epoch });
-    if (full) return { full: true, groups: await this.snapshotAsync(parts), removed: [] };
+    if (full) return { full: true, groups: await this.snapshotAsync(parts, true), removed: [] };
     // Everything not confirmed yet: a checkpoint that failed left its changes unsaved.
     const reader = log.reader(new Set(this.unconfirmed.map((u) => u.epoch)));
     try {
@@ -704,8 +762,8 @@ export class LmdbKeyedStateBackend
     const tables = new Map(this.tables);
     const restored = new Map(this.restored);
     const now = this.clock();
-    let builder = new SnapshotBuilder(this.maxParallelism);
-    let add = this.collector(builder, now, undefined, tables, restored);
+    let builder = this.snapshotBuilder(true);
+    let add = this.storedCollector(builder, now, tables, restored);
     let removed = new Map<number, string[]>();
     let bytes = 0;
     const partBytes = this.partBytes(parts);
@@ -724,7 +782,7 @@ export class LmdbKeyedStateBackend
         if (newest.get(c.entryKey) !== seq++) continue;
         const { entryKey, value } = c;
         bytes += entryKey.length + (value?.length ?? 0);
-        if (value === undefined || !add(entryKey, this.codec.decode(value, this.decoded))) {
+        if (value === undefined || !add(entryKey, value)) {
           let list = removed.get(c.keyGroup);
           if (list === undefined) removed.set(c.keyGroup, (list = []));
           list.push(entryKey);
@@ -732,8 +790,8 @@ export class LmdbKeyedStateBackend
         if (parts !== undefined && bytes >= partBytes) {
           // Parts of one checkpoint's changes are disjoint: their order does not matter.
           await parts.write({ full: false, groups: builder.build(), removed: removals(removed) });
-          builder = new SnapshotBuilder(this.maxParallelism);
-          add = this.collector(builder, now, undefined, tables, restored);
+          builder = this.snapshotBuilder(true);
+          add = this.storedCollector(builder, now, tables, restored);
           removed = new Map();
           bytes = 0;
           if (this.disposed) throw closedDuringSnapshot();
@@ -784,26 +842,13 @@ export class LmdbKeyedStateBackend
     tables: ReadonlyMap<string, Table> = this.tables,
     restored: ReadonlyMap<string, StateInfoOfRestore> = this.restored,
   ): (key: string, d: DecodedEntry) => boolean {
-    let state = '';
-    let prefixLength = 0;
+    const enter = stateEntry(builder, tables, restored);
     return (key, d) => {
       if (d.expiresAt <= now) {
         expired?.push(key);
         return false;
       }
-      if (!key.startsWith(state) || prefixLength === 0) {
-        const name = key.slice(0, key.indexOf('\u0000'));
-        state = statePrefix(name);
-        prefixLength = state.length;
-        const desc = tables.get(name)?.descriptor;
-        // A restored state not registered yet: its entries are still as they were saved.
-        const saved = desc === undefined ? restored.get(name) : undefined;
-        builder.state(
-          name,
-          desc?.kind ?? saved?.kind ?? 'value',
-          desc?.options.version ?? saved?.version ?? 1,
-        );
-      }
+      const prefixLength = enter(key);
       const raw = d.withKey ? d.raw : primitiveKeyOf(key, prefixLength);
       const v = d.value;
       builder.add(
@@ -812,6 +857,40 @@ export class LmdbKeyedStateBackend
         d.ns,
         v instanceof Map ? [...(v as Map<unknown, unknown>)] : v,
         Number.isNaN(d.expiresAt) ? undefined : d.expiresAt,
+      );
+      return true;
+    };
+  }
+
+  /**
+   * As {@link LmdbKeyedStateBackend.collector}, for values in their stored form, which go into
+   * the snapshot as they are: only entries that store their raw key are decoded (for the key).
+   */
+  private storedCollector(
+    builder: SnapshotBuilder,
+    now: number,
+    tables: ReadonlyMap<string, Table>,
+    restored: ReadonlyMap<string, StateInfoOfRestore>,
+  ): (key: string, stored: Uint8Array) => boolean {
+    const enter = stateEntry(builder, tables, restored);
+    const { codec, decoded } = this;
+    return (key, stored) => {
+      const expiresAt = codec.expiresAtOf(stored);
+      if (expiresAt <= now) return false;
+      const prefixLength = enter(key);
+      let raw: unknown;
+      let ns: string | number | undefined;
+      if (StateValueCodec.storesKey(stored)) {
+        const d = codec.decode(stored, decoded);
+        raw = d.raw;
+        ns = d.ns;
+      } else raw = primitiveKeyOf(key, prefixLength);
+      builder.addStored(
+        normalizeKey(raw),
+        raw,
+        ns,
+        stored,
+        Number.isNaN(expiresAt) ? undefined : expiresAt,
       );
       return true;
     };
@@ -1061,6 +1140,36 @@ export class LmdbKeyedStateBackend
     this.db.close().catch(() => {});
     rmSync(this.path, { recursive: true, force: true });
   }
+}
+
+/**
+ * Follows the states of a snapshot's entries (in key order, so one state after another): for an
+ * entry key, starts the builder's columns of its state when it changes, and returns the length
+ * of the state's prefix.
+ */
+function stateEntry(
+  builder: SnapshotBuilder,
+  tables: ReadonlyMap<string, Table>,
+  restored: ReadonlyMap<string, StateInfoOfRestore>,
+): (key: string) => number {
+  let state = '';
+  let prefixLength = 0;
+  return (key) => {
+    if (!key.startsWith(state) || prefixLength === 0) {
+      const name = key.slice(0, key.indexOf('\u0000'));
+      state = statePrefix(name);
+      prefixLength = state.length;
+      const desc = tables.get(name)?.descriptor;
+      // A restored state not registered yet: its entries are still as they were saved.
+      const saved = desc === undefined ? restored.get(name) : undefined;
+      builder.state(
+        name,
+        desc?.kind ?? saved?.kind ?? 'value',
+        desc?.options.version ?? saved?.version ?? 1,
+      );
+    }
+    return prefixLength;
+  };
 }
 
 /** FNV-1a of a string's UTF-16 units: which pass of a large snapshot of changes takes an entry. */

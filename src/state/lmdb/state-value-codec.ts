@@ -6,8 +6,9 @@
  * and anything else (Dates, typed arrays, bigints, class instances, -0, lone surrogates) falls
  * back to `v8.serialize`, which round-trips it exactly as the heap backend's checkpoints do.
  *
- * The record structures live in this codec only: the LMDB files are a working copy that no other
- * process or run reads, so they need not be stored.
+ * The record structures live in this codec: the LMDB files are a working copy that no other
+ * process or run reads. An incremental checkpoint that copies stored values as they are writes the
+ * structures beside them (`structures()`), and reading the file decodes with those.
  *
  * Layout: one flag byte (`EXPIRY`, `WITH_KEY`, codec in bits 2–3), the expiry time as a float64
  * when `EXPIRY`, then the payload: the value, or `[rawKey, namespace, value]` when `WITH_KEY` (the
@@ -31,10 +32,10 @@ const MAX_DEPTH = 12;
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 let packrClass: typeof PackrType | undefined;
-function newPackr(): PackrType {
+function newPackr(structures: string[][]): PackrType {
   // Loaded on first use, like lmdb itself (a native add-on speeds it up when present).
   packrClass ??= (createRequire(import.meta.url)('msgpackr') as { Packr: typeof PackrType }).Packr;
-  return new packrClass({ structures: [], mapsAsObjects: false, useRecords: true });
+  return new packrClass({ structures, mapsAsObjects: false, useRecords: true });
 }
 
 /** Whether msgpack round-trips `v` exactly (see the module comment). */
@@ -92,7 +93,36 @@ export interface DecodedEntry {
 
 /** Encodes and decodes entry values of one LMDB backend (see the module comment). */
 export class StateValueCodec {
-  private readonly packr = newPackr();
+  /** msgpackr's shared record structures: it appends to them (32 at most), never changes one. */
+  private readonly shared: string[][];
+  private readonly packr: PackrType;
+
+  /**
+   * `structures`: those of the codec that encoded the values to decode (`structures()`), when
+   * they come from a checkpoint file; a new codec starts without.
+   */
+  constructor(structures?: readonly (readonly string[])[]) {
+    this.shared = structures === undefined ? [] : structures.map((s) => [...s]);
+    this.packr = newPackr(this.shared);
+  }
+
+  /**
+   * A copy of the record structures the values encoded so far refer to: with them, a codec in
+   * another process decodes those values.
+   */
+  structures(): string[][] {
+    return this.shared.map((s) => [...s]);
+  }
+
+  /** The expiry time stored in `buf` (NaN: none), without decoding the value. */
+  expiresAtOf(buf: Uint8Array): number {
+    return ((buf[0] as number) & EXPIRY) !== 0 ? this.readDouble(buf, 1) : Number.NaN;
+  }
+
+  /** Whether `buf` stores the raw key and namespace (else they follow from the entry key). */
+  static storesKey(buf: Uint8Array): boolean {
+    return ((buf[0] as number) & WITH_KEY) !== 0;
+  }
   private readonly f64 = new Float64Array(1);
   private readonly f64Bytes = new Uint8Array(this.f64.buffer);
 
