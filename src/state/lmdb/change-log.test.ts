@@ -30,7 +30,7 @@ const change = fc.record({
   ),
 });
 
-test('what is appended is read back in order, across segments, buffer and read-chunk boundaries', async () => {
+test('what is appended is read back newest first, across segments, buffer and read-chunk boundaries', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.array(fc.array(change, { maxLength: 60 }), { minLength: 1, maxLength: 4 }),
@@ -47,7 +47,8 @@ test('what is appended is read back in order, across segments, buffer and read-c
           log.seal(i + 1);
         });
         const reader = log.reader(new Set(epochs.map((_, i) => i + 1)));
-        const expected = epochs.flat();
+        // Newest first: the last record appended comes first.
+        const expected = epochs.flat().reverse();
         assert.equal(reader.records, expected.length);
         const got = await all(reader.changes());
         assert.equal(got.length, expected.length);

@@ -2,8 +2,8 @@
  * The LMDB backend's log of changes for incremental checkpoints (ADR 0020, amended): every entry
  * the write buffer flushes to LMDB is also appended here, as its entry key, key group and stored
  * bytes (or a tombstone), into one segment file per checkpoint interval. An incremental checkpoint
- * reads the segments no confirmed checkpoint holds yet — the newest record of an entry is its value
- * at the barrier, since the barrier flushes the buffer — and never LMDB.
+ * reads the segments no confirmed checkpoint holds yet, newest record first — the newest record of
+ * an entry is its value at the barrier, since the barrier flushes the buffer — and never LMDB.
  *
  * Why not read the changed entries from LMDB, as the backend first did: that needs a read
  * transaction open while the record path goes on writing, and LMDB cannot reuse a page that an
@@ -13,7 +13,10 @@
  * heap (nor a spill of it to disk when there are many).
  *
  * Segment layout, one record after another: flags (u8: 1 = removed), key group (u16), key length
- * (u32), the entry key in UTF-8, then unless removed the value length (u32) and the stored value.
+ * (u32), the entry key in UTF-8, unless removed the value length (u32) and the stored value, and
+ * last the record's length without these 4 bytes (u32), so that a segment reads from its end:
+ * newest first, the first record of an entry read is the one a checkpoint takes, and one read
+ * suffices (reading oldest first took a second read, or a copy of every value).
  *
  * @module
  */
@@ -52,7 +55,7 @@ interface Segment {
 export interface ChangeLogReader {
   /** Records in the segments: an upper bound of the distinct entries. */
   readonly records: number;
-  /** The changes, oldest first (each call reads the segments again). */
+  /** The changes, newest first (each call reads the segments again). */
   changes(): AsyncGenerator<LoggedChange>;
   release(): void;
 }
@@ -66,7 +69,7 @@ export interface ChangeLogReader {
  * log.append('count\u0000n7', 12, encoded);  // while flushing
  * log.seal(1);                               // at the barrier of epoch 1
  * const r = log.reader(new Set([1]));        // the segments a checkpoint reads
- * for await (const c of r.changes()) …       // its changes, oldest first
+ * for await (const c of r.changes()) …       // its changes, newest first
  * r.release();
  * log.drop(1);                               // epoch 1 is confirmed
  * ```
@@ -99,7 +102,7 @@ export class ChangeLog {
   /** Logs that `entryKey` (of `keyGroup`) now holds `value`; `undefined`: it was removed. */
   append(entryKey: string, keyGroup: number, value: Buffer | undefined): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const need = 11 + entryKey.length * 3 + (value === undefined ? 0 : value.byteLength);
+    const need = 15 + entryKey.length * 3 + (value === undefined ? 0 : value.byteLength);
     if (this.used + need > this.buf.byteLength) {
       this.write();
       if (need > this.buf.byteLength) this.buf = Buffer.allocUnsafe(need);
@@ -116,7 +119,8 @@ export class ChangeLog {
       value.copy(b, at + 4);
       at += 4 + value.byteLength;
     }
-    this.used = at;
+    b.writeUInt32LE(at - this.used, at);
+    this.used = at + 4;
     this.current.records++;
   }
 
@@ -152,7 +156,8 @@ export class ChangeLog {
     return {
       records: segments.reduce((n, s) => n + s.records, 0),
       async *changes() {
-        for (const s of segments) yield* readSegment(s.path);
+        for (let i = segments.length - 1; i >= 0; i--)
+          yield* readSegment((segments[i] as Segment).path);
       },
       release() {
         if (released) return;
@@ -183,35 +188,37 @@ function remove(s: Segment): void {
   if (s.records > 0) rmSync(s.path, { force: true });
 }
 
-/** The records of one segment file (values are views of the read buffer). */
+/** The records of one segment file, newest first (values are views of the read buffer). */
 async function* readSegment(path: string): AsyncGenerator<LoggedChange> {
   const fh = await open(path, 'r');
   try {
-    let chunk = Buffer.allocUnsafe(READ_BYTES);
-    let have = 0; // valid bytes in chunk
-    let at = 0; // next record in chunk
-    let eof = false;
+    // The buffer holds the file's bytes [lo, lo + have); records are taken from its end.
+    let lo = (await fh.stat()).size;
+    let chunk = Buffer.allocUnsafe(0);
+    let have = 0;
     for (;;) {
-      // A whole record in the chunk? Otherwise move the rest to the front and read more.
-      const need = recordLength(chunk, at, have);
-      if (need === 0 || at + need > have) {
-        if (eof) {
-          if (at < have) throw new Error(`change log ${path} ends inside a record`);
-          return;
+      if (have === 0 && lo === 0) return;
+      // The last record's length is in its last 4 bytes; then the record must be in the buffer.
+      let need = have >= 4 ? chunk.readUInt32LE(have - 4) + 4 : 4;
+      if (need > have) {
+        if (lo === 0) throw new Error(`change log ${path} starts inside a record`);
+        need = Math.max(need, READ_BYTES);
+        const read = Math.min(lo, need - have + READ_BYTES);
+        const next = Buffer.allocUnsafe(read + have);
+        chunk.copy(next, read, 0, have);
+        lo -= read;
+        let got = 0;
+        while (got < read) {
+          const { bytesRead } = await fh.read(next, got, read - got, lo + got);
+          if (bytesRead === 0) throw new Error(`change log ${path} ended while read`);
+          got += bytesRead;
         }
-        const rest = have - at;
-        if (need > chunk.byteLength) {
-          const bigger = Buffer.allocUnsafe(need);
-          chunk.copy(bigger, 0, at, have);
-          chunk = bigger;
-        } else chunk.copy(chunk, 0, at, have);
-        have = rest;
-        at = 0;
-        const { bytesRead } = await fh.read(chunk, have, chunk.byteLength - have, null);
-        if (bytesRead === 0) eof = true;
-        have += bytesRead;
+        chunk = next;
+        have += read;
         continue;
       }
+      const end = have - 4;
+      const at = end - (chunk.readUInt32LE(end) as number);
       const removed = (chunk[at] as number) & REMOVED;
       const keyGroup = chunk.readUInt16LE(at + 1);
       const keyBytes = chunk.readUInt32LE(at + 3);
@@ -221,19 +228,10 @@ async function* readSegment(path: string): AsyncGenerator<LoggedChange> {
         const v = at + 11 + keyBytes;
         value = chunk.subarray(v, v + chunk.readUInt32LE(at + 7 + keyBytes));
       }
-      at += need;
+      have = at;
       yield { entryKey, keyGroup, value };
     }
   } finally {
     await fh.close();
   }
-}
-
-/** Bytes of the record at `at`, or 0 when its header is not all in `chunk[..have]` yet. */
-function recordLength(chunk: Buffer, at: number, have: number): number {
-  if (have - at < 7) return 0;
-  const keyBytes = chunk.readUInt32LE(at + 3);
-  if (((chunk[at] as number) & REMOVED) !== 0) return 7 + keyBytes;
-  if (have - at < 11 + keyBytes) return 0;
-  return 11 + keyBytes + chunk.readUInt32LE(at + 7 + keyBytes);
 }

@@ -752,11 +752,10 @@ export class LmdbKeyedStateBackend
   }
 
   /**
-   * The newest record of each entry in the log's segments, as the changes of a snapshot. Each pass
-   * reads the segments twice: first to find the newest record of every entry (a map of entry keys
-   * on the heap, `maxTrackedChanges` at most: with more changes, each pass takes the entries of
-   * one share of the key hashes), then to take those records' values, which go into the snapshot
-   * without ever being held all at once.
+   * The newest record of each entry in the log's segments, as the changes of a snapshot. The log
+   * reads newest first, so the first record of an entry is the one to take; the entry keys seen
+   * are held on the heap, `maxTrackedChanges` at most: with more records than that, each pass
+   * over the log takes the entries of one share of the key hashes.
    */
   private async changesOf(reader: ChangeLogReader, parts?: SnapshotParts): Promise<StateChanges> {
     const tables = new Map(this.tables);
@@ -769,18 +768,16 @@ export class LmdbKeyedStateBackend
     const partBytes = this.partBytes(parts);
     const passes = Math.max(1, Math.ceil(reader.records / this.maxTrackedChanges));
     for (let pass = 0; pass < passes; pass++) {
-      /** Entry key → position in the log of its newest record. */
-      const newest = new Map<string, number>();
-      let seq = 0;
-      for await (const c of reader.changes()) {
-        if (passes === 1 || hashOf(c.entryKey) % passes === pass) newest.set(c.entryKey, seq);
-        if (++seq % 20_000 === 0 && this.disposed) throw closedDuringSnapshot();
-      }
-      seq = 0;
+      const seen = new Set<string>();
       let count = 0;
       for await (const c of reader.changes()) {
-        if (newest.get(c.entryKey) !== seq++) continue;
         const { entryKey, value } = c;
+        if (++count % 20_000 === 0) {
+          await new Promise<void>((r) => setImmediate(r));
+          if (this.disposed) throw closedDuringSnapshot();
+        }
+        if (seen.has(entryKey) || (passes > 1 && hashOf(entryKey) % passes !== pass)) continue;
+        seen.add(entryKey);
         bytes += entryKey.length + (value?.length ?? 0);
         if (value === undefined || !add(entryKey, value)) {
           let list = removed.get(c.keyGroup);
@@ -794,9 +791,6 @@ export class LmdbKeyedStateBackend
           add = this.storedCollector(builder, now, tables, restored);
           removed = new Map();
           bytes = 0;
-          if (this.disposed) throw closedDuringSnapshot();
-        } else if (++count % 20_000 === 0) {
-          await new Promise<void>((r) => setImmediate(r));
           if (this.disposed) throw closedDuringSnapshot();
         }
       }
