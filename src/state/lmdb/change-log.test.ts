@@ -4,13 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ChangeLog, type LoggedChange } from './change-log.ts';
+import { ChangeLog, type ChangeCursor } from './change-log.ts';
 
-async function all(it: AsyncIterable<LoggedChange>): Promise<LoggedChange[]> {
-  const out: LoggedChange[] = [];
+interface Change {
+  readonly entryKey: string;
+  readonly keyGroup: number;
+  readonly value: Buffer | undefined;
+}
+
+async function all(it: AsyncIterable<ChangeCursor>): Promise<Change[]> {
+  const out: Change[] = [];
   // Values are views of the read buffer: copied to be kept.
   for await (const c of it)
-    out.push({ ...c, value: c.value === undefined ? undefined : Buffer.from(c.value) });
+    while (c.next())
+      out.push({
+        entryKey: c.entryKey,
+        keyGroup: c.keyGroup,
+        value: c.value === undefined ? undefined : Buffer.from(c.value),
+      });
   return out;
 }
 
@@ -95,5 +106,18 @@ test('a reader sees only the epochs it asked for, and a dropped segment stays un
   assert.equal(existsSync(join(dir, 'changes-4.log')), false);
   // Dropped segments are no longer offered to new readers.
   assert.equal(log.reader(new Set([3, 4])).records, 0);
+  log.close();
+});
+
+test('a cursor left inside its buffer is an error, not an endless loop', async () => {
+  const log = new ChangeLog(mkdtempSync(join(tmpdir(), 'eddy-change-log-')));
+  log.append('a', 1, Buffer.from([1]));
+  log.append('b', 1, Buffer.from([2]));
+  log.seal(1);
+  const reader = log.reader(new Set([1]));
+  await assert.rejects(async () => {
+    for await (const c of reader.changes()) c.next(); // takes 'b', leaves 'a'
+  }, /a cursor was not read to its end/);
+  reader.release();
   log.close();
 });

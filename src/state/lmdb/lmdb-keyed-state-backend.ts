@@ -771,27 +771,29 @@ export class LmdbKeyedStateBackend
       const seen = new Set<string>();
       let count = 0;
       for await (const c of reader.changes()) {
-        const { entryKey, value } = c;
-        if (++count % 20_000 === 0) {
-          await new Promise<void>((r) => setImmediate(r));
-          if (this.disposed) throw closedDuringSnapshot();
-        }
-        if (seen.has(entryKey) || (passes > 1 && hashOf(entryKey) % passes !== pass)) continue;
-        seen.add(entryKey);
-        bytes += entryKey.length + (value?.length ?? 0);
-        if (value === undefined || !add(entryKey, value)) {
-          let list = removed.get(c.keyGroup);
-          if (list === undefined) removed.set(c.keyGroup, (list = []));
-          list.push(entryKey);
-        }
-        if (parts !== undefined && bytes >= partBytes) {
-          // Parts of one checkpoint's changes are disjoint: their order does not matter.
-          await parts.write({ full: false, groups: builder.build(), removed: removals(removed) });
-          builder = this.snapshotBuilder(true);
-          add = this.storedCollector(builder, now, tables, restored);
-          removed = new Map();
-          bytes = 0;
-          if (this.disposed) throw closedDuringSnapshot();
+        while (c.next()) {
+          const { entryKey, value } = c;
+          if (++count % 20_000 === 0) {
+            await new Promise<void>((r) => setImmediate(r));
+            if (this.disposed) throw closedDuringSnapshot();
+          }
+          if (seen.has(entryKey) || (passes > 1 && hashOf(entryKey) % passes !== pass)) continue;
+          seen.add(entryKey);
+          bytes += entryKey.length + (value?.length ?? 0);
+          if (value === undefined || !add(entryKey, value)) {
+            let list = removed.get(c.keyGroup);
+            if (list === undefined) removed.set(c.keyGroup, (list = []));
+            list.push(entryKey);
+          }
+          if (parts !== undefined && bytes >= partBytes) {
+            // Parts of one checkpoint's changes are disjoint: their order does not matter.
+            await parts.write({ full: false, groups: builder.build(), removed: removals(removed) });
+            builder = this.snapshotBuilder(true);
+            add = this.storedCollector(builder, now, tables, restored);
+            removed = new Map();
+            bytes = 0;
+            if (this.disposed) throw closedDuringSnapshot();
+          }
         }
       }
     }
