@@ -15,10 +15,22 @@ import type {
 } from '../../state/keyed-state-backend.ts';
 import { StateValueCodec, type DecodedEntry } from '../../state/lmdb/state-value-codec.ts';
 import type { SubtaskState } from './subtask-state.ts';
+import { fromTimerColumns, toTimerColumns, type TimerColumns } from './timer-columns.ts';
 
-/** Serializes a subtask's state (throws when a value cannot be cloned, e.g. a function). */
+/**
+ * Serializes a subtask's state (throws when a value cannot be cloned, e.g. a function). Timers
+ * are written as columns (`timer-columns.ts`).
+ */
 export function encodeSubtaskState(state: SubtaskState): Uint8Array {
-  return serialize(state);
+  const timers = state.timers;
+  if (timers === undefined) return serialize(state);
+  return serialize({
+    ...state,
+    timers: {
+      eventTime: toTimerColumns(timers.eventTime),
+      processingTime: toTimerColumns(timers.processingTime),
+    },
+  });
 }
 
 /**
@@ -34,8 +46,10 @@ export function decodeSubtaskState(data: Uint8Array): SubtaskState {
   const timers = state['timers'];
   if (timers !== undefined) {
     if (!isObject(timers)) throw malformed(`timers is a ${describe(timers)}`);
-    checkTimers(timers['eventTime'], 'timers.eventTime');
-    checkTimers(timers['processingTime'], 'timers.processingTime');
+    state['timers'] = {
+      eventTime: readTimers(timers['eventTime'], 'timers.eventTime'),
+      processingTime: readTimers(timers['processingTime'], 'timers.processingTime'),
+    };
   }
   const operatorState = state['operatorState'];
   if (operatorState !== undefined && !Array.isArray(operatorState))
@@ -170,9 +184,23 @@ function checkStored(stored: unknown, keys: number, where: string): void {
     throw malformed(`${at}.structures is not a list of field-name lists`);
 }
 
-function checkTimers(timers: unknown, where: string): void {
+/** Timers as columns, or as a list of objects (files written before the columns). */
+function readTimers(timers: unknown, where: string): unknown[] {
+  if (isObject(timers) && !Array.isArray(timers)) {
+    for (const column of ['times', 'runs', 'keys', 'rawKeys'])
+      if (!Array.isArray(timers[column])) throw malformed(`${where}.${column} is not a list`);
+    const namespaces = timers['namespaces'];
+    if (namespaces !== undefined && !Array.isArray(namespaces))
+      throw malformed(`${where}.namespaces is a ${describe(namespaces)}`);
+    try {
+      return fromTimerColumns(timers as unknown as TimerColumns);
+    } catch (e) {
+      throw malformed(`${where}: ${(e as Error).message}`);
+    }
+  }
   if (!Array.isArray(timers)) throw malformed(`${where} is a ${describe(timers)}`);
   for (const [i, t] of timers.entries())
     if (!isObject(t) || typeof t['timestamp'] !== 'number')
       throw malformed(`${where}[${i}] has no timestamp`);
+  return timers;
 }
