@@ -15,6 +15,7 @@
 #                [--runs R] [--checkpoint-interval MS]
 #                                                 issue 6: Kafka → map → Kafka with Flink's Kafka connector
 #   run.sh keyed-state [--job reduce|window|mapstate] [--backend rocksdb|hashmap] [--keys K] [--records N] [--runs R]
+#                      [--timers rocksdb|heap]
 #                      [--checkpoint-interval MS] [--incremental]
 #                                                 issue 19: keyBy → reduce on RocksDB (bench/large-state.ts)
 set -euo pipefail
@@ -108,5 +109,5 @@ case "$cmd" in
     # Tuned as the Nexmark baseline: a fixed heap, ParallelGC.
     java "${java_opts[@]}" "${tuned_java_opts[@]}" -cp "$jar" dev.eddy.bench.state.KeyedStateMain "$@" 2>/dev/null
     ;;
-  *) sed -n '2,19p' "$0"; exit 2 ;;
+  *) sed -n '2,20p' "$0"; exit 2 ;;
 esac
