@@ -11,6 +11,10 @@ import type { JobClient } from '../../core/job-client.ts';
 import type { MetricSample } from '../../core/metric-sample.ts';
 import { usageError } from '../cli-error.ts';
 import { loadJob } from '../load-job.ts';
+import {
+  discardWarmSlotWorkers,
+  keepFinishedSlotWorkers,
+} from '../../runtime/parallel/warm-slot-workers.ts';
 import { formatFlags, parseFlags, type FlagSpec } from '../parse-flags.ts';
 
 const benchFlags: readonly FlagSpec[] = [
@@ -63,7 +67,8 @@ const benchFlags: readonly FlagSpec[] = [
     placeholder: '<n>',
     description:
       'first run <n> events in the same process, unmeasured (as the tuned Flink baseline does); ' +
-      'at -p 1 both runs then use the main thread, so the warm-up warms the measured run',
+      'at -p 1 both runs then use the main thread, at -p > 1 the measured run reuses the ' +
+      "warm-up's worker threads: either way the warm-up warms the measured run",
   },
   { name: 'json', type: 'boolean', description: 'print only one JSON result line' },
   {
@@ -240,10 +245,12 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   // A job file run by the CLI gets a new worker thread per slot for every job, even at -p 1
   // (ADR 0014), and each worker is a new V8 isolate that compiles everything again: a warm-up job
   // would warm a thread that is gone when the measured one starts. Flink's warm-up runs in the
-  // JVM of the measured job; at -p 1 the equivalent is running both jobs on the main thread.
-  // At -p > 1 there is no equivalent yet (the slots' threads are not reused between jobs).
+  // JVM of the measured job; at -p 1 the equivalent is running both jobs on the main thread, at
+  // -p > 1 handing the warm-up's threads to the measured job.
   const inProcess =
     flags['in-process'] === true || (parallelism === 1 && warmup > 0 && flags['threads'] !== true);
+  const reuseThreads = warmup > 0 && !inProcess;
+  if (reuseThreads) keepFinishedSlotWorkers(true);
   const runtime = {
     parallelism,
     ...(inProcess ? { runtimeMode: 'in-process' as const } : {}),
@@ -272,6 +279,10 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     r = await job.result;
   } finally {
     stop();
+    if (reuseThreads) {
+      keepFinishedSlotWorkers(false);
+      await discardWarmSlotWorkers();
+    }
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);

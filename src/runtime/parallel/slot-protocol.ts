@@ -83,6 +83,8 @@ export type SlotReport =
       readonly samples: readonly MetricSample[];
     }
   | { readonly type: 'failed'; readonly error: WorkerError }
+  /** The answer to `release`: the job is gone from the thread, which waits for another. */
+  | { readonly type: 'released' }
   /** The answer to a `profile` command: the thread's CPU profile, or why there is none. */
   | {
       readonly type: 'profile';
@@ -99,6 +101,11 @@ export type SlotCommand =
   | { readonly type: 'start' }
   | { readonly type: 'cancel' }
   | { readonly type: 'close' }
+  /**
+   * The job finished: drop it and wait for the next `assign` (the thread stays warm for another
+   * job of the process, see `keepFinishedSlotWorkers`); answered by a `released` report.
+   */
+  | { readonly type: 'release' }
   /** Inject a checkpoint barrier at the sources (finished subtasks acknowledge at once). */
   | {
       readonly type: 'inject-barrier';

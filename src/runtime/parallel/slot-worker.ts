@@ -5,6 +5,10 @@
  * checks that its plan has the coordinator's fingerprint, then runs subtask `slot` of every
  * operator, with cross-thread channels to the other slots.
  *
+ * A job that finished may be followed by another on the same thread (`release`, then `assign`
+ * again: see `keepFinishedSlotWorkers`), so that a warm-up job warms the threads of the job it
+ * warms up. The job module is imported once per thread; its default export builds each job.
+ *
  * @module
  */
 import { NO_CHECKPOINT_STATS } from '../../core/job-status.ts';
@@ -43,7 +47,12 @@ import { sampleCpuProfile } from '../profiling/sample-cpu-profile.ts';
 const port = parentPort;
 if (port === null) throw new Error('slot-worker.ts runs only as a worker thread');
 let assigned: ((d: SlotWorkerData) => void) | undefined;
-const assignment = new Promise<SlotWorkerData>((resolve) => (assigned = resolve));
+/** The next job's slot; armed again when a job is released. */
+function nextAssignment(): Promise<SlotWorkerData> {
+  return new Promise<SlotWorkerData>((resolve) => (assigned = resolve));
+}
+let assignment = nextAssignment();
+let released: (() => void) | undefined;
 
 function report(r: SlotReport): void {
   port?.postMessage(r);
@@ -62,9 +71,21 @@ function fail(e: unknown): void {
 }
 
 let go: (() => void) | undefined;
-const started = new Promise<void>((resolve) => (go = resolve));
+let started = new Promise<void>((resolve) => (go = resolve));
 let finalDone: (() => void) | undefined;
-const finalCheckpointDone = new Promise<void>((resolve) => (finalDone = resolve));
+let finalCheckpointDone = new Promise<void>((resolve) => (finalDone = resolve));
+
+/** Forgets the finished job: the thread is as a warm one, waiting for its next slot. */
+function forgetJob(): void {
+  exchange?.close();
+  run = undefined;
+  exchange = undefined;
+  submitted = 0;
+  failed = false;
+  cancelRequested = false;
+  started = new Promise<void>((resolve) => (go = resolve));
+  finalCheckpointDone = new Promise<void>((resolve) => (finalDone = resolve));
+}
 
 port.on('message', (c: SlotCommand) => {
   switch (c.type) {
@@ -84,6 +105,12 @@ port.on('message', (c: SlotCommand) => {
       // Let the thread end by itself (so its stdout drains): close every port, stop timers.
       exchange?.close();
       port.close();
+      break;
+    case 'release':
+      forgetJob();
+      assignment = nextAssignment();
+      released?.();
+      report({ type: 'released' });
       break;
     case 'inject-barrier':
       run?.checkpointing?.injectBarrier(c.barrier, c.stopAfter);
@@ -262,15 +289,11 @@ function submit(graph: JobGraph, options: EnvironmentOptions): JobClient {
 
 // A warm worker (warm-slot-workers.ts) has loaded its modules before its job existed; its slot
 // comes now. The commands above are handled meanwhile (a cancel is kept for the job).
-const data: SlotWorkerData =
+let data: SlotWorkerData =
   (workerData as Partial<WarmSlotWorkerData> | undefined)?.warm !== undefined
     ? await assignment
     : (workerData as SlotWorkerData);
-busyClock.publish(data.heartbeat);
-
-// Each slot reads the checkpoint it restores from itself (they share the file system).
-const restore: LoadedCheckpoint | undefined =
-  data.restorePath === undefined ? undefined : await loadRestore(data.restorePath);
+let restore: LoadedCheckpoint | undefined;
 
 async function loadRestore(path: string): Promise<LoadedCheckpoint> {
   const { store, location } = await openCheckpointLocation(path, {
@@ -289,16 +312,19 @@ async function loadRestore(path: string): Promise<LoadedCheckpoint> {
   return cp;
 }
 
-setLaunchContext({
-  mode: 'worker',
-  defaults: data.defaults,
-  jobUrl: data.jobUrl,
-  onPlan: () => {},
-  onJob: () => {},
-  submit,
-});
-
-try {
+/** Builds this thread's share of the job of `data` (it runs on after this returns). */
+async function buildJob(): Promise<void> {
+  busyClock.publish(data.heartbeat);
+  // Each slot reads the checkpoint it restores from itself (they share the file system).
+  restore = data.restorePath === undefined ? undefined : await loadRestore(data.restorePath);
+  setLaunchContext({
+    mode: 'worker',
+    defaults: data.defaults,
+    jobUrl: data.jobUrl,
+    onPlan: () => {},
+    onJob: () => {},
+    submit,
+  });
   const { runJobModule } = (await import(data.jobModuleRunner)) as {
     runJobModule: JobModuleRunner;
   };
@@ -320,10 +346,22 @@ try {
       new EddyError(`the job file built only ${submitted} job(s) in worker thread ${data.slot}`, {
         code: 'INVALID_JOB',
         domain: 'user',
-        hint: 'build the same jobs every time the file is imported',
+        hint:
+          'build the same jobs every time the file is imported (a thread that runs a second ' +
+          'job imports the file once: build jobs in its default export, not at its top level)',
       }),
     );
   }
-} catch (e) {
-  fail(e);
+}
+
+for (;;) {
+  const releasedNow = new Promise<void>((resolve) => (released = resolve));
+  try {
+    await buildJob();
+  } catch (e) {
+    fail(e);
+  }
+  // The coordinator either closes the thread (it ends) or releases it for another job.
+  await releasedNow;
+  data = await assignment;
 }

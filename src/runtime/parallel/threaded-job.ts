@@ -19,7 +19,11 @@ import { planFingerprint } from './plan-fingerprint.ts';
 import type { SlotCommand, SlotReport, SlotTask, SlotWorkerData } from './slot-protocol.ts';
 import { fromWorkerError } from './worker-error.ts';
 import { slotHeapLimitMb, startSlotWorker } from './slot-worker-thread.ts';
-import { takeWarmSlotWorker } from './warm-slot-workers.ts';
+import {
+  keepsFinishedSlotWorkers,
+  returnSlotWorker,
+  takeWarmSlotWorker,
+} from './warm-slot-workers.ts';
 import type { CheckpointBarrier } from '../checkpoint/checkpoint-barrier.ts';
 import {
   CheckpointCoordinator,
@@ -121,6 +125,10 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
   private readonly heartbeats: Float64Array[] = [];
   /** Per slot, its subtasks by heartbeat number (known once the slot is ready). */
   private readonly tasks: (readonly SlotTask[])[] = [];
+  /** Per slot, removes this job's listeners from its worker (before the worker is reused). */
+  private readonly detachers: (() => void)[] = [];
+  /** Whether the job module is TypeScript (its workers registered tsx). */
+  private typescript = false;
 
   constructor(
     graph: JobGraph,
@@ -176,15 +184,15 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
       this.workers.push(worker);
       this.results.push(undefined);
       this.samples.push([]);
-      worker.on('message', (r: SlotReport) => this.onReport(slot, r));
-      worker.on('error', (e) => {
+      const onMessage = (r: SlotReport): void => this.onReport(slot, r);
+      const onError = (e: Error): void => {
         // Node ends a worker that passes its heap limit and reports it here; the process (and
         // its signal handlers, metrics and checkpoint files) lives on.
         if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY')
           this.fail(outOfMemoryError(slot, heapMb, e));
         else this.fail(toEddyError(e));
-      });
-      worker.on('exit', (code) => {
+      };
+      const onExit = (code: number): void => {
         if (!this.finished && code !== 0) {
           this.fail(
             new EddyError(`worker thread of slot ${slot} exited with code ${code}`, {
@@ -193,8 +201,17 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
             }),
           );
         }
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      this.detachers.push(() => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
       });
     }
+    this.typescript = typescript;
     this.startMetrics().catch((e: unknown) => this.fail(e));
     // A slot stuck in one call can report nothing itself (its busy time, its checkpoint
     // acknowledgement): say so once, from here.
@@ -576,7 +593,9 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     const canceled = this.cancelled || this.results.some((r) => r?.status === 'CANCELED');
     const result = this.summary(canceled ? 'CANCELED' : 'FINISHED', totals.values());
     // Resolve once the threads ended, so everything they printed is out before the summary.
-    void this.shutdown(false).then(() => this.settle({ result }));
+    // Only threads that finished their job cleanly are kept for another (a cancelled one may
+    // have been stuck in user code).
+    void this.shutdown(false, !canceled).then(() => this.settle({ result }));
   }
 
   private fail(e: unknown): void {
@@ -587,7 +606,7 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     void this.shutdown(true).then(() => this.settle({ failure }));
   }
 
-  private async shutdown(force: boolean): Promise<void> {
+  private async shutdown(force: boolean, reusable = false): Promise<void> {
     for (const waiter of this.profiles.values()) waiter.reject(new Error('the job ended'));
     this.profiles.clear();
     if (this.watchdog !== undefined) clearTimeout(this.watchdog);
@@ -596,6 +615,10 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     void this.stopMetrics();
     if (force) {
       await Promise.all(this.workers.map((w) => w.terminate()));
+      return;
+    }
+    if (reusable && keepsFinishedSlotWorkers()) {
+      await Promise.all(this.workers.map((w, slot) => this.release(w, slot)));
       return;
     }
     // Workers end by themselves once their ports close, so their stdout drains first.
@@ -612,5 +635,28 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
           }),
       ),
     );
+  }
+
+  /**
+   * Hands a finished slot's worker back to the warm pool for the next job of the process; one
+   * that does not answer within 5 s is terminated instead.
+   */
+  private release(worker: Worker, slot: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        worker.off('message', onReleased);
+        void worker.terminate().then(() => resolve());
+      }, 5000);
+      const onReleased = (r: SlotReport): void => {
+        if (r.type !== 'released') return;
+        clearTimeout(t);
+        worker.off('message', onReleased);
+        this.detachers[slot]?.();
+        returnSlotWorker(worker, this.typescript);
+        resolve();
+      };
+      worker.on('message', onReleased);
+      worker.postMessage({ type: 'release' } satisfies SlotCommand);
+    });
   }
 }

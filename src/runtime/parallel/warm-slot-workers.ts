@@ -8,6 +8,11 @@
  * `assign` command, instead of starting cold threads. Whatever is not taken is ended with
  * {@link discardWarmSlotWorkers}.
  *
+ * A process that runs jobs one after another — `eddy bench` runs a warm-up job, then the one it
+ * measures — can also keep the threads of a finished job ({@link keepFinishedSlotWorkers}): they
+ * go back to the pool instead of ending, and the next job gets threads whose code V8 has
+ * compiled already, as a Flink job gets the warm JVM of the TaskManager its warm-up ran in.
+ *
  * @module
  */
 import type { Worker } from 'node:worker_threads';
@@ -36,6 +41,8 @@ export interface WarmSlotOptions {
   readonly typescript: boolean;
 }
 
+let keepFinished = false;
+
 /**
  * Starts `count` warm slot workers. They do not keep the process alive; one whose start fails
  * leaves the pool (the job's slot then starts cold and reports the error itself).
@@ -45,24 +52,60 @@ export function warmSlotWorkers(o: WarmSlotOptions): void {
     const worker = startSlotWorker({
       warm: { preload: [...o.preload], typescript: o.typescript },
     });
-    worker.unref();
-    const leave = (): void => {
-      const at = pool.findIndex((w) => w.worker === worker);
-      if (at >= 0) pool.splice(at, 1);
-    };
-    // A warm-up error is not the job's: it only makes this worker unusable.
-    const onError = (): void => leave();
-    worker.on('error', onError);
-    worker.on('exit', leave);
-    pool.push({
-      worker,
-      typescript: FROM_SOURCE || o.typescript,
-      detach: () => {
-        worker.off('error', onError);
-        worker.off('exit', leave);
-      },
-    });
+    pool.push(pooled(worker, FROM_SOURCE || o.typescript));
   }
+}
+
+/** A worker waiting in the pool: it does not keep the process alive, and leaves when it ends. */
+function pooled(worker: Worker, typescript: boolean): WarmWorker {
+  worker.unref();
+  const leave = (): void => {
+    const at = pool.findIndex((w) => w.worker === worker);
+    if (at >= 0) pool.splice(at, 1);
+  };
+  // An error while it waits is not a job's: it only makes this worker unusable.
+  const onError = (): void => leave();
+  worker.on('error', onError);
+  worker.on('exit', leave);
+  return {
+    worker,
+    typescript,
+    detach: () => {
+      worker.off('error', onError);
+      worker.off('exit', leave);
+    },
+  };
+}
+
+/**
+ * Whether the slot workers of a job that finished go back to the pool for the next job of this
+ * process (`true`) or end (`false`, the default). The next job's module must build its jobs in
+ * its default export: a thread imports the module once.
+ *
+ * @example
+ * ```ts
+ * keepFinishedSlotWorkers(true);
+ * await warmUpJob.result;        // its threads wait in the pool
+ * const measured = await load(); // and run this job's slots, their code compiled already
+ * keepFinishedSlotWorkers(false);
+ * await discardWarmSlotWorkers();
+ * ```
+ */
+export function keepFinishedSlotWorkers(keep: boolean): void {
+  keepFinished = keep;
+}
+
+/** Whether {@link keepFinishedSlotWorkers} is on. */
+export function keepsFinishedSlotWorkers(): boolean {
+  return keepFinished;
+}
+
+/**
+ * Puts the thread of a finished job (released: it answered `release`) into the pool; `typescript`:
+ * whether it registered tsx.
+ */
+export function returnSlotWorker(worker: Worker, typescript: boolean): void {
+  pool.push(pooled(worker, FROM_SOURCE || typescript));
 }
 
 /**
