@@ -139,7 +139,7 @@ export interface EnvironmentOptions {
    * managed memory, made explicit): bytes or `'256mb'`, `'2gb'` (default 64 MiB per keyed
    * subtask; CLI `--state-memory`). State beyond it stays on disk, read through the OS page cache.
    * Pending timers are not in it: they stay on the heap, as with Flink's `HEAP` timer service
-   * (about 100–200 bytes each; ADR 0026).
+   * (about 85–130 bytes each; ADR 0026).
    */
   readonly stateMemory?: MemorySize;
   /**

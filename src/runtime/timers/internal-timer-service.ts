@@ -9,7 +9,6 @@
 import type { ProcessingTimeService } from '../../core/environment-options.ts';
 import type { TimeDomain } from '../../core/functions/timer-service.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
-import { keyString } from '../../state/key-groups.ts';
 import { NumberMinHeap } from './number-min-heap.ts';
 
 /** One registered timer. */
@@ -23,36 +22,48 @@ export interface TimerEntry {
 /** Called for each timer that fires, with key and namespace already set on the backend. */
 export type TimerCallback = (timer: TimerEntry, domain: TimeDomain) => void;
 
-/** A timer's identity within its timestamp: the normalized key, with the namespace if set. */
-function timerId(key: unknown, namespace: string | number | undefined): unknown {
-  return namespace === undefined ? key : `${keyString(key)}\u0001${namespace}`;
-}
+type Namespace = string | number | undefined;
 
+/**
+ * Timers by timestamp, then namespace, then normalized key: a timer's identity is its place
+ * there, so registering one builds no id (a composite string per record cost q8 a string and
+ * its hashing per person and auction). Normalized keys compare as Flink's serialized keys do:
+ * the number 7, the string "7" and `true` are three keys.
+ */
 class TimerQueue {
   readonly heap = new NumberMinHeap();
-  /** timestamp → (key␁namespace → timer) */
-  readonly byTime = new Map<number, Map<unknown, TimerEntry>>();
+  /** timestamp → namespace → normalized key → timer */
+  readonly byTime = new Map<number, Map<Namespace, Map<unknown, TimerEntry>>>();
   count = 0;
 
-  add(entry: TimerEntry, id: unknown): boolean {
+  add(entry: TimerEntry): boolean {
     let at = this.byTime.get(entry.timestamp);
     if (at === undefined) {
       at = new Map();
       this.byTime.set(entry.timestamp, at);
       this.heap.push(entry.timestamp);
-    } else if (at.has(id)) {
+    }
+    let inNs = at.get(entry.namespace);
+    if (inNs === undefined) {
+      inNs = new Map();
+      at.set(entry.namespace, inNs);
+    } else if (inNs.has(entry.key)) {
       return false;
     }
-    at.set(id, entry);
+    inNs.set(entry.key, entry);
     this.count++;
     return true;
   }
 
-  remove(timestamp: number, id: unknown): void {
+  remove(timestamp: number, key: unknown, namespace: Namespace): void {
     const at = this.byTime.get(timestamp);
-    if (at === undefined || !at.delete(id)) return;
+    const inNs = at?.get(namespace);
+    if (inNs === undefined || !inNs.delete(key)) return;
     this.count--;
-    if (at.size === 0) this.byTime.delete(timestamp);
+    if (inNs.size === 0) {
+      (at as Map<Namespace, Map<unknown, TimerEntry>>).delete(namespace);
+      if ((at as Map<Namespace, unknown>).size === 0) this.byTime.delete(timestamp);
+    }
   }
 
   /** The earliest pending timestamp (skipping deleted ones). */
@@ -65,19 +76,20 @@ class TimerQueue {
   }
 
   /** Removes and returns the timers of the earliest timestamp if it is ≤ `upTo`. */
-  pollUpTo(upTo: number): Map<unknown, TimerEntry> | undefined {
+  pollUpTo(upTo: number): Map<Namespace, Map<unknown, TimerEntry>> | undefined {
     const t = this.peek();
     if (t === undefined || t > upTo) return undefined;
     this.heap.pop();
     const at = this.byTime.get(t);
     this.byTime.delete(t);
-    if (at !== undefined) this.count -= at.size;
+    if (at !== undefined) for (const inNs of at.values()) this.count -= inNs.size;
     return at;
   }
 
   all(): TimerEntry[] {
     const out: TimerEntry[] = [];
-    for (const at of this.byTime.values()) for (const e of at.values()) out.push(e);
+    for (const at of this.byTime.values())
+      for (const inNs of at.values()) for (const e of inNs.values()) out.push(e);
     return out;
   }
 }
@@ -104,10 +116,6 @@ export class InternalTimerService {
     this.namespace = namespace;
   }
 
-  private id(): unknown {
-    return timerId(this.backend.currentKey, this.namespace);
-  }
-
   private entry(timestamp: number): TimerEntry {
     return {
       key: this.backend.currentKey,
@@ -118,20 +126,20 @@ export class InternalTimerService {
   }
 
   registerEventTimeTimer(timestamp: number): void {
-    this.eventTime.add(this.entry(timestamp), this.id());
+    this.eventTime.add(this.entry(timestamp));
   }
 
   deleteEventTimeTimer(timestamp: number): void {
-    this.eventTime.remove(timestamp, this.id());
+    this.eventTime.remove(timestamp, this.backend.currentKey, this.namespace);
   }
 
   registerProcessingTimeTimer(timestamp: number): void {
-    if (this.processingTime.add(this.entry(timestamp), this.id()) && timestamp < this.scheduledAt)
+    if (this.processingTime.add(this.entry(timestamp)) && timestamp < this.scheduledAt)
       this.schedule(timestamp);
   }
 
   deleteProcessingTimeTimer(timestamp: number): void {
-    this.processingTime.remove(timestamp, this.id());
+    this.processingTime.remove(timestamp, this.backend.currentKey, this.namespace);
   }
 
   /** Fires every event-time timer ≤ `watermark`, in timestamp order. */
@@ -163,11 +171,10 @@ export class InternalTimerService {
     eventTime: readonly TimerEntry[];
     processingTime: readonly TimerEntry[];
   }): void {
-    // The same id as a registration of the timer gets: a restored timer must be the one a
+    // Under its normalized key, as a registration files it: a restored timer must be the one a
     // record of its window registers again (not a second timer) and the one its purge deletes.
-    const add = (q: TimerQueue, e: TimerEntry) => q.add(e, timerId(e.key, e.namespace));
-    for (const e of timers.eventTime) add(this.eventTime, e);
-    for (const e of timers.processingTime) add(this.processingTime, e);
+    for (const e of timers.eventTime) this.eventTime.add(e);
+    for (const e of timers.processingTime) this.processingTime.add(e);
     const next = this.processingTime.peek();
     if (next !== undefined) this.schedule(next);
   }
@@ -185,11 +192,13 @@ export class InternalTimerService {
     for (;;) {
       const due = queue.pollUpTo(upTo);
       if (due === undefined) break;
-      for (const timer of due.values()) {
-        backend.setCurrentKeyNormalized(timer.key, timer.rawKey);
-        backend.setCurrentNamespace(timer.namespace);
-        this.namespace = timer.namespace;
-        this.onTimer(timer, domain);
+      for (const inNs of due.values()) {
+        for (const timer of inNs.values()) {
+          backend.setCurrentKeyNormalized(timer.key, timer.rawKey);
+          backend.setCurrentNamespace(timer.namespace);
+          this.namespace = timer.namespace;
+          this.onTimer(timer, domain);
+        }
       }
     }
     this.namespace = savedNs;
