@@ -85,6 +85,7 @@ function forgetJob(): void {
   cancelRequested = false;
   started = new Promise<void>((resolve) => (go = resolve));
   finalCheckpointDone = new Promise<void>((resolve) => (finalDone = resolve));
+  assignment = nextAssignment();
 }
 
 port.on('message', (c: SlotCommand) => {
@@ -108,7 +109,6 @@ port.on('message', (c: SlotCommand) => {
       break;
     case 'release':
       forgetJob();
-      assignment = nextAssignment();
       released?.();
       report({ type: 'released' });
       break;

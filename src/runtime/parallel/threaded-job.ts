@@ -127,8 +127,6 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
   private readonly tasks: (readonly SlotTask[])[] = [];
   /** Per slot, removes this job's listeners from its worker (before the worker is reused). */
   private readonly detachers: (() => void)[] = [];
-  /** Whether the job module is TypeScript (its workers registered tsx). */
-  private typescript = false;
 
   constructor(
     graph: JobGraph,
@@ -155,7 +153,7 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
       }
     }
     const heapMb = slotHeapLimitMb();
-    const typescript = /\.[cm]?tsx?$/.test(new URL(this.launch.jobUrl).pathname);
+    const typescript = this.typescriptJob();
     for (let slot = 0; slot < slots; slot++) {
       const slotPorts = ports[slot] as (MessagePort | undefined)[];
       const heartbeat = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
@@ -211,7 +209,6 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
         worker.off('exit', onExit);
       });
     }
-    this.typescript = typescript;
     this.startMetrics().catch((e: unknown) => this.fail(e));
     // A slot stuck in one call can report nothing itself (its busy time, its checkpoint
     // acknowledgement): say so once, from here.
@@ -637,6 +634,11 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     );
   }
 
+  /** Whether the job module is TypeScript (its workers register tsx). */
+  private typescriptJob(): boolean {
+    return /\.[cm]?tsx?$/.test(new URL(this.launch.jobUrl).pathname);
+  }
+
   /**
    * Hands a finished slot's worker back to the warm pool for the next job of the process; one
    * that does not answer within 5 s is terminated instead.
@@ -652,7 +654,7 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
         clearTimeout(t);
         worker.off('message', onReleased);
         this.detachers[slot]?.();
-        returnSlotWorker(worker, this.typescript);
+        returnSlotWorker(worker, this.typescriptJob());
         resolve();
       };
       worker.on('message', onReleased);
