@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SLOT_SEMI_SPACE_MB } from '../../../src/runtime/parallel/slot-worker-thread.ts';
 import { comparableLines } from '../canonical.ts';
 import { QUERY_NAMES } from '../loop/index.ts';
 import { eddyQueries } from './index.ts';
@@ -71,15 +72,27 @@ function run(cmd: string, args: readonly string[]): Record<string, unknown> {
   return JSON.parse(line) as Record<string, unknown>;
 }
 
+/**
+ * Node flags of the Eddy and loop runs, stated as the tuned Flink's JVM flags are: a fixed
+ * nursery of the size a slot thread grows to ({@link SLOT_SEMI_SPACE_MB}), as `-Xms2g -Xmx2g`
+ * fixes Flink's heap. Without `--min-semi-space-size` V8 starts the nursery at 1 MiB and grows it
+ * with what survives scavenges, which takes longer than a run of a few seconds (ADR 0027).
+ */
+export const BENCH_NODE_FLAGS: readonly string[] = [
+  `--min-semi-space-size=${SLOT_SEMI_SPACE_MB}`,
+  `--max-semi-space-size=${SLOT_SEMI_SPACE_MB}`,
+];
+
 function eddyArgs(q: string, events: number, p: number, warmup: number, output?: string): string[] {
-  const args = [join(root, 'bin/eddy.js'), 'bench', 'nexmark', '--query', q];
+  const args = [...BENCH_NODE_FLAGS, join(root, 'bin/eddy.js'), 'bench', 'nexmark', '--query', q];
   args.push('--events', String(events), '-p', String(p), '--warmup', String(warmup), '--json');
   if (output !== undefined) args.push('--output', output);
   return args;
 }
 
 function loopArgs(q: string, events: number, p: number, warmup: number, output?: string): string[] {
-  const args = ['--import', 'tsx', join(root, 'bench/nexmark/loop/run.ts'), '--query', q];
+  const args = [...BENCH_NODE_FLAGS, '--import', 'tsx', join(root, 'bench/nexmark/loop/run.ts')];
+  args.push('--query', q);
   args.push('--events', String(events), '--parallelism', String(p), '--warmup', String(warmup));
   if (output !== undefined) args.push('--output', output);
   return args;
