@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { bidTimeType, splitIndex } from './helpers.ts';
+import { bidTimeType, countChar, splitIndex } from './helpers.ts';
 
 test('property: splitIndex is the index-th token of split(sep), empty tokens kept, else null', () => {
   fc.assert(
@@ -25,5 +25,20 @@ test('property: bidTimeType follows the UTC hour of the bid', () => {
         hour >= 8 && hour <= 18 ? 'dayTime' : hour <= 6 || hour >= 20 ? 'nightTime' : 'otherTime';
       assert.equal(bidTimeType(dateTime), expected);
     }),
+  );
+});
+
+test('property: countChar counts every occurrence of the character, in whole strings and slices', () => {
+  fc.assert(
+    fc.property(
+      fc.string({ unit: fc.constantFrom('c', 'cc', 'a', 'b'), maxLength: 40 }),
+      fc.nat(20),
+      (whole, from) => {
+        // The generator's extras are slices of a longer string: count in one too.
+        const s = whole.substring(Math.min(from, whole.length));
+        assert.equal(countChar(s, 'c'), [...s].filter((ch) => ch === 'c').length);
+      },
+    ),
+    { numRuns: 2000 },
   );
 });
