@@ -24,6 +24,11 @@ root="$(cd "$here/../../.." && pwd)"
 jar="$here/target/nexmark-flink.jar"
 queries=(q0 q1 q2 q3 q4 q5 q7 q8 q11 q12 q14 q15 q17 q18 q19 q20 q21 q22)
 java_opts=(${JAVA_OPTS:-} --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED)
+# Flink unpacks its RPC system (a 24 MB jar) into java.io.tmpdir in every JVM and leaves it there:
+# a scratch directory per run, removed on exit, keeps a day of benchmarks from filling /tmp.
+scratch="$(mktemp -d "${TMPDIR:-/tmp}/flink-baseline-XXXXXX")"
+trap 'rm -rf "$scratch"' EXIT
+java_opts+=("-Djava.io.tmpdir=$scratch")
 
 log() { echo "[flink-baseline] $*" >&2; }
 
