@@ -30,30 +30,43 @@ export function slotHeapLimitMb(
 }
 
 /**
- * The semi-space of a slot's young generation, in MiB, when the process does not set one: 64 MiB,
- * four times V8's default of 16. The record path allocates a few hundred bytes a record (the
- * records, their batches' outputs) that die within a batch; a scavenge costs about what survives
- * it — the batches in flight — so a bigger nursery means fewer scavenges for the same work, like
- * the large young generation of a JVM with a fixed multi-GiB heap. Measured on Nexmark q1 at
- * P = 1 (ADR 0027): 16 → 64 MiB lifts events per CPU second by about a fifth. The pages are
+ * The semi-space of a slot's young generation, in MiB, when the process does not set one and the
+ * slot's heap is large: 64 MiB, four times V8's default of 16. The record path allocates a few
+ * hundred bytes a record (the records, their batches' outputs) that die within a batch; a
+ * scavenge costs about what survives it, so a bigger nursery means fewer scavenges for the same
+ * work, like the large young generation of a JVM with a fixed multi-GiB heap. Measured on Nexmark
+ * q1 at P = 1 (ADR 0027): 16 → 64 MiB lifts events per CPU second by 7–18 %. The pages are
  * committed only as the nursery grows, so a slot that allocates little stays small.
  */
 export const SLOT_SEMI_SPACE_MB = 64;
 
 /**
+ * The smallest old generation, in MiB, whose slots get a larger nursery than V8's default; each
+ * gets a semi-space of a sixteenth of it, up to {@link SLOT_SEMI_SPACE_MB}. A young generation
+ * close to the old one's size leaves V8 no room to promote a full nursery near the limit: with a
+ * 192 MiB old generation and 64 MiB semi-spaces a job that ran out of heap ended in V8's fatal
+ * abort instead of the worker's `ERR_WORKER_OUT_OF_MEMORY` (test/reliability/user-failures).
+ */
+export const LARGE_NURSERY_MIN_OLD_MB = 512;
+
+/**
  * The young-generation limit of each slot, in MiB, for the Worker's `resourceLimits`: V8's young
- * generation is two semi-spaces and a large-object space of the same size, so three times
- * {@link SLOT_SEMI_SPACE_MB}. `undefined` when the process sets `--max-semi-space-size` itself:
- * the flag, which workers inherit, then applies to every slot as it does to the main thread.
+ * generation is two semi-spaces and a large-object space of the same size, so three semi-spaces
+ * ({@link SLOT_SEMI_SPACE_MB}, less for old generations under 1 GiB). `undefined` — V8's own
+ * sizing — when the process sets `--max-semi-space-size` itself (workers inherit the flag, so it
+ * applies to every slot as to the main thread), or when the slot's old generation (`oldMb`) is
+ * below {@link LARGE_NURSERY_MIN_OLD_MB}.
  */
 export function slotYoungGenerationMb(
   flags: readonly string[] = [
     ...process.execArgv,
     ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/),
   ],
+  oldMb: number = slotHeapLimitMb(flags),
 ): number | undefined {
   for (const f of flags) if (/^--max-semi-space-size=\d+$/.test(f)) return undefined;
-  return 3 * SLOT_SEMI_SPACE_MB;
+  if (oldMb < LARGE_NURSERY_MIN_OLD_MB) return undefined;
+  return 3 * Math.min(SLOT_SEMI_SPACE_MB, Math.floor(oldMb / 16));
 }
 
 /**
