@@ -9,17 +9,17 @@ import { getHeapStatistics } from 'node:v8';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import type { SlotWorkerData, WarmSlotWorkerData } from './slot-protocol.ts';
 
+/** The process's Node flags: its command line's and those of `NODE_OPTIONS`. */
+function processNodeFlags(): string[] {
+  return [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+}
+
 /**
  * The old-generation heap of each slot, in MiB: the process's own heap limit (set with
  * `--max-old-space-size`, which the Worker constructor does not accept as a flag), so that
  * raising the process's limit raises every slot's, and an error can name the limit.
  */
-export function slotHeapLimitMb(
-  flags: readonly string[] = [
-    ...process.execArgv,
-    ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/),
-  ],
-): number {
+export function slotHeapLimitMb(flags: readonly string[] = processNodeFlags()): number {
   let mb: number | undefined;
   for (const f of flags) {
     const m = /^--max-old-space-size=(\d+)$/.exec(f);
@@ -58,10 +58,7 @@ export const LARGE_NURSERY_MIN_OLD_MB = 512;
  * below {@link LARGE_NURSERY_MIN_OLD_MB}.
  */
 export function slotYoungGenerationMb(
-  flags: readonly string[] = [
-    ...process.execArgv,
-    ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/),
-  ],
+  flags: readonly string[] = processNodeFlags(),
   oldMb: number = slotHeapLimitMb(flags),
 ): number | undefined {
   for (const f of flags) if (/^--max-semi-space-size=\d+$/.test(f)) return undefined;
@@ -93,9 +90,11 @@ function slotResourceLimits(): {
   maxOldGenerationSizeMb: number;
   maxYoungGenerationSizeMb?: number;
 } {
-  const young = slotYoungGenerationMb();
+  const flags = processNodeFlags();
+  const old = slotHeapLimitMb(flags);
+  const young = slotYoungGenerationMb(flags, old);
   return {
-    maxOldGenerationSizeMb: slotHeapLimitMb(),
+    maxOldGenerationSizeMb: old,
     ...(young === undefined ? {} : { maxYoungGenerationSizeMb: young }),
   };
 }
