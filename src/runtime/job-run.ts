@@ -227,6 +227,8 @@ export class JobRun extends AttemptBase implements JobAttempt, WiringHost {
     if (this.timesTicker !== undefined) clearInterval(this.timesTicker);
     this.checkpointing?.coordinator.stop();
     if (this.failure !== undefined) await this.checkpointing?.abortPending().catch(() => {});
+    // The supervisor closes the checkpoint store after this attempt: not under a write.
+    await this.checkpointing?.coordinator.settle();
     for (const list of this.subtasks.values()) {
       for (const s of list) {
         try {

@@ -309,6 +309,51 @@ describe('checkpoints on S3', { skip }, () => {
       await proxy.close();
     }
   });
+  test('a cancelled job ends after its checkpoint writes: nothing changes in the store later', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-s3-settle-'));
+    const prefix = `${uniquePrefix('settle')}/chk`;
+    // Once armed, the next `_metadata` upload is held for a second: the cancel comes meanwhile.
+    let armed = false;
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const proxy = await startFaultProxy(server.endpoint, (r) => {
+      if (!armed || r.method !== 'PUT' || !r.path.endsWith('/_metadata')) return undefined;
+      armed = false;
+      held();
+      return { delayMs: 1000 };
+    });
+    t.after(() => proxy.close());
+    const job = build(
+      dir,
+      { released: false, failArmed: false },
+      {
+        checkpointInterval: 20,
+        checkpointDir: `s3://${server.bucket}/${prefix}`,
+        objectStorage: { endpoint: proxy.endpoint },
+      },
+    ).executeAsync('s3-settle');
+    t.after(() => job.cancel().catch(() => {}));
+    await completed(job, 1, 'a checkpoint');
+    armed = true;
+    await holding;
+    await job.cancel();
+    const blobs = new S3BlobStore(`s3://${server.bucket}/${prefix}`, { endpoint: server.endpoint });
+    try {
+      const atEnd = await blobs.list('');
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.deepEqual(
+        await blobs.list(''),
+        atEnd,
+        'the job wrote or removed files after it ended',
+      );
+      // The held upload was waited for: the newest checkpoint is complete (a restore may take it).
+      const latest = await findLatestCheckpoint(new BlobCheckpointStore(blobs), () => {});
+      const newest = Math.max(...atEnd.map((k) => Number(/^chk-(\d+)\//.exec(k)?.[1] ?? 0)));
+      assert.equal(latest?.metadata.checkpointId, newest, atEnd.join(', '));
+    } finally {
+      await blobs.close();
+    }
+  });
 });
 
 describe('the S3 server restarted during checkpoints', { skip }, () => {

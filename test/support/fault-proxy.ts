@@ -16,7 +16,9 @@ export type Fault =
   /** Close the connection without an answer, without forwarding. */
   | 'reset'
   /** Forward it, let the server act, then close the connection instead of answering. */
-  | 'lose-answer';
+  | 'lose-answer'
+  /** Forward it after this many milliseconds (a slow request the client is still waiting for). */
+  | { readonly delayMs: number };
 
 /** A request as the rule sees it. */
 export interface ProxiedRequest {
@@ -70,7 +72,9 @@ export async function startFaultProxy(
         req.socket.destroy();
         return;
       }
-      if (fault !== undefined && fault !== 'lose-answer') {
+      if (typeof fault === 'object' && 'delayMs' in fault) {
+        await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      } else if (fault !== undefined && fault !== 'lose-answer') {
         res.writeHead(fault.status, { 'content-type': 'application/xml' });
         res.end(
           `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code>` +

@@ -169,6 +169,11 @@ export class CheckpointCoordinator {
   private readonly registry = new SharedStateRegistry();
   /** The registry learnt the checkpoints retained from earlier runs (on the first retention). */
   private registryReady: Promise<void> | undefined;
+  /**
+   * Store work that runs on after its checkpoint settled: a checkpoint's files and `_metadata`
+   * still being written, the removal of a failed checkpoint, the removal of old ones.
+   */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(
     private readonly options: CoordinatorOptions,
@@ -206,6 +211,44 @@ export class CheckpointCoordinator {
     if (this.periodic !== undefined) clearTimeout(this.periodic);
     this.periodic = undefined;
     if (this.pending !== undefined) this.fail(this.pending, reason, false);
+  }
+
+  /**
+   * Resolves once the store work started so far has ended — the writes of the checkpoint that
+   * was in flight at {@link CheckpointCoordinator.stop}, the removal of a failed checkpoint, the
+   * removal of old ones — or after `limitMs`, saying so in the log. The job closes its checkpoint
+   * store only after this: closed under a write in flight, the write was cut off, retried on a
+   * closed client, and the failed checkpoint removed after the job had ended — while another
+   * process could already be reading it.
+   */
+  async settle(limitMs = SETTLE_LIMIT_MS): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), limitMs);
+    });
+    try {
+      while (this.background.size > 0) {
+        const work = Promise.all(this.background).then(() => false);
+        if (await Promise.race([work, expired])) {
+          this.host.log(
+            `closing the checkpoint store after ${limitMs} ms with ${this.background.size} writes or removals of checkpoints still running`,
+          );
+          return;
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Keeps `work` in {@link CheckpointCoordinator.settle}'s view until it ends. */
+  private track(work: Promise<unknown>): void {
+    const ended = work.then(
+      () => {},
+      () => {},
+    );
+    this.background.add(ended);
+    void ended.then(() => this.background.delete(ended));
   }
 
   /** Stops periodic triggering but lets the one in flight finish. */
@@ -418,7 +461,7 @@ export class CheckpointCoordinator {
     write.catch(() => {});
     p.writes.push(write);
     p.acks++;
-    if (p.acks === this.expected) void this.finish(p);
+    if (p.acks === this.expected) this.track(this.finish(p));
   }
 
   /**
@@ -485,7 +528,7 @@ export class CheckpointCoordinator {
         await p.store.write(p.location, METADATA_FILE, encodeMetadata(metadata));
       } catch (e) {
         // No _metadata, so not a checkpoint: nothing can restore it.
-        void p.store.remove(p.location).catch(() => {});
+        this.track(p.store.remove(p.location).catch(() => {}));
         throw e;
       }
       if (p.done) return; // timed out or stopped while writing: it stays, but sinks do not commit
@@ -532,6 +575,7 @@ export class CheckpointCoordinator {
           .catch((e: unknown) =>
             this.host.log(`removing checkpoints older than ${id} failed: ${errorText(e)}`),
           );
+        this.track(this.retention);
       }
       p.resolve(record);
       this.scheduleAfter();
@@ -565,11 +609,13 @@ export class CheckpointCoordinator {
     // Files may still be in flight: remove the location once they settled (unless `_metadata`
     // may have made it a complete checkpoint, which a restore may then use).
     if (!p.sealing) {
-      void Promise.allSettled(p.writes).then(async () => {
-        await p.store.remove(p.location).catch(() => {});
-        // New names: no other checkpoint can reference them.
-        for (const f of p.newShared) await p.store.removeFile(SHARED_LOCATION, f).catch(() => {});
-      });
+      this.track(
+        Promise.allSettled(p.writes).then(async () => {
+          await p.store.remove(p.location).catch(() => {});
+          // New names: no other checkpoint can reference them.
+          for (const f of p.newShared) await p.store.removeFile(SHARED_LOCATION, f).catch(() => {});
+        }),
+      );
     }
     // Coded: a savepoint asked for over the server's API answers CHECKPOINT_FAILED, not INTERNAL.
     p.reject(
@@ -625,6 +671,13 @@ export class CheckpointCoordinator {
     }
   }
 }
+
+/**
+ * How long a stopping job waits for its checkpoint store work (see
+ * {@link CheckpointCoordinator.settle}): longer than one object-storage request with all its
+ * retries (about 11 s with the default policy), shorter than anyone waits for a cancel.
+ */
+const SETTLE_LIMIT_MS = 30_000;
 
 const TOLERANCE_HINT =
   'the job restarts from its newest completed checkpoint as its restart strategy allows; to ride out ' +

@@ -609,7 +609,14 @@ export class ThreadedJob extends AttemptBase implements JobAttempt, CheckpointHo
     if (this.watchdog !== undefined) clearTimeout(this.watchdog);
     if (this.stuckCheck !== undefined) clearInterval(this.stuckCheck);
     this.coordinator?.stop();
+    // The supervisor closes the checkpoint store after this attempt: not under a write.
+    const settled = this.coordinator?.settle();
     void this.stopMetrics();
+    await this.endWorkers(force, reusable);
+    await settled;
+  }
+
+  private async endWorkers(force: boolean, reusable: boolean): Promise<void> {
     if (force) {
       await Promise.all(this.workers.map((w) => w.terminate()));
       return;
