@@ -1,6 +1,7 @@
 /**
  * The default state backend: JavaScript Maps on the heap. A table per state name maps the
- * current state key (the normalized key, or `key␁namespace` for namespaced state) to its value.
+ * current state key (the normalized key, or for namespaced state the interned
+ * {@link CompositeKey} of key and namespace) to its value.
  *
  * @module
  */
@@ -10,7 +11,8 @@ import {
   AbstractKeyedStateBackend,
   type StateHandleClasses,
 } from '../abstract-keyed-state-backend.ts';
-import { keyString, normalizeKey } from '../key-groups.ts';
+import { normalizeKey } from '../key-groups.ts';
+import { CompositeKey, CompositeKeys } from './composite-keys.ts';
 import type { KeyGroupSnapshot, KeyedStateBackend, StateSnapshot } from '../keyed-state-backend.ts';
 import { SnapshotBuilder } from '../snapshot-builder.ts';
 import type {
@@ -26,12 +28,10 @@ import type {
   ValueState,
 } from '../../core/state.ts';
 
-/** Separates key and namespace in a composite state key. */
-const NS = '\u0001';
 /** Composite keys remembered before the first pruning (see `HeapKeyedStateBackend.partsLimit`). */
 const MIN_PARTS_LIMIT = 4096;
 
-/** A state table: state key → value, plus the user's raw key of composite keys. */
+/** A state table: state key (a normalized key, or a {@link CompositeKey}) → value. */
 export interface HeapStateTable {
   readonly descriptor: StateDescriptor;
   readonly entries: Map<unknown, unknown>;
@@ -44,11 +44,10 @@ export class HeapKeyedStateBackend
   currentRawKey: unknown = undefined;
   currentKey: unknown = undefined;
   /**
-   * The key that tables are indexed by: the normalized key, with the namespace appended if set.
-   * The composite is built when state is first touched under a key and namespace, not when they
-   * are set: a window operator sets the key (under the previous namespace) and then each window's
-   * namespace, and may touch no state at all for a late record — building it eagerly cost a
-   * string, a hash and an entry of `parts` per call.
+   * The key that tables are indexed by: the normalized key, or its {@link CompositeKey} with the
+   * namespace if one is set. The composite is found when state is first touched under a key and
+   * namespace, not when they are set: a window operator sets the key (under the previous
+   * namespace) and then each window's namespace, and may touch no state at all for a late record.
    */
   get stateKey(): unknown {
     if (this.stale) {
@@ -65,8 +64,8 @@ export class HeapKeyedStateBackend
   readonly rawKeys = new Map<unknown, unknown>();
   /** Size of {@link rawKeys} at which the keys no entry uses any more are dropped (as `parts`). */
   private rawKeysLimit = MIN_PARTS_LIMIT;
-  /** Key and namespace of composite state keys (namespaced state only). */
-  private readonly parts = new Map<string, readonly [unknown, string | number]>();
+  /** Composite state keys and their key and namespace (namespaced state only). */
+  private readonly parts = new CompositeKeys();
   /**
    * Size of {@link parts} at which the composites no table holds any more are dropped. A job
    * without checkpoints (which prune it too) would otherwise keep one entry per key and window
@@ -89,25 +88,22 @@ export class HeapKeyedStateBackend
     return this.tables;
   }
 
-  private composite(k: unknown, ns: string | number): string {
-    const c = `${keyString(k)}${NS}${ns}`;
-    if (!this.parts.has(c)) {
-      this.parts.set(c, [k, ns]);
-      if (this.parts.size > this.partsLimit) this.pruneParts(c);
-    }
-    return c;
+  private composite(k: unknown, ns: string | number): CompositeKey {
+    return this.parts.of(k, ns, this.onNewComposite);
   }
 
+  private readonly onNewComposite = (): void => {
+    if (this.parts.size >= this.partsLimit) this.pruneParts();
+  };
+
   /**
-   * Drops the composites that no table holds (`keep` is about to be written); amortized, the
-   * limit doubles past what is kept.
+   * Drops the composites that no table holds (nor {@link stateKey}, which the next write may
+   * use); amortized, the limit doubles past what is kept.
    */
-  private pruneParts(keep: string): void {
+  private pruneParts(): void {
     const tables = [...this.tables.values()].map((t) => t.entries);
-    for (const c of this.parts.keys()) {
-      if (c !== keep && !tables.some((t) => t.has(c))) this.parts.delete(c);
-    }
-    this.partsLimit = Math.max(MIN_PARTS_LIMIT, 2 * this.parts.size);
+    this.parts.retain((c) => c === this.currentStateKey || tables.some((t) => t.has(c)));
+    this.partsLimit = Math.max(MIN_PARTS_LIMIT, 2 * (this.parts.size + 1));
   }
 
   /**
@@ -121,7 +117,7 @@ export class HeapKeyedStateBackend
     if (rawKeys.size <= this.rawKeysLimit) return;
     const used = new Set<unknown>([normalized, this.currentKey]);
     for (const t of this.tables.values()) for (const k of t.entries.keys()) used.add(k);
-    for (const p of this.parts.values()) used.add(p[0]);
+    for (const c of this.parts) used.add(c.key);
     for (const k of rawKeys.keys()) if (!used.has(k)) rawKeys.delete(k);
     this.rawKeysLimit = Math.max(MIN_PARTS_LIMIT, 2 * rawKeys.size);
   }
@@ -168,7 +164,7 @@ export class HeapKeyedStateBackend
 
   snapshot(): KeyGroupSnapshot[] {
     const builder = new SnapshotBuilder(this.maxParallelism);
-    const usedParts = new Set<string>();
+    const usedParts = new Set<CompositeKey>();
     const rawKeys = this.rawKeys;
     for (const [name, table] of this.tables) {
       builder.state(name, table.descriptor.kind, table.descriptor.options.version ?? 1);
@@ -181,16 +177,15 @@ export class HeapKeyedStateBackend
         // Map values are saved as entry arrays; lists are copied (values are plain data).
         const value =
           v instanceof Map ? [...(v as Map<unknown, unknown>)] : Array.isArray(v) ? v.slice() : v;
-        const p = typeof sk === 'string' ? this.parts.get(sk) : undefined;
-        if (p !== undefined) {
-          usedParts.add(sk as string);
-          builder.add(p[0], rawKeys.get(p[0]) ?? p[0], p[1], value, expiresAt);
+        if (sk instanceof CompositeKey) {
+          usedParts.add(sk);
+          builder.add(sk.key, rawKeys.get(sk.key) ?? sk.key, sk.namespace, value, expiresAt);
         } else builder.add(sk, rawKeys.get(sk) ?? sk, undefined, value, expiresAt);
       }
     }
     // Pending (restored but never registered) states survive the next checkpoint too.
     for (const snap of this.pendingSnapshots()) builder.addSnapshot(snap);
-    for (const c of this.parts.keys()) if (!usedParts.has(c)) this.parts.delete(c);
+    this.parts.retain((c) => c === this.currentStateKey || usedParts.has(c));
     return builder.build();
   }
 
@@ -225,6 +220,7 @@ export class HeapKeyedStateBackend
   dispose(): void {
     this.tables.clear();
     this.rawKeys.clear();
+    this.parts.clear();
   }
 }
 
