@@ -31,29 +31,49 @@ const fieldValue = fc.oneof(
   fc.boolean(),
 );
 
+/** A record shape: keys in order, each with a kind or a nested shape. */
+type Shape = readonly (readonly [string, 'number' | 'string' | 'boolean' | Shape])[];
+
+/** Shapes with fields of each kind, objects nested up to two levels below the record. */
+const shapeOf = (depth: number): fc.Arbitrary<Shape> =>
+  fc
+    .uniqueArray(fc.string({ maxLength: 6 }), { minLength: 1, maxLength: depth === 0 ? 6 : 3 })
+    .chain((keys) =>
+      fc.tuple(
+        ...keys.map((k) =>
+          fc.tuple(
+            fc.constant(k),
+            depth < 2
+              ? fc.oneof(
+                  { weight: 3, arbitrary: fc.constantFrom('number', 'string', 'boolean') },
+                  { weight: 1, arbitrary: shapeOf(depth + 1) },
+                )
+              : fc.constantFrom('number', 'string', 'boolean'),
+          ),
+        ),
+      ),
+    ) as fc.Arbitrary<Shape>;
+
+function recordOf(shape: Shape): fc.Arbitrary<Record<string, unknown>> {
+  const gen = (kind: Shape[number][1]): fc.Arbitrary<unknown> =>
+    kind === 'number'
+      ? fc.double()
+      : kind === 'string'
+        ? fc.string()
+        : kind === 'boolean'
+          ? fc.boolean()
+          : recordOf(kind);
+  return fc.tuple(...shape.map(([, kind]) => gen(kind))).map((vals) => {
+    const o: Record<string, unknown> = {};
+    shape.forEach(([k], j) => (o[k] = vals[j]));
+    return o;
+  });
+}
+
 /** Batches that are uniform (one shape, one type per field) — the columnar case. */
-const uniformBatch = fc
-  .tuple(
-    fc.uniqueArray(fc.string({ maxLength: 6 }), { minLength: 1, maxLength: 6 }),
-    fc.constantFrom('number', 'string', 'boolean'),
-  )
-  .chain(([keys]) =>
-    fc
-      .array(fc.constantFrom('number', 'string', 'boolean'), {
-        minLength: keys.length,
-        maxLength: keys.length,
-      })
-      .chain((kinds) => {
-        const gen = (kind: string): fc.Arbitrary<unknown> =>
-          kind === 'number' ? fc.double() : kind === 'string' ? fc.string() : fc.boolean();
-        const record = fc.tuple(...kinds.map(gen)).map((vals) => {
-          const o: Record<string, unknown> = {};
-          keys.forEach((k, j) => (o[k] = vals[j]));
-          return o;
-        });
-        return fc.array(record, { minLength: 1, maxLength: 40 });
-      }),
-  );
+const uniformBatch = shapeOf(0).chain((shape) =>
+  fc.array(recordOf(shape), { minLength: 1, maxLength: 40 }),
+);
 
 /** Anything a record may be, uniform or not. */
 const anyBatch = fc.array(
@@ -121,7 +141,11 @@ describe('columnar batch codec', () => {
       [{ a: 1 }, { a: 1, b: 2 }], // keys differ
       [{ a: null }], // null
       [{ a: undefined }], // undefined
-      [{ a: { b: 1 } }], // nested
+      [{ a: { b: { c: { d: 1 } } } }], // nested deeper than two levels
+      [{ a: { b: 1 } }, { a: { b: 'one' } }], // a nested field changes type
+      [{ a: { b: 1 } }, { a: 1 }], // a field is an object, then not
+      [{ a: { b: 1 } }, { a: { c: 1 } }], // nested keys differ
+      [{ a: { b: [1] } }], // an array inside
       [new Point(1)], // class instance
       [[1, 2]], // arrays
       [true, false], // bare booleans
@@ -152,6 +176,29 @@ describe('columnar batch codec', () => {
     }
   });
 
+  it('clones a record that refers to itself', () => {
+    resetColumnarShapes();
+    const r: Record<string, unknown> = { id: 1 };
+    r['self'] = r;
+    assert.equal(encodeColumns([r], 1, []), undefined);
+  });
+
+  it("carries a window join's tagged records (one side per channel) in columns", () => {
+    const left = [
+      { side: 0, value: { id: 1, name: 'a', dateTime: 10 } },
+      { side: 0, value: { id: 2, name: 'b', dateTime: 11 } },
+    ];
+    const right = [
+      { side: 1, value: 7 },
+      { side: 1, value: 8 },
+    ];
+    for (const values of [left, right]) {
+      const { out, columnar } = roundTrip(values);
+      assert.ok(columnar);
+      assert.deepStrictEqual(out, values);
+    }
+  });
+
   it('transfers the number columns instead of copying them', () => {
     resetColumnarShapes();
     const transfer: ArrayBuffer[] = [];
@@ -165,6 +212,9 @@ describe('columnar batch codec', () => {
     );
     assert.ok(cols !== undefined);
     assert.equal(transfer.length, 2); // id (Float64Array) and ok (Uint8Array)
+    const nested: ArrayBuffer[] = [];
+    assert.ok(encodeColumns([{ side: 0, value: { id: 1, at: 2 } }], 1, nested) !== undefined);
+    assert.equal(nested.length, 3); // side, value.id, value.at
   });
 });
 

@@ -1,17 +1,21 @@
 /**
  * A columnar encoding for record batches that cross threads, used when a batch's records are
  * uniform: plain objects with the same keys in the same order whose fields are each always a
- * number, always a string or always a boolean (the shape of most stream records), or bare
- * numbers or strings. Numbers travel in a transferred `Float64Array` per field, booleans in a
- * `Uint8Array`, strings in one array per field; the receiver rebuilds the objects with a
- * generated factory per key list, so they get one hidden class.
+ * number, always a string, always a boolean or always a plain object of one shape itself (the
+ * shape of most stream records, and of a window join's tagged records), or bare numbers or
+ * strings. Numbers travel in a transferred `Float64Array` per field, booleans in a `Uint8Array`,
+ * strings in one array per field, object fields as columns of their own; the receiver rebuilds
+ * the objects with a generated factory per structure, so they get one hidden class.
  *
  * Why: `postMessage` clones a batch of objects field by field, key names included, and the
  * receiver builds each object through dictionary-like property additions; that is most of what a
  * record costs when it crosses threads (`bench/cross-thread-serialization.ts`). Anything else
- * (nested objects, arrays, Dates, Maps, nulls, mixed types, class instances) returns `undefined`
- * from {@link encodeColumns}, and the caller clones the batch as before — decoding gives what the
- * structured clone would have given, for every batch it accepts.
+ * (arrays, Dates, Maps, nulls, mixed types, class instances, objects nested deeper than
+ * {@link MAX_NESTING} levels) returns `undefined` from {@link encodeColumns}, and the caller
+ * clones the batch as before — decoding gives what the structured clone would have given, for
+ * every batch it accepts, except that a nested object shared by several records of one batch
+ * arrives as a copy per record (the clone keeps one shared copy): records are values, and
+ * nothing in Eddy relies on two records sharing an object.
  *
  * Strings stay one string per record (an array that is cloned): joining them into one string and
  * slicing it back would be faster, but every slice would keep the whole batch's string alive for
@@ -20,8 +24,17 @@
  * @module
  */
 
-/** One column: a field's values for every record of the batch. */
-export type Column = Float64Array | Uint8Array | string[];
+/**
+ * One column: a field's values for every record of the batch — numbers, booleans (0 or 1),
+ * strings, or the columns of a field that is itself a plain object of one shape.
+ */
+export type Column = Float64Array | Uint8Array | string[] | NestedColumns;
+
+/** The columns of an object-valued field: its keys in order and a column per key. */
+export interface NestedColumns {
+  readonly keys: readonly string[];
+  readonly columns: readonly Column[];
+}
 
 /** A batch in columns (plain data plus transferable buffers). */
 export interface ColumnarBatch {
@@ -30,14 +43,20 @@ export interface ColumnarBatch {
   readonly columns: readonly Column[];
 }
 
-/** Key lists a thread encodes in columns; records with others are cloned. */
+/** Key lists a thread encodes in columns (nested ones included); records with others are cloned. */
 const MAX_SHAPES = 256;
 
-type Factory = (columns: readonly Column[], i: number) => unknown;
+/**
+ * Objects nested up to this many levels below the record travel in columns; a batch with deeper
+ * ones is cloned. Bounds the work on a record that refers to itself, which the clone handles.
+ */
+const MAX_NESTING = 2;
+
+type Factory = (leaves: readonly (Float64Array | Uint8Array | string[])[], i: number) => unknown;
 
 /** Key lists this thread has encoded. */
 const shapes = new Set<string>();
-/** Decoding factories by column kinds and key list (bounded by what senders encode). */
+/** Decoding factories by the batch's structure (bounded by what senders encode). */
 const factories = new Map<string, Factory>();
 
 /** @internal Forgets the key lists seen (tests that generate thousands of shapes). */
@@ -61,11 +80,29 @@ export function encodeColumns(
   if (kind === 'number' || kind === 'string') {
     const column = encodeField(values, n, undefined, kind);
     if (column === undefined) return undefined;
-    if (!Array.isArray(column)) transfer.push(column.buffer as ArrayBuffer);
+    if (!Array.isArray(column)) transfer.push((column as Float64Array).buffer as ArrayBuffer);
     return { keys: null, columns: [column] };
   }
-  if (kind !== 'object' || first === null) return undefined;
-  const keys = plainKeys(first as object);
+  const buffers: ArrayBuffer[] = [];
+  const batch = encodeObjects(values, n, 0, buffers);
+  if (batch === undefined) return undefined;
+  for (const b of buffers) transfer.push(b);
+  return batch;
+}
+
+/**
+ * The columns of `n` plain objects of one shape (`depth` levels below the record), or undefined.
+ * Typed-array buffers go to `buffers`.
+ */
+function encodeObjects(
+  values: readonly unknown[],
+  n: number,
+  depth: number,
+  buffers: ArrayBuffer[],
+): NestedColumns | undefined {
+  const first = values[0];
+  if (typeof first !== 'object' || first === null) return undefined;
+  const keys = plainKeys(first);
   if (keys === undefined || keys.length === 0) return undefined;
   // JSON keeps key lists apart whatever characters the keys contain.
   const signature = JSON.stringify(keys);
@@ -78,19 +115,31 @@ export function encodeColumns(
   // one of them cannot be a column.
   const kinds: string[] = [];
   for (const key of keys) {
-    const k = typeof (first as Record<string, unknown>)[key];
-    if (k !== 'number' && k !== 'string' && k !== 'boolean') return undefined;
-    kinds.push(k);
+    const v = (first as Record<string, unknown>)[key];
+    const k = typeof v;
+    if (k === 'number' || k === 'string' || k === 'boolean') kinds.push(k);
+    else if (k === 'object' && v !== null && depth < MAX_NESTING) kinds.push('object');
+    else return undefined;
   }
   // Every record must have exactly these keys, in this order, as own data of a plain object.
   for (let i = 1; i < n; i++) if (!sameShape(values[i], keys)) return undefined;
   const columns: Column[] = [];
   for (let j = 0; j < keys.length; j++) {
-    const column = encodeField(values, n, keys[j], kinds[j] as string);
+    const key = keys[j] as string;
+    let column: Column | undefined;
+    if (kinds[j] === 'object') {
+      const fields = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) fields[i] = (values[i] as Record<string, unknown>)[key];
+      column = encodeObjects(fields, n, depth + 1, buffers);
+    } else {
+      column = encodeField(values, n, key, kinds[j] as string);
+      if (column instanceof Float64Array || column instanceof Uint8Array) {
+        buffers.push(column.buffer as ArrayBuffer);
+      }
+    }
     if (column === undefined) return undefined;
     columns.push(column);
   }
-  for (const c of columns) if (!Array.isArray(c)) transfer.push(c.buffer as ArrayBuffer);
   return { keys, columns };
 }
 
@@ -98,19 +147,19 @@ export function encodeColumns(
 export function decodeColumns(batch: ColumnarBatch, n: number, out: unknown[]): void {
   const { keys, columns } = batch;
   if (keys === null) {
-    const column = columns[0] as Column;
+    const column = columns[0] as Float64Array | Uint8Array | string[];
     if (column instanceof Uint8Array) for (let i = 0; i < n; i++) out[i] = column[i] === 1;
     else for (let i = 0; i < n; i++) out[i] = column[i];
     return;
   }
-  const kinds = kindsOf(columns);
-  const signature = `${kinds}${JSON.stringify(keys)}`;
+  const leaves: (Float64Array | Uint8Array | string[])[] = [];
+  const signature = structureOf({ keys, columns }, leaves);
   let make = factories.get(signature);
   if (make === undefined) {
-    make = compileFactory(keys, kinds);
+    make = compileFactory({ keys, columns });
     factories.set(signature, make);
   }
-  for (let i = 0; i < n; i++) out[i] = make(columns, i);
+  for (let i = 0; i < n; i++) out[i] = make(leaves, i);
 }
 
 /** Own enumerable keys of a plain object (prototype `Object.prototype` or null), else undefined. */
@@ -176,22 +225,42 @@ function encodeField(
   return undefined;
 }
 
-/** The kind of each column: `b` booleans, `v` anything stored as it is (numbers, strings). */
-function kindsOf(columns: readonly Column[]): string {
-  let kinds = '';
-  for (const c of columns) kinds += c instanceof Uint8Array ? 'b' : 'v';
-  return kinds;
+/**
+ * The structure of `nested` as a string (key lists as JSON, `b` for a boolean column, `v` for one
+ * stored as it is, braces around nested objects); its leaf columns, in order, go to `leaves`.
+ */
+function structureOf(
+  nested: NestedColumns,
+  leaves: (Float64Array | Uint8Array | string[])[],
+): string {
+  let s = `${JSON.stringify(nested.keys)}{`;
+  for (const c of nested.columns) {
+    if (c instanceof Float64Array || c instanceof Uint8Array || Array.isArray(c)) {
+      leaves.push(c);
+      s += c instanceof Uint8Array ? 'b' : 'v';
+    } else s += structureOf(c, leaves);
+  }
+  return `${s}}`;
 }
 
 /**
- * `(columns, i) => ({ k0: columns[0][i], … })` for a key list and column kinds. Generated so every
- * record is one object literal (one hidden class, no property-by-property additions); the keys
- * enter the source only as JSON string literals, and `__proto__` is never compiled (it would set
- * the prototype).
+ * `(leaves, i) => ({ k0: leaves[0][i], k1: { … }, … })` for a batch's structure. Generated so
+ * every record is one object literal (one hidden class, no property-by-property additions); the
+ * keys enter the source only as JSON string literals, and `__proto__` is never compiled (it would
+ * set the prototype).
  */
-function compileFactory(keys: readonly string[], kinds: string): Factory {
-  const fields = keys
-    .map((k, j) => `${JSON.stringify(k)}: columns[${j}][i]${kinds[j] === 'b' ? ' === 1' : ''}`)
-    .join(',\n    ');
-  return new Function('columns', 'i', `return {\n    ${fields}\n  };`) as Factory;
+function compileFactory(nested: NestedColumns): Factory {
+  let leaf = 0;
+  const literal = (n: NestedColumns, indent: string): string => {
+    const fields = n.keys.map((k, j) => {
+      const c = n.columns[j] as Column;
+      let value: string;
+      if (c instanceof Uint8Array) value = `leaves[${leaf++}][i] === 1`;
+      else if (c instanceof Float64Array || Array.isArray(c)) value = `leaves[${leaf++}][i]`;
+      else value = literal(c, `${indent}  `);
+      return `${JSON.stringify(k)}: ${value}`;
+    });
+    return `{\n${indent}  ${fields.join(`,\n${indent}  `)}\n${indent}}`;
+  };
+  return new Function('leaves', 'i', `return ${literal(nested, '  ')};`) as Factory;
 }
