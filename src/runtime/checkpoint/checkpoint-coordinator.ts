@@ -222,6 +222,7 @@ export class CheckpointCoordinator {
    * process could already be reading it.
    */
   async settle(limitMs = SETTLE_LIMIT_MS): Promise<void> {
+    if (this.background.size === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(true), limitMs);

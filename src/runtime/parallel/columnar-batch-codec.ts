@@ -28,7 +28,14 @@
  * One column: a field's values for every record of the batch — numbers, booleans (0 or 1),
  * strings, or the columns of a field that is itself a plain object of one shape.
  */
-export type Column = Float64Array | Uint8Array | string[] | NestedColumns;
+export type Column = LeafColumn | NestedColumns;
+
+/** A column of numbers, booleans (0 or 1) or strings. */
+type LeafColumn = Float64Array | Uint8Array | string[];
+
+function isLeaf(c: Column): c is LeafColumn {
+  return c instanceof Float64Array || c instanceof Uint8Array || Array.isArray(c);
+}
 
 /** The columns of an object-valued field: its keys in order and a column per key. */
 export interface NestedColumns {
@@ -52,7 +59,7 @@ const MAX_SHAPES = 256;
  */
 const MAX_NESTING = 2;
 
-type Factory = (leaves: readonly (Float64Array | Uint8Array | string[])[], i: number) => unknown;
+type Factory = (leaves: readonly LeafColumn[], i: number) => unknown;
 
 /** Key lists this thread has encoded. */
 const shapes = new Set<string>();
@@ -147,12 +154,12 @@ function encodeObjects(
 export function decodeColumns(batch: ColumnarBatch, n: number, out: unknown[]): void {
   const { keys, columns } = batch;
   if (keys === null) {
-    const column = columns[0] as Float64Array | Uint8Array | string[];
+    const column = columns[0] as LeafColumn;
     if (column instanceof Uint8Array) for (let i = 0; i < n; i++) out[i] = column[i] === 1;
     else for (let i = 0; i < n; i++) out[i] = column[i];
     return;
   }
-  const leaves: (Float64Array | Uint8Array | string[])[] = [];
+  const leaves: LeafColumn[] = [];
   const signature = structureOf({ keys, columns }, leaves);
   let make = factories.get(signature);
   if (make === undefined) {
@@ -229,13 +236,10 @@ function encodeField(
  * The structure of `nested` as a string (key lists as JSON, `b` for a boolean column, `v` for one
  * stored as it is, braces around nested objects); its leaf columns, in order, go to `leaves`.
  */
-function structureOf(
-  nested: NestedColumns,
-  leaves: (Float64Array | Uint8Array | string[])[],
-): string {
+function structureOf(nested: NestedColumns, leaves: LeafColumn[]): string {
   let s = `${JSON.stringify(nested.keys)}{`;
   for (const c of nested.columns) {
-    if (c instanceof Float64Array || c instanceof Uint8Array || Array.isArray(c)) {
+    if (isLeaf(c)) {
       leaves.push(c);
       s += c instanceof Uint8Array ? 'b' : 'v';
     } else s += structureOf(c, leaves);
@@ -255,9 +259,8 @@ function compileFactory(nested: NestedColumns): Factory {
     const fields = n.keys.map((k, j) => {
       const c = n.columns[j] as Column;
       let value: string;
-      if (c instanceof Uint8Array) value = `leaves[${leaf++}][i] === 1`;
-      else if (c instanceof Float64Array || Array.isArray(c)) value = `leaves[${leaf++}][i]`;
-      else value = literal(c, `${indent}  `);
+      if (!isLeaf(c)) value = literal(c, `${indent}  `);
+      else value = `leaves[${leaf++}][i]${c instanceof Uint8Array ? ' === 1' : ''}`;
       return `${JSON.stringify(k)}: ${value}`;
     });
     return `{\n${indent}  ${fields.join(`,\n${indent}  `)}\n${indent}}`;

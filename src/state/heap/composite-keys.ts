@@ -86,7 +86,13 @@ export class CompositeKeys {
   /** Forgets every composite for which `keep` is false (no table may hold it any more). */
   retain(keep: (composite: CompositeKey) => boolean): void {
     for (const [k, found] of this.byKey) {
-      const all = found instanceof CompositeKey ? [found] : [...found.values()];
+      if (found instanceof CompositeKey) {
+        if (keep(found)) continue;
+        this.byKey.delete(k);
+        this.count--;
+        continue;
+      }
+      const all = [...found.values()];
       const kept = all.filter(keep);
       if (kept.length === all.length) continue;
       this.count -= all.length - kept.length;
