@@ -182,6 +182,16 @@ export interface SinkWriter<T, C = unknown> {
    * sends more records (backpressure).
    */
   write(values: readonly T[], timestamps: readonly number[], count: number): void | Promise<void>;
+  /**
+   * Takes one record, synchronously, for writers that hand each record on at once and never wait
+   * (a blackhole, a counter). When the sink's input comes from operators in the same thread, the
+   * runtime then chains the sink — calls `invoke` from the producer's loop, record by record, as
+   * Flink chains a `SinkFunction` — instead of collecting a batch for {@link SinkWriter.write};
+   * `write` still takes batches whenever the sink is not chained, so both must do the same thing.
+   * A record that only reaches `invoke` need never be materialized: V8 can drop the allocation of
+   * a record that nothing keeps.
+   */
+  invoke?(value: T, timestamp: number): void;
   /** Makes everything written so far durable or visible (at the end and at checkpoints). */
   flush?(): void | Promise<void>;
   /**

@@ -72,7 +72,7 @@ for (const parallelism of [1, 2]) {
           assert.match(
             stderr,
             new RegExp(
-              `slot \\d has been in one call for \\d+ s, in "gen -> spin" \\(subtask \\d of ${parallelism}\\)`,
+              `slot \\d has been in one call for \\d+ s, in "gen -> spin -> blackhole" \\(subtask \\d of ${parallelism}\\)`,
             ),
           );
           assert.match(stderr, /its worker threads were terminated/);
@@ -104,7 +104,7 @@ test(
       );
       assert.match(
         stderr,
-        /slot \d has been in one call for \d+ s, in "gen -> spin" \(subtask \d of 2\) \(a user function that does not return\?\)/,
+        /slot \d has been in one call for \d+ s, in "gen -> spin -> blackhole" \(subtask \d of 2\) \(a user function that does not return\?\)/,
       );
       assert.match(stderr, /CHECKPOINT_FAILED|checkpoint \d+ failed/);
       assert.doesNotMatch(stderr, /triggerUncaughtException|Unhandled/);

@@ -14,6 +14,8 @@ import {
   type DataStream,
   type KeyedProcessFunction,
   type OnTimerContext,
+  type Sink,
+  type SinkWriter,
 } from '../../index.ts';
 
 interface Rec {
@@ -53,6 +55,34 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 );
 
 const seen = new ValueStateDescriptor<number>('seen');
+
+/**
+ * A sink whose writer takes single records (`invoke`, so it is chained) as well as batches
+ * (`write`): it keeps `value@timestamp` in arrival order and counts which way each came.
+ */
+class RecordingSink implements Sink<string> {
+  readonly name = 'recording';
+  readonly values: string[] = [];
+  invoked = 0;
+  written = 0;
+  constructor(private readonly failOn?: string) {}
+  describe(): Readonly<Record<string, unknown>> {
+    return { kind: 'recording' };
+  }
+  createWriter(): SinkWriter<string> {
+    return {
+      write: (values: readonly string[], timestamps: readonly number[], count: number): void => {
+        this.written += count;
+        for (let i = 0; i < count; i++) this.values.push(`${values[i]}@${timestamps[i]}`);
+      },
+      invoke: (value: string, timestamp: number): void => {
+        if (value === this.failOn) throw new RangeError(`${value} is not welcome`);
+        this.invoked++;
+        this.values.push(`${value}@${timestamp}`);
+      },
+    };
+  }
+}
 
 const ODD = new OutputTag<number>('odd');
 
@@ -184,7 +214,8 @@ async function run(
     : env.fromCollection(input).assignTimestampsAndWatermarks(strategy);
   const sides = new CollectSink<string>();
   steps.forEach((step, i) => (s = apply(s, step, i, sides)));
-  const records = new CollectSink<string>();
+  // Chained at the end of the last chain when chaining is on: takes records through invoke.
+  const records = new RecordingSink();
   const timers = new CollectSink<string>();
   s.map((r) => JSON.stringify(r)).sinkTo(records);
   s.keyBy((r) => r.k)
@@ -287,6 +318,48 @@ describe('operator fusion', () => {
     assert.match(caller(fused.stack), /FusedChainCode\.push/);
     assert.match(caller(head.stack), /FusedChainCode\.push/);
     for (const r of [fused, head, never]) assert.deepEqual(r.out, [20, 40]);
+  });
+
+  it('chains a sink whose writer takes single records, and hands it batches when not chained', async () => {
+    const runWith = async (chaining: boolean): Promise<RecordingSink> => {
+      const sink = new RecordingSink();
+      const env = StreamEnvironment.create({ operatorChaining: chaining, batchSize: 4 });
+      env
+        .fromSource(
+          new CollectionSource([1, 2, 3, 4, 5, 6, 7]),
+          WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((x) => x * 10),
+        )
+        .filter((x) => x % 3 !== 0)
+        .map((x) => `r${x}`)
+        .sinkTo(sink)
+        .name('recording');
+      const result = await env.execute('chained sink');
+      const op = result.operators.find((o) => o.name === 'recording');
+      assert.equal(op?.recordsIn, 5);
+      return sink;
+    };
+    const chained = await runWith(true);
+    assert.deepEqual(chained.values, ['r1@10', 'r2@20', 'r4@40', 'r5@50', 'r7@70']);
+    assert.deepEqual([chained.invoked, chained.written], [5, 0]);
+    const batched = await runWith(false);
+    assert.deepEqual(batched.values, chained.values);
+    assert.deepEqual([batched.invoked, batched.written], [0, 5]);
+  });
+
+  it('names a chained sink whose writer failed on a record', async () => {
+    const env = StreamEnvironment.create();
+    env
+      .fromCollection([1, 2, 3])
+      .map((x) => `r${x}`)
+      .name('label')
+      .sinkTo(new RecordingSink('r2'))
+      .name('picky sink');
+    await assert.rejects(env.execute('fail'), (e: unknown) => {
+      assert.ok(e instanceof EddyError);
+      assert.equal(e.operator?.name, 'picky sink');
+      assert.ok(e.cause instanceof RangeError);
+      return true;
+    });
   });
 
   it('names the operator whose function failed, in the middle of a chain and behind a flatMap', async () => {

@@ -129,6 +129,7 @@ function shapeOf(stages: readonly FusionStage[]): string {
   return stages
     .map((s) => {
       if (s.kind === 'reduce') return s.table !== undefined ? 'reduce-table' : 'reduce';
+      if (s.kind === 'sink') return 'sink';
       return s.keySelector !== undefined ? `keyed-${s.kind}` : s.kind;
     })
     .join(',');
@@ -156,6 +157,8 @@ function partsOf(
       parts[`f${i}`] = stage.reduce;
       parts[`st${i}`] = stage.state;
       parts[`m${i}`] = stage.table;
+    } else if (stage.kind === 'sink') {
+      parts[`w${i}`] = stage.writer;
     } else {
       parts[`f${i}`] = stage.call;
       parts[`x${i}`] = stage.ctx;
@@ -200,7 +203,11 @@ function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeC
     let declare = '';
     // The stage's input, for naming the record (its key and timestamp) when the stage fails.
     const input = cur;
-    if (stage.kind === 'reduce') {
+    if (stage.kind === 'sink') {
+      // The end of the chain: the record goes to the writer, nothing to the output batch.
+      fields.add(`w${i}`);
+      code = `      this.w${i}.invoke(${cur}, t);\n`;
+    } else if (stage.kind === 'reduce') {
       fields.add(`f${i}`).add(`st${i}`).add(`b${i}`).add(`k${i}`);
       const out = next();
       declare = `    let ${out};\n`;
@@ -278,7 +285,11 @@ function compileChain(stages: readonly FusionStage[], shape: string): ChainCodeC
       cur = 'v';
     }
   });
-  methods += `${header}${body}    const b = this.out.batch;
+  // A chained sink ends the chain; otherwise the last segment fills the last operator's output.
+  const sinkEnds = stages[stages.length - 1]?.kind === 'sink';
+  methods += sinkEnds
+    ? `${header}${body}  }\n`
+    : `${header}${body}    const b = this.out.batch;
     const n = b.size;
     b.values[n] = ${cur};
     b.timestamps[n] = t;

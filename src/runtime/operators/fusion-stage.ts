@@ -59,5 +59,17 @@ export interface ReduceStage extends StageBase {
   readonly table: Map<unknown, unknown> | undefined;
 }
 
+/** The writer of a chained sink: takes each record (see `SinkWriter.invoke`). */
+export interface RecordWriter {
+  invoke(value: unknown, timestamp: number): void;
+}
+
+/** A sink at the end of a chain: hands each record to its writer; nothing comes out. */
+export interface SinkStage extends StageBase {
+  readonly kind: 'sink';
+  readonly writer: RecordWriter;
+  readonly keySelector: undefined;
+}
+
 /** A record-at-a-time step of a fused chain. */
-export type FusionStage = MapStage | FilterStage | FlatMapStage | ReduceStage;
+export type FusionStage = MapStage | FilterStage | FlatMapStage | ReduceStage | SinkStage;

@@ -4,6 +4,7 @@ import type { SubtaskState } from '../checkpoint/subtask-state.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
+import type { RecordWriter, SinkStage } from './fusion-stage.ts';
 
 /** A committable waiting for its checkpoint to complete. */
 interface PendingCommittable {
@@ -49,6 +50,17 @@ export class SinkOperator extends AbstractStreamOperator {
     } catch (e) {
       throw this.wrapFailure(e);
     }
+  }
+  /** A writer that takes single records is chained ({@link SinkWriter.invoke}). */
+  override fusionStage(): SinkStage | undefined {
+    if (typeof this.writer.invoke !== 'function') return undefined;
+    return {
+      kind: 'sink',
+      writer: this.writer as RecordWriter,
+      operator: this,
+      keySelector: undefined,
+      backend: undefined,
+    };
   }
   processBatch(batch: RecordBatch): void {
     const r = this.writer.write(batch.values, batch.timestamps, batch.size);
