@@ -346,6 +346,24 @@ describe('operator fusion', () => {
     assert.deepEqual([batched.invoked, batched.written], [0, 5]);
   });
 
+  it('hands a sink with two inputs batches through write (no producer feeds it one-to-one)', async () => {
+    const sink = new RecordingSink();
+    const env = StreamEnvironment.create({ batchSize: 2 });
+    const a = env.fromCollection([1, 2, 3]).map((x) => `a${x}`);
+    const b = env.fromCollection([4, 5]).map((x) => `b${x}`);
+    a.union(b).sinkTo(sink).name('recording');
+    const result = await env.execute('two inputs');
+    assert.deepEqual([sink.invoked, sink.written], [0, 5]);
+    assert.deepEqual(sink.values.map((v) => v.split('@')[0]).sort(), [
+      'a1',
+      'a2',
+      'a3',
+      'b4',
+      'b5',
+    ]);
+    assert.equal(result.operators.find((o) => o.name === 'recording')?.recordsIn, 5);
+  });
+
   it('names a chained sink whose writer failed on a record', async () => {
     const env = StreamEnvironment.create();
     env
