@@ -26,7 +26,8 @@ export interface SuiteOptions {
   readonly runs: number;
   /**
    * Runs of idiomatic Flink (at most `runs`): it takes 5–10× as long as the other engines, and
-   * one run is enough for a column 5–7× behind; fewer runs make a 10 M-event table affordable.
+   * one run is enough for a column 2–10× behind Eddy; fewer runs make a 10 M-event table
+   * affordable.
    */
   readonly idiomaticRuns?: number;
   readonly warmup: number;
