@@ -1,7 +1,8 @@
 /**
  * Issue 3's measurement: keyed event-time windows at parallelism 1 over a generated stream —
  * tumbling 10 s, sliding 10 s / 1 s, sliding 10 s / 100 ms and session (gap 1 s) — counting and
- * summing per key with an incremental aggregate. Records per second, median of `--runs`.
+ * summing per key with an incremental aggregate; and tumbling 10 s with a ProcessWindowFunction
+ * over all of a window's records (ADR 0030). Records per second, median of `--runs`.
  *
  *   node --import tsx bench/windows.ts [--events 1000000] [--runs 3] [--keys 100]
  *
@@ -95,8 +96,12 @@ const countSum: AggregateFunction<Ev, Acc, Acc> = {
   },
 };
 
-const cases: Array<[string, () => WindowAssigner<Ev, TimeWindow>]> = [
+/** Which window function: the incremental count-and-sum, or a process function over all records. */
+type Fn = 'aggregate' | 'process';
+
+const cases: Array<[string, () => WindowAssigner<Ev, TimeWindow>, Fn?]> = [
   ['tumbling 10s', () => TumblingEventTimeWindows.of('10s')],
+  ['tumbling 10s, process', () => TumblingEventTimeWindows.of('10s'), 'process'],
   ['sliding 10s/1s', () => SlidingEventTimeWindows.of('10s', '1s')],
   ['sliding 10s/100ms', () => SlidingEventTimeWindows.of('10s', '100ms')],
   ['session gap 1s', () => EventTimeSessionWindows.withGap<Ev>('1s')],
@@ -104,15 +109,27 @@ const cases: Array<[string, () => WindowAssigner<Ev, TimeWindow>]> = [
 
 async function runOnce(
   assigner: WindowAssigner<Ev, TimeWindow>,
+  fn: Fn,
 ): Promise<{ ms: number; out: number }> {
   const env = StreamEnvironment.create({ parallelism: 1, handleSignals: false });
   const sink = new BlackholeSink<Acc>();
-  env
+  const windowed = env
     .fromSource(new GeneratedSource(events), WatermarkStrategy.forBoundedOutOfOrderness<Ev>(20))
     .keyBy((e) => e.key)
-    .window(assigner)
-    .aggregate(countSum)
-    .sinkTo(sink);
+    .window(assigner);
+  // The same result from every record of the window at once: what a window keeps for a
+  // ProcessWindowFunction is all of its records.
+  const results =
+    fn === 'aggregate'
+      ? windowed.aggregate(countSum)
+      : windowed.process<Acc>({
+          process(_key, _ctx, elements, out) {
+            let sum = 0;
+            for (const e of elements) sum += e.value;
+            out.collect({ count: elements.length, sum });
+          },
+        });
+  results.sinkTo(sink);
   const t0 = performance.now();
   await env.execute('bench-windows');
   return { ms: performance.now() - t0, out: sink.count };
@@ -124,13 +141,13 @@ const median = (xs: number[]): number => {
 };
 
 const rows: Array<{ name: string; rps: number; out: number }> = [];
-for (const [name, make] of cases) {
+for (const [name, make, fn = 'aggregate'] of cases) {
   if (values.only !== undefined && !name.includes(values.only)) continue;
-  await runOnce(make()); // warm-up
+  await runOnce(make(), fn); // warm-up
   const rates: number[] = [];
   let out = 0;
   for (let r = 0; r < runs; r++) {
-    const { ms, out: o } = await runOnce(make());
+    const { ms, out: o } = await runOnce(make(), fn);
     rates.push(events / (ms / 1000));
     out = o;
   }

@@ -115,6 +115,14 @@ export abstract class AbstractKeyedStateBackend<T extends RegisteredState> {
     }
   }
 
+  /** See {@link KeyedStateBackend.takeUnclaimedState}. */
+  takeUnclaimedState(name: string): StateSnapshot[] {
+    if (this.tables.has(name)) return [];
+    const pending = this.pendingRestore.get(name) ?? [];
+    this.pendingRestore.delete(name);
+    return pending;
+  }
+
   /** The restored entries no state has claimed yet (a snapshot saves them again). */
   protected pendingSnapshots(): StateSnapshot[] {
     return [...this.pendingRestore.values()].flat();

@@ -42,6 +42,13 @@ export interface KeyedStateBackend {
    */
   directValueTable?(descriptor: ValueStateDescriptor<unknown>): Map<unknown, unknown> | undefined;
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  /**
+   * Removes and returns the restored entries of state `name` when no descriptor has registered
+   * it (empty otherwise): how an operator reads, once, the state an earlier version of itself
+   * kept under another layout and takes it over. The entries are gone from the backend and from
+   * its next snapshot.
+   */
+  takeUnclaimedState(name: string): StateSnapshot[];
   getMapState<UK, UV>(descriptor: MapStateDescriptor<UK, UV>): MapState<UK, UV>;
   getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
   getAggregatingState<IN, ACC, OUT>(

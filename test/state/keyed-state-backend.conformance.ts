@@ -156,6 +156,40 @@ export function runConformance(
       c.dispose();
     });
 
+    test('restored entries no descriptor claims are taken out whole, with keys and namespaces, once', () => {
+      const b = make();
+      const old = b.getValueState(new ValueStateDescriptor<number[]>('old-layout'));
+      const kept = b.getValueState(new ValueStateDescriptor<number>('kept'));
+      for (let i = 0; i < 50; i++) {
+        b.setCurrentKey(i % 2 === 0 ? i : { user: i });
+        b.setCurrentNamespace(`${i}:${i + 10}`);
+        old.update([i, i + 1]);
+        b.setCurrentNamespace(undefined);
+        kept.update(i);
+      }
+      const c = make();
+      c.restore(b.snapshot());
+      const taken = c.takeUnclaimedState('old-layout');
+      const entries = taken.flatMap((st) =>
+        st.keys.map((k, i) => JSON.stringify([k, st.namespaces?.[i], st.values[i]])),
+      );
+      const expected = Array.from({ length: 50 }, (_, i) =>
+        JSON.stringify([i % 2 === 0 ? i : { user: i }, `${i}:${i + 10}`, [i, i + 1]]),
+      );
+      assert.deepEqual(entries.sort(), expected.sort());
+      assert.deepEqual(c.takeUnclaimedState('old-layout'), [], 'taken once');
+      // Gone from the next snapshot; the other state is not touched.
+      const names = new Set(c.snapshot().flatMap((g) => g.states.map((st) => st.name)));
+      assert.deepEqual([...names], ['kept']);
+      const kept2 = c.getValueState(new ValueStateDescriptor<number>('kept'));
+      c.setCurrentKey(4);
+      assert.equal(kept2.value(), 4);
+      // A registered state is claimed: nothing to take.
+      assert.deepEqual(c.takeUnclaimedState('kept'), []);
+      b.dispose();
+      c.dispose();
+    });
+
     test('an async snapshot shows the state as it was when it was called', async () => {
       const b = make();
       const s = b.getValueState(new ValueStateDescriptor<number>('async'));

@@ -296,3 +296,37 @@ test('incremental checkpoint files keep values in their stored form, and read ba
     backend.dispose();
   }
 });
+
+test('entries a chain restored straight into LMDB are taken out when no descriptor claims them, and the next incremental checkpoint removes them', async () => {
+  const source = new HeapKeyedStateBackend('source', 128);
+  const old = source.getValueState(new ValueStateDescriptor<number[]>('old-layout'));
+  for (let i = 0; i < 30; i++) {
+    source.setCurrentKey(i % 3 === 0 ? { user: i } : i);
+    source.setCurrentNamespace(`0:${i}`);
+    old.update([i]);
+  }
+  const b = new LmdbKeyedStateBackend({ dir, operatorName: 'taken', maxParallelism: 128 });
+  try {
+    b.startTrackingChanges();
+    b.restoreChanges(
+      { full: true, groups: source.snapshot(), removed: [] },
+      { start: 0, end: 127 },
+    );
+    const taken = b.takeUnclaimedState('old-layout');
+    const entries = taken.flatMap((st) =>
+      st.keys.map((k, i) => JSON.stringify([k, st.namespaces?.[i], st.values[i]])),
+    );
+    const expected = Array.from({ length: 30 }, (_, i) =>
+      JSON.stringify([i % 3 === 0 ? { user: i } : i, `0:${i}`, [i]]),
+    );
+    assert.deepEqual(entries.sort(), expected.sort());
+    assert.equal(b.size(), 0);
+    assert.deepEqual(b.snapshot(), []);
+    // The chain still holds them: the next checkpoint on top of it must say they are gone.
+    const changes = await b.snapshotChanges(1, false);
+    assert.equal(changes.removed.flatMap((r) => r.entryKeys).length, 30);
+    assert.deepEqual(b.takeUnclaimedState('old-layout'), [], 'taken once');
+  } finally {
+    b.dispose();
+  }
+});

@@ -2,7 +2,9 @@
  * Tumbling and sliding event-time windows with an incremental function (reduce or aggregate),
  * computed by slices (ADR 0004): each key keeps one accumulator per slice of
  * `gcd(size, slide)`; a record updates one slice, and a firing window merges its
- * `size / gcd` slices. The per-record cost no longer grows with `size / slide`.
+ * `size / gcd` slices. The per-record cost no longer grows with `size / slide`. Tumbling windows
+ * that keep all their records (a ProcessWindowFunction alone, window joins) run here too, a
+ * window's list being its one slice (ADR 0030).
  *
  * Used when the default trigger and no allowed lateness are in force; everything else takes the
  * general {@link WindowOperator}. Slices live in one keyed value per key (sorted slice ends and
@@ -17,11 +19,12 @@ import { ValueStateDescriptor } from '../../core/state-descriptor.ts';
 import { gcd } from '../../time/windowing/assigners/assigner-args.ts';
 import type { AlignedWindowAssigner } from '../../time/windowing/window-assigner.ts';
 import type { WindowSpec } from '../../time/windowing/window-spec.ts';
-import { TimeWindow } from '../../core/window.ts';
+import { TimeWindow, windowFromNamespace } from '../../core/window.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
 import type { RecordBatch } from '../record-batch.ts';
 import type { TimerEntry } from '../timers/internal-timer-service.ts';
 import { AbstractWindowOperator } from './abstract-window-operator.ts';
+import { CONTENTS as WINDOW_CONTENTS } from './window-operator.ts';
 
 /** One key's slices: ends ascending, accumulators index-aligned. */
 interface Slices {
@@ -43,7 +46,9 @@ export function canSlice(spec: WindowSpec): boolean {
     spec.allowedLateness === 0 &&
     (spec.contents.kind === 'reduce' ||
       (spec.contents.kind === 'aggregate' && spec.contents.aggregate.merge !== undefined) ||
-      (spec.contents.kind === 'aggregate' && a.size === a.slide))
+      // Tumbling: a window is one slice, so neither merge order nor a list's order matters.
+      (spec.contents.kind === 'aggregate' && a.size === a.slide) ||
+      (spec.contents.kind === 'list' && a.size === a.slide))
   );
 }
 
@@ -62,6 +67,42 @@ export class SlicingWindowOperator extends AbstractWindowOperator {
     this.offset = a.offset;
     this.pane = gcd(a.size, a.slide);
     this.slices = this.be.getValueState(SLICES);
+  }
+
+  override open(): void | Promise<void> {
+    if (this.contents.isList) this.adoptGeneralOperatorState();
+    return super.open();
+  }
+
+  /**
+   * Takes over the window contents a snapshot of the general operator holds: before ADR 0030 a
+   * tumbling window of all records ran on it, keeping each key's window under the window's
+   * namespace. Each becomes the key's slice of that window (its records first, as they arrived
+   * first) with this operator's timer, so a savepoint of an earlier Eddy restores without losing
+   * an open window. Its old timers, namespaced by window, find no slices there and do nothing.
+   */
+  private adoptGeneralOperatorState(): void {
+    const be = this.be;
+    for (const snap of be.takeUnclaimedState(WINDOW_CONTENTS.name)) {
+      for (let i = 0; i < snap.keys.length; i++) {
+        const ns = snap.namespaces?.[i];
+        const records = snap.values[i];
+        if (ns === undefined || !Array.isArray(records)) continue;
+        const end = (windowFromNamespace(ns) as TimeWindow).end;
+        be.setCurrentKey(snap.keys[i]);
+        be.setCurrentNamespace(undefined);
+        const s = this.slices.value() ?? { ends: [], accs: [] };
+        let j = s.ends.length - 1;
+        while (j >= 0 && (s.ends[j] as number) > end) j--;
+        if (j >= 0 && s.ends[j] === end) s.accs[j] = [...records, ...(s.accs[j] as unknown[])];
+        else {
+          s.ends.splice(j + 1, 0, end);
+          s.accs.splice(j + 1, 0, records);
+        }
+        this.slices.update(s);
+        this.registerFirstWindow(end);
+      }
+    }
   }
 
   processBatch(batch: RecordBatch): void {

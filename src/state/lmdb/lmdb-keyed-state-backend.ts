@@ -1093,6 +1093,35 @@ export class LmdbKeyedStateBackend
     if (!this.fixedCapacity && written > 0) this.capacity = this.estimateCapacity(bytes / written);
   }
 
+  /**
+   * See {@link KeyedStateBackend.takeUnclaimedState}. Entries a chain restored straight into LMDB
+   * are read out of it and removed, the removal logged, so an incremental checkpoint built on the
+   * restored chain does not bring them back.
+   */
+  override takeUnclaimedState(name: string): StateSnapshot[] {
+    const taken = super.takeUnclaimedState(name);
+    if (this.tables.has(name) || !this.restored.has(name)) return taken;
+    this.flush();
+    const builder = new SnapshotBuilder(this.maxParallelism);
+    const add = this.collector(builder, this.clock(), undefined);
+    const prefix = statePrefix(name);
+    const removed: [string, number][] = [];
+    for (const { key, value } of this.db.getRange({ start: prefix, end: `${name}\u0001` })) {
+      const d = value as unknown as DecodedEntry;
+      const raw = d.withKey ? d.raw : primitiveKeyOf(key, prefix.length);
+      removed.push([key, keyGroupOf(normalizeKey(raw), this.maxParallelism)]);
+      add(key, d);
+    }
+    this.writeTransaction(() => {
+      for (const [k, group] of removed) {
+        this.db.removeSync(k);
+        this.log?.append(k, group, undefined);
+      }
+    });
+    this.restored.delete(name);
+    return [...taken, ...builder.build().flatMap((g) => g.states)];
+  }
+
   /** Remembers the kind and version of a restored state's entries until it is registered. */
   private noteRestored(snap: StateSnapshot): void {
     const known = this.restored.get(snap.name);
