@@ -9,6 +9,7 @@ import {
   TumblingEventTimeWindows,
   ValueStateDescriptor,
   type ProcessWindowContext,
+  type Collector,
   type TimeWindow,
 } from '../../src/index.ts';
 import { WatermarkValve } from '../../src/runtime/watermark-valve.ts';
@@ -226,6 +227,56 @@ test('per-window state: counts re-firings of one window, and clear() drops it wi
   // window 20-30 starts from nothing.
   assert.deepEqual(fired, ['0:2#1', '0:3#2', '0:4#3', '20:1#1']);
   assert.deepEqual(seenBefore, [undefined, 1, 2, undefined]);
+});
+
+test('a tumbling window of all records (slicing operator): per-window state starts empty in each window and clear() follows each firing, keyed and windowAll', async () => {
+  const firings = new ValueStateDescriptor<number>('firings');
+  const script = [r(1), r(2, undefined, 'b'), r(3), wm<E>(10), r(12), r(15, undefined, 'b'), r(21)];
+  const run = async (all: boolean) => {
+    const events: string[] = [];
+    const fn = {
+      process(
+        k: string | undefined,
+        ctx: ProcessWindowContext<TimeWindow>,
+        els: readonly E[],
+        out: Collector<string>,
+      ) {
+        const state = ctx.windowState().getState(firings);
+        events.push(`fire ${k ?? '*'}@${ctx.window.start} saw ${state.value() ?? '-'}`);
+        state.update(els.length);
+        out.collect(`${k ?? '*'}@${ctx.window.start}:${els.map((x) => x.t).join(',')}`);
+      },
+      clear(ctx: ProcessWindowContext<TimeWindow>) {
+        events.push(`clear@${ctx.window.start} had ${ctx.windowState().getState(firings).value()}`);
+        ctx.windowState().getState(firings).clear();
+      },
+    };
+    const env = StreamEnvironment.create();
+    const source = env.fromSource(new ScriptedSource(script, 1));
+    const out = all
+      ? source
+          .windowAll(TumblingEventTimeWindows.of(10))
+          .process<string>((ctx, els, o) =>
+            fn.process(undefined, ctx as ProcessWindowContext<TimeWindow>, els, o),
+          )
+      : source
+          .keyBy((x) => x.k)
+          .window(TumblingEventTimeWindows.of(10))
+          .process<string>({ process: fn.process, clear: fn.clear });
+    return { out: (await out.executeAndCollect()).sort(), events };
+  };
+  const keyed = await run(false);
+  assert.deepEqual(keyed.out, ['a@0:1,3', 'a@10:12', 'a@20:21', 'b@0:2', 'b@10:15']);
+  assert.deepEqual(
+    keyed.events.filter((x) => x.startsWith('fire')),
+    keyed.events.filter((x) => x.startsWith('fire')).map((x) => x.replace(/saw .*/, 'saw -')),
+    'every window starts with empty per-window state',
+  );
+  assert.equal(keyed.events.filter((x) => x.startsWith('clear')).length, 5);
+  for (const c of keyed.events.filter((x) => x.startsWith('clear')))
+    assert.match(c, /had [12]$/, 'clear sees the state of the window it clears');
+  const all = await run(true);
+  assert.deepEqual(all.out, ['*@0:1,2,3', '*@10:12,15', '*@20:21']);
 });
 
 test('session windows refuse per-window state with an error naming the operator (as Flink)', async () => {
