@@ -1,8 +1,9 @@
 /**
  * Issue 3's measurement: keyed event-time windows at parallelism 1 over a generated stream —
  * tumbling 10 s, sliding 10 s / 1 s, sliding 10 s / 100 ms and session (gap 1 s) — counting and
- * summing per key with an incremental aggregate; and tumbling 10 s with a ProcessWindowFunction
- * over all of a window's records (ADR 0030). Records per second, median of `--runs`.
+ * summing per key with an incremental aggregate; tumbling 10 s with a ProcessWindowFunction
+ * over all of a window's records, and processing-time tumbling 100 ms (ADR 0030). Records per
+ * second, median of `--runs`.
  *
  *   node --import tsx bench/windows.ts [--events 1000000] [--runs 3] [--keys 100]
  *
@@ -20,6 +21,7 @@ import {
   SlidingEventTimeWindows,
   StreamEnvironment,
   TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
   WatermarkStrategy,
   type AggregateFunction,
   type InputStatus,
@@ -102,6 +104,7 @@ type Fn = 'aggregate' | 'process';
 const cases: Array<[string, () => WindowAssigner<Ev, TimeWindow>, Fn?]> = [
   ['tumbling 10s', () => TumblingEventTimeWindows.of('10s')],
   ['tumbling 10s, process', () => TumblingEventTimeWindows.of('10s'), 'process'],
+  ['tumbling 100ms processing time', () => TumblingProcessingTimeWindows.of('100ms')],
   ['sliding 10s/1s', () => SlidingEventTimeWindows.of('10s', '1s')],
   ['sliding 10s/100ms', () => SlidingEventTimeWindows.of('10s', '100ms')],
   ['session gap 1s', () => EventTimeSessionWindows.withGap<Ev>('1s')],

@@ -11,6 +11,7 @@ import {
   ProcessingTimeSessionWindows,
   SlidingProcessingTimeWindows,
   TumblingProcessingTimeWindows,
+  type AggregateFunction,
   type ProcessWindowFunction,
   type StreamEnvironment,
   type TimeWindow,
@@ -36,7 +37,23 @@ const describeFiring: ProcessWindowFunction<Click, string, string, TimeWindow> =
   },
 };
 
-function build(kind: Kind) {
+/**
+ * The same description from an incremental function (its accumulator collects the ids): tumbling
+ * windows with one run on the slicing operator, the others on the general one.
+ */
+const collectIds: AggregateFunction<Click, number[], number[]> = {
+  createAccumulator: () => [],
+  add: (c, ids) => {
+    ids.push(c.id);
+    return ids;
+  },
+  getResult: (ids) => ids,
+  merge: (a, b) => a.concat(b),
+};
+
+type Fn = 'process' | 'aggregate';
+
+function build(kind: Kind, fn: Fn) {
   return (env: StreamEnvironment): void => {
     const keyed = env.fromCollection<Click>([], 'clicks').keyBy((c) => c.key);
     const windowed =
@@ -45,7 +62,18 @@ function build(kind: Kind) {
         : kind.kind === 'sliding'
           ? keyed.window(SlidingProcessingTimeWindows.of(kind.size, kind.slide))
           : keyed.window(ProcessingTimeSessionWindows.withGap(kind.gap));
-    windowed.process(describeFiring).sinkTo(new PrintSink<string>()).name('out');
+    const described =
+      fn === 'process'
+        ? windowed.process(describeFiring)
+        : windowed.aggregate<number[], number[], string>(collectIds, (key, ctx, [ids], out) =>
+            describeFiring.process(
+              key,
+              ctx,
+              (ids ?? []).map((id) => ({ id, key, v: 1 })),
+              out,
+            ),
+          );
+    described.sinkTo(new PrintSink<string>()).name('out');
   };
 }
 
@@ -74,48 +102,53 @@ const scripts = fc.array(
 
 test('processing-time tumbling, sliding and session windows match the reference', async () => {
   await fc.assert(
-    fc.asyncProperty(kinds, scripts, async (kind, script) => {
-      const steps: TestStep<Click>[] = [];
-      const events: OpEvent[] = [];
-      const last = lastMillisecond(kind);
-      let clock = 0;
-      let id = 0;
-      for (const s of script) {
-        clock += s.advance;
-        // A record arriving exactly at a window's last millisecond would race its firing timer;
-        // Flink leaves that order open too, so the arrivals avoid it.
-        // (A clock step without arrivals may land there: the window fires exactly then.)
-        if (s.keys.length > 0 && last !== undefined && clock % last.every === last.at) clock++;
-        steps.push({ processingTime: clock });
-        events.push({ kind: 'wm', w: clock });
-        const records = s.keys.map((key): Click => ({ id: id++, key, v: 1 }));
-        if (records.length > 0) steps.push({ records });
-        for (const r of records) {
-          const rec: Rec = { id: r.id, key: r.key, v: r.v, ts: clock, split: 's' };
-          events.push({ kind: 'rec', rec });
+    fc.asyncProperty(
+      kinds,
+      scripts,
+      fc.constantFrom<Fn>('process', 'aggregate'),
+      async (kind, script, fn) => {
+        const steps: TestStep<Click>[] = [];
+        const events: OpEvent[] = [];
+        const last = lastMillisecond(kind);
+        let clock = 0;
+        let id = 0;
+        for (const s of script) {
+          clock += s.advance;
+          // A record arriving exactly at a window's last millisecond would race its firing timer;
+          // Flink leaves that order open too, so the arrivals avoid it.
+          // (A clock step without arrivals may land there: the window fires exactly then.)
+          if (s.keys.length > 0 && last !== undefined && clock % last.every === last.at) clock++;
+          steps.push({ processingTime: clock });
+          events.push({ kind: 'wm', w: clock });
+          const records = s.keys.map((key): Click => ({ id: id++, key, v: 1 }));
+          if (records.length > 0) steps.push({ records });
+          for (const r of records) {
+            const rec: Rec = { id: r.id, key: r.key, v: r.v, ts: clock, split: 's' };
+            events.push({ kind: 'rec', rec });
+          }
         }
-      }
-      const def: WindowDef =
-        kind.kind === 'session'
-          ? { kind: 'session', gapOf: () => kind.gap }
-          : {
-              kind: 'aligned',
-              size: kind.size,
-              slide: kind.kind === 'sliding' ? kind.slide : kind.size,
-            };
-      const expected = referenceWindows(events, def, 0).firings.map(
-        (f) =>
-          `${f.key}|${f.start}|${f.end}|${f.recs
-            .map((r) => r.id)
-            .sort((a, b) => a - b)
-            .join(',')}`,
-      );
-      const r = await runPipeline(build(kind), {
-        sources: { clicks: TestSource.steps(steps) },
-        bounded: false,
-      });
-      assert.deepEqual([...(r.sink('out') as string[])].sort(), expected.sort());
-    }),
+        const def: WindowDef =
+          kind.kind === 'session'
+            ? { kind: 'session', gapOf: () => kind.gap }
+            : {
+                kind: 'aligned',
+                size: kind.size,
+                slide: kind.kind === 'sliding' ? kind.slide : kind.size,
+              };
+        const expected = referenceWindows(events, def, 0).firings.map(
+          (f) =>
+            `${f.key}|${f.start}|${f.end}|${f.recs
+              .map((r) => r.id)
+              .sort((a, b) => a - b)
+              .join(',')}`,
+        );
+        const r = await runPipeline(build(kind, fn), {
+          sources: { clicks: TestSource.steps(steps) },
+          bounded: false,
+        });
+        assert.deepEqual([...(r.sink('out') as string[])].sort(), expected.sort());
+      },
+    ),
     { seed: 20261125, numRuns: 200 },
   );
 });

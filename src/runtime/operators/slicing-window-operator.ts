@@ -3,8 +3,8 @@
  * computed by slices (ADR 0004): each key keeps one accumulator per slice of
  * `gcd(size, slide)`; a record updates one slice, and a firing window merges its
  * `size / gcd` slices. The per-record cost no longer grows with `size / slide`. Tumbling windows
- * that keep all their records (a ProcessWindowFunction alone, window joins) run here too, a
- * window's list being its one slice (ADR 0030).
+ * that keep all their records (a ProcessWindowFunction alone, window joins) and tumbling
+ * processing-time windows run here too, a window being its one slice (ADR 0030).
  *
  * Used when the default trigger and no allowed lateness are in force; everything else takes the
  * general {@link WindowOperator}. Slices live in one keyed value per key (sorted slice ends and
@@ -18,6 +18,7 @@ import type { ValueState } from '../../core/state.ts';
 import { ValueStateDescriptor } from '../../core/state-descriptor.ts';
 import { gcd } from '../../time/windowing/assigners/assigner-args.ts';
 import type { AlignedWindowAssigner } from '../../time/windowing/window-assigner.ts';
+import { EddyError } from '../../errors/eddy-error.ts';
 import type { WindowSpec } from '../../time/windowing/window-spec.ts';
 import { TimeWindow, windowFromNamespace } from '../../core/window.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
@@ -39,7 +40,10 @@ export function canSlice(spec: WindowSpec): boolean {
   const a = spec.assigner as Partial<AlignedWindowAssigner> & WindowSpec['assigner'];
   const kind = a.describe()['kind'];
   return (
-    (kind === 'TumblingEventTimeWindows' || kind === 'SlidingEventTimeWindows') &&
+    (kind === 'TumblingEventTimeWindows' ||
+      kind === 'SlidingEventTimeWindows' ||
+      // Processing time: tumbling only, so what the general operator saved can be taken over.
+      kind === 'TumblingProcessingTimeWindows') &&
     typeof a.size === 'number' &&
     !spec.customTrigger &&
     spec.evictor === undefined &&
@@ -58,6 +62,9 @@ export class SlicingWindowOperator extends AbstractWindowOperator {
   private readonly slide: number;
   private readonly offset: number;
   private readonly pane: number;
+  /** Windows of the clock (records land in the window the clock is in), not of event time. */
+  private readonly processingTime: boolean;
+  private readonly clock: OperatorSetup<'window'>['clock'];
 
   constructor(setup: OperatorSetup<'window'>) {
     super(setup);
@@ -67,38 +74,48 @@ export class SlicingWindowOperator extends AbstractWindowOperator {
     this.offset = a.offset;
     this.pane = gcd(a.size, a.slide);
     this.slices = this.be.getValueState(SLICES);
+    this.processingTime = !this.spec.assigner.isEventTime();
+    this.clock = setup.clock;
   }
 
   override open(): void | Promise<void> {
-    if (this.contents.isList) this.adoptGeneralOperatorState();
+    if (this.size === this.slide) this.adoptGeneralOperatorState();
     return super.open();
   }
 
   /**
-   * Takes over the window contents a snapshot of the general operator holds: before ADR 0030 a
-   * tumbling window of all records ran on it, keeping each key's window under the window's
-   * namespace. Each becomes the key's slice of that window (its records first, as they arrived
-   * first) with this operator's timer, so a savepoint of an earlier Eddy restores without losing
-   * an open window. Its old timers, namespaced by window, find no slices there and do nothing.
+   * Takes over the window contents a snapshot of the general operator holds for a tumbling
+   * window: before ADR 0030, windows of all records and processing-time windows ran on it, keeping
+   * each key's window (its records, accumulator or reduced value) under the window's namespace
+   * (as does a window that had a custom trigger or allowed lateness then). Each becomes the key's
+   * slice of that window with this operator's timer, so a savepoint of an earlier Eddy restores
+   * without losing an open window. The old timers, namespaced by window, find no slices there and
+   * do nothing.
    */
   private adoptGeneralOperatorState(): void {
     const be = this.be;
+    const isList = this.contents.isList;
     for (const snap of be.takeUnclaimedState(WINDOW_CONTENTS.name)) {
       for (let i = 0; i < snap.keys.length; i++) {
         const ns = snap.namespaces?.[i];
-        const records = snap.values[i];
-        if (ns === undefined || !Array.isArray(records)) continue;
+        const acc = snap.values[i];
+        if (ns === undefined || acc === undefined || (isList && !Array.isArray(acc))) continue;
         const end = (windowFromNamespace(ns) as TimeWindow).end;
         be.setCurrentKey(snap.keys[i]);
         be.setCurrentNamespace(undefined);
         const s = this.slices.value() ?? { ends: [], accs: [] };
         let j = s.ends.length - 1;
         while (j >= 0 && (s.ends[j] as number) > end) j--;
-        if (j >= 0 && s.ends[j] === end) s.accs[j] = [...records, ...(s.accs[j] as unknown[])];
-        else {
-          s.ends.splice(j + 1, 0, end);
-          s.accs.splice(j + 1, 0, records);
+        if (j >= 0 && s.ends[j] === end) {
+          // One snapshot holds a window in one layout; two entries for it mean a broken snapshot.
+          throw new EddyError(`window ${String(ns)} of a key was restored twice`, {
+            code: 'RESTORE_FAILED',
+            domain: 'internal',
+            operator: this.ref,
+          });
         }
+        s.ends.splice(j + 1, 0, end);
+        s.accs.splice(j + 1, 0, acc);
         this.slices.update(s);
         this.registerFirstWindow(end);
       }
@@ -109,10 +126,20 @@ export class SlicingWindowOperator extends AbstractWindowOperator {
     const { values, timestamps, size } = batch;
     const be = this.be;
     const ks = this.keySelector;
-    const state = this.slices;
-    const add = this.contents.add;
     const pane = this.pane;
     const offset = this.offset;
+    if (this.processingTime) {
+      // A record belongs to the window the clock is in when it arrives. Flink asks the clock per
+      // record; a batch arrives at one time, so it asks once per batch.
+      const sliceEnd = TimeWindow.startOf(this.clock.now(), offset, pane) + pane;
+      for (let i = 0; i < size; i++) {
+        const v = values[i];
+        be.setCurrentKey(ks(v));
+        this.addToSlice(v, sliceEnd);
+      }
+      this.flushOutputs();
+      return;
+    }
     const wm = this.currentWatermark;
     for (let i = 0; i < size; i++) {
       const v = values[i];
@@ -125,28 +152,34 @@ export class SlicingWindowOperator extends AbstractWindowOperator {
         continue;
       }
       be.setCurrentKey(ks(v));
-      const sliceEnd = TimeWindow.startOf(t, offset, pane) + pane;
-      let s = state.value();
-      if (s === undefined) {
-        s = { ends: [sliceEnd], accs: [add(v, undefined)] };
-        state.update(s);
-        this.registerFirstWindow(sliceEnd);
-        continue;
-      }
-      const ends = s.ends;
-      let j = ends.length - 1;
-      // Records mostly land in the newest slice; search backwards from it.
-      while (j >= 0 && (ends[j] as number) > sliceEnd) j--;
-      if (j >= 0 && ends[j] === sliceEnd) {
-        s.accs[j] = add(v, s.accs[j]);
-      } else {
-        ends.splice(j + 1, 0, sliceEnd);
-        s.accs.splice(j + 1, 0, add(v, undefined));
-        this.registerFirstWindow(sliceEnd);
-      }
-      state.update(s);
+      this.addToSlice(v, TimeWindow.startOf(t, offset, pane) + pane);
     }
     this.flushOutputs();
+  }
+
+  /** Adds `v` to the current key's slice ending at `sliceEnd`. */
+  private addToSlice(v: unknown, sliceEnd: number): void {
+    const state = this.slices;
+    const add = this.contents.add;
+    let s = state.value();
+    if (s === undefined) {
+      s = { ends: [sliceEnd], accs: [add(v, undefined)] };
+      state.update(s);
+      this.registerFirstWindow(sliceEnd);
+      return;
+    }
+    const ends = s.ends;
+    let j = ends.length - 1;
+    // Records mostly land in the newest slice; search backwards from it.
+    while (j >= 0 && (ends[j] as number) > sliceEnd) j--;
+    if (j >= 0 && ends[j] === sliceEnd) {
+      s.accs[j] = add(v, s.accs[j]);
+    } else {
+      ends.splice(j + 1, 0, sliceEnd);
+      s.accs.splice(j + 1, 0, add(v, undefined));
+      this.registerFirstWindow(sliceEnd);
+    }
+    state.update(s);
   }
 
   /** The end of the first window containing the slice that ends at `sliceEnd`. */
@@ -157,21 +190,32 @@ export class SlicingWindowOperator extends AbstractWindowOperator {
     return sliceEnd + ((((align - sliceEnd) % slide) + slide) % slide);
   }
 
-  /** As {@link firstWindowEnd}, skipping windows the watermark has already fired. */
+  /**
+   * As {@link firstWindowEnd}, skipping windows the watermark has already fired. (Processing
+   * time: a record's window is the clock's, which has not fired; a window a restore took over
+   * whose end has passed fires at once.)
+   */
   private firstOpenWindowEnd(sliceEnd: number): number {
     let end = this.firstWindowEnd(sliceEnd);
+    if (this.processingTime) return end;
     const wm = this.currentWatermark;
     if (end - 1 <= wm) end += Math.ceil((wm + 2 - end) / this.slide) * this.slide;
     return end;
   }
 
   private registerFirstWindow(sliceEnd: number): void {
+    this.registerWindowTimer(this.firstOpenWindowEnd(sliceEnd));
+  }
+
+  /** The key's one timer: when the window ending at `end` fires. */
+  private registerWindowTimer(end: number): void {
     this.ts.setNamespace(undefined);
-    this.ts.registerEventTimeTimer(this.firstOpenWindowEnd(sliceEnd) - 1);
+    if (this.processingTime) this.ts.registerProcessingTimeTimer(end - 1);
+    else this.ts.registerEventTimeTimer(end - 1);
   }
 
   protected override onTimer(timer: TimerEntry, domain: TimeDomain): void {
-    if (domain !== 'EVENT_TIME') return;
+    if (domain !== (this.processingTime ? 'PROCESSING_TIME' : 'EVENT_TIME')) return;
     const s = this.slices.value();
     if (s === undefined) return;
     const end = timer.timestamp + 1;
@@ -214,8 +258,6 @@ export class SlicingWindowOperator extends AbstractWindowOperator {
     }
     this.slices.update(s);
     // Windows up to the current watermark still fire in this same watermark's timer loop.
-    const next = Math.max(this.firstWindowEnd(ends[0] as number), end + this.slide);
-    this.ts.setNamespace(undefined);
-    this.ts.registerEventTimeTimer(next - 1);
+    this.registerWindowTimer(Math.max(this.firstWindowEnd(ends[0] as number), end + this.slide));
   }
 }

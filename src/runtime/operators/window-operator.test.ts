@@ -13,8 +13,10 @@ import {
   EventTimeSessionWindows,
   EventTimeTrigger,
   OutputTag,
+  ProcessingTimeTrigger,
   SlidingEventTimeWindows,
   TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
   type AggregateFunction,
   type DataStream,
   type KeyedStream,
@@ -315,4 +317,81 @@ for (const c of cases) {
       );
     });
   }
+}
+
+/**
+ * Processing-time tumbling windows (slicing operator since ADR 0030), with each function kind,
+ * and a snapshot the general operator took (a custom trigger kept it there) restored into the
+ * slicing operator: the open windows fire once, with their records from before and after.
+ */
+for (const stateBackend of ['heap', 'lmdb'] as const) {
+  test(`window operator, processing-time tumbling on the slicing operator, restored from the general operator's snapshot (${stateBackend})`, async () => {
+    const windowOf = (k: KeyedStream<string | number, Rec>, general: boolean) => {
+      const w = k.window(TumblingProcessingTimeWindows.of(10));
+      return general ? w.trigger(ProcessingTimeTrigger.create()) : w;
+    };
+    const builds = {
+      process: (k: KeyedStream<string | number, Rec>, general: boolean) =>
+        windowOf(k, general).process(describeWindow<Rec>(ids)),
+      aggregate: (k: KeyedStream<string | number, Rec>, general: boolean) =>
+        windowOf(k, general).aggregate(
+          sumCount,
+          describeWindow<string>((e) => e[0] ?? ''),
+        ),
+      reduce: (k: KeyedStream<string | number, Rec>, general: boolean) =>
+        windowOf(k, general).reduce(
+          (a, b) => ({ ...a, v: a.v + b.v }),
+          describeWindow<Rec>((e) => String(e[0]?.v)),
+        ),
+    };
+    const rec = (id: number, key: string, v: number): Rec => ({ id, key, v, ts: 0, split: 's' });
+    for (const [fn, build] of Object.entries(builds)) {
+      const harness = (general: boolean) =>
+        KeyedOneInputHarness.of(
+          (r: Rec) => r.key,
+          (k) => build(k, general),
+          { stateBackend },
+        );
+      const before = harness(true);
+      assert.ok(before.operator instanceof WindowOperator, fn);
+      before.setProcessingTime(3);
+      before.processElement(rec(0, 'a', 1));
+      before.processElement(rec(1, 'b', 2));
+      before.setProcessingTime(12);
+      before.processElement(rec(2, 'a', 4));
+      assert.deepEqual(
+        before.output().sort(),
+        fn === 'process'
+          ? ['a:0-10:0', 'b:0-10:1']
+          : fn === 'aggregate'
+            ? ['a:0-10:1/1', 'b:0-10:2/1']
+            : ['a:0-10:1', 'b:0-10:2'],
+        fn,
+      );
+      const snapshot = before.snapshot();
+      await before.close();
+
+      const after = harness(false);
+      assert.ok(after.operator instanceof SlicingWindowOperator, fn);
+      after.restore(snapshot);
+      after.setProcessingTime(15);
+      after.processElement(rec(3, 'a', 8));
+      after.processElement(rec(4, 'c', 16));
+      assert.deepEqual(after.output(), [], `${fn}: nothing fires before the window ends`);
+      after.setProcessingTime(25);
+      const expected = {
+        process: ['a:10-20:2,3', 'c:10-20:4'],
+        aggregate: ['a:10-20:12/2', 'c:10-20:16/1'],
+        reduce: ['a:10-20:12', 'c:10-20:16'],
+      }[fn];
+      assert.deepEqual(
+        after.output().sort(),
+        expected,
+        `${fn}: the window from before the restore fires once, whole`,
+      );
+      after.setProcessingTime(60);
+      assert.deepEqual(after.output().sort(), expected, `${fn}: and only once`);
+      await after.close();
+    }
+  });
 }
