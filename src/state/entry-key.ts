@@ -29,6 +29,11 @@ export function statePrefix(name: string): string {
   return `${name}\u0000`;
 }
 
+/** The first entry key after every entry of state `name` (its prefix ends in NUL; NUL + 1 here). */
+export function stateRangeEnd(name: string): string {
+  return `${name}\u0001`;
+}
+
 /** The entry key of (state, normalized key, namespace). */
 export function entryKeyOf(
   name: string,

@@ -42,6 +42,15 @@ export function normalizeKey(key: unknown): unknown {
 }
 
 /**
+ * Whether `key` is its own normalized form (a number, or a string not starting with NUL): a
+ * table keyed by normalized keys can then be read with the key as it is, without
+ * {@link normalizeKey}. (The fused keyed reduce's generated code inlines the same test.)
+ */
+export function isOwnNormalForm(key: unknown): key is number | string {
+  return typeof key === 'number' || (typeof key === 'string' && key.charCodeAt(0) !== 0);
+}
+
+/**
  * The string form of a normalized key inside a composite state key (`key␁namespace`): strings
  * as they are, other primitives tagged, so 1 and "1" stay apart (normalized strings never start
  * with NUL followed by a tag letter).

@@ -13,6 +13,7 @@ import {
   type TimeWindow,
 } from '../../src/index.ts';
 import { WatermarkValve } from '../../src/runtime/watermark-valve.ts';
+import { normalizeKey } from '../../src/state/key-groups.ts';
 import { ScriptedSource, active, idle, rec, wm, type ScriptStep } from './scripted-source.ts';
 
 interface E {
@@ -281,8 +282,10 @@ test('a tumbling window of all records (slicing operator): per-window state star
 
 test('a sliced window keeps keys apart whatever their form: numbers, strings, strings starting with NUL, objects', async () => {
   // Numbers and plain strings take the slices' table directly; the others go through the
-  // backend's normalization. None may meet another's slices.
+  // backend's normalization. None may meet another's slices — not even a string spelled like
+  // another key's normalized form.
   const keys: unknown[] = [1, '1', 'a', '\u0000a', '\u0000"a"', { a: 1 }, { a: '1' }, [1]];
+  keys.push(normalizeKey({ a: 1 }), normalizeKey('\u0000a'));
   const script: ScriptStep<E>[] = [];
   for (let t = 0; t < 30; t++) script.push(r(t, undefined, String(t % keys.length)));
   const env = StreamEnvironment.create();

@@ -19,6 +19,7 @@ import { ValueStateDescriptor } from '../../core/state-descriptor.ts';
 import { gcd } from '../../time/windowing/assigners/assigner-args.ts';
 import type { AlignedWindowAssigner } from '../../time/windowing/window-assigner.ts';
 import { EddyError } from '../../errors/eddy-error.ts';
+import { isOwnNormalForm } from '../../state/key-groups.ts';
 import type { WindowSpec } from '../../time/windowing/window-spec.ts';
 import { TimeWindow, windowFromNamespace } from '../../core/window.ts';
 import type { OperatorSetup } from '../operator-setup.ts';
@@ -34,6 +35,16 @@ interface Slices {
 }
 
 const SLICES = new ValueStateDescriptor<Slices>('window-slices');
+
+/**
+ * Index of the last slice ending at or before `end` in ascending `ends` (−1: none). Records mostly
+ * land in the newest slice, so the search runs backwards from it.
+ */
+function sliceAtOrBefore(ends: readonly number[], end: number): number {
+  let j = ends.length - 1;
+  while (j >= 0 && (ends[j] as number) > end) j--;
+  return j;
+}
 
 /** Whether the slicing operator can run `spec`. */
 export function canSlice(spec: WindowSpec): boolean {
@@ -118,8 +129,7 @@ export class SlicingWindowOperator extends AbstractWindowOperator {
         be.setCurrentKey(snap.keys[i]);
         be.setCurrentNamespace(undefined);
         const s = this.slices.value() ?? { ends: [], accs: [] };
-        let j = s.ends.length - 1;
-        while (j >= 0 && (s.ends[j] as number) > end) j--;
+        const j = sliceAtOrBefore(s.ends, end);
         if (j >= 0 && s.ends[j] === end) {
           // One snapshot holds a window in one layout; two entries for it mean a broken snapshot.
           throw new EddyError(`window ${String(ns)} of a key was restored twice`, {
@@ -178,14 +188,14 @@ export class SlicingWindowOperator extends AbstractWindowOperator {
 
   /**
    * The common case without the backend: the key has slices and the record lands in the newest,
-   * so no slice or timer is added. Only keys that are their own normalized form (numbers, strings
-   * not starting with NUL: see `normalizeKey`) are looked up directly; the slices object is
-   * updated in place, which is what the heap table holds. False: take the backend's path.
+   * so no slice or timer is added. Only keys that are their own normalized form are looked up
+   * directly; the slices object is updated in place, which is what the heap table holds. False:
+   * take the backend's path.
    */
   private addDirect(k: unknown, v: unknown, sliceEnd: number): boolean {
     const table = this.table;
     if (table === undefined) return false;
-    if (typeof k !== 'number' && (typeof k !== 'string' || k.charCodeAt(0) === 0)) return false;
+    if (!isOwnNormalForm(k)) return false;
     const s = table.get(k) as Slices | undefined;
     if (s === undefined) return false;
     const last = s.ends.length - 1;
@@ -206,9 +216,7 @@ export class SlicingWindowOperator extends AbstractWindowOperator {
       return;
     }
     const ends = s.ends;
-    let j = ends.length - 1;
-    // Records mostly land in the newest slice; search backwards from it.
-    while (j >= 0 && (ends[j] as number) > sliceEnd) j--;
+    const j = sliceAtOrBefore(ends, sliceEnd);
     if (j >= 0 && ends[j] === sliceEnd) {
       s.accs[j] = add(v, s.accs[j]);
     } else {

@@ -35,7 +35,7 @@ import {
   AbstractKeyedStateBackend,
   type StateHandleClasses,
 } from '../abstract-keyed-state-backend.ts';
-import { encodeKeyPart, primitiveKeyOf, statePrefix } from '../entry-key.ts';
+import { encodeKeyPart, primitiveKeyOf, statePrefix, stateRangeEnd } from '../entry-key.ts';
 import { keyGroupOf, normalizeKey } from '../key-groups.ts';
 import {
   type KeyGroupRange,
@@ -1007,8 +1007,7 @@ export class LmdbKeyedStateBackend
     const { descriptor, prefix } = table;
     const migrate = descriptor.options.migrate as (value: unknown, fromVersion: number) => unknown;
     const isMap = descriptor.kind === 'map';
-    // Entry keys of the state: its name, NUL, then the key; NUL + 1 ends the range.
-    const end = `${prefix.slice(0, -1)}\u0001`;
+    const end = stateRangeEnd(descriptor.name);
     let start = prefix;
     let after: string | undefined;
     for (;;) {
@@ -1106,7 +1105,7 @@ export class LmdbKeyedStateBackend
     const add = this.collector(builder, this.clock(), undefined);
     const prefix = statePrefix(name);
     const removed: [string, number][] = [];
-    for (const { key, value } of this.db.getRange({ start: prefix, end: `${name}\u0001` })) {
+    for (const { key, value } of this.db.getRange({ start: prefix, end: stateRangeEnd(name) })) {
       const d = value as unknown as DecodedEntry;
       const raw = d.withKey ? d.raw : primitiveKeyOf(key, prefix.length);
       removed.push([key, keyGroupOf(normalizeKey(raw), this.maxParallelism)]);
